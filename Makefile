@@ -1,0 +1,34 @@
+# Profiles: two commands do all set-up on a fresh Debian machine.
+#   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
+#   make test   every check and test
+.PHONY: run test stop build openapi deps clean help
+
+help:
+	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
+	@echo "make test     run every check and test"
+	@echo "make stop     stop the project-local PostgreSQL"
+	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+stop:
+	@scripts/pg.sh stop
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	cargo build --bin profiles
+	cd web-ui && npm run build
+
+openapi:
+	cargo run --quiet --bin profiles -- openapi > openapi/openapi.json
+	cd web-ui && npm run gen:api
+
+clean:
+	cargo clean
+	rm -rf web-ui/dist .run

@@ -1,0 +1,298 @@
+//! The keys that sign our JWTs, and the JWTs themselves.
+//!
+//! Private keys live in `signing_keys`, sealed with `ENCRYPTION_KEY`; their public halves are
+//! published at `/.well-known/jwks.json`. Several keys can be active at once so keys rotate
+//! without breaking tokens in flight: `profiles keys rotate` adds a new signing key, and
+//! `profiles keys retire <kid>` withdraws an old one once its tokens have expired.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+use utoipa::ToSchema;
+
+use crate::config::JwtConfig;
+use crate::crypto::Cipher;
+use crate::db::schema::signing_keys;
+
+/// Claims of the access tokens we issue: standard ones plus DataCite's names, so DataCite's
+/// services can read them (profiles-behaviour.md §3).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The ORCID iD.
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// The ORCID iD again, under DataCite's name.
+    pub uid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub role_id: String,
+    pub beta_tester: bool,
+    pub has_orcid_token: bool,
+    /// The session the token was made from; the token dies with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("ENCRYPTION_KEY is not set; it is needed to keep signing keys")]
+    NoEncryptionKey,
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("key: {0}")]
+    Key(String),
+}
+
+#[derive(Clone)]
+struct LoadedKey {
+    kid: String,
+    created_at: DateTime<Utc>,
+    encoding: Option<EncodingKey>,
+    decoding: DecodingKey,
+    jwk: serde_json::Value,
+}
+
+/// Active keys, cached for a minute and reloaded when a token names an unknown `kid`.
+#[derive(Clone)]
+pub struct KeyStore {
+    cipher: Option<Cipher>,
+    cache: Arc<RwLock<(Vec<LoadedKey>, Option<Instant>)>>,
+}
+
+const CACHE_FOR: Duration = Duration::from_secs(60);
+
+impl KeyStore {
+    pub fn new(cipher: Option<Cipher>) -> Self {
+        Self {
+            cipher,
+            cache: Arc::new(RwLock::new((Vec::new(), None))),
+        }
+    }
+
+    fn load(&self, conn: &mut PgConnection) -> Result<Vec<LoadedKey>, KeyError> {
+        let rows: Vec<(String, Vec<u8>, serde_json::Value, DateTime<Utc>)> = signing_keys::table
+            .filter(signing_keys::status.eq("active"))
+            .order(signing_keys::created_at.desc())
+            .select((
+                signing_keys::kid,
+                signing_keys::private_key_enc,
+                signing_keys::public_jwk,
+                signing_keys::created_at,
+            ))
+            .load(conn)?;
+        rows.into_iter()
+            .map(|(kid, sealed, jwk, created_at)| {
+                let n = jwk["n"].as_str().unwrap_or_default();
+                let e = jwk["e"].as_str().unwrap_or_default();
+                let decoding = DecodingKey::from_rsa_components(n, e).map_err(|e| KeyError::Key(e.to_string()))?;
+                // A process without the encryption key can still verify.
+                let encoding = match &self.cipher {
+                    Some(c) => {
+                        let pem = c
+                            .open(&sealed, &format!("signing_key:{kid}"))
+                            .map_err(|e| KeyError::Key(e.to_string()))?;
+                        Some(EncodingKey::from_rsa_pem(&pem).map_err(|e| KeyError::Key(e.to_string()))?)
+                    }
+                    None => None,
+                };
+                Ok(LoadedKey {
+                    kid,
+                    created_at,
+                    encoding,
+                    decoding,
+                    jwk,
+                })
+            })
+            .collect()
+    }
+
+    async fn keys(&self, pool: &crate::db::DbPool, force: bool) -> Result<Vec<LoadedKey>, KeyError> {
+        {
+            let cache = self.cache.read().await;
+            if let (false, Some(at)) = (force, cache.1) {
+                if at.elapsed() < CACHE_FOR {
+                    return Ok(cache.0.clone());
+                }
+            }
+        }
+        let mut cache = self.cache.write().await;
+        // Even a forced reload waits a second between database reads, so a flood of tokens
+        // with made-up kids cannot hammer the database.
+        if let Some(at) = cache.1 {
+            if at.elapsed() < Duration::from_secs(1) || (!force && at.elapsed() < CACHE_FOR) {
+                return Ok(cache.0.clone());
+            }
+        }
+        let pool = pool.clone();
+        let store = self.clone();
+        let keys = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| KeyError::Key(e.to_string()))?;
+            store.load(&mut conn)
+        })
+        .await
+        .map_err(|e| KeyError::Key(e.to_string()))??;
+        *cache = (keys.clone(), Some(Instant::now()));
+        Ok(keys)
+    }
+
+    /// Creates the first signing key if there is none. Safe to call from many processes.
+    pub fn ensure_key(&self, conn: &mut PgConnection) -> Result<(), KeyError> {
+        conn.transaction(|conn| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(4242001)").execute(conn)?;
+            let active: i64 = signing_keys::table
+                .filter(signing_keys::status.eq("active"))
+                .count()
+                .get_result(conn)?;
+            if active == 0 {
+                self.create_key(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds a new signing key; returns its kid.
+    pub fn create_key(&self, conn: &mut PgConnection) -> Result<String, KeyError> {
+        let cipher = self.cipher.as_ref().ok_or(KeyError::NoEncryptionKey)?;
+        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| KeyError::Key(e.to_string()))?;
+        let pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Key(e.to_string()))?;
+        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+        // RFC 7638 thumbprint as the kid: stable and derived from the key itself.
+        let thumb = crate::crypto::sha256(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#).as_bytes());
+        let kid = URL_SAFE_NO_PAD.encode(thumb);
+        let jwk = serde_json::json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e });
+        diesel::insert_into(signing_keys::table)
+            .values((
+                signing_keys::kid.eq(&kid),
+                signing_keys::private_key_enc.eq(cipher.seal(pem.as_bytes(), &format!("signing_key:{kid}"))),
+                signing_keys::public_jwk.eq(&jwk),
+            ))
+            .execute(conn)?;
+        Ok(kid)
+    }
+
+    pub fn retire(conn: &mut PgConnection, kid: &str) -> Result<bool, KeyError> {
+        let n = diesel::update(signing_keys::table.find(kid).filter(signing_keys::status.eq("active")))
+            .set((
+                signing_keys::status.eq("retired"),
+                signing_keys::retired_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// Public keys of every active key, newest first.
+    pub async fn jwks(&self, pool: &crate::db::DbPool) -> Result<serde_json::Value, KeyError> {
+        let keys = self.keys(pool, false).await?;
+        Ok(serde_json::json!({ "keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>() }))
+    }
+
+    /// Signs `claims` with the newest active key.
+    pub async fn sign(&self, pool: &crate::db::DbPool, claims: &AccessClaims) -> Result<String, KeyError> {
+        let keys = self.keys(pool, false).await?;
+        let key = keys
+            .iter()
+            .filter(|k| k.encoding.is_some())
+            .max_by_key(|k| k.created_at)
+            .ok_or_else(|| KeyError::Key("no active signing key".into()))?;
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, key.encoding.as_ref().expect("filtered above"))
+            .map_err(|e| KeyError::Key(e.to_string()))
+    }
+
+    /// Verifies a token: RS256 only, a known `kid`, our issuer and audience, not expired.
+    pub async fn verify(
+        &self,
+        pool: &crate::db::DbPool,
+        config: &JwtConfig,
+        token: &str,
+    ) -> Result<AccessClaims, TokenRejection> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Malformed)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(TokenRejection::Algorithm);
+        }
+        let kid = header.kid.ok_or(TokenRejection::UnknownKey)?;
+        let mut keys = self.keys(pool, false).await.map_err(|_| TokenRejection::Unavailable)?;
+        if !keys.iter().any(|k| k.kid == kid) {
+            keys = self.keys(pool, true).await.map_err(|_| TokenRejection::Unavailable)?;
+        }
+        let key = keys.iter().find(|k| k.kid == kid).ok_or(TokenRejection::UnknownKey)?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_audience(&[&config.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind as K;
+                match e.kind() {
+                    K::ExpiredSignature => TokenRejection::Expired,
+                    K::InvalidAudience => TokenRejection::Audience,
+                    K::InvalidIssuer => TokenRejection::Issuer,
+                    K::InvalidSignature => TokenRejection::Signature,
+                    K::InvalidAlgorithm => TokenRejection::Algorithm,
+                    _ => TokenRejection::Malformed,
+                }
+            })
+    }
+}
+
+/// Why a bearer JWT was refused; each has its own problem code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejection {
+    Malformed,
+    Algorithm,
+    UnknownKey,
+    Signature,
+    Expired,
+    Audience,
+    Issuer,
+    Unavailable,
+}
+
+impl TokenRejection {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Malformed => "token_malformed",
+            Self::Algorithm => "token_algorithm_not_allowed",
+            Self::UnknownKey => "token_unknown_key",
+            Self::Signature => "token_signature_invalid",
+            Self::Expired => "token_expired",
+            Self::Audience => "token_wrong_audience",
+            Self::Issuer => "token_wrong_issuer",
+            Self::Unavailable => "token_keys_unavailable",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Malformed => "The bearer token is not a well-formed JWT.",
+            Self::Algorithm => "The bearer token must be signed with RS256.",
+            Self::UnknownKey => "The bearer token was not signed by a key we publish.",
+            Self::Signature => "The bearer token's signature does not verify.",
+            Self::Expired => "The bearer token has expired; request a new one.",
+            Self::Audience => "The bearer token was issued for another audience.",
+            Self::Issuer => "The bearer token was issued by someone else.",
+            Self::Unavailable => "Signing keys cannot be loaded right now.",
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Authentication: identity providers, sessions, and the JWTs we issue.
+
+pub mod keys;
+pub mod providers;
+pub mod session;

@@ -1,0 +1,237 @@
+//! Who is calling: a browser session (revocable, server-side) or a bearer JWT.
+//!
+//! The session cookie is actix-session's private (encrypted and signed) cookie, holding only the
+//! id of a `sessions` row. Every request checks that row, so signing out or revoking a session
+//! ends it everywhere, and a copied cookie stops working.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::models::Account;
+use crate::db::schema::{accounts, sessions};
+use crate::domain::Role;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+pub const SESSION_COOKIE: &str = "profiles_session";
+const SID: &str = "sid";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Session,
+    Jwt,
+}
+
+/// The authenticated caller. Use it as a handler argument to require sign-in.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: Account,
+    pub session_id: Option<Uuid>,
+    pub method: AuthMethod,
+}
+
+impl Caller {
+    pub fn role(&self) -> Role {
+        self.account.role.parse().unwrap_or(Role::User)
+    }
+}
+
+/// The session id in the cookie, if any (not checked against the database).
+pub fn cookie_session_id(session: &Session) -> Option<Uuid> {
+    session.get::<Uuid>(SID).ok().flatten()
+}
+
+/// What we note about the browser that signs in, to show in the sessions list.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl ClientInfo {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            user_agent: req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(300).collect::<String>()),
+            ip: req.connection_info().realip_remote_addr().map(str::to_owned),
+        }
+    }
+}
+
+/// Starts a server-side session for `account`; returns its id.
+pub fn start(
+    conn: &mut PgConnection,
+    client: &ClientInfo,
+    account_id: Uuid,
+    ttl: std::time::Duration,
+) -> QueryResult<Uuid> {
+    let (user_agent, ip) = (client.user_agent.clone(), client.ip.clone());
+    let expires = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14));
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::account_id.eq(account_id),
+            sessions::expires_at.eq(expires),
+            sessions::user_agent.eq(user_agent),
+            sessions::ip.eq(ip),
+        ))
+        .returning(sessions::id)
+        .get_result(conn)
+}
+
+/// Binds the browser to `sid`. The cookie is renewed, so a cookie planted before sign-in is useless.
+pub fn attach(session: &Session, sid: Uuid) -> Result<(), ApiError> {
+    session.renew();
+    session.insert(SID, sid).map_err(ApiError::internal)
+}
+
+pub fn revoke(conn: &mut PgConnection, sid: Uuid) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(sid).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+}
+
+/// The live session row and its account.
+fn live_session(conn: &mut PgConnection, sid: Uuid) -> QueryResult<Option<(Account, DateTime<Utc>)>> {
+    sessions::table
+        .inner_join(accounts::table)
+        .filter(sessions::id.eq(sid))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(diesel::dsl::now))
+        .select((Account::as_select(), sessions::last_seen_at))
+        .first(conn)
+        .optional()
+}
+
+fn unauthenticated() -> ApiError {
+    ApiError::unauthorized(
+        "unauthenticated",
+        "Sign in first, or send `Authorization: Bearer <token>` with a token from POST /api/v1/tokens.",
+    )
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal("AppState missing"))?;
+            if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
+                let value = auth.to_str().unwrap_or_default();
+                let token = value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+                    .map(str::trim)
+                    .ok_or_else(|| {
+                        ApiError::unauthorized(
+                            "unsupported_authorization",
+                            "Only `Authorization: Bearer <token>` is accepted.",
+                        )
+                    })?;
+                return from_jwt(&state, token).await;
+            }
+            let session = req.get_session();
+            let sid = cookie_session_id(&session).ok_or_else(unauthenticated)?;
+            check_origin(&req, &state)?;
+            let found = crate::db::run(&state.pool, move |conn| {
+                let found = live_session(conn, sid)?;
+                if let Some((_, last_seen)) = &found {
+                    // Keep last-seen fresh without a write on every request.
+                    if Utc::now() - *last_seen > chrono::Duration::minutes(1) {
+                        diesel::update(sessions::table.find(sid))
+                            .set(sessions::last_seen_at.eq(diesel::dsl::now))
+                            .execute(conn)?;
+                    }
+                }
+                Ok(found)
+            })
+            .await?;
+            match found {
+                Some((account, _)) => Ok(Caller {
+                    account,
+                    session_id: Some(sid),
+                    method: AuthMethod::Session,
+                }),
+                None => {
+                    session.purge();
+                    Err(ApiError::unauthorized(
+                        "session_expired",
+                        "Your session has ended (signed out, revoked or expired). Please sign in again.",
+                    ))
+                }
+            }
+        })
+    }
+}
+
+/// Cookie-authenticated writes must come from our own pages. SameSite=Lax already keeps the
+/// cookie off cross-site POSTs; this also refuses a cross-origin `Origin` outright.
+fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    if origin == crate::config::origin(&state.config.public_url) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "cross_origin_request",
+            "This request came from another site and was refused.",
+        ))
+    }
+}
+
+async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let claims = state
+        .keys
+        .verify(&state.pool, &state.config.jwt, token)
+        .await
+        .map_err(|r| ApiError::unauthorized(r.code(), r.message()))?;
+    let sid = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+    let orcid = claims.sub.clone();
+    let found = crate::db::run(&state.pool, move |conn| {
+        let account: Option<Account> = accounts::table
+            .filter(accounts::orcid.eq(&orcid))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?;
+        // A token made from a session ends with that session.
+        let live = match sid {
+            Some(sid) => live_session(conn, sid)?.is_some(),
+            None => true,
+        };
+        Ok((account, live))
+    })
+    .await?;
+    match found {
+        (Some(account), true) => Ok(Caller {
+            account,
+            session_id: sid,
+            method: AuthMethod::Jwt,
+        }),
+        (Some(_), false) => Err(ApiError::unauthorized(
+            "session_revoked",
+            "The session this token was issued from has ended.",
+        )),
+        (None, _) => Err(ApiError::unauthorized(
+            "unknown_account",
+            "The token names an account that does not exist.",
+        )),
+    }
+}

@@ -1,0 +1,376 @@
+//! Configuration, read once from environment variables.
+//!
+//! Every variable is documented in `.env.example` and the README. Secrets are wrapped in
+//! [`Secret`], whose `Debug` never shows the value, so a config dump is safe to log.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use base64::Engine;
+
+/// A value that must never be printed.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+    /// The secret itself. Call sites are easy to grep for.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+/// Where environment values come from; tests pass a map instead of touching the process env.
+pub trait Env {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Env for std::collections::HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.get(name).cloned().filter(|v| !v.trim().is_empty())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    /// The origin browsers use to reach us; OAuth callbacks and cookies derive from it.
+    pub public_url: url::Url,
+    pub database_url: Option<Secret<String>>,
+    pub database_pool_size: u32,
+    pub database_connect_timeout: Duration,
+    pub log_format: LogFormat,
+    /// 32-byte key for AES-256-GCM encryption of provider tokens and signing keys.
+    pub encryption_key: Option<Secret<[u8; 32]>>,
+    /// At least 64 bytes; signs and encrypts the session cookie.
+    pub session_secret: Option<Secret<Vec<u8>>>,
+    pub web_ui_dir: std::path::PathBuf,
+    pub run_migrations: bool,
+    pub run_worker: bool,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout: Duration,
+    pub orcid: Option<OrcidConfig>,
+    pub google: Option<OidcProviderConfig>,
+    pub github: Option<GithubConfig>,
+    /// Base URL of the DataCite REST API.
+    pub datacite_api_url: url::Url,
+    /// DataCite Commons (or Search), for "Your DOIs in DataCite Search".
+    pub datacite_search_url: url::Url,
+    pub jwt: JwtConfig,
+    pub session_ttl: Duration,
+    /// Also write DataCite's `_datacite` SSO cookie, on this domain.
+    pub datacite_cookie_domain: Option<String>,
+}
+
+/// ORCID: sign-in (OpenID Connect) and the Member API.
+#[derive(Debug, Clone)]
+pub struct OrcidConfig {
+    pub client_id: String,
+    pub client_secret: Secret<String>,
+    /// `https://orcid.org` or `https://sandbox.orcid.org`: the issuer and OAuth host.
+    pub url: url::Url,
+    /// `https://api.orcid.org` (Member API).
+    pub api_url: url::Url,
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OidcProviderConfig {
+    pub client_id: String,
+    pub client_secret: Secret<String>,
+    pub issuer_url: url::Url,
+}
+
+#[derive(Debug, Clone)]
+pub struct GithubConfig {
+    pub client_id: String,
+    pub client_secret: Secret<String>,
+    /// `https://github.com` (authorize, access_token).
+    pub url: url::Url,
+    /// `https://api.github.com` (user, revocation).
+    pub api_url: url::Url,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub ttl: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from(&ProcessEnv)
+    }
+
+    pub fn from(env: &dyn Env) -> Result<Self, ConfigError> {
+        let host = env.get("HOST").unwrap_or_else(|| "127.0.0.1".into());
+        host.parse::<IpAddr>().map_err(|_| ConfigError {
+            name: "HOST",
+            message: format!("{host:?} is not an IP address"),
+        })?;
+        let port = parse(env, "PORT", 8080u16)?;
+        let default_public = format!("http://{}:{port}", display_host(&host));
+        let public_url = env.get("PUBLIC_URL").unwrap_or(default_public);
+        let public_url = url::Url::parse(public_url.trim_end_matches('/')).map_err(|e| ConfigError {
+            name: "PUBLIC_URL",
+            message: e.to_string(),
+        })?;
+        let log_format = match env.get("LOG_FORMAT").as_deref() {
+            None | Some("human") | Some("text") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    message: format!("{other:?} is not one of human, json"),
+                })
+            }
+        };
+        let encryption_key = match env.get("ENCRYPTION_KEY") {
+            None => None,
+            Some(v) => {
+                let bytes = decode_key(&v).ok_or(ConfigError {
+                    name: "ENCRYPTION_KEY",
+                    message: "must be 32 bytes, base64 or hex encoded".into(),
+                })?;
+                let key: [u8; 32] = bytes.try_into().map_err(|_| ConfigError {
+                    name: "ENCRYPTION_KEY",
+                    message: "must be exactly 32 bytes".into(),
+                })?;
+                Some(Secret::new(key))
+            }
+        };
+        let session_secret = match env.get("SESSION_SECRET") {
+            None => None,
+            Some(v) => {
+                let bytes = decode_key(&v).ok_or(ConfigError {
+                    name: "SESSION_SECRET",
+                    message: "must be base64 or hex encoded".into(),
+                })?;
+                if bytes.len() < 64 {
+                    return Err(ConfigError {
+                        name: "SESSION_SECRET",
+                        message: "must be at least 64 bytes".into(),
+                    });
+                }
+                Some(Secret::new(bytes))
+            }
+        };
+        let sandbox = parse_bool(env, "ORCID_SANDBOX", false)?;
+        let orcid = match (env.get("ORCID_CLIENT_ID"), env.get("ORCID_CLIENT_SECRET")) {
+            (Some(client_id), Some(secret)) => {
+                let (default_url, default_api) = if sandbox {
+                    ("https://sandbox.orcid.org", "https://api.sandbox.orcid.org")
+                } else {
+                    ("https://orcid.org", "https://api.orcid.org")
+                };
+                Some(OrcidConfig {
+                    client_id,
+                    client_secret: Secret::new(secret),
+                    url: parse_url(env, "ORCID_URL", default_url)?,
+                    api_url: parse_url(env, "ORCID_API_URL", default_api)?,
+                    sandbox,
+                })
+            }
+            _ => None,
+        };
+        let google = match (env.get("GOOGLE_CLIENT_ID"), env.get("GOOGLE_CLIENT_SECRET")) {
+            (Some(client_id), Some(secret)) => Some(OidcProviderConfig {
+                client_id,
+                client_secret: Secret::new(secret),
+                issuer_url: parse_url(env, "GOOGLE_ISSUER_URL", "https://accounts.google.com")?,
+            }),
+            _ => None,
+        };
+        let github = match (env.get("GITHUB_CLIENT_ID"), env.get("GITHUB_CLIENT_SECRET")) {
+            (Some(client_id), Some(secret)) => Some(GithubConfig {
+                client_id,
+                client_secret: Secret::new(secret),
+                url: parse_url(env, "GITHUB_URL", "https://github.com")?,
+                api_url: parse_url(env, "GITHUB_API_URL", "https://api.github.com")?,
+            }),
+            _ => None,
+        };
+        let issuer = env.get("JWT_ISSUER").unwrap_or_else(|| origin(&public_url));
+        let jwt = JwtConfig {
+            audience: env.get("JWT_AUDIENCE").unwrap_or_else(|| issuer.clone()),
+            issuer,
+            ttl: Duration::from_secs(parse(env, "JWT_TTL_SECS", 3600u64)?.max(1)),
+        };
+        Ok(Self {
+            orcid,
+            google,
+            github,
+            datacite_api_url: parse_url(env, "DATACITE_API_URL", "https://api.datacite.org")?,
+            datacite_search_url: parse_url(env, "DATACITE_SEARCH_URL", "https://commons.datacite.org")?,
+            jwt,
+            session_ttl: Duration::from_secs(parse(env, "SESSION_TTL_HOURS", 336u64)?.max(1) * 3600),
+            datacite_cookie_domain: env.get("DATACITE_COOKIE_DOMAIN"),
+            host,
+            port,
+            public_url,
+            database_url: env.get("DATABASE_URL").map(Secret::new),
+            database_pool_size: parse(env, "DATABASE_POOL_SIZE", 10u32)?.max(1),
+            database_connect_timeout: Duration::from_secs(parse(env, "DATABASE_CONNECT_TIMEOUT_SECS", 5u64)?.max(1)),
+            log_format,
+            encryption_key,
+            session_secret,
+            web_ui_dir: env.get("WEB_UI_DIR").unwrap_or_else(|| "web-ui/dist".into()).into(),
+            run_migrations: parse_bool(env, "RUN_MIGRATIONS", true)?,
+            run_worker: parse_bool(env, "RUN_WORKER", true)?,
+            max_body_bytes: parse(env, "MAX_BODY_BYTES", 256 * 1024usize)?,
+            shutdown_timeout: Duration::from_secs(parse(env, "SHUTDOWN_TIMEOUT_SECS", 30u64)?),
+        })
+    }
+
+    /// Cookies may drop `Secure` only when browsers reach us over plain http on loopback.
+    pub fn cookies_secure(&self) -> bool {
+        !(self.public_url.scheme() == "http" && is_loopback_host(self.public_url.host_str().unwrap_or("")))
+    }
+}
+
+/// `scheme://host[:port]` with no trailing slash.
+pub fn origin(url: &url::Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+fn parse_url(env: &dyn Env, name: &'static str, default: &str) -> Result<url::Url, ConfigError> {
+    let value = env.get(name).unwrap_or_else(|| default.to_owned());
+    url::Url::parse(value.trim_end_matches('/')).map_err(|e| ConfigError {
+        name,
+        message: format!("{value:?}: {e}"),
+    })
+}
+
+fn display_host(host: &str) -> String {
+    match host {
+        "0.0.0.0" | "::" => "127.0.0.1".into(),
+        h if h.contains(':') => format!("[{h}]"),
+        h => h.into(),
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+/// Accepts standard or URL-safe base64 (padded or not) or hex.
+pub fn decode_key(value: &str) -> Option<Vec<u8>> {
+    let v = value.trim();
+    if v.len().is_multiple_of(2) && v.chars().all(|c| c.is_ascii_hexdigit()) {
+        return hex::decode(v).ok();
+    }
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(v).ok())
+}
+
+fn parse<T: std::str::FromStr>(env: &dyn Env, name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match env.get(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            message: format!("{v:?}: {e}"),
+        }),
+    }
+}
+
+fn parse_bool(env: &dyn Env, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match env.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(ConfigError {
+            name,
+            message: format!("{v:?} is not a boolean (true/false)"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_work_on_a_laptop() {
+        let c = Config::from(&env(&[])).unwrap();
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(!c.cookies_secure());
+        assert!(c.run_migrations && c.run_worker);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let key = "00".repeat(32);
+        let c = Config::from(&env(&[
+            ("ENCRYPTION_KEY", &key),
+            ("DATABASE_URL", "postgres://u:hunter2@h/db"),
+        ]))
+        .unwrap();
+        let dump = format!("{c:?}");
+        assert!(!dump.contains("hunter2"), "{dump}");
+        assert!(dump.contains("[redacted]"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Config::from(&env(&[("PORT", "eighty")])).unwrap_err();
+        assert_eq!(err.name, "PORT");
+        let err = Config::from(&env(&[("ENCRYPTION_KEY", "c2hvcnQ=")])).unwrap_err();
+        assert_eq!(err.name, "ENCRYPTION_KEY");
+        let err = Config::from(&env(&[("SESSION_SECRET", &"ab".repeat(10))])).unwrap_err();
+        assert_eq!(err.name, "SESSION_SECRET");
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let c = Config::from(&env(&[("PUBLIC_URL", "https://profiles.example.org")])).unwrap();
+        assert!(c.cookies_secure());
+    }
+}

@@ -1,0 +1,49 @@
+//! PostgreSQL: the connection pool, embedded migrations and the generated schema.
+
+pub mod models;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{ApiError, ApiResult};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Builds the pool without connecting, so the service can start (and report 503) while the
+/// database is down.
+pub fn pool(database_url: &str, size: u32, connect_timeout: Duration) -> DbPool {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(connect_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(ConnectionManager::new(database_url))
+}
+
+/// Applies pending migrations; returns the versions applied.
+pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+    let applied = conn.run_pending_migrations(MIGRATIONS)?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Runs blocking diesel work on the thread pool and maps failures to API errors.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection) -> ApiResult<T> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(ApiError::from)?
+}

@@ -1,0 +1,75 @@
+//! Row structs, one per table that handlers read.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::schema::{accounts, identities, orcid_permissions, sessions};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: Uuid,
+    pub orcid: String,
+    pub name: Option<String>,
+    pub given_names: Option<String>,
+    pub family_name: Option<String>,
+    pub other_names: serde_json::Value,
+    pub email: Option<String>,
+    pub role: String,
+    pub provider_id: Option<String>,
+    pub client_id: Option<String>,
+    pub auto_update: bool,
+    pub is_public: bool,
+    pub beta_tester: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = identities)]
+pub struct Identity {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub provider: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub profile_url: Option<String>,
+    pub access_token_enc: Option<Vec<u8>>,
+    pub refresh_token_enc: Option<Vec<u8>>,
+    pub scopes: Vec<String>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub linked_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = orcid_permissions)]
+pub struct OrcidPermission {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub kind: String,
+    pub access_token_enc: Option<Vec<u8>>,
+    pub refresh_token_enc: Option<Vec<u8>>,
+    pub scope: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub granted_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

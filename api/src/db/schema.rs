@@ -1,0 +1,211 @@
+// @generated-style: mirrors migrations/ exactly; `tests/it/schema.rs` checks it against the database.
+
+diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        orcid -> Text,
+        name -> Nullable<Text>,
+        given_names -> Nullable<Text>,
+        family_name -> Nullable<Text>,
+        other_names -> Jsonb,
+        email -> Nullable<Text>,
+        role -> Text,
+        provider_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        auto_update -> Bool,
+        is_public -> Bool,
+        beta_tester -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    identities (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        provider -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        profile_url -> Nullable<Text>,
+        access_token_enc -> Nullable<Bytea>,
+        refresh_token_enc -> Nullable<Bytea>,
+        scopes -> Array<Text>,
+        token_expires_at -> Nullable<Timestamptz>,
+        linked_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    orcid_permissions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        access_token_enc -> Nullable<Bytea>,
+        refresh_token_enc -> Nullable<Bytea>,
+        scope -> Text,
+        expires_at -> Nullable<Timestamptz>,
+        granted_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        status -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    auth_states (state) {
+        state -> Text,
+        provider -> Text,
+        intent -> Text,
+        pkce_verifier -> Nullable<Text>,
+        nonce -> Nullable<Text>,
+        account_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        grant_kind -> Nullable<Text>,
+        pending_signup_id -> Nullable<Uuid>,
+        return_to -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pending_signups (id) {
+        id -> Uuid,
+        provider -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        profile_url -> Nullable<Text>,
+        access_token_enc -> Nullable<Bytea>,
+        refresh_token_enc -> Nullable<Bytea>,
+        scopes -> Array<Text>,
+        token_expires_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Bytea,
+        scopes -> Array<Text>,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        algorithm -> Text,
+        private_key_enc -> Bytea,
+        public_jwk -> Jsonb,
+        status -> Text,
+        created_at -> Timestamptz,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    claims (id) {
+        id -> Uuid,
+        orcid -> Text,
+        doi -> Text,
+        source -> Text,
+        action -> Text,
+        state -> Text,
+        put_code -> Nullable<Int8>,
+        title -> Nullable<Text>,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        skip_reason -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Int8,
+        kind -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        run_at -> Timestamptz,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        dedup_key -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    worker_state (key) {
+        key -> Text,
+        value -> Jsonb,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        actor_id -> Nullable<Uuid>,
+        actor_label -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        details -> Jsonb,
+        at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(identities -> accounts (account_id));
+diesel::joinable!(orcid_permissions -> accounts (account_id));
+diesel::joinable!(sessions -> accounts (account_id));
+diesel::joinable!(api_tokens -> accounts (account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    identities,
+    orcid_permissions,
+    auth_states,
+    pending_signups,
+    sessions,
+    api_tokens,
+    signing_keys,
+    claims,
+    jobs,
+    worker_state,
+    audit_log,
+);

@@ -1,0 +1,255 @@
+//! Product values that validate when parsed: an ORCID iD, a provider, a role.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An ORCID iD in canonical form (`0000-0002-1825-0097`), with a valid ISO 7064 11,2 check digit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "0000-0002-1825-0097", pattern = r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")]
+pub struct OrcidId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrcidIdError {
+    #[error("an ORCID iD has 16 characters in four groups of four, like 0000-0002-1825-0097")]
+    Format,
+    #[error("the check digit of this ORCID iD is wrong; check it for typos")]
+    Checksum,
+}
+
+impl OrcidId {
+    /// Accepts the bare iD, `https://orcid.org/…` or `orcid.org/…`, with or without hyphens,
+    /// and a lower-case `x`.
+    pub fn parse(input: &str) -> Result<Self, OrcidIdError> {
+        let s = input.trim();
+        let s = [
+            "https://orcid.org/",
+            "http://orcid.org/",
+            "https://sandbox.orcid.org/",
+            "orcid.org/",
+        ]
+        .iter()
+        .find_map(|p| s.strip_prefix(p))
+        .unwrap_or(s);
+        let compact: String = s.chars().filter(|c| *c != '-').collect::<String>().to_ascii_uppercase();
+        if compact.len() != 16
+            || !compact[..15].chars().all(|c| c.is_ascii_digit())
+            || !compact[15..].chars().all(|c| c.is_ascii_digit() || c == 'X')
+        {
+            return Err(OrcidIdError::Format);
+        }
+        if s.contains('-') && !(s.len() == 19 && s.split('-').all(|g| g.len() == 4)) {
+            return Err(OrcidIdError::Format);
+        }
+        let mut total: u32 = 0;
+        for c in compact[..15].chars() {
+            total = (total + c.to_digit(10).unwrap_or(0)) * 2;
+        }
+        let check = (12 - total % 11) % 11;
+        let expected = if check == 10 {
+            'X'
+        } else {
+            char::from_digit(check, 10).unwrap_or('0')
+        };
+        if !compact.ends_with(expected) {
+            return Err(OrcidIdError::Checksum);
+        }
+        Ok(Self(format!(
+            "{}-{}-{}-{}",
+            &compact[0..4],
+            &compact[4..8],
+            &compact[8..12],
+            &compact[12..16]
+        )))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OrcidId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for OrcidId {
+    type Error = OrcidIdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<OrcidId> for String {
+    fn from(value: OrcidId) -> Self {
+        value.0
+    }
+}
+
+impl FromStr for OrcidId {
+    type Err = OrcidIdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// A way to sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    Orcid,
+    Google,
+    Github,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::Orcid, Provider::Google, Provider::Github];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Orcid => "orcid",
+            Self::Google => "google",
+            Self::Github => "github",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Orcid => "ORCID",
+            Self::Google => "Google",
+            Self::Github => "GitHub",
+        }
+    }
+}
+
+impl FromStr for Provider {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "orcid" => Ok(Self::Orcid),
+            "google" => Ok(Self::Google),
+            "github" => Ok(Self::Github),
+            _ => Err(()),
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// DataCite's roles (profiles-behaviour.md §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    StaffAdmin,
+    StaffUser,
+    ProviderAdmin,
+    ProviderUser,
+    ClientAdmin,
+    ClientUser,
+    User,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StaffAdmin => "staff_admin",
+            Self::StaffUser => "staff_user",
+            Self::ProviderAdmin => "provider_admin",
+            Self::ProviderUser => "provider_user",
+            Self::ClientAdmin => "client_admin",
+            Self::ClientUser => "client_user",
+            Self::User => "user",
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::StaffAdmin | Self::StaffUser)
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "staff_admin" => Self::StaffAdmin,
+            "staff_user" => Self::StaffUser,
+            "provider_admin" => Self::ProviderAdmin,
+            "provider_user" => Self::ProviderUser,
+            "client_admin" => Self::ClientAdmin,
+            "client_user" => Self::ClientUser,
+            "user" => Self::User,
+            _ => return Err(()),
+        })
+    }
+}
+
+/// The two ORCID grants used to push works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionKind {
+    SearchAndLink,
+    AutoUpdate,
+}
+
+impl PermissionKind {
+    pub const ALL: [PermissionKind; 2] = [PermissionKind::SearchAndLink, PermissionKind::AutoUpdate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SearchAndLink => "search_and_link",
+            Self::AutoUpdate => "auto_update",
+        }
+    }
+}
+
+impl FromStr for PermissionKind {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "search_and_link" => Ok(Self::SearchAndLink),
+            "auto_update" => Ok(Self::AutoUpdate),
+            _ => Err(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orcid_ids_are_checked_and_canonicalised() {
+        assert_eq!(
+            OrcidId::parse("0000-0002-1825-0097").unwrap().as_str(),
+            "0000-0002-1825-0097"
+        );
+        assert_eq!(
+            OrcidId::parse("https://orcid.org/0000-0002-1825-0097")
+                .unwrap()
+                .as_str(),
+            "0000-0002-1825-0097"
+        );
+        assert_eq!(
+            OrcidId::parse("000000021825 0097".replace(' ', "").as_str())
+                .unwrap()
+                .as_str(),
+            "0000-0002-1825-0097"
+        );
+        assert_eq!(
+            OrcidId::parse("0000-0002-9079-593x").unwrap().as_str(),
+            "0000-0002-9079-593X"
+        );
+        assert_eq!(OrcidId::parse("0000-0002-1825-0098"), Err(OrcidIdError::Checksum));
+        assert_eq!(OrcidId::parse("0000-0002-1825"), Err(OrcidIdError::Format));
+        assert_eq!(OrcidId::parse("0000-00021-825-0097"), Err(OrcidIdError::Format));
+        assert_eq!(OrcidId::parse("abcd-0002-1825-0097"), Err(OrcidIdError::Format));
+    }
+}

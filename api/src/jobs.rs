@@ -1,0 +1,362 @@
+//! The PostgreSQL-backed job queue and the worker loop that drains it.
+//!
+//! Any number of worker processes, on any number of machines, share the `jobs` table. A worker
+//! takes ready jobs with `FOR UPDATE SKIP LOCKED` and stamps a lease (`locked_until`); a job whose
+//! worker died becomes ready again when its lease runs out. Failures are retried with exponential
+//! backoff and jitter until `max_attempts`, after which the job is kept as `failed`, never dropped.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+use futures_util::future::BoxFuture;
+use rand::Rng;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::db::schema::jobs;
+use crate::db::DbPool;
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = jobs)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub state: String,
+    pub run_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub dedup_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = jobs)]
+pub struct NewJob {
+    pub kind: String,
+    pub payload: Value,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: i32,
+    pub dedup_key: Option<String>,
+}
+
+impl NewJob {
+    pub fn new(kind: impl Into<String>, payload: Value) -> Self {
+        Self {
+            kind: kind.into(),
+            payload,
+            run_at: Utc::now(),
+            max_attempts: 10,
+            dedup_key: None,
+        }
+    }
+    pub fn dedup(mut self, key: impl Into<String>) -> Self {
+        self.dedup_key = Some(key.into());
+        self
+    }
+    pub fn run_at(mut self, at: DateTime<Utc>) -> Self {
+        self.run_at = at;
+        self
+    }
+    pub fn max_attempts(mut self, n: i32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+}
+
+/// Queues a job. With a dedup key, a job already pending under that key absorbs this one
+/// (its `run_at` moves earlier if needed); returns the id of the pending job either way.
+pub fn enqueue(conn: &mut PgConnection, job: NewJob) -> QueryResult<i64> {
+    if job.dedup_key.is_some() {
+        diesel::insert_into(jobs::table)
+            .values(&job)
+            .on_conflict(jobs::dedup_key)
+            .filter_target(jobs::state.eq("pending").and(jobs::dedup_key.is_not_null()))
+            .do_update()
+            .set(jobs::run_at.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                "LEAST(jobs.run_at, excluded.run_at)",
+            )))
+            .returning(jobs::id)
+            .get_result(conn)
+    } else {
+        diesel::insert_into(jobs::table)
+            .values(&job)
+            .returning(jobs::id)
+            .get_result(conn)
+    }
+}
+
+/// Takes up to `limit` ready jobs of the given kinds and leases them to `worker` for `lease`.
+pub fn claim(
+    conn: &mut PgConnection,
+    worker: &str,
+    kinds: &[String],
+    lease: Duration,
+    limit: i64,
+) -> QueryResult<Vec<Job>> {
+    diesel::sql_query(
+        "UPDATE jobs SET locked_by = $1, locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+         WHERE id IN (
+             SELECT id FROM jobs
+             WHERE state = 'pending' AND run_at <= now() AND kind = ANY($3)
+               AND (locked_until IS NULL OR locked_until < now())
+             ORDER BY run_at, id
+             LIMIT $4
+             FOR UPDATE SKIP LOCKED)
+         RETURNING *",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<Integer, _>(i32::try_from(lease.as_secs()).unwrap_or(i32::MAX))
+    .bind::<diesel::sql_types::Array<Text>, _>(kinds)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}
+
+/// Marks a job done, but only while this worker still holds its lease.
+pub fn complete(conn: &mut PgConnection, id: i64, worker: &str) -> QueryResult<bool> {
+    let n = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::locked_by.eq(worker)))
+        .set((
+            jobs::state.eq("done"),
+            jobs::finished_at.eq(diesel::dsl::now),
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<DateTime<Utc>>),
+            jobs::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records a failure: retried after `retry_in`, or `failed` for good once the attempts run out
+/// or when the error is permanent.
+pub fn fail(conn: &mut PgConnection, job: &Job, worker: &str, error: &JobError) -> QueryResult<bool> {
+    let exhausted = !error.retry || job.attempts >= job.max_attempts;
+    let target = jobs::table
+        .filter(jobs::id.eq(job.id))
+        .filter(jobs::locked_by.eq(worker));
+    let message = truncate(&error.message, 2000);
+    let n = if exhausted {
+        diesel::update(target)
+            .set((
+                jobs::state.eq("failed"),
+                jobs::finished_at.eq(diesel::dsl::now),
+                jobs::locked_by.eq(None::<String>),
+                jobs::locked_until.eq(None::<DateTime<Utc>>),
+                jobs::last_error.eq(message),
+            ))
+            .execute(conn)?
+    } else {
+        let delay = error.retry_after.unwrap_or_else(|| backoff(job.attempts));
+        let run_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
+        diesel::update(target)
+            .set((
+                jobs::run_at.eq(run_at),
+                jobs::locked_by.eq(None::<String>),
+                jobs::locked_until.eq(None::<DateTime<Utc>>),
+                jobs::last_error.eq(message),
+            ))
+            .execute(conn)?
+    };
+    Ok(n == 1)
+}
+
+/// Jobs waiting to run (ready now or later).
+pub fn depth(conn: &mut PgConnection) -> QueryResult<i64> {
+    jobs::table.filter(jobs::state.eq("pending")).count().get_result(conn)
+}
+
+/// Exponential backoff with full jitter: ~2s, 4s, 8s … capped at one hour.
+pub fn backoff(attempt: i32) -> Duration {
+    let exp = attempt.clamp(1, 12) as u32;
+    let ceiling = (2u64.pow(exp)).min(3600) as f64;
+    let jittered = rand::thread_rng().gen_range(ceiling * 0.5..=ceiling);
+    Duration::from_secs_f64(jittered)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Why a job did not finish.
+#[derive(Debug, Clone)]
+pub struct JobError {
+    pub message: String,
+    /// False for errors that another attempt cannot fix.
+    pub retry: bool,
+    /// Overrides the backoff (e.g. a `Retry-After` from upstream).
+    pub retry_after: Option<Duration>,
+}
+
+impl JobError {
+    pub fn retry(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retry: true,
+            retry_after: None,
+        }
+    }
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retry: false,
+            retry_after: None,
+        }
+    }
+}
+
+pub type Handler = Arc<dyn Fn(Job) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct WorkerOptions {
+    pub id: String,
+    pub lease: Duration,
+    pub poll_interval: Duration,
+    pub batch: i64,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            id: format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()),
+            lease: Duration::from_secs(120),
+            poll_interval: Duration::from_millis(500),
+            batch: 8,
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "worker".into())
+}
+
+/// Drains the queue until `shutdown` turns true. Jobs of one batch run concurrently.
+pub struct Worker {
+    pool: DbPool,
+    handlers: HashMap<String, Handler>,
+    options: WorkerOptions,
+}
+
+impl Worker {
+    pub fn new(pool: DbPool, options: WorkerOptions) -> Self {
+        Self {
+            pool,
+            handlers: HashMap::new(),
+            options,
+        }
+    }
+
+    pub fn handle(mut self, kind: impl Into<String>, handler: Handler) -> Self {
+        self.handlers.insert(kind.into(), handler);
+        self
+    }
+
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let kinds: Vec<String> = self.handlers.keys().cloned().collect();
+        tracing::info!(worker = %self.options.id, ?kinds, "worker started");
+        while !*shutdown.borrow() {
+            let took = match self.tick(&kinds).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "worker could not reach the queue");
+                    0
+                }
+            };
+            if took == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.options.poll_interval) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+        tracing::info!(worker = %self.options.id, "worker stopped");
+    }
+
+    /// Claims one batch and runs it; returns how many jobs ran.
+    pub async fn tick(&self, kinds: &[String]) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+        let pool = self.pool.clone();
+        let (worker, lease, batch) = (self.options.id.clone(), self.options.lease, self.options.batch);
+        let kinds_owned = kinds.to_vec();
+        let jobs =
+            tokio::task::spawn_blocking(move || -> Result<Vec<Job>, Box<dyn std::error::Error + Send + Sync>> {
+                let mut conn = pool.get()?;
+                Ok(claim(&mut conn, &worker, &kinds_owned, lease, batch)?)
+            })
+            .await??;
+        let n = jobs.len();
+        let runs = jobs.into_iter().map(|job| self.run_one(job));
+        futures_util::future::join_all(runs).await;
+        Ok(n)
+    }
+
+    async fn run_one(&self, job: Job) {
+        let Some(handler) = self.handlers.get(&job.kind).cloned() else {
+            return;
+        };
+        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+        let _enter = span.enter();
+        let outcome = handler(job.clone()).await;
+        let pool = self.pool.clone();
+        let worker = self.options.id.clone();
+        let result = tokio::task::spawn_blocking(move || -> QueryResult<bool> {
+            let mut conn = pool.get().map_err(|e| {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    Box::new(e.to_string()),
+                )
+            })?;
+            match &outcome {
+                Ok(()) => complete(&mut conn, job.id, &worker),
+                Err(e) => {
+                    tracing::warn!(error = %e.message, retry = e.retry, "job failed");
+                    fail(&mut conn, &job, &worker, e)
+                }
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::warn!("lease lost before the job finished; another worker will run it"),
+            Ok(Err(e)) => tracing::error!(error = %e, "could not record the job outcome"),
+            Err(e) => tracing::error!(error = %e, "job bookkeeping panicked"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for attempt in 1..20 {
+            let d = backoff(attempt).as_secs_f64();
+            let ceiling = 2f64.powi(attempt.clamp(1, 12)).min(3600.0);
+            assert!(d >= ceiling * 0.5 && d <= ceiling, "attempt {attempt}: {d}");
+        }
+        assert!(backoff(30) <= Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn truncate_keeps_char_boundaries() {
+        let s = "é".repeat(10);
+        let t = truncate(&s, 5);
+        assert!(t.ends_with('…'));
+        assert!(t.len() <= 5 + '…'.len_utf8());
+    }
+}

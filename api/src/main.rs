@@ -1,0 +1,218 @@
+//! The `profiles` command: serve, worker, migrate, openapi.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use tokio::sync::watch;
+
+use profiles_api::config::Config;
+use profiles_api::startup::{self, AppState};
+use profiles_api::{db, telemetry, worker};
+
+#[derive(Parser)]
+#[command(name = "profiles", version, about = "Profiles: account service for researchers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API, the web UI and the docs; runs the background worker in-process too.
+    Serve {
+        /// Do not apply pending database migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+        /// Do not run the background worker in this process.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run background jobs only.
+    Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage the keys that sign JWTs.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// List the active keys.
+    List,
+    /// Add a new signing key. Older keys keep verifying tokens until retired.
+    Rotate,
+    /// Withdraw a key; tokens it signed stop verifying. Do this once they have expired.
+    Retire { kid: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        match startup::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let result = actix_web::rt::System::new().block_on(async move {
+        match cli.command {
+            Command::Serve { no_migrate, no_worker } => {
+                let (migrations, background) = (config.run_migrations && !no_migrate, config.run_worker && !no_worker);
+                serve(config, migrations, background).await
+            }
+            Command::Worker => run_worker(config).await,
+            Command::Migrate => migrate(&config).await,
+            Command::Openapi => Ok(()),
+            Command::Keys { action } => keys(&config, action).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "profiles stopped with an error");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn pool(config: &Config) -> Result<db::DbPool, BoxError> {
+    let url = config
+        .database_url
+        .as_ref()
+        .ok_or("DATABASE_URL is not set (make run and make test set it for you)")?;
+    Ok(db::pool(
+        url.expose(),
+        config.database_pool_size,
+        config.database_connect_timeout,
+    ))
+}
+
+async fn migrate(config: &Config) -> Result<(), BoxError> {
+    let pool = pool(config)?;
+    let applied = tokio::task::spawn_blocking(move || -> Result<Vec<String>, BoxError> {
+        let mut conn = pool.get()?;
+        db::migrate(&mut conn)
+    })
+    .await??;
+    if applied.is_empty() {
+        tracing::info!("database schema is up to date");
+    } else {
+        tracing::info!(?applied, "applied migrations");
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, run_migrations: bool, run_worker: bool) -> Result<(), BoxError> {
+    if run_migrations {
+        migrate(&config).await?;
+    }
+    let pool = pool(&config)?;
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    tracing::info!(address = %listener.local_addr()?, public_url = %config.public_url, "serving");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let background = run_worker.then(|| actix_web::rt::spawn(worker::run(pool.clone(), stop_rx)));
+    let state = AppState::new(pool, Arc::new(config));
+    if state.cipher.is_none() {
+        return Err(
+            "ENCRYPTION_KEY is not set: it protects tokens and signing keys at rest (make run generates one)".into(),
+        );
+    }
+    let (keys, key_pool) = (state.keys.clone(), state.pool.clone());
+    tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
+        let mut conn = key_pool.get()?;
+        keys.ensure_key(&mut conn)?;
+        Ok(())
+    })
+    .await??;
+    let server = startup::run(listener, state)?;
+    // HttpServer stops gracefully on SIGINT/SIGTERM; the worker follows.
+    server.await?;
+    let _ = stop_tx.send(true);
+    if let Some(handle) = background {
+        let _ = handle.await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
+    use diesel::prelude::*;
+    use profiles_api::auth::keys::KeyStore;
+    use profiles_api::db::schema::signing_keys;
+    let pool = pool(config)?;
+    let cipher = config
+        .encryption_key
+        .as_ref()
+        .map(|k| profiles_api::crypto::Cipher::new(k.expose()));
+    tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
+        let mut conn = pool.get()?;
+        let store = KeyStore::new(cipher);
+        match action {
+            KeysAction::List => {
+                let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = signing_keys::table
+                    .order(signing_keys::created_at.desc())
+                    .select((signing_keys::kid, signing_keys::status, signing_keys::created_at))
+                    .load(&mut conn)?;
+                for (kid, status, created) in rows {
+                    println!("{kid}\t{status}\t{}", created.to_rfc3339());
+                }
+            }
+            KeysAction::Rotate => {
+                let kid = store.create_key(&mut conn)?;
+                println!("new signing key {kid}; retire older keys once their tokens have expired");
+            }
+            KeysAction::Retire { kid } => {
+                if !KeyStore::retire(&mut conn, &kid)? {
+                    return Err(format!("no active key {kid}").into());
+                }
+                println!("retired {kid}");
+            }
+        }
+        Ok(())
+    })
+    .await?
+}
+
+async fn run_worker(config: Config) -> Result<(), BoxError> {
+    let pool = pool(&config)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let handle = actix_web::rt::spawn(worker::run(pool, stop_rx));
+    shutdown_signal().await?;
+    tracing::info!("stopping worker");
+    let _ = stop_tx.send(true);
+    let _ = handle.await;
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (service managers).
+async fn shutdown_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}

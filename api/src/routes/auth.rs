@@ -1,0 +1,1119 @@
+//! Browser sign-in flows under `/auth/{provider}/…`, and the JSON endpoints the sign-in page uses.
+//!
+//! Every flow keeps its pending state server-side in `auth_states` (single use, 10 minutes),
+//! bound to the browser by a short-lived cookie holding the same `state`, and uses PKCE and (for
+//! OpenID Connect) a nonce. Linking and ORCID grants are bound to the session that started them.
+
+use actix_session::{Session, SessionExt};
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::providers::{ProviderError, VerifiedIdentity};
+use crate::auth::session::{self, Caller};
+use crate::crypto::random_token;
+use crate::db::models::Account;
+use crate::db::schema::{accounts, auth_states, identities, orcid_permissions, pending_signups};
+use crate::domain::{OrcidId, PermissionKind, Provider};
+use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
+use crate::startup::AppState;
+
+const STATE_COOKIE: &str = "profiles_oauth_state";
+const PENDING_SIGNUP: &str = "pending_signup";
+const STATE_TTL_MINUTES: i64 = 10;
+const PENDING_SIGNUP_MINUTES: i64 = 30;
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// Sign in (or sign up, with ORCID).
+    SignIn,
+    /// Connect Google or GitHub to the signed-in account.
+    Link,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StartQuery {
+    /// `sign_in` (default) or `link` (connect to the signed-in account).
+    pub intent: Option<Intent>,
+    /// A same-origin path to return to afterwards, e.g. `/settings`.
+    pub return_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GrantQuery {
+    /// Which ORCID permission to grant.
+    pub kind: PermissionKind,
+    /// A same-origin path to return to afterwards.
+    pub return_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// Only same-origin paths: `/x`, never `//host`, `/\host` or absolute URLs.
+pub fn safe_return_to(value: Option<&str>, default: &str) -> Result<String, ApiError> {
+    let Some(v) = value.filter(|v| !v.is_empty()) else {
+        return Ok(default.to_owned());
+    };
+    let ok = v.starts_with('/')
+        && !v.starts_with("//")
+        && !v.contains('\\')
+        && !v.chars().any(|c| c.is_control())
+        && v.len() <= 2000;
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_return_to",
+            "return_to must be a path on this site, such as /settings.",
+        ))
+    }
+}
+
+/// An error in a browser flow: a small HTML page for people, problem details for programs.
+fn flow_error(req: &HttpRequest, error: ApiError) -> HttpResponse {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if !wants_html {
+        return actix_web::ResponseError::error_response(&error);
+    }
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    HttpResponse::build(error.kind.status())
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>Sign-in problem – Profiles</title></head><body><main><h1>Sign-in problem</h1><p>{}</p>\
+<p><small>Error code: <code>{}</code></small></p><p><a href=\"/sign-in\">Back to sign in</a> · <a href=\"/settings\">Settings</a></p></main></body></html>",
+            escape(&error.detail),
+            escape(&error.code)
+        ))
+}
+
+fn state_cookie(state: &AppState, value: &str, max_age: time::Duration) -> Cookie<'static> {
+    Cookie::build(STATE_COOKIE, value.to_owned())
+        .path("/auth")
+        .http_only(true)
+        .secure(state.config.cookies_secure())
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}
+
+fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn parse_provider(state: &AppState, name: &str) -> Result<Provider, ApiError> {
+    let provider: Provider = name.parse().map_err(|_| {
+        ApiError::not_found(
+            "unknown_provider",
+            format!("There is no sign-in provider called {name:?}."),
+        )
+    })?;
+    if !state.providers.enabled(provider) {
+        return Err(ApiError::not_found(
+            "provider_disabled",
+            format!("Sign-in with {} is not enabled on this service.", provider.label()),
+        ));
+    }
+    Ok(provider)
+}
+
+struct NewState {
+    provider: Provider,
+    intent: &'static str,
+    account_id: Option<Uuid>,
+    session_id: Option<Uuid>,
+    grant_kind: Option<PermissionKind>,
+    pending_signup_id: Option<Uuid>,
+    return_to: String,
+}
+
+async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState) -> Result<HttpResponse, ApiError> {
+    let value = random_token(32);
+    let grant = new.grant_kind.is_some();
+    let authorization = state
+        .providers
+        .authorize(new.provider, &value, grant)
+        .await
+        .map_err(provider_error)?;
+    let row_state = value.clone();
+    let (pkce, nonce) = (authorization.pkce_verifier, authorization.nonce);
+    crate::db::run(&state.pool, move |conn| {
+        diesel::insert_into(auth_states::table)
+            .values((
+                auth_states::state.eq(&row_state),
+                auth_states::provider.eq(new.provider.as_str()),
+                auth_states::intent.eq(new.intent),
+                auth_states::pkce_verifier.eq(pkce),
+                auth_states::nonce.eq(nonce),
+                auth_states::account_id.eq(new.account_id),
+                auth_states::session_id.eq(new.session_id),
+                auth_states::grant_kind.eq(new.grant_kind.map(|k| k.as_str())),
+                auth_states::pending_signup_id.eq(new.pending_signup_id),
+                auth_states::return_to.eq(new.return_to),
+                auth_states::expires_at.eq(Utc::now() + chrono::Duration::minutes(STATE_TTL_MINUTES)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    let _ = req;
+    Ok(HttpResponse::SeeOther()
+        .cookie(state_cookie(state, &value, time::Duration::minutes(STATE_TTL_MINUTES)))
+        .insert_header((header::LOCATION, authorization.url))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+fn provider_error(e: ProviderError) -> ApiError {
+    match e {
+        ProviderError::Disabled(p) => {
+            ApiError::not_found("provider_disabled", format!("{p} is not enabled on this service."))
+        }
+        ProviderError::Unavailable { provider, .. } => ApiError::new(
+            ErrorKind::BadGateway,
+            "provider_unavailable",
+            format!("{provider} did not answer as expected. Please try again in a moment."),
+        )
+        .with_source(e),
+        ProviderError::Rejected { provider, ref message } => ApiError::bad_request(
+            "provider_rejected",
+            format!("{provider} refused to complete the sign-in ({message}). Please start again."),
+        ),
+        ProviderError::InvalidIdToken(ref message) => ApiError::bad_request(
+            "invalid_id_token",
+            format!("The identity token from the provider did not verify ({message}). Please start again."),
+        ),
+    }
+}
+
+/// Start signing in or linking
+///
+/// Redirects the browser to the provider. With `intent=link` the signed-in user connects
+/// Google or GitHub to their account. ORCID sign-in also finishes a pending Google/GitHub sign-up.
+#[utoipa::path(
+    tag = "sign-in",
+    params(("provider" = Provider, Path, description = "orcid, google or github"), StartQuery),
+    responses(
+        (status = 303, description = "Redirect to the provider's authorization page."),
+        (status = 400, description = "Bad `return_to` or intent.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`intent=link` without a session.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or disabled provider.", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/{provider}/start")]
+pub async fn start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<StartQuery>,
+) -> HttpResponse {
+    let result: ApiResult<HttpResponse> = async {
+        let provider = parse_provider(&state, &path)?;
+        let intent = query.intent.unwrap_or(Intent::SignIn);
+        let session = req.get_session();
+        match intent {
+            Intent::SignIn => {
+                let return_to = safe_return_to(query.return_to.as_deref(), "/settings")?;
+                let pending = match provider {
+                    Provider::Orcid => session.get::<Uuid>(PENDING_SIGNUP).ok().flatten(),
+                    _ => None,
+                };
+                begin(
+                    &req,
+                    &state,
+                    NewState {
+                        provider,
+                        intent: "sign_in",
+                        account_id: None,
+                        session_id: None,
+                        grant_kind: None,
+                        pending_signup_id: pending,
+                        return_to,
+                    },
+                )
+                .await
+            }
+            Intent::Link => {
+                if provider == Provider::Orcid {
+                    return Err(ApiError::bad_request(
+                        "orcid_is_anchor",
+                        "ORCID is already your account's anchor; to refresh its token, sign in with ORCID.",
+                    ));
+                }
+                let caller = Caller::extract(&req).await?;
+                let return_to = safe_return_to(query.return_to.as_deref(), "/settings/social")?;
+                begin(
+                    &req,
+                    &state,
+                    NewState {
+                        provider,
+                        intent: "link",
+                        account_id: Some(caller.account.id),
+                        session_id: caller.session_id,
+                        grant_kind: None,
+                        pending_signup_id: None,
+                        return_to,
+                    },
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| flow_error(&req, e))
+}
+
+/// Start an ORCID permission grant
+///
+/// Redirects the signed-in user to ORCID to grant "Search & Link" or "Auto-Update"
+/// (`/activities/update /read-limited`). The grant must come from the account's own ORCID iD.
+#[utoipa::path(
+    tag = "sign-in",
+    params(GrantQuery),
+    responses(
+        (status = 303, description = "Redirect to ORCID."),
+        (status = 400, description = "Bad `return_to` or kind.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "ORCID is not configured.", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/orcid/grant")]
+pub async fn grant_start(req: HttpRequest, state: web::Data<AppState>, query: web::Query<GrantQuery>) -> HttpResponse {
+    let result: ApiResult<HttpResponse> = async {
+        parse_provider(&state, "orcid")?;
+        let caller = Caller::extract(&req).await?;
+        let return_to = safe_return_to(query.return_to.as_deref(), "/settings/claims")?;
+        begin(
+            &req,
+            &state,
+            NewState {
+                provider: Provider::Orcid,
+                intent: "grant",
+                account_id: Some(caller.account.id),
+                session_id: caller.session_id,
+                grant_kind: Some(query.kind),
+                pending_signup_id: None,
+                return_to,
+            },
+        )
+        .await
+    }
+    .await;
+    result.unwrap_or_else(|e| flow_error(&req, e))
+}
+
+#[derive(Queryable)]
+struct PendingState {
+    state: String,
+    provider: String,
+    intent: String,
+    pkce_verifier: Option<String>,
+    nonce: Option<String>,
+    account_id: Option<Uuid>,
+    session_id: Option<Uuid>,
+    grant_kind: Option<String>,
+    pending_signup_id: Option<Uuid>,
+    return_to: String,
+    _created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+/// Finish signing in, linking or granting
+///
+/// The provider sends the browser back here. Checks `state` (single use, bound to this browser,
+/// 10 minutes), exchanges the code with PKCE, verifies the identity token and nonce, then signs
+/// in, links or stores the grant, and redirects to the same-origin `return_to`.
+#[utoipa::path(
+    tag = "sign-in",
+    params(("provider" = Provider, Path, description = "orcid, google or github"), CallbackQuery),
+    responses(
+        (status = 303, description = "Done: redirect to the return path (or to /link-orcid for a new Google/GitHub sign-up)."),
+        (status = 400, description = "Missing, forged, expired or reused state; the provider refused the code; the identity token did not verify.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The flow belongs to another session, or the ORCID grant came from another ORCID iD.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The identity is already linked to another account.", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/{provider}/callback")]
+pub async fn callback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<CallbackQuery>,
+) -> HttpResponse {
+    finish_flow(req, state, path.into_inner(), query.into_inner(), false).await
+}
+
+/// Finish an ORCID permission grant
+///
+/// ORCID sends the browser back here after "Search & Link" or "Auto-Update" was granted.
+#[utoipa::path(
+    tag = "sign-in",
+    params(CallbackQuery),
+    responses(
+        (status = 303, description = "Grant stored; redirect to the return path."),
+        (status = 400, description = "Missing, forged, expired or reused state, or ORCID refused the code.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The grant came from a different ORCID iD, or the flow belongs to another session.", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/auth/orcid/grant/callback")]
+pub async fn grant_callback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<CallbackQuery>,
+) -> HttpResponse {
+    finish_flow(req, state, "orcid".into(), query.into_inner(), true).await
+}
+
+async fn finish_flow(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    provider_name: String,
+    query: CallbackQuery,
+    grant_path: bool,
+) -> HttpResponse {
+    let clear_state_cookie = state_cookie(&state, "", time::Duration::ZERO);
+    let result = finish_flow_inner(&req, &state, &provider_name, query, grant_path).await;
+    let mut response = result.unwrap_or_else(|e| flow_error(&req, e));
+    let _ = response.add_cookie(&clear_state_cookie);
+    response
+}
+
+async fn finish_flow_inner(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    provider_name: &str,
+    query: CallbackQuery,
+    grant_path: bool,
+) -> ApiResult<HttpResponse> {
+    let provider = parse_provider(state, provider_name)?;
+    let value = query.state.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::bad_request(
+            "missing_state",
+            "The sign-in response has no state. Please start signing in again.",
+        )
+    })?;
+    // Single use: the row is deleted as it is read, so a replayed callback finds nothing.
+    let taken = value.clone();
+    let pending: Option<PendingState> = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::delete(auth_states::table.find(taken))
+            .returning(auth_states::all_columns)
+            .get_result(conn)
+            .optional()?)
+    })
+    .await?;
+    let pending = pending.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_state",
+            "This sign-in response is unknown or was already used. Please start signing in again.",
+        )
+    })?;
+    if pending.expires_at < Utc::now() {
+        return Err(ApiError::bad_request(
+            "expired_state",
+            "This sign-in took longer than 10 minutes. Please start again.",
+        ));
+    }
+    let cookie_state = req
+        .cookie(STATE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !crate::crypto::constant_time_eq(cookie_state.as_bytes(), pending.state.as_bytes()) {
+        return Err(ApiError::bad_request(
+            "state_mismatch",
+            "This sign-in was started in another browser. Please start signing in again here.",
+        ));
+    }
+    if pending.provider != provider.as_str() || (pending.intent == "grant") != grant_path {
+        return Err(ApiError::bad_request(
+            "invalid_state",
+            "This sign-in response does not belong here.",
+        ));
+    }
+    if let Some(error) = query.error {
+        // The person said no at the provider, or it failed there: go back with the reason.
+        let sep = if pending.return_to.contains('?') { '&' } else { '?' };
+        let code = if error == "access_denied" {
+            "access_denied"
+        } else {
+            "provider_error"
+        };
+        let _ = query.error_description;
+        return Ok(redirect(&format!("{}{sep}error={code}", pending.return_to)));
+    }
+    let code = query
+        .code
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::bad_request("missing_code", "The provider sent no authorization code."))?;
+    // Linking and grants continue the session that started them, and only that one.
+    let session = req.get_session();
+    if pending.intent != "sign_in" {
+        let current = session::cookie_session_id(&session);
+        if current.is_none() || current != pending.session_id {
+            return Err(ApiError::forbidden(
+                "session_mismatch",
+                "This request was started from another session. Sign in and try again.",
+            ));
+        }
+        Caller::extract(req).await?;
+    }
+    let identity = state
+        .providers
+        .finish(
+            provider,
+            &code,
+            pending.pkce_verifier.as_deref().unwrap_or_default(),
+            pending.nonce.as_deref(),
+            grant_path,
+        )
+        .await
+        .map_err(provider_error)?;
+    match pending.intent.as_str() {
+        "sign_in" => {
+            sign_in(
+                req,
+                state,
+                &session,
+                identity,
+                pending.pending_signup_id,
+                &pending.return_to,
+            )
+            .await
+        }
+        "link" => {
+            let account_id = pending
+                .account_id
+                .ok_or_else(|| ApiError::internal("link state without account"))?;
+            link(state, account_id, identity).await?;
+            Ok(redirect(&pending.return_to))
+        }
+        "grant" => {
+            let account_id = pending
+                .account_id
+                .ok_or_else(|| ApiError::internal("grant state without account"))?;
+            let kind: PermissionKind = pending
+                .grant_kind
+                .as_deref()
+                .and_then(|k| k.parse().ok())
+                .ok_or_else(|| ApiError::internal("grant state without kind"))?;
+            store_grant(state, account_id, kind, identity).await?;
+            Ok(redirect(&pending.return_to))
+        }
+        other => Err(ApiError::internal(format!("unknown intent {other}"))),
+    }
+}
+
+fn seal(state: &AppState, token: &str, context: &str) -> Result<Vec<u8>, ApiError> {
+    let cipher = state
+        .cipher
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("ENCRYPTION_KEY is not configured"))?;
+    Ok(cipher.seal_str(token, context))
+}
+
+fn expiry(identity: &VerifiedIdentity) -> Option<DateTime<Utc>> {
+    identity
+        .expires_in
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| Utc::now() + d)
+}
+
+pub fn identity_context(provider: Provider, subject: &str, which: &str) -> String {
+    format!("identity:{provider}:{subject}:{which}")
+}
+
+pub fn permission_context(account_id: Uuid, kind: PermissionKind, which: &str) -> String {
+    format!("permission:{account_id}:{}:{which}", kind.as_str())
+}
+
+async fn sign_in(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    session: &Session,
+    identity: VerifiedIdentity,
+    pending_signup_id: Option<Uuid>,
+    return_to: &str,
+) -> ApiResult<HttpResponse> {
+    let access = seal(
+        state,
+        identity.access_token.expose(),
+        &identity_context(identity.provider, &identity.subject, "access"),
+    )?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| {
+            seal(
+                state,
+                t.expose(),
+                &identity_context(identity.provider, &identity.subject, "refresh"),
+            )
+        })
+        .transpose()?;
+    let expires = expiry(&identity);
+    let ttl = state.config.session_ttl;
+    let req2 = session::ClientInfo::of(req);
+    if identity.provider == Provider::Orcid {
+        let orcid = OrcidId::parse(&identity.subject).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_orcid",
+                format!("ORCID returned an identifier we cannot use: {e}"),
+            )
+        })?;
+        let cipher = state.cipher.clone();
+        let sid = crate::db::run(&state.pool, move |conn| {
+            conn.transaction(|conn| {
+                let account_id = upsert_orcid_account(conn, &orcid, &identity, access, refresh, expires)?;
+                if let (Some(pending), Some(cipher)) = (pending_signup_id, cipher) {
+                    attach_pending_signup(conn, &cipher, account_id, pending)?;
+                }
+                Ok::<_, ApiError>(session::start(conn, &req2, account_id, ttl)?)
+            })
+        })
+        .await?;
+        session.remove(PENDING_SIGNUP);
+        session::attach(session, sid)?;
+        return Ok(crate::routes::tokens::with_datacite_cookie(state, sid, redirect(return_to)).await);
+    }
+    // Google or GitHub: an identity already linked signs in to its account.
+    let (provider, subject) = (identity.provider, identity.subject.clone());
+    let linked: Option<Uuid> = crate::db::run(&state.pool, move |conn| {
+        Ok(identities::table
+            .filter(identities::provider.eq(provider.as_str()))
+            .filter(identities::subject.eq(&subject))
+            .select(identities::account_id)
+            .first(conn)
+            .optional()?)
+    })
+    .await?;
+    if let Some(account_id) = linked {
+        let subject = identity.subject.clone();
+        let sid = crate::db::run(&state.pool, move |conn| {
+            diesel::update(
+                identities::table
+                    .filter(identities::provider.eq(provider.as_str()))
+                    .filter(identities::subject.eq(&subject)),
+            )
+            .set((
+                identities::access_token_enc.eq(Some(access)),
+                identities::refresh_token_enc.eq(refresh),
+                identities::token_expires_at.eq(expires),
+                identities::last_used_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+            Ok(session::start(conn, &req2, account_id, ttl)?)
+        })
+        .await?;
+        session::attach(session, sid)?;
+        return Ok(crate::routes::tokens::with_datacite_cookie(state, sid, redirect(return_to)).await);
+    }
+    // Unknown identity: keep it for 30 minutes and ask for the ORCID iD to finish.
+    // Never link by matching email.
+    let pending_access = seal(
+        state,
+        identity.access_token.expose(),
+        &identity_context(provider, &identity.subject, "pending"),
+    )?;
+    let id = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::insert_into(pending_signups::table)
+            .values((
+                pending_signups::provider.eq(provider.as_str()),
+                pending_signups::subject.eq(&identity.subject),
+                pending_signups::email.eq(&identity.email),
+                pending_signups::display_name.eq(&identity.name),
+                pending_signups::avatar_url.eq(&identity.avatar_url),
+                pending_signups::profile_url.eq(&identity.profile_url),
+                pending_signups::access_token_enc.eq(Some(pending_access)),
+                pending_signups::scopes.eq(&identity.scopes),
+                pending_signups::token_expires_at.eq(expires),
+                pending_signups::expires_at.eq(Utc::now() + chrono::Duration::minutes(PENDING_SIGNUP_MINUTES)),
+            ))
+            .returning(pending_signups::id)
+            .get_result::<Uuid>(conn)?)
+    })
+    .await?;
+    session.insert(PENDING_SIGNUP, id).map_err(ApiError::internal)?;
+    Ok(redirect("/link-orcid"))
+}
+
+fn upsert_orcid_account(
+    conn: &mut PgConnection,
+    orcid: &OrcidId,
+    identity: &VerifiedIdentity,
+    access: Vec<u8>,
+    refresh: Option<Vec<u8>>,
+    expires: Option<DateTime<Utc>>,
+) -> ApiResult<Uuid> {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|v| !v.is_empty())
+    };
+    let (name, given, family) = (
+        clean(&identity.name),
+        clean(&identity.given_name),
+        clean(&identity.family_name),
+    );
+    let account_id: Uuid = diesel::insert_into(accounts::table)
+        .values((
+            accounts::orcid.eq(orcid.as_str()),
+            accounts::name.eq(&name),
+            accounts::given_names.eq(&given),
+            accounts::family_name.eq(&family),
+        ))
+        .on_conflict(accounts::orcid)
+        .do_update()
+        // Refresh names from ORCID on every sign-in, but never blank them.
+        .set((
+            accounts::name.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "COALESCE(excluded.name, accounts.name)",
+                ),
+            ),
+            accounts::given_names.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "COALESCE(excluded.given_names, accounts.given_names)",
+                ),
+            ),
+            accounts::family_name.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "COALESCE(excluded.family_name, accounts.family_name)",
+                ),
+            ),
+        ))
+        .returning(accounts::id)
+        .get_result(conn)?;
+    diesel::insert_into(identities::table)
+        .values((
+            identities::account_id.eq(account_id),
+            identities::provider.eq("orcid"),
+            identities::subject.eq(orcid.as_str()),
+            identities::display_name.eq(&name),
+            identities::profile_url.eq(&identity.profile_url),
+            identities::access_token_enc.eq(Some(access.clone())),
+            identities::refresh_token_enc.eq(refresh.clone()),
+            identities::scopes.eq(&identity.scopes),
+            identities::token_expires_at.eq(expires),
+            identities::last_used_at.eq(Some(Utc::now())),
+        ))
+        .on_conflict((identities::provider, identities::subject))
+        .do_update()
+        .set((
+            identities::display_name.eq(&name),
+            identities::access_token_enc.eq(Some(access)),
+            identities::refresh_token_enc.eq(refresh),
+            identities::scopes.eq(&identity.scopes),
+            identities::token_expires_at.eq(expires),
+            identities::last_used_at.eq(Some(Utc::now())),
+        ))
+        .execute(conn)?;
+    Ok(account_id)
+}
+
+#[derive(Queryable)]
+#[expect(dead_code, reason = "every column is selected; not all are used")]
+struct PendingSignup {
+    id: Uuid,
+    provider: String,
+    subject: String,
+    email: Option<String>,
+    display_name: Option<String>,
+    avatar_url: Option<String>,
+    profile_url: Option<String>,
+    access_token_enc: Option<Vec<u8>>,
+    refresh_token_enc: Option<Vec<u8>>,
+    scopes: Vec<String>,
+    token_expires_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+/// Finishes a Google/GitHub sign-up by linking it to the ORCID-keyed account.
+fn attach_pending_signup(
+    conn: &mut PgConnection,
+    cipher: &crate::crypto::Cipher,
+    account_id: Uuid,
+    id: Uuid,
+) -> ApiResult<()> {
+    let Some(p): Option<PendingSignup> = diesel::delete(
+        pending_signups::table
+            .find(id)
+            .filter(pending_signups::expires_at.gt(diesel::dsl::now)),
+    )
+    .returning(pending_signups::all_columns)
+    .get_result(conn)
+    .optional()?
+    else {
+        return Ok(());
+    };
+    let provider: Provider = p.provider.parse().map_err(|_| ApiError::internal("bad provider"))?;
+    // Re-seal under the identity's own context.
+    let access = match &p.access_token_enc {
+        Some(sealed) => {
+            let token = cipher
+                .open_str(sealed, &identity_context(provider, &p.subject, "pending"))
+                .map_err(ApiError::internal)?;
+            Some(cipher.seal_str(&token, &identity_context(provider, &p.subject, "access")))
+        }
+        None => None,
+    };
+    let taken: Option<Uuid> = identities::table
+        .filter(identities::provider.eq(&p.provider))
+        .filter(identities::subject.eq(&p.subject))
+        .select(identities::account_id)
+        .first(conn)
+        .optional()?;
+    let has_provider: i64 = identities::table
+        .filter(identities::account_id.eq(account_id))
+        .filter(identities::provider.eq(&p.provider))
+        .count()
+        .get_result(conn)?;
+    if taken.is_some() || has_provider > 0 {
+        tracing::info!(provider = %p.provider, "pending sign-up not linked: identity or provider already linked");
+        return Ok(());
+    }
+    diesel::insert_into(identities::table)
+        .values((
+            identities::account_id.eq(account_id),
+            identities::provider.eq(&p.provider),
+            identities::subject.eq(&p.subject),
+            identities::email.eq(&p.email),
+            identities::display_name.eq(&p.display_name),
+            identities::avatar_url.eq(&p.avatar_url),
+            identities::profile_url.eq(&p.profile_url),
+            identities::access_token_enc.eq(access),
+            identities::scopes.eq(&p.scopes),
+            identities::token_expires_at.eq(p.token_expires_at),
+            identities::last_used_at.eq(Some(Utc::now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: VerifiedIdentity) -> ApiResult<()> {
+    let provider = identity.provider;
+    let access = seal(
+        state,
+        identity.access_token.expose(),
+        &identity_context(provider, &identity.subject, "access"),
+    )?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| {
+            seal(
+                state,
+                t.expose(),
+                &identity_context(provider, &identity.subject, "refresh"),
+            )
+        })
+        .transpose()?;
+    let expires = expiry(&identity);
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let owner: Option<Uuid> = identities::table
+                .filter(identities::provider.eq(provider.as_str()))
+                .filter(identities::subject.eq(&identity.subject))
+                .select(identities::account_id)
+                .for_update()
+                .first(conn)
+                .optional()?;
+            match owner {
+                Some(owner) if owner != account_id => {
+                    return Err(ApiError::conflict(
+                        "identity_taken",
+                        format!(
+                            "This {} account is already linked to another Profiles account. Sign in with it and unlink it there first.",
+                            provider.label()
+                        ),
+                    ))
+                }
+                Some(_) => {
+                    diesel::update(
+                        identities::table
+                            .filter(identities::provider.eq(provider.as_str()))
+                            .filter(identities::subject.eq(&identity.subject)),
+                    )
+                    .set((
+                        identities::access_token_enc.eq(Some(access)),
+                        identities::refresh_token_enc.eq(refresh),
+                        identities::token_expires_at.eq(expires),
+                        identities::email.eq(&identity.email),
+                        identities::display_name.eq(&identity.name),
+                        identities::last_used_at.eq(Some(Utc::now())),
+                    ))
+                    .execute(conn)?;
+                }
+                None => {
+                    let existing: i64 = identities::table
+                        .filter(identities::account_id.eq(account_id))
+                        .filter(identities::provider.eq(provider.as_str()))
+                        .count()
+                        .get_result(conn)?;
+                    if existing > 0 {
+                        return Err(ApiError::conflict(
+                            "provider_already_linked",
+                            format!(
+                                "Another {} account is linked already. Unlink it first to connect this one.",
+                                provider.label()
+                            ),
+                        ));
+                    }
+                    diesel::insert_into(identities::table)
+                        .values((
+                            identities::account_id.eq(account_id),
+                            identities::provider.eq(provider.as_str()),
+                            identities::subject.eq(&identity.subject),
+                            identities::email.eq(&identity.email),
+                            identities::display_name.eq(&identity.name),
+                            identities::avatar_url.eq(&identity.avatar_url),
+                            identities::profile_url.eq(&identity.profile_url),
+                            identities::access_token_enc.eq(Some(access)),
+                            identities::refresh_token_enc.eq(refresh),
+                            identities::scopes.eq(&identity.scopes),
+                            identities::token_expires_at.eq(expires),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+async fn store_grant(
+    state: &web::Data<AppState>,
+    account_id: Uuid,
+    kind: PermissionKind,
+    identity: VerifiedIdentity,
+) -> ApiResult<()> {
+    let account: Account = crate::db::run(&state.pool, move |conn| {
+        Ok(accounts::table
+            .find(account_id)
+            .select(Account::as_select())
+            .first(conn)?)
+    })
+    .await?;
+    let granted_by = OrcidId::parse(&identity.subject)
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    if granted_by != account.orcid {
+        // Not ours to keep: give it back.
+        let _ = state
+            .providers
+            .revoke(Provider::Orcid, identity.access_token.expose())
+            .await;
+        return Err(ApiError::forbidden(
+            "grant_wrong_orcid",
+            format!(
+                "You granted access for ORCID iD {granted_by}, but you are signed in as {}. Sign in to orcid.org as {} and try again.",
+                account.orcid, account.orcid
+            ),
+        ));
+    }
+    let access = seal(
+        state,
+        identity.access_token.expose(),
+        &permission_context(account_id, kind, "access"),
+    )?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| seal(state, t.expose(), &permission_context(account_id, kind, "refresh")))
+        .transpose()?;
+    let expires = expiry(&identity);
+    let scope = identity.scopes.join(" ");
+    crate::db::run(&state.pool, move |conn| {
+        diesel::insert_into(orcid_permissions::table)
+            .values((
+                orcid_permissions::account_id.eq(account_id),
+                orcid_permissions::kind.eq(kind.as_str()),
+                orcid_permissions::access_token_enc.eq(Some(access.clone())),
+                orcid_permissions::refresh_token_enc.eq(refresh.clone()),
+                orcid_permissions::scope.eq(&scope),
+                orcid_permissions::expires_at.eq(expires),
+                orcid_permissions::status.eq("active"),
+            ))
+            .on_conflict((orcid_permissions::account_id, orcid_permissions::kind))
+            .do_update()
+            .set((
+                orcid_permissions::access_token_enc.eq(Some(access)),
+                orcid_permissions::refresh_token_enc.eq(refresh),
+                orcid_permissions::scope.eq(&scope),
+                orcid_permissions::expires_at.eq(expires),
+                orcid_permissions::status.eq("active"),
+                orcid_permissions::granted_at.eq(diesel::dsl::now),
+                orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProviderInfo {
+    /// `orcid`, `google` or `github`.
+    pub id: Provider,
+    /// Human name for the button.
+    pub name: String,
+    /// Where the sign-in button points.
+    pub sign_in_url: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProvidersResponse {
+    /// The enabled providers, ORCID first.
+    pub providers: Vec<ProviderInfo>,
+    /// True when ORCID is the sandbox (which needs its own sandbox account).
+    pub orcid_sandbox: bool,
+    /// The ORCID site, e.g. `https://orcid.org`, for "ORCID record" links.
+    pub orcid_url: Option<String>,
+    /// DataCite's search site, for "Your DOIs in DataCite Search".
+    pub datacite_search_url: String,
+}
+
+/// Sign-in providers
+///
+/// The providers enabled on this service, ORCID first, for the sign-in page.
+#[utoipa::path(tag = "sign-in", responses((status = 200, description = "Enabled providers.", body = ProvidersResponse)))]
+#[get("/api/v1/auth/providers")]
+pub async fn providers(state: web::Data<AppState>) -> HttpResponse {
+    let list = Provider::ALL
+        .into_iter()
+        .filter(|p| state.providers.enabled(*p))
+        .map(|p| ProviderInfo {
+            id: p,
+            name: p.label().to_owned(),
+            sign_in_url: format!("/auth/{p}/start"),
+        })
+        .collect();
+    HttpResponse::Ok().json(ProvidersResponse {
+        providers: list,
+        orcid_sandbox: state.config.orcid.as_ref().is_some_and(|o| o.sandbox),
+        orcid_url: state.config.orcid.as_ref().map(|o| {
+            if o.sandbox {
+                "https://sandbox.orcid.org".to_owned()
+            } else {
+                "https://orcid.org".to_owned()
+            }
+        }),
+        datacite_search_url: state
+            .config
+            .datacite_search_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingSignupView {
+    /// `google` or `github`.
+    pub provider: Provider,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    /// The sign-up is forgotten after this; sign in with ORCID before then.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// provider, display name, email, expiry
+type PendingRow = (String, Option<String>, Option<String>, DateTime<Utc>);
+
+/// Pending sign-up
+///
+/// After a first sign-in with Google or GitHub, the identity waits here (30 minutes) until the
+/// person signs in with ORCID to finish setting up the account.
+#[utoipa::path(
+    tag = "sign-in",
+    responses(
+        (status = 200, description = "The identity waiting for an ORCID iD.", body = PendingSignupView),
+        (status = 404, description = "Nothing is pending in this browser.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/auth/pending-signup")]
+pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let id = req
+        .get_session()
+        .get::<Uuid>(PENDING_SIGNUP)
+        .ok()
+        .flatten()
+        .ok_or_else(|| ApiError::not_found("no_pending_signup", "No sign-up is waiting in this browser."))?;
+    let row: Option<PendingRow> = crate::db::run(&state.pool, move |conn| {
+        Ok(pending_signups::table
+            .find(id)
+            .filter(pending_signups::expires_at.gt(diesel::dsl::now))
+            .select((
+                pending_signups::provider,
+                pending_signups::display_name,
+                pending_signups::email,
+                pending_signups::expires_at,
+            ))
+            .first(conn)
+            .optional()?)
+    })
+    .await?;
+    let (provider, display_name, email, expires_at) = row.ok_or_else(|| {
+        ApiError::not_found(
+            "no_pending_signup",
+            "The sign-up expired; sign in with Google or GitHub again.",
+        )
+    })?;
+    Ok(HttpResponse::Ok().json(PendingSignupView {
+        provider: provider.parse().map_err(|_| ApiError::internal("bad provider"))?,
+        display_name,
+        email,
+        expires_at,
+    }))
+}
+
+/// Sign out
+///
+/// Ends the session server-side (a copied cookie stops working, and so do JWTs made from it) and
+/// clears the cookies. Signing out twice is fine.
+#[utoipa::path(tag = "sign-in", responses((status = 204, description = "Signed out.")))]
+#[post("/api/v1/auth/logout")]
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let session = req.get_session();
+    if let Some(sid) = session::cookie_session_id(&session) {
+        crate::db::run(&state.pool, move |conn| Ok(session::revoke(conn, sid)?)).await?;
+    }
+    session.purge();
+    let mut response = HttpResponse::NoContent();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    let mut response = response.finish();
+    if let Some(cookie) = crate::routes::tokens::clear_datacite_cookie(&state) {
+        let _ = response.add_cookie(&cookie);
+    }
+    let _ = StatusCode::OK;
+    Ok(response)
+}

@@ -1,0 +1,353 @@
+//! Builds the actix-web application around a bound listener (port 0 in tests).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use actix_files::{Files, NamedFile};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{time, Key, SameSite};
+
+use crate::auth::keys::KeyStore;
+use crate::auth::providers::Providers;
+use crate::config::Config;
+use crate::crypto::Cipher;
+use crate::db::DbPool;
+use crate::error::{ApiError, ErrorKind, PROBLEM_CONTENT_TYPE};
+use crate::routes;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    /// Seals tokens at rest; `None` only when ENCRYPTION_KEY is unset (tests of the skeleton).
+    pub cipher: Option<Cipher>,
+    pub keys: KeyStore,
+    pub providers: Arc<Providers>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
+        let cipher = config.encryption_key.as_ref().map(|k| Cipher::new(k.expose()));
+        Self {
+            keys: KeyStore::new(cipher.clone()),
+            providers: Arc::new(Providers::new(&config)),
+            cipher,
+            pool,
+            config,
+        }
+    }
+}
+
+fn session_middleware(config: &Config, key: &Key) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+        .cookie_name(crate::auth::session::SESSION_COOKIE.to_owned())
+        .cookie_secure(config.cookies_secure())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(PersistentSession::default().session_ttl(time::Duration::seconds(
+            i64::try_from(config.session_ttl.as_secs()).unwrap_or(1_209_600),
+        )))
+        .build()
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(routes::ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
+/// Starts serving on `listener`; the returned server runs until stopped or signalled.
+pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let route_table = web::Data::new(RouteTable::from_openapi(&openapi()));
+    let shutdown_timeout = state.config.shutdown_timeout.as_secs();
+    let session_key = match &state.config.session_secret {
+        Some(secret) => Key::derive_from(secret.expose()),
+        None => {
+            tracing::warn!("SESSION_SECRET is not set: sessions will not survive a restart");
+            Key::generate()
+        }
+    };
+    let server = HttpServer::new(move || {
+        let max_body = state.config.max_body_bytes;
+        let (app, api) = App::new()
+            .app_data(state.clone())
+            .app_data(route_table.clone())
+            .app_data(json_config(max_body))
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                ApiError::bad_request("invalid_query", format!("The query string is not valid: {err}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|err, req| {
+                ApiError::not_found("not_found", format!("Nothing is found at {}: {err}", req.path())).into()
+            }))
+            .wrap(session_middleware(&state.config, &session_key))
+            .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    let id = res.request().extensions().get::<RequestId>().map(|id| id.to_string());
+                    if let Some(id) = id.and_then(|id| header::HeaderValue::from_str(&id).ok()) {
+                        res.headers_mut()
+                            .insert(header::HeaderName::from_static("x-request-id"), id);
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "same-origin"))
+                    .add((header::X_FRAME_OPTIONS, "DENY")),
+            )
+            .wrap(TracingLogger::default())
+            .into_utoipa_app()
+            .openapi(routes::ApiDoc::openapi())
+            .configure(routes::configure)
+            .split_for_parts();
+        let assets = state.config.web_ui_dir.join("assets");
+        let app = app
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+            .route(
+                "/api/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, "/api/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(fallback));
+        // Hashed asset names change with their content, so they may be cached for good.
+        app.configure(|cfg| {
+            if assets.is_dir() {
+                cfg.service(
+                    web::scope("/assets")
+                        .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=31536000, immutable")))
+                        .service(Files::new("", assets)),
+                );
+            }
+        })
+    })
+    .shutdown_timeout(shutdown_timeout)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .content_type_required(true)
+        .content_type(|mime| mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON))
+        .error_handler(move |err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            let problem = match &err {
+                E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
+                    ErrorKind::PayloadTooLarge,
+                    "payload_too_large",
+                    format!("The request body is larger than the {limit} bytes allowed."),
+                ),
+                E::ContentType => ApiError::new(
+                    ErrorKind::UnsupportedMediaType,
+                    "unsupported_media_type",
+                    "Send the request body as JSON, with `Content-Type: application/json`.",
+                ),
+                E::Deserialize(e) if e.is_data() => {
+                    ApiError::unprocessable("invalid_body", format!("The JSON body does not fit this endpoint: {e}"))
+                }
+                E::Deserialize(e) => {
+                    ApiError::bad_request("invalid_json", format!("The request body is not valid JSON: {e}"))
+                }
+                _ => ApiError::bad_request("invalid_body", "The request body could not be read."),
+            };
+            problem.into()
+        })
+}
+
+/// Safety net: any error response that is not already problem details (actix's own 404, 413,
+/// 400 …) is rewritten into problem details, so clients meet one error shape everywhere.
+fn problem_for_bare_errors<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let already = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    // Non-API pages (the SPA, OAuth browser redirects) render their own errors.
+    if already || !res.status().is_client_error() && !res.status().is_server_error() {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (kind, code, detail) = match status {
+        StatusCode::NOT_FOUND => (ErrorKind::NotFound, "not_found", "Nothing is found at this address."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorKind::MethodNotAllowed,
+            "method_not_allowed",
+            "This method is not allowed here.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            "The request body is too large.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            ErrorKind::UnsupportedMediaType,
+            "unsupported_media_type",
+            "The request body has a content type this endpoint does not accept.",
+        ),
+        s if s.is_server_error() => (
+            ErrorKind::Internal,
+            "internal_error",
+            "Something went wrong on our side. Please try again.",
+        ),
+        _ => (
+            ErrorKind::BadRequest,
+            "bad_request",
+            "The request could not be understood.",
+        ),
+    };
+    let mut error = ApiError::new(kind, code, detail);
+    if let Some(allow) = res.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()) {
+        error = error.with_header(header::ALLOW, allow);
+    }
+    let mut response = error.error_response();
+    *response.status_mut() = status;
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+/// Anything no route matched: 405 for a known path with another method, 404 for API paths,
+/// and otherwise the SPA (a deep link falls back to `index.html`).
+async fn fallback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    if let Some(allowed) = routes.methods_for(path) {
+        if !allowed.contains(req.method()) {
+            let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            return Err(ApiError::new(
+                ErrorKind::MethodNotAllowed,
+                "method_not_allowed",
+                format!("{} is not allowed on {path}; use {allow}.", req.method()),
+            )
+            .with_header(header::ALLOW, allow));
+        }
+    }
+    let reserved = ["/api", "/auth", "/.well-known", "/heartbeat", "/assets"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if reserved || !(req.method() == Method::GET || req.method() == Method::HEAD) {
+        return Err(ApiError::not_found(
+            "not_found",
+            format!("No route matches {} {path}.", req.method()),
+        ));
+    }
+    spa_file(&req, &state.config.web_ui_dir, path)
+}
+
+fn spa_file(req: &HttpRequest, dir: &Path, path: &str) -> Result<HttpResponse, ApiError> {
+    // A top-level static file (favicon, robots.txt …); never anything with a dot-segment.
+    let name = path.trim_start_matches('/');
+    let is_plain_file = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let candidate: PathBuf = dir.join(name);
+    if is_plain_file && candidate.is_file() && name != "index.html" {
+        let file = NamedFile::open(candidate).map_err(ApiError::internal)?;
+        let mut res = file.into_response(req);
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("public, max-age=3600"),
+        );
+        return Ok(res);
+    }
+    let index = dir.join("index.html");
+    if !index.is_file() {
+        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Profiles</title></head>\
+<body><main><h1>Profiles</h1><p>The web UI has not been built. Run <code>make run</code>, \
+or see the <a href=\"/api/docs/\">API documentation</a>.</p></main></body></html>",
+        ));
+    }
+    let file = NamedFile::open(index).map_err(ApiError::internal)?;
+    let mut res = file.use_etag(true).use_last_modified(true).into_response(req);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
+/// Paths and methods from the OpenAPI document, to tell 405 from 404.
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<Method>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
+                let mut methods = Vec::new();
+                let ops = [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
+                ];
+                for (op, method) in ops {
+                    if op.is_some() {
+                        methods.push(method);
+                    }
+                }
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods documented for the first template that matches `path`.
+    pub fn methods_for(&self, path: &str) -> Option<Vec<Method>> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut found: Option<Vec<Method>> = None;
+        for (template, methods) in &self.routes {
+            let matches = template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p);
+            if matches {
+                found.get_or_insert_with(Vec::new).extend(methods.iter().cloned());
+            }
+        }
+        found
+    }
+}

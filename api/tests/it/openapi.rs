@@ -1,0 +1,158 @@
+use std::path::Path;
+
+use crate::support::spawn_app;
+
+fn committed() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed")
+}
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let generated = profiles_api::startup::openapi().to_pretty_json().unwrap();
+    assert!(
+        committed().trim_end() == generated.trim_end(),
+        "openapi/openapi.json is stale: run `make openapi` and commit the result"
+    );
+}
+
+/// Every `#[get("…")]`-style route under src/routes must appear in the spec with its method.
+#[test]
+fn every_registered_route_is_documented() {
+    let spec: serde_json::Value = serde_json::from_str(&profiles_api::startup::openapi().to_json().unwrap()).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+    let mut found = 0;
+    for file in walk(&dir) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines() {
+            let line = line.trim();
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let prefix = format!("#[{method}(\"");
+                if let Some(rest) = line.strip_prefix(&prefix) {
+                    let path = rest.split('"').next().unwrap();
+                    // actix's `{id:regex}` segments are plain `{id}` in OpenAPI.
+                    let path = strip_patterns(path);
+                    found += 1;
+                    assert!(
+                        spec["paths"][&path][method].is_object(),
+                        "{} {path} (in {}) is missing from the OpenAPI document; register it through routes::configure with #[utoipa::path]",
+                        method.to_uppercase(),
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(found >= 2, "the scan found no routes; has the route syntax changed?");
+}
+
+fn strip_patterns(path: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    let mut skipping = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                out.push(c);
+            }
+            '}' => {
+                depth -= 1;
+                skipping = false;
+                out.push(c);
+            }
+            ':' if depth == 1 => skipping = true,
+            _ if skipping => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_error_response_is_documented_as_a_problem() {
+    let spec: serde_json::Value = serde_json::from_str(&profiles_api::startup::openapi().to_json().unwrap()).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} must document an application/problem+json body"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn spec_and_docs_are_served() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/api/openapi.json")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let spec: serde_json::Value = res.json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(spec["paths"]["/heartbeat"]["get"].is_object());
+
+    let res = app.client.get(app.url("/api/docs")).send().await.unwrap();
+    assert!(res.status().is_redirection());
+    let res = app.client.get(app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("swagger-ui"));
+    // The UI's assets are inside the binary; nothing comes from a CDN.
+    let init = app
+        .client
+        .get(app.url("/api/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status(), 200);
+    assert!(init.text().await.unwrap().contains("/api/openapi.json"));
+    let bundle = app
+        .client
+        .get(app.url("/api/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+}
+
+/// Every `$ref` points at a schema that exists (generated clients choke on dangling ones).
+#[test]
+fn every_reference_resolves() {
+    let spec: serde_json::Value = serde_json::from_str(&profiles_api::startup::openapi().to_json().unwrap()).unwrap();
+    fn walk(v: &serde_json::Value, spec: &serde_json::Value, path: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(r) = map.get("$ref").and_then(|r| r.as_str()) {
+                    let pointer = r.trim_start_matches('#');
+                    assert!(spec.pointer(pointer).is_some(), "{path}: dangling $ref {r}");
+                }
+                for (k, child) in map {
+                    walk(child, spec, &format!("{path}/{k}"));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, spec, &format!("{path}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&spec, &spec, "");
+}

@@ -1,0 +1,204 @@
+//! The PostgreSQL job queue: skip-locked claims, leases, backoff, attempt caps, dedup.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use profiles_api::db::schema::jobs as jobs_table;
+use profiles_api::jobs::{self, JobError, NewJob};
+use serde_json::json;
+
+use crate::support::TestDb;
+
+fn kinds() -> Vec<String> {
+    vec!["test.kind".into()]
+}
+
+#[test]
+fn two_workers_never_take_the_same_job() {
+    let db = TestDb::new();
+    let mut c = db.conn();
+    for i in 0..10 {
+        jobs::enqueue(&mut c, NewJob::new("test.kind", json!({ "i": i }))).unwrap();
+    }
+    let pool = db.pool();
+    let handles: Vec<_> = (0..4)
+        .map(|w| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                let mut mine = Vec::new();
+                loop {
+                    let got = jobs::claim(&mut conn, &format!("w{w}"), &kinds(), Duration::from_secs(60), 2).unwrap();
+                    if got.is_empty() {
+                        break;
+                    }
+                    mine.extend(got.into_iter().map(|j| j.id));
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    all.sort();
+    let n = all.len();
+    all.dedup();
+    assert_eq!(n, 10, "every job claimed once");
+    assert_eq!(all.len(), 10, "no job claimed twice");
+}
+
+#[test]
+fn an_expired_lease_lets_another_worker_take_the_job() {
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let id = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({}))).unwrap();
+    let first = jobs::claim(&mut c, "crashed", &kinds(), Duration::from_secs(60), 1).unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(jobs::claim(&mut c, "other", &kinds(), Duration::from_secs(60), 1)
+        .unwrap()
+        .is_empty());
+    // The crashed worker's lease runs out.
+    diesel::update(jobs_table::table.find(id))
+        .set(jobs_table::locked_until.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .execute(&mut c)
+        .unwrap();
+    let again = jobs::claim(&mut c, "other", &kinds(), Duration::from_secs(60), 1).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    // The crashed worker can no longer finish it.
+    assert!(!jobs::complete(&mut c, id, "crashed").unwrap());
+    assert!(jobs::complete(&mut c, id, "other").unwrap());
+    let state: String = jobs_table::table
+        .find(id)
+        .select(jobs_table::state)
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(state, "done");
+}
+
+#[test]
+fn failures_back_off_then_fail_for_good_at_the_cap() {
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let id = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).max_attempts(2)).unwrap();
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+        .unwrap()
+        .remove(0);
+    let before = chrono::Utc::now();
+    assert!(jobs::fail(&mut c, &job, "w", &JobError::retry("upstream 503")).unwrap());
+    let (state, run_at, err): (String, chrono::DateTime<chrono::Utc>, Option<String>) = jobs_table::table
+        .find(id)
+        .select((jobs_table::state, jobs_table::run_at, jobs_table::last_error))
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(state, "pending");
+    assert!(run_at > before, "retry is scheduled later");
+    assert_eq!(err.as_deref(), Some("upstream 503"));
+    assert!(
+        jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+            .unwrap()
+            .is_empty(),
+        "not before its time"
+    );
+
+    diesel::update(jobs_table::table.find(id))
+        .set(jobs_table::run_at.eq(before))
+        .execute(&mut c)
+        .unwrap();
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+        .unwrap()
+        .remove(0);
+    assert_eq!(job.attempts, 2);
+    jobs::fail(&mut c, &job, "w", &JobError::retry("upstream 503 again")).unwrap();
+    let state: String = jobs_table::table
+        .find(id)
+        .select(jobs_table::state)
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(state, "failed", "kept, not dropped, once attempts run out");
+}
+
+#[test]
+fn permanent_errors_fail_at_once() {
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let id = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({}))).unwrap();
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+        .unwrap()
+        .remove(0);
+    jobs::fail(&mut c, &job, "w", &JobError::permanent("bad payload")).unwrap();
+    let state: String = jobs_table::table
+        .find(id)
+        .select(jobs_table::state)
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(state, "failed");
+}
+
+#[test]
+fn a_dedup_key_keeps_one_pending_job() {
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let a = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).dedup("k")).unwrap();
+    let b = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).dedup("k")).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(jobs::depth(&mut c).unwrap(), 1);
+    // Once done, the key is free again.
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+        .unwrap()
+        .remove(0);
+    jobs::complete(&mut c, job.id, "w").unwrap();
+    let next = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).dedup("k")).unwrap();
+    assert_ne!(next, a);
+}
+
+#[actix_web::test]
+async fn the_worker_runs_handlers_and_records_outcomes() {
+    use futures_util::FutureExt;
+    use std::sync::Arc;
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let ok = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({ "ok": true }))).unwrap();
+    let bad = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({ "ok": false })).max_attempts(1)).unwrap();
+    let worker = jobs::Worker::new(db.pool(), jobs::WorkerOptions::default()).handle(
+        "test.kind",
+        Arc::new(|job: jobs::Job| {
+            async move {
+                if job.payload["ok"] == true {
+                    Ok(())
+                } else {
+                    Err(JobError::retry("it went wrong"))
+                }
+            }
+            .boxed()
+        }),
+    );
+    let ran = worker.tick(&kinds()).await.unwrap();
+    assert_eq!(ran, 2);
+    let states: Vec<(i64, String)> = jobs_table::table
+        .select((jobs_table::id, jobs_table::state))
+        .order(jobs_table::id)
+        .load(&mut c)
+        .unwrap();
+    assert_eq!(states, vec![(ok, "done".to_owned()), (bad, "failed".to_owned())]);
+}
+
+#[test]
+fn purge_removes_only_expired_auth_states() {
+    use profiles_api::db::schema::auth_states;
+    let db = TestDb::new();
+    let mut c = db.conn();
+    for (state, minutes) in [("expired-state-000001", -1i64), ("live-state-000000001", 10)] {
+        diesel::insert_into(auth_states::table)
+            .values((
+                auth_states::state.eq(state),
+                auth_states::provider.eq("orcid"),
+                auth_states::intent.eq("sign_in"),
+                auth_states::expires_at.eq(chrono::Utc::now() + chrono::Duration::minutes(minutes)),
+            ))
+            .execute(&mut c)
+            .unwrap();
+    }
+    assert_eq!(profiles_api::worker::purge_expired(&mut c).unwrap(), 1);
+    let left: Vec<String> = auth_states::table.select(auth_states::state).load(&mut c).unwrap();
+    assert_eq!(left, vec!["live-state-000000001".to_owned()]);
+}

@@ -1,0 +1,36 @@
+//! The API serves the built SPA: deep links fall back to index.html (never cached), hashed
+//! assets are cached for good, and API paths never fall through to the SPA.
+
+use crate::support::{assert_problem, spawn_app_with};
+
+#[actix_web::test]
+async fn spa_is_served_with_the_right_caching() {
+    let dir = std::env::temp_dir().join(format!("profiles-spa-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>Profiles SPA</title>").unwrap();
+    std::fs::write(dir.join("assets/index-abc123.js"), "console.log(1)").unwrap();
+    std::fs::write(dir.join("favicon.svg"), "<svg/>").unwrap();
+    let app = spawn_app_with(&[("WEB_UI_DIR", dir.to_str().unwrap())]).await;
+
+    for path in ["/", "/settings/claims", "/sign-in"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+        assert!(res.text().await.unwrap().contains("Profiles SPA"), "{path}");
+    }
+    let res = app.client.get(app.url("/assets/index-abc123.js")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    let res = app.client.get(app.url("/favicon.svg")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "<svg/>");
+
+    let res = app.client.get(app.url("/assets/missing.js")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app.client.get(app.url("/api/v1/unknown")).send().await.unwrap();
+    assert_problem(res, 404, "not_found").await;
+    // No escaping the folder.
+    let res = app.client.get(app.url("/..%2f..%2fetc%2fpasswd")).send().await.unwrap();
+    assert!(!res.text().await.unwrap().contains("root:"));
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -1,0 +1,765 @@
+// Tests of the ORCID Member API and DataCite REST doubles: they pin the behaviour the reference doc
+// (external-apis.md §2, §3) describes, so the Rust client is tested against the right shapes.
+//
+//   node --test e2e/stand-ins/doubles.test.mjs
+
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startOrcidApi, isValidOrcid, DEFAULT_CLIENT_ID } from './orcid-api.mjs';
+import { startDatacite, FIXTURE_DOIS, EXPECTED, ORCIDS, parseQuery } from './datacite.mjs';
+
+const CARBERRY = ORCIDS.carberry;
+const QUILL = ORCIDS.quill;
+const ORCID_JSON = 'application/vnd.orcid+json';
+
+/** A work as Profiles would post it (§2.2 / profiles-behaviour §4.6). */
+function work(doi, { title = 'Cephalopod sightings in Narragansett Bay', type = 'data-set', putCode } = {}) {
+  return {
+    ...(putCode != null ? { 'put-code': putCode } : {}),
+    title: { title: { value: title } },
+    'journal-title': { value: 'Brown University Digital Repository' },
+    'short-description': 'Monthly counts.',
+    type,
+    'publication-date': { year: { value: '2019' }, month: { value: '06' }, day: { value: '12' } },
+    'external-ids': { 'external-id': [{ 'external-id-type': 'doi', 'external-id-value': doi, 'external-id-relationship': 'self' }] },
+    contributors: {
+      contributor: [{
+        'contributor-orcid': { uri: `https://orcid.org/${CARBERRY}`, path: CARBERRY, host: 'orcid.org' },
+        'credit-name': { value: 'Josiah Carberry' },
+      }],
+    },
+    visibility: 'public',
+  };
+}
+
+function orcidClient(base) {
+  return async function call(method, path, { token = 'token-1', body, headers = {} } = {}) {
+    const init = {
+      method,
+      headers: { Accept: ORCID_JSON, ...(token != null ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.headers['Content-Type'] ??= ORCID_JSON;
+    }
+    const res = await fetch(`${base}${path}`, init);
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* HTML or empty */ }
+    return { status: res.status, headers: res.headers, text, json };
+  };
+}
+
+const control = async (base, path, body) => {
+  const res = await fetch(`${base}/_control/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  return { status: res.status, json: await res.json() };
+};
+
+const putCodeFrom = (location) => Number(location.split('/').at(-1));
+
+function assertOrcidError(json, status, errorCode) {
+  assert.equal(json['response-code'], status);
+  assert.equal(json['error-code'], errorCode);
+  assert.match(json['developer-message'], new RegExp(`^${status} `));
+  assert.equal(typeof json['user-message'], 'string');
+  assert.match(json['more-info'], /^https:\/\//);
+}
+
+// ===================================================================================================
+describe('ORCID Member API double', () => {
+  let orcid;
+  let call;
+  before(async () => {
+    orcid = await startOrcidApi({ rateLimit: false });
+    call = orcidClient(orcid.url);
+  });
+  after(() => orcid.close());
+  beforeEach(() => control(orcid.url, 'reset', {}));
+
+  test('checksums ORCID iDs', () => {
+    for (const id of Object.values(ORCIDS)) assert.ok(isValidOrcid(id), id);
+    assert.equal(isValidOrcid('0000-0002-1825-0098'), false);
+  });
+
+  test('POST /work answers 201, empty body, http:// Location with a numeric put-code (§2.1)', async () => {
+    const res = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
+    assert.equal(res.status, 201);
+    assert.equal(res.text, '');
+    const location = res.headers.get('location');
+    assert.match(location, new RegExp(`^http://127\\.0\\.0\\.1:${orcid.port}/v3\\.0/${CARBERRY}/work/\\d+$`));
+    const putCode = putCodeFrom(location);
+    const read = await call('GET', `/v3.0/${CARBERRY}/work/${putCode}`);
+    assert.equal(read.status, 200);
+    assert.equal(read.json['put-code'], putCode);
+    assert.equal(read.json.path, `/${CARBERRY}/work/${putCode}`);
+    assert.equal(read.json.title.title.value, 'Cephalopod sightings in Narragansett Bay');
+    assert.equal(read.json.source['source-client-id'].path, DEFAULT_CLIENT_ID);
+    assert.match(read.headers.get('content-type'), /^application\/vnd\.orcid\+json/);
+  });
+
+  test('plain application/json is accepted too', async () => {
+    const res = await call('POST', `/v3.0/${CARBERRY}/work`, {
+      body: work('10.5555/json'), headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    });
+    assert.equal(res.status, 201);
+  });
+
+  test('the same DOI from the same source again is 409 with error-code 9021 naming the put-code (§2.4)', async () => {
+    const first = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
+    const putCode = putCodeFrom(first.headers.get('location'));
+    const again = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('https://doi.org/10.5555/J9CP-6B21', { title: 'Other title' }) });
+    assert.equal(again.status, 409);
+    assertOrcidError(again.json, 409, 9021);
+    assert.match(again.json['developer-message'], /You have already added this activity \(matched by external identifiers\)/);
+    assert.match(again.json['developer-message'], new RegExp(`put-code ${putCode}\\b`));
+    assert.match(again.json['user-message'], /please contact .+ for assistance/);
+  });
+
+  test('a work from another source does not conflict; GET /works groups both under one DOI', async () => {
+    const seeded = await control(orcid.url, 'seed-work', {
+      orcid: CARBERRY, work: work('10.5555/j9cp-6b21'), source: { orcid: CARBERRY, name: 'Josiah Carberry' },
+    });
+    assert.equal(seeded.status, 201);
+    const posted = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/J9CP-6B21') });
+    assert.equal(posted.status, 201);
+    const works = (await call('GET', `/v3.0/${CARBERRY}/works`)).json;
+    assert.equal(works.group.length, 1);
+    assert.equal(works.group[0]['work-summary'].length, 2);
+    const sources = works.group[0]['work-summary'].map((s) => s.source['source-client-id']?.path ?? s.source['source-orcid'].path);
+    assert.deepEqual(sources, [CARBERRY, DEFAULT_CLIENT_ID]);
+  });
+
+  test('seeding a work from our own client makes the next POST hit 409', async () => {
+    const seeded = await control(orcid.url, 'seed-work', { orcid: CARBERRY, work: work('10.5555/ty4m-3h09') });
+    const res = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/ty4m-3h09') });
+    assert.equal(res.status, 409);
+    assert.match(res.json['developer-message'], new RegExp(`put-code ${seeded.json['put-code']}`));
+  });
+
+  test('GET /works has the recorded shape (§2.3)', async () => {
+    const a = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
+    await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/k4s2-v7q8', { title: 'psychoceramics-toolkit', type: 'software' }) });
+    const res = await call('GET', `/v3.0/${CARBERRY}/works`);
+    assert.equal(res.status, 200);
+    const body = res.json;
+    assert.equal(body.path, `/${CARBERRY}/works`);
+    assert.equal(typeof body['last-modified-date'].value, 'number');
+    assert.equal(body.group.length, 2);
+    const [group] = body.group;
+    assert.equal(typeof group['last-modified-date'].value, 'number');
+    const id = group['external-ids']['external-id'][0];
+    assert.equal(id['external-id-type'], 'doi');
+    assert.equal(id['external-id-value'], '10.5555/j9cp-6b21');
+    assert.deepEqual(id['external-id-normalized'], { value: '10.5555/j9cp-6b21', transient: true });
+    assert.equal(id['external-id-relationship'], 'self');
+    assert.ok('external-id-normalized-error' in id);
+    const summary = group['work-summary'][0];
+    assert.equal(summary['put-code'], putCodeFrom(a.headers.get('location')));
+    assert.equal(Number.isInteger(summary['put-code']), true);
+    for (const key of ['created-date', 'last-modified-date', 'source', 'title', 'external-ids', 'url', 'type', 'publication-date', 'journal-title', 'visibility', 'path', 'display-index']) {
+      assert.ok(key in summary, key);
+    }
+    assert.deepEqual(summary.source['source-client-id'], { uri: `https://orcid.org/client/${DEFAULT_CLIENT_ID}`, path: DEFAULT_CLIENT_ID, host: 'orcid.org' });
+    assert.equal(typeof summary.source['source-name'].value, 'string');
+    assert.equal(summary.title.title.value, 'Cephalopod sightings in Narragansett Bay');
+    assert.equal(summary.type, 'data-set');
+    assert.equal(summary['journal-title'].value, 'Brown University Digital Repository');
+    assert.equal(summary.visibility, 'public');
+    assert.equal(summary.path, `/${CARBERRY}/work/${summary['put-code']}`);
+    // What volpino reads (§2.3 last paragraph).
+    assert.equal(body.group[1]['work-summary'][0].source['source-client-id'].path, DEFAULT_CLIENT_ID);
+    assert.equal(body.group[1]['external-ids']['external-id'][0]['external-id-value'], '10.5555/k4s2-v7q8');
+  });
+
+  test('an empty record lists no groups', async () => {
+    const res = await call('GET', `/v3.0/${QUILL}/works`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { 'last-modified-date': null, group: [], path: `/${QUILL}/works` });
+  });
+
+  test('PUT needs the matching put-code in the body, answers 200 with the work; DELETE 204; unknown put-codes 404', async () => {
+    const created = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
+    const putCode = putCodeFrom(created.headers.get('location'));
+    const path = `/v3.0/${CARBERRY}/work/${putCode}`;
+
+    const noPutCode = await call('PUT', path, { body: work('10.5555/j9cp-6b21') });
+    assert.equal(noPutCode.status, 400);
+    assertOrcidError(noPutCode.json, 400, 9019);
+    assert.match(noPutCode.json['developer-message'], new RegExp(`The put code in the URL was ${putCode} whereas the one in the body was null`));
+
+    const wrong = await call('PUT', path, { body: work('10.5555/j9cp-6b21', { putCode: putCode + 1 }) });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.json['error-code'], 9019);
+
+    const updated = await call('PUT', path, { body: work('10.5555/j9cp-6b21', { putCode, title: 'New title' }) });
+    assert.equal(updated.status, 200);
+    assert.equal(updated.json['put-code'], putCode);
+    assert.equal(updated.json.title.title.value, 'New title');
+    assert.ok(updated.json['last-modified-date'].value >= updated.json['created-date'].value);
+
+    const unknown = await call('PUT', `/v3.0/${CARBERRY}/work/42`, { body: work('10.5555/x', { putCode: 42 }) });
+    assert.equal(unknown.status, 404);
+    assertOrcidError(unknown.json, 404, 9016);
+
+    const deleted = await call('DELETE', path);
+    assert.equal(deleted.status, 204);
+    assert.equal(deleted.text, '');
+    const again = await call('DELETE', path);
+    assert.equal(again.status, 404);
+    assertOrcidError(again.json, 404, 9016);
+    assert.equal((await call('GET', path)).status, 404);
+  });
+
+  test('PUT or DELETE of another source\'s work is 403 9010', async () => {
+    const seeded = await control(orcid.url, 'seed-work', { orcid: CARBERRY, work: work('10.5555/x'), source: { clientId: 'APP-SOMEONEELSE00001' } });
+    const putCode = seeded.json['put-code'];
+    const put = await call('PUT', `/v3.0/${CARBERRY}/work/${putCode}`, { body: work('10.5555/x', { putCode }) });
+    assert.equal(put.status, 403);
+    assertOrcidError(put.json, 403, 9010);
+    const del = await call('DELETE', `/v3.0/${CARBERRY}/work/${putCode}`);
+    assert.equal(del.status, 403);
+  });
+
+  test('validates works like ORCID: title, type, external ids, put-code on POST (§2.2, §2.4)', async () => {
+    const path = `/v3.0/${CARBERRY}/work`;
+    const noTitle = work('10.5555/a');
+    delete noTitle.title;
+    let res = await call('POST', path, { body: noTitle });
+    assert.equal(res.status, 400);
+    assertOrcidError(res.json, 400, 9022);
+
+    res = await call('POST', path, { body: work('10.5555/a', { type: 'dataset' }) });
+    assert.equal(res.status, 400);
+    assertOrcidError(res.json, 400, 9037);
+
+    const noIds = work('10.5555/a');
+    delete noIds['external-ids'];
+    res = await call('POST', path, { body: noIds });
+    assert.equal(res.status, 400);
+    assertOrcidError(res.json, 400, 9023);
+
+    const partOfOnly = work('10.5555/a');
+    partOfOnly['external-ids']['external-id'][0]['external-id-relationship'] = 'part-of';
+    res = await call('POST', path, { body: partOfOnly });
+    assert.equal(res.status, 400);
+    assert.equal(res.json['error-code'], 9023);
+
+    res = await call('POST', path, { body: work('10.5555/a', { putCode: 5 }) });
+    assert.equal(res.status, 400);
+    assertOrcidError(res.json, 400, 9024);
+
+    res = await call('POST', path, { body: '{"title":' });
+    assert.equal(res.status, 400);
+
+    res = await call('POST', path, { body: work('10.5555/a', { title: 'x'.repeat(1001) }) });
+    assert.equal(res.status, 500);
+
+    res = await call('POST', path, { body: '<work/>', headers: { 'Content-Type': 'application/vnd.orcid+xml' } });
+    assert.equal(res.status, 415);
+
+    res = await call('GET', `/v3.0/${CARBERRY}/works`, { headers: { Accept: 'application/vnd.orcid+xml' } });
+    assert.equal(res.status, 406);
+
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).json.group.length, 0, 'nothing was stored');
+  });
+
+  test('an iD with a bad checksum is 404 9011', async () => {
+    const res = await call('GET', '/v3.0/0000-0002-1825-0098/works');
+    assert.equal(res.status, 404);
+    assertOrcidError(res.json, 404, 9011);
+  });
+
+  test('bulk read and bulk create (§2.1)', async () => {
+    const a = putCodeFrom((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') })).headers.get('location'));
+    const read = await call('GET', `/v3.0/${CARBERRY}/works/${a},999`);
+    assert.equal(read.status, 200);
+    assert.equal(read.json.bulk[0].work['put-code'], a);
+    assert.equal(read.json.bulk[1].error['error-code'], 9016);
+
+    const bulk = await call('POST', `/v3.0/${CARBERRY}/works`, { body: { bulk: [{ work: work('10.5555/b') }, { work: work('10.5555/a') }] } });
+    assert.equal(bulk.status, 200);
+    assert.equal(typeof bulk.json.bulk[0].work['put-code'], 'number');
+    assert.equal(bulk.json.bulk[1].error['error-code'], 9021);
+
+    const tooMany = await call('POST', `/v3.0/${CARBERRY}/works`, { body: { bulk: Array.from({ length: 101 }, (_, k) => ({ work: work(`10.5555/n${k}`) })) } });
+    assert.equal(tooMany.status, 413);
+  });
+
+  test('a missing or empty bearer token is 401', async () => {
+    const missing = await call('GET', `/v3.0/${CARBERRY}/works`, { token: null });
+    assert.equal(missing.status, 401);
+    assert.ok(missing.json.error);
+    const empty = await call('GET', `/v3.0/${CARBERRY}/works`, { token: '' });
+    assert.equal(empty.status, 401);
+    assert.equal(empty.json.error, 'invalid_token');
+  });
+
+  test('revoke by token: that token gets 401 invalid_token, others still work (§1.8)', async () => {
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'abc' })).status, 200);
+    assert.equal((await control(orcid.url, 'revoke', { token: 'abc' })).json.revoked, 1);
+    const res = await call('POST', `/v3.0/${CARBERRY}/work`, { token: 'abc', body: work('10.5555/a') });
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json, { error: 'invalid_token', error_description: 'Invalid access token: abc' });
+    assert.match(res.headers.get('www-authenticate'), /^Bearer /);
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'def' })).status, 200);
+  });
+
+  test('revoke by iD: tokens seen for that iD so far die, later new ones work', async () => {
+    await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'old-1' });
+    await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'old-2' });
+    await call('GET', `/v3.0/${QUILL}/works`, { token: 'quill' });
+    assert.equal((await control(orcid.url, 'revoke', { orcid: CARBERRY })).json.revoked, 2);
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'old-1' })).status, 401);
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'old-2' })).status, 401);
+    assert.equal((await call('GET', `/v3.0/${QUILL}/works`, { token: 'quill' })).status, 200);
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'new' })).status, 200);
+  });
+
+  test('fail-next answers the next N matching calls with ORCID-shaped bodies', async () => {
+    await control(orcid.url, 'fail-next', { status: 503, count: 2, method: 'POST' });
+    const get = await call('GET', `/v3.0/${CARBERRY}/works`);
+    assert.equal(get.status, 200, 'GET does not match method POST');
+    for (let k = 0; k < 2; k++) {
+      const res = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') });
+      assert.equal(res.status, 503);
+      assert.match(res.headers.get('content-type'), /text\/html/);
+    }
+    assert.equal((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') })).status, 201);
+
+    await control(orcid.url, 'fail-next', { status: 409 });
+    const conflict = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/other') });
+    assert.equal(conflict.status, 409);
+    assertOrcidError(conflict.json, 409, 9021);
+
+    await control(orcid.url, 'fail-next', { status: 401, orcid: QUILL });
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 200, 'other iD unaffected');
+    const unauthorized = await call('GET', `/v3.0/${QUILL}/works`, { token: 'tok' });
+    assert.equal(unauthorized.status, 401);
+    assert.deepEqual(unauthorized.json, { error: 'invalid_token', error_description: 'Invalid access token: tok' });
+
+    await control(orcid.url, 'fail-next', { status: 500 });
+    const boom = await call('GET', `/v3.0/${CARBERRY}/works`);
+    assert.equal(boom.status, 500);
+    assertOrcidError(boom.json, 500, 9008);
+
+    await control(orcid.url, 'fail-next', { status: 404 });
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).json['error-code'], 9016);
+
+    await control(orcid.url, 'fail-next', { status: 'reset' });
+    await assert.rejects(call('GET', `/v3.0/${CARBERRY}/works`));
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 200);
+  });
+
+  test('records, stats and request log on the control API', async () => {
+    await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') });
+    await call('GET', `/v3.0/${CARBERRY}/work/1`);
+    const records = await control(orcid.url, `records/${CARBERRY}`);
+    assert.equal(records.json.works.length, 1);
+    assert.equal(records.json.works[0]['external-ids']['external-id'][0]['external-id-value'], '10.5555/a');
+    const stats = (await control(orcid.url, 'stats')).json;
+    assert.equal(stats.requests, 2);
+    assert.deepEqual(stats.byStatus, { 201: 1, 404: 1 });
+    assert.equal(stats.overLimit, 0);
+    assert.ok(stats.perSecondPeak >= 1);
+    const log = (await control(orcid.url, 'requests')).json;
+    assert.deepEqual(log.map((e) => [e.method, e.status]), [['POST', 201], ['GET', 404]]);
+  });
+});
+
+// ===================================================================================================
+describe('ORCID double: rate limit and latency (§2.5)', () => {
+  test('beyond the burst answers 503 and counts each over-limit request', async () => {
+    const orcid = await startOrcidApi({ rateLimit: { perSecond: 1, burst: 3 } });
+    try {
+      const call = orcidClient(orcid.url);
+      const results = await Promise.all(Array.from({ length: 6 }, () => call('GET', `/v3.0/${CARBERRY}/works`)));
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 200, 503, 503, 503]);
+      assert.match(results.find((r) => r.status === 503).text, /503 Service Temporarily Unavailable/);
+      const stats = (await control(orcid.url, 'stats')).json;
+      assert.equal(stats.overLimit, 3);
+      assert.equal(stats.byStatus['503'], 3);
+      assert.equal(stats.requests, 6);
+      assert.equal(orcid.state.stats.overLimit, 3);
+      assert.ok(stats.perSecondPeak >= 6);
+
+      // The bucket refills at perSecond.
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 200);
+    } finally {
+      await orcid.close();
+    }
+  });
+
+  test('the default limit is 24/s with a burst of 40', async () => {
+    const orcid = await startOrcidApi();
+    try {
+      const call = orcidClient(orcid.url);
+      const started = Date.now();
+      const results = await Promise.all(Array.from({ length: 50 }, () => call('GET', `/v3.0/${CARBERRY}/works`)));
+      const elapsed = (Date.now() - started) / 1000;
+      const ok = results.filter((r) => r.status === 200).length;
+      // 40 at once, plus whatever the bucket refilled (24/s) while a loaded machine sent the rest.
+      assert.ok(ok >= 40 && ok <= 40 + Math.ceil(elapsed * 24), `${ok} accepted in ${elapsed}s`);
+      assert.ok(ok < 50, 'some were over the limit');
+      assert.equal((await control(orcid.url, 'stats')).json.overLimit, 50 - ok);
+    } finally {
+      await orcid.close();
+    }
+  });
+
+  test('latencyMs delays every API call, and maxConcurrent sees the overlap', async () => {
+    const orcid = await startOrcidApi({ latencyMs: 150, rateLimit: false });
+    try {
+      const call = orcidClient(orcid.url);
+      const started = Date.now();
+      await Promise.all([1, 2, 3].map(() => call('GET', `/v3.0/${CARBERRY}/works`)));
+      assert.ok(Date.now() - started >= 145);
+      assert.ok((await control(orcid.url, 'stats')).json.maxConcurrent >= 2, 'the three calls overlapped');
+      await control(orcid.url, 'config', { latencyMs: 0 });
+      await call('GET', `/v3.0/${CARBERRY}/works`);
+      // Server-side durations from the request log, which a loaded machine does not skew much.
+      const log = (await control(orcid.url, 'requests')).json;
+      assert.ok(log.slice(0, 3).every((e) => e.ms >= 145), JSON.stringify(log));
+      assert.ok(log.at(-1).ms < 100, JSON.stringify(log.at(-1)));
+    } finally {
+      await orcid.close();
+    }
+  });
+});
+
+// ===================================================================================================
+describe('ORCID double with tokenInfo', () => {
+  const tokens = {
+    good: { active: true, orcid: CARBERRY, scope: '/read-limited /activities/update', client_id: 'APP-PROFILESPROD0001', client_name: 'DataCite' },
+    readonly: { active: true, orcid: CARBERRY, scope: '/authenticate' },
+    inactive: { active: false },
+    quill: { active: true, orcid: QUILL, scope: ['/activities/update'] },
+  };
+  const seen = [];
+  let orcid;
+  let call;
+  before(async () => {
+    orcid = await startOrcidApi({ rateLimit: false, tokenInfo: async (t) => { seen.push(t); return tokens[t] ?? null; } });
+    call = orcidClient(orcid.url);
+  });
+  after(() => orcid.close());
+
+  test('an active token with /activities/update for this iD writes, as its client', async () => {
+    const res = await call('POST', `/v3.0/${CARBERRY}/work`, { token: 'good', body: work('10.5555/a') });
+    assert.equal(res.status, 201);
+    const summary = (await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'good' })).json.group[0]['work-summary'][0];
+    assert.equal(summary.source['source-client-id'].path, 'APP-PROFILESPROD0001');
+    assert.equal(summary.source['source-name'].value, 'DataCite');
+    assert.ok(seen.includes('good'));
+  });
+
+  test('unknown or inactive tokens are 401 invalid_token', async () => {
+    for (const token of ['nope', 'inactive']) {
+      const res = await call('GET', `/v3.0/${CARBERRY}/works`, { token });
+      assert.equal(res.status, 401);
+      assert.deepEqual(res.json, { error: 'invalid_token', error_description: `Invalid access token: ${token}` });
+    }
+  });
+
+  test('a token for another iD is 401 (9017, "Access token is for a different record")', async () => {
+    const res = await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'quill' });
+    assert.equal(res.status, 401);
+    assertOrcidError(res.json, 401, 9017);
+    assert.match(res.json['developer-message'], /Access token is for a different record/);
+  });
+
+  test('writes without /activities/update are 403; reads are fine', async () => {
+    const write = await call('POST', `/v3.0/${CARBERRY}/work`, { token: 'readonly', body: work('10.5555/b') });
+    assert.equal(write.status, 403);
+    assertOrcidError(write.json, 403, 9004);
+    assert.match(write.json['developer-message'], /Insufficient or wrong scope/);
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'readonly' })).status, 200);
+  });
+
+  test('the revoke control works with tokenInfo too', async () => {
+    await control(orcid.url, 'revoke', { orcid: CARBERRY });
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'good' })).status, 401);
+  });
+
+  test('tokenInfo can be a plain map', async () => {
+    const mapped = await startOrcidApi({ rateLimit: false, tokenInfo: { t1: { active: true, orcid: QUILL, scope: '/activities/update' } } });
+    try {
+      const c = orcidClient(mapped.url);
+      assert.equal((await c('POST', `/v3.0/${QUILL}/work`, { token: 't1', body: work('10.5555/q') })).status, 201);
+      assert.equal((await c('GET', `/v3.0/${QUILL}/works`, { token: 't2' })).status, 401);
+    } finally {
+      await mapped.close();
+    }
+  });
+});
+
+// ===================================================================================================
+describe('DataCite REST double', () => {
+  let datacite;
+  const get = async (path, headers = {}) => {
+    const res = await fetch(`${datacite.url}${path}`, { headers });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* HTML */ }
+    return { status: res.status, headers: res.headers, json, text };
+  };
+  const list = async (params) => get(`/dois?${new URLSearchParams(params)}`);
+  const ids = (res) => res.json.data.map((d) => d.id).sort();
+  const findable = FIXTURE_DOIS.filter((d) => d.state === 'findable');
+
+  before(async () => { datacite = await startDatacite(); });
+  after(() => datacite.close());
+  beforeEach(() => control(datacite.url, 'reset', {}));
+
+  test('fixtures cover what the brief and §3.3/§3.4 need', () => {
+    assert.equal(findable.length, 8);
+    const byOrcid = (orcid) => FIXTURE_DOIS.filter((d) => d.state === 'findable' && d.creators.some((c) => c.nameIdentifiers.some((n) => n.nameIdentifier === `https://orcid.org/${orcid}`)));
+    assert.ok(byOrcid(ORCIDS.carberry).length >= 4);
+    assert.equal(byOrcid(ORCIDS.quill).length, 1);
+    assert.equal(byOrcid(ORCIDS.okafor).length, 1);
+    const types = new Set(FIXTURE_DOIS.map((d) => d.types.resourceTypeGeneral));
+    for (const t of ['Dataset', 'Software', 'Text', 'Collection', 'JournalArticle']) assert.ok(types.has(t), t);
+    assert.ok(FIXTURE_DOIS.some((d) => d.relatedIdentifiers.some((r) => r.relationType === 'IsVersionOf')));
+    assert.ok(FIXTURE_DOIS.some((d) => d.container.title));
+    assert.ok(FIXTURE_DOIS.some((d) => d.state === 'findable' && d.creators.every((c) => c.nameIdentifiers.length === 0)));
+    assert.deepEqual(Object.keys(EXPECTED).sort(), FIXTURE_DOIS.map((d) => d.doi).sort());
+    assert.ok(FIXTURE_DOIS.every((d) => d.prefix === '10.5555' || d.prefix === '10.14454'));
+  });
+
+  test('GET /dois/{doi} returns the §3.2 JSON:API shape', async () => {
+    const res = await get('/dois/10.5555/ty4m-3h09');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^application\/vnd\.api\+json/);
+    const { data } = res.json;
+    assert.equal(data.id, '10.5555/ty4m-3h09');
+    assert.equal(data.type, 'dois');
+    const a = data.attributes;
+    assert.equal(a.doi, '10.5555/ty4m-3h09');
+    assert.equal(a.prefix, '10.5555');
+    assert.equal(a.suffix, 'ty4m-3h09');
+    assert.deepEqual(a.creators[0].nameIdentifiers[0], { nameIdentifier: `https://orcid.org/${CARBERRY}`, nameIdentifierScheme: 'ORCID', schemeUri: 'https://orcid.org' });
+    assert.equal(a.creators[0].givenName, 'Josiah');
+    assert.deepEqual(a.creators[0].affiliation, ['Brown University']);
+    assert.equal(a.titles[0].title, 'The effect of glaze thickness on crack propagation in Ming-era vessels');
+    assert.equal(a.publisher, 'Psychoceramics Society Press', 'publisher is a string by default');
+    assert.equal(a.container.title, 'Journal of Psychoceramics');
+    assert.equal(a.publicationYear, 2021);
+    assert.equal(a.types.resourceTypeGeneral, 'Text');
+    assert.equal(a.types.resourceType, 'Journal article');
+    for (const k of ['schemaOrg', 'citeproc', 'bibtex', 'ris']) assert.ok(a.types[k], k);
+    assert.deepEqual(a.dates[0], { date: '2021-04-30', dateType: 'Issued' });
+    assert.equal(a.descriptions[0].descriptionType, 'Abstract');
+    assert.equal(a.state, 'findable');
+    assert.equal(a.url, 'https://journal.example.org/articles/ty4m-3h09');
+    for (const k of ['contributors', 'relatedIdentifiers', 'subjects', 'identifiers', 'rightsList', 'created', 'registered', 'published', 'updated', 'viewCount', 'versionOfCount']) assert.ok(k in a, k);
+    assert.match(Buffer.from(a.xml, 'base64').toString(), /<identifier identifierType="DOI">10\.5555\/TY4M-3H09<\/identifier>/);
+    assert.deepEqual(data.relationships.client.data, { id: 'datacite.test', type: 'clients' });
+  });
+
+  test('publisher=true and affiliation=true return objects; fields[dois] trims attributes', async () => {
+    const a = (await get('/dois/10.5555/ty4m-3h09?publisher=true&affiliation=true')).json.data.attributes;
+    assert.deepEqual(a.publisher, { name: 'Psychoceramics Society Press' });
+    assert.equal(a.creators[0].affiliation[0].affiliationIdentifierScheme, 'ROR');
+    const sparse = (await get('/dois/10.5555/ty4m-3h09?fields[dois]=doi,titles')).json.data.attributes;
+    assert.deepEqual(Object.keys(sparse), ['doi', 'titles']);
+  });
+
+  test('the DOI is case-insensitive, may be %2F-escaped; a version DOI shows IsVersionOf', async () => {
+    assert.equal((await get('/dois/10.5555/TY4M-3H09')).json.data.id, '10.5555/ty4m-3h09');
+    assert.equal((await get('/dois/10.5555%2Fty4m-3h09')).status, 200);
+    const version = (await get('/dois/10.5555/4gx1-mc20')).json.data;
+    assert.deepEqual(version.attributes.relatedIdentifiers[0], { relationType: 'IsVersionOf', relatedIdentifier: '10.5555/k4s2-v7q8', relatedIdentifierType: 'DOI', resourceTypeGeneral: 'Software' });
+    assert.deepEqual(version.relationships.versionOf.data, [{ id: '10.5555/k4s2-v7q8', type: 'dois' }]);
+  });
+
+  test('unknown and non-findable DOIs are 404 with the JSON:API error', async () => {
+    for (const doi of ['10.5555/nope', '10.5555/dr4f-7x0p']) {
+      const res = await get(`/dois/${doi}`);
+      assert.equal(res.status, 404);
+      assert.deepEqual(res.json, { errors: [{ status: '404', title: "The resource you are looking for doesn't exist." }] });
+    }
+  });
+
+  test('GET /dois lists findable DOIs, -updated first, with meta and links', async () => {
+    const res = await get('/dois');
+    assert.equal(res.status, 200);
+    assert.equal(res.json.meta.total, 8);
+    assert.equal(res.json.meta.totalPages, 1);
+    assert.equal(res.json.meta.page, 1);
+    assert.ok(Array.isArray(res.json.meta.resourceTypes), 'facets by default');
+    assert.equal(res.json.links.next, undefined);
+    assert.match(res.json.links.self, /\/dois$/);
+    const updated = res.json.data.map((d) => d.attributes.updated);
+    assert.deepEqual(updated, [...updated].sort().reverse());
+    assert.equal((await list({ 'disable-facets': 'true' })).json.meta.resourceTypes, undefined);
+  });
+
+  test('user-id matches creators only, in bare or URL form (§3.1)', async () => {
+    const expected = findable.filter((d) => d.creators.some((c) => c.nameIdentifiers.some((n) => n.nameIdentifier.endsWith(CARBERRY)))).map((d) => d.doi).sort();
+    assert.deepEqual(ids(await list({ 'user-id': CARBERRY })), expected);
+    assert.deepEqual(ids(await list({ 'user-id': `https://orcid.org/${CARBERRY}` })), expected);
+    assert.ok(!expected.includes('10.14454/w2b7-9kp4'), 'contributor-only DOI excluded');
+    assert.deepEqual(ids(await list({ 'user-id': QUILL })), ['10.14454/m8fd-0c37']);
+  });
+
+  test('query on creators.nameIdentifiers.nameIdentifier, quoted URL, bare iD, escaped URL', async () => {
+    const expected = ids(await list({ 'user-id': CARBERRY }));
+    for (const q of [
+      `creators.nameIdentifiers.nameIdentifier:"https://orcid.org/${CARBERRY}"`,
+      `creators.nameIdentifiers.nameIdentifier:"${CARBERRY}"`,
+      `creators.nameIdentifiers.nameIdentifier:${CARBERRY}`,
+      `creators.nameIdentifiers.nameIdentifier:https\\:\\/\\/orcid.org\\/${CARBERRY}`,
+    ]) {
+      assert.deepEqual(ids(await list({ query: q })), expected, q);
+    }
+    const both = ids(await list({ query: `creators_and_contributors.nameIdentifiers.nameIdentifier:"https://orcid.org/${CARBERRY}"` }));
+    assert.deepEqual(both, [...expected, '10.14454/w2b7-9kp4'].sort());
+  });
+
+  test('an unquoted URL is a 400, as in Elasticsearch', async () => {
+    const res = await list({ query: `creators.nameIdentifiers.nameIdentifier:https://orcid.org/${CARBERRY}` });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.errors[0].status, '400');
+    assert.match(res.json.errors[0].title, /quote/);
+  });
+
+  test('free text over titles, names and DOIs; boolean operators', async () => {
+    assert.deepEqual(ids(await list({ query: 'cephalopod' })), ['10.5555/j9cp-6b21']);
+    assert.deepEqual(ids(await list({ query: 'Okafor' })), ['10.14454/w2b7-9kp4']);
+    assert.deepEqual(ids(await list({ query: '"10.5555/ty4m-3h09"' })), ['10.5555/ty4m-3h09']);
+    assert.deepEqual(ids(await list({ query: 'doi:10.5555\\/TY4M-3H09' })), ['10.5555/ty4m-3h09']);
+    // Free text also searches publisher names, so "psychoceramics" alone would find the Society Press article.
+    assert.equal((await list({ query: 'psychoceramics' })).json.meta.total, 3);
+    assert.deepEqual(ids(await list({ query: 'titles.title:psychoceramics AND NOT relatedIdentifiers.relationType:IsVersionOf' })), ['10.5555/k4s2-v7q8']);
+    assert.deepEqual(ids(await list({ query: 'types.resourceTypeGeneral:(Collection OR JournalArticle)' })), ['10.14454/m8fd-0c37', '10.14454/q6vx-2t51']);
+    assert.deepEqual(ids(await list({ query: 'titles.title:"glaze thickness"' })), ['10.5555/ty4m-3h09']);
+    assert.deepEqual(ids(await list({ query: 'titles.title:cephalo*' })), ['10.5555/j9cp-6b21']);
+    assert.equal((await list({ query: 'unicorns' })).json.meta.total, 0);
+  });
+
+  test('filters: resource-type-id, has-person, client-id, prefix', async () => {
+    assert.deepEqual(ids(await list({ 'resource-type-id': 'journal-article' })), ['10.14454/m8fd-0c37']);
+    assert.equal((await list({ 'resource-type-id': 'dataset,software' })).json.meta.total, 4);
+    assert.ok(!ids(await list({ 'has-person': 'true' })).includes('10.5555/n0or-c1d0'));
+    assert.equal((await list({ prefix: '10.14454' })).json.meta.total, 3);
+    assert.equal((await list({ 'client-id': 'datacite.test' })).json.meta.total, 5);
+  });
+
+  test('updated ranges find new registrations (the poller\'s "updated since")', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const levriero = `creators.nameIdentifiers.nameIdentifierScheme:ORCID AND updated:[${since} TO *]`;
+    assert.equal((await list({ query: levriero })).json.meta.total, 0);
+
+    const added = await control(datacite.url, 'dois', {
+      doi: '10.5555/new1-0001',
+      creators: [{ name: 'Carberry, Josiah', givenName: 'Josiah', familyName: 'Carberry', nameIdentifiers: [{ nameIdentifier: CARBERRY, nameIdentifierScheme: 'ORCID' }] }],
+      titles: [{ title: 'A brand new dataset' }],
+      publisher: 'Brown University Digital Repository',
+      publicationYear: 2026,
+      types: { resourceTypeGeneral: 'Dataset' },
+    });
+    assert.equal(added.status, 201);
+    assert.equal(added.json.data.attributes.creators[0].nameIdentifiers[0].nameIdentifier, `https://orcid.org/${CARBERRY}`, 'bare iDs are stored as URLs');
+
+    assert.deepEqual(ids(await list({ query: levriero })), ['10.5555/new1-0001']);
+    assert.deepEqual(ids(await list({ query: 'updated:[now-1h TO *]' })), ['10.5555/new1-0001']);
+    assert.deepEqual(ids(await list({ query: `updated:{${since} TO now}` })), ['10.5555/new1-0001']);
+    assert.equal((await list({ query: 'updated:[2021-01-01 TO 2021-12-31T23:59:59Z]' })).json.meta.total, 2);
+    assert.equal((await list({ 'user-id': CARBERRY, sort: '-updated' })).json.data[0].id, '10.5555/new1-0001');
+
+    // Re-posting an existing DOI is an update: `updated` moves, `created` stays.
+    const before = (await get('/dois/10.5555/j9cp-6b21')).json.data.attributes;
+    const updated = await control(datacite.url, 'dois', { ...before, publisher: before.publisher, titles: [{ title: 'Renamed' }] });
+    assert.equal(updated.status, 200);
+    assert.equal(updated.json.data.attributes.created, before.created);
+    assert.ok(updated.json.data.attributes.updated > before.updated);
+    assert.deepEqual(ids(await list({ query: levriero })), ['10.5555/j9cp-6b21', '10.5555/new1-0001']);
+
+    await control(datacite.url, 'reset', {});
+    assert.equal((await get('/dois/10.5555/new1-0001')).status, 404);
+  });
+
+  test('page-number pagination: meta.totalPages and links.next', async () => {
+    const first = await list({ 'page[size]': '3' });
+    assert.equal(first.json.meta.total, 8);
+    assert.equal(first.json.meta.totalPages, 3);
+    assert.equal(first.json.data.length, 3);
+    const seen = [...first.json.data.map((d) => d.id)];
+    let next = first.json.links.next;
+    while (next) {
+      const page = await get(new URL(next).pathname + new URL(next).search);
+      seen.push(...page.json.data.map((d) => d.id));
+      next = page.json.links.next;
+    }
+    assert.equal(seen.length, 8);
+    assert.equal(new Set(seen).size, 8);
+    assert.equal((await list({ 'page[size]': '3', 'page[number]': '3' })).json.data.length, 2);
+    assert.equal((await list({ 'page[size]': '0' })).json.data.length, 0);
+  });
+
+  test('cursor pagination: created ascending, follow links.next until it is absent', async () => {
+    const seen = [];
+    let path = '/dois?page[cursor]=1&page[size]=4&disable-facets=true';
+    let pages = 0;
+    while (path) {
+      const page = await get(path);
+      assert.equal(page.status, 200);
+      assert.equal(page.json.meta.total, 8);
+      seen.push(...page.json.data);
+      pages += 1;
+      path = page.json.links.next ? new URL(page.json.links.next).pathname + new URL(page.json.links.next).search : null;
+    }
+    // 8 results in pages of 4: two full pages, then an empty one ends it (next is only omitted on a short page).
+    assert.equal(pages, 3);
+    assert.equal(seen.length, 8);
+    const created = seen.map((d) => d.attributes.created);
+    assert.deepEqual(created, [...created].sort());
+  });
+
+  test('fail-next: the next N calls get 500/503/429, then it recovers', async () => {
+    await control(datacite.url, 'fail-next', { status: 503, count: 2 });
+    assert.equal((await get('/dois/10.5555/j9cp-6b21')).status, 503);
+    assert.equal((await list({})).status, 503);
+    assert.equal((await get('/dois/10.5555/j9cp-6b21')).status, 200);
+
+    await control(datacite.url, 'fail-next', { status: 500 });
+    const boom = await get('/dois/10.5555/j9cp-6b21');
+    assert.equal(boom.status, 500);
+    assert.equal(boom.json.errors[0].status, '500');
+
+    await control(datacite.url, 'fail-next', { status: 429, retryAfter: 2, path: '/dois/10.5555/ty4m' });
+    assert.equal((await get('/dois/10.5555/j9cp-6b21')).status, 200, 'path does not match');
+    const limited = await get('/dois/10.5555/ty4m-3h09');
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '2');
+    assert.equal(limited.json.errors[0].status, '429');
+
+    const stats = (await control(datacite.url, 'stats')).json;
+    assert.equal(stats.byStatus['503'], 2);
+    const log = (await control(datacite.url, 'requests')).json;
+    assert.equal(log.at(-1).path, '/dois/10.5555/ty4m-3h09');
+  });
+
+  test('a custom fixture set replaces the built-in one', async () => {
+    const custom = await startDatacite({ fixtures: [{ doi: '10.5555/ONLY', titles: 'Only', creators: [{ name: 'X' }], publisher: 'P', publicationYear: 2020, types: { resourceTypeGeneral: 'Dataset' } }] });
+    try {
+      const res = await fetch(`${custom.url}/dois`).then((r) => r.json());
+      assert.deepEqual(res.data.map((d) => d.id), ['10.5555/only']);
+    } finally {
+      await custom.close();
+    }
+  });
+});
+
+test('parseQuery builds the expected tree', () => {
+  assert.deepEqual(parseQuery('a:b AND NOT c:"d e"'), {
+    op: 'and',
+    items: [
+      { field: 'a', kind: 'word', value: 'b', wildcard: false },
+      { op: 'not', item: { field: 'c', kind: 'phrase', value: 'd e' } },
+    ],
+  });
+  assert.throws(() => parseQuery('a:(b'), /missing '\)'/);
+});

@@ -1,0 +1,862 @@
+// Test double of the ORCID Member API v3.0 `work` endpoints, the ones Profiles uses to push DataCite
+// DOIs into ORCID records. Dependency-free (node:http only) so it runs anywhere Node 20 does.
+//
+// Behaviour follows the project's reference notes `external-apis.md` §2 (cited as "§2.x" below). Where that doc is
+// silent, the wording of errors comes from ORCID-Source (`OrcidCoreExceptionMapper`, `api_en.properties`,
+// `tutorial/api_errors.md`) so that clients see the bodies the real server sends.
+//
+// What it deliberately does not do: XML (volpino posts XML, the Rust client posts JSON; an XML request
+// gets 415/406 here), visibility rules, record deprecation (301), locked records.
+//
+//   const orcid = await startOrcidApi({ port: 0 });
+//   // POST `${orcid.url}/v3.0/0000-0002-1825-0097/work` with `Authorization: Bearer anything`
+//   await orcid.close();
+//
+// Everything under /_control/ is ours, not ORCID's: it lets tests inject faults, revoke tokens, seed
+// works and read counters. See the `control` function for the payloads.
+
+import http from 'node:http';
+
+/** Default client the double treats as "the caller" when no tokenInfo names one (ORCID client ids are `APP-` + 16). */
+export const DEFAULT_CLIENT_ID = 'APP-PROFILESTEST0001';
+export const DEFAULT_CLIENT_NAME = 'DataCite Profiles (test)';
+
+/**
+ * ORCID v3.0 work types (§2.2 "Work type vocabulary", from orcid-model `WorkType.java`), plus the types
+ * ORCID added later that §2.2 says exist (orcid_client emits `conference-presentation`). Kept as data, as
+ * §2.2 recommends; unknown values are rejected with 400 like the real server.
+ */
+export const WORK_TYPES = Object.freeze([
+  'annotation', 'artistic-performance', 'book-chapter', 'book-review', 'book',
+  'conference-abstract', 'conference-paper', 'conference-poster',
+  'data-management-plan', 'data-set', 'dictionary-entry', 'disclosure', 'dissertation-thesis',
+  'edited-book', 'encyclopedia-entry', 'invention', 'journal-article', 'journal-issue', 'lecture-speech', 'license',
+  'magazine-article', 'manual', 'newsletter-article', 'newspaper-article', 'online-resource', 'other', 'patent',
+  'physical-object', 'preprint', 'registered-copyright', 'review', 'report', 'research-technique', 'research-tool',
+  'software', 'spin-off-company', 'standards-and-policy', 'supervised-student-publication',
+  'technical-standard', 'test', 'trademark', 'translation', 'website', 'working-paper', 'undefined',
+  // Added by ORCID after the v3.0 release.
+  'conference-presentation', 'conference-output', 'conference-proceedings', 'blog-post', 'cartographic-material',
+  'design', 'image', 'learning-object', 'moving-image', 'musical-composition', 'public-speech', 'sound',
+  'transcription',
+]);
+
+const RELATIONSHIPS = new Set(['self', 'part-of', 'version-of', 'funded-by']);
+const WRITE_SCOPE = '/activities/update';
+const MORE_INFO = 'https://members.orcid.org/api/resources/troubleshooting';
+const FIRST_PUT_CODE = 1_000_001;
+const MAX_BULK_WRITE = 100; // §2.1 bulk create: up to 100, 413 beyond
+const MAX_BULK_READ = 50; // §2.1 read several: up to 50
+const MAX_TITLE = 1000; // the DB column; §2.4 "500 on schema or length violations"
+const MAX_DESCRIPTION = 5000;
+const MAX_WORKS_PER_RECORD = 10_000;
+const REQUEST_LOG_SIZE = 1000;
+
+const REASONS = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 409: 'Conflict', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
+
+// ---------------------------------------------------------------------------------------------------
+// ORCID iDs
+
+/** True when `id` is a well-formed ORCID iD with a correct ISO 7064 11,2 check character. */
+export function isValidOrcid(id) {
+  if (typeof id !== 'string' || !/^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/.test(id)) return false;
+  const digits = id.replaceAll('-', '');
+  let total = 0;
+  for (const ch of digits.slice(0, 15)) total = (total + Number(ch)) * 2;
+  const result = (12 - (total % 11)) % 11;
+  return digits[15] === (result === 10 ? 'X' : String(result));
+}
+
+// Profiles upper-cases the check character (profiles-behaviour §4.6); accept either and key on upper case.
+const normOrcid = (id) => String(id ?? '').trim().replace(/^https?:\/\/(sandbox\.)?orcid\.org\//i, '').toUpperCase();
+
+// ---------------------------------------------------------------------------------------------------
+// ORCID error bodies (§2.4). The developer message is "<status> <reason>: <message>", as ORCID builds it.
+
+function orcidError(status, errorCode, developerMessage, userMessage) {
+  return {
+    'response-code': status,
+    'developer-message': `${status} ${REASONS[status] ?? 'Error'}: ${developerMessage}`,
+    'user-message': userMessage,
+    'error-code': errorCode,
+    'more-info': MORE_INFO,
+  };
+}
+
+const errors = {
+  notFound: (putCode) => orcidError(404, 9016,
+    `The resource was not found. Full validation error: No entity found with id: ${putCode}`,
+    'The resource was not found.'),
+  orcidNotFound: (orcid) => orcidError(404, 9011, `ORCID ${orcid} not found.`, 'The resource was not found.'),
+  // §2.4: newer servers name the existing put-code, so clients can recover it from the text.
+  duplicate: (putCode, clientName) => orcidError(409, 9021,
+    putCode == null
+      ? 'You have already added this activity (matched by external identifiers.) If you are trying to edit the item, please use PUT instead of POST.'
+      : `You have already added this activity (matched by external identifiers), please see element with put-code ${putCode}. If you are trying to edit the item, please use PUT instead of POST.`,
+    `There was an error when updating the record. Please try again. If the error persists, please contact ${clientName} for assistance.`),
+  putCodeOnPost: (clientName) => orcidError(400, 9024,
+    'Put-code is included when not expected. When posting new activities, the put code should be omitted.',
+    `There was an error when adding the activity. Please try again. If the error persists, please contact ${clientName} for assistance.`),
+  putCodeMismatch: (urlPutCode, bodyPutCode) => orcidError(400, 9019,
+    `The put code in the URL was ${urlPutCode} whereas the one in the body was ${bodyPutCode ?? 'null'}.`,
+    'The put code in the URL did not match that in the body of the message.'),
+  titleRequired: () => orcidError(400, 9022, 'Invalid activity: A title is required.', 'Invalid activity:  A title is required.'),
+  externalIdRequired: (detail) => orcidError(400, 9023,
+    `Invalid activity: an external identifier is required. Full validation error: ${detail}`,
+    'Invalid activity: an external identifier is required.'),
+  invalidType: (type) => orcidError(400, 9037,
+    `Invalid work type, valid values are: ${WORK_TYPES.join(', ')}. Full validation error: ${JSON.stringify(type)} is not a valid work type`,
+    'Please specify a work type.'),
+  badRequest: (detail) => orcidError(400, 9006,
+    `The client application sent a bad request to ORCID. Full validation error: ${detail}`,
+    'The client application sent a bad request to ORCID.'),
+  unreadable: (detail) => orcidError(400, 9001,
+    `There is an issue with your data or the API endpoint. Full validation error: ${detail}`,
+    'ORCID could not process the data, because they were invalid.'),
+  notSource: () => orcidError(403, 9010,
+    'You are not the source of the work, so you are not allowed to update it.',
+    'The client application is not the source of the resource it is trying to access.'),
+  scope: (scopes) => orcidError(403, 9004,
+    `The client application is forbidden to perform the action. Full validation error: Insufficient or wrong scope [${scopes.join(', ')}]`,
+    'The client application is forbidden to perform the action.'),
+  // A valid user token used on another iD. §1.8 lists "does not match the iD" under invalid_token, but
+  // ORCID-Source's security manager throws OrcidUnauthorizedException("Access token is for a different
+  // record") for it, which the exception mapper turns into this 401 with error-code 9017. Both are 401.
+  otherRecord: () => orcidError(401, 9017,
+    'The client application is not authorized for this ORCID record. Full validation error: Access token is for a different record',
+    'The client application is not authorized.'),
+  tooManyWorks: () => orcidError(409, 9048,
+    `This version of the API does not allow adding more than ${MAX_WORKS_PER_RECORD} elements to a record.`,
+    'The record has reached its limit of items.'),
+  bulkTooLarge: () => orcidError(413, 9006,
+    `The client application sent a bad request to ORCID. Full validation error: You are allowed to add up to ${MAX_BULK_WRITE} elements per request.`,
+    'The client application sent a bad request to ORCID.'),
+  tooManyPutCodes: () => orcidError(400, 9042,
+    `The client application sent a bad request to ORCID. Full validation error: The maximum number of put codes is ${MAX_BULK_READ}.`,
+    'The client application sent a bad request to ORCID.'),
+  unsupportedMediaType: (type) => orcidError(415, 9001,
+    `data must be in JSON format (this test double does not speak XML); got Content-Type ${JSON.stringify(type ?? null)}.`,
+    'ORCID could not process the data, because they were invalid.'),
+  notAcceptable: (accept) => orcidError(406, 9001,
+    `The resource identified by this request is only capable of generating responses with characteristics not acceptable according to the request "accept" headers (${accept}); this test double only produces JSON.`,
+    'ORCID could not process the data, because they were invalid.'),
+  serverError: (detail) => orcidError(500, 9008,
+    `Something went wrong in ORCID.${detail ? ` Full validation error: ${detail}` : ''}`,
+    'Something went wrong in ORCID.'),
+  generic: (status) => orcidError(status, status >= 500 ? 9008 : 9006,
+    status >= 500 ? 'Something went wrong in ORCID.' : 'The client application sent a bad request to ORCID.',
+    status >= 500 ? 'Something went wrong in ORCID.' : 'The client application sent a bad request to ORCID.'),
+};
+
+// §1.8 / api_errors.md: the OAuth-style body of a revoked, unknown or wrong-environment token.
+const invalidToken = (token) => ({ error: 'invalid_token', error_description: `Invalid access token: ${token}` });
+// Spring Security's answer when no bearer token is sent at all.
+const missingToken = () => ({ error: 'unauthorized', error_description: 'Full authentication is required to access this resource' });
+
+// nginx in front of ORCID rejects over-limit requests itself, with its stock page (§2.5).
+const gatewayPage = (status) => `<html>\r\n<head><title>${status} ${REASONS[status]}</title></head>\r\n<body>\r\n<center><h1>${status} ${REASONS[status]}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+
+// ---------------------------------------------------------------------------------------------------
+// Works
+
+// External ids are compared the way ORCID normalises them: DOIs case-insensitively and without resolver.
+function normalizeExternalIdValue(type, value) {
+  let v = String(value ?? '').trim();
+  if (String(type).toLowerCase() === 'doi') {
+    v = v.replace(/^(https?:\/\/)?(dx\.)?doi\.org\//i, '').replace(/^doi:/i, '');
+  }
+  return v.toLowerCase();
+}
+
+const externalIds = (work) => work?.['external-ids']?.['external-id'] ?? [];
+
+/** Keys identifying a work for duplicate detection: its `self` external ids (§2.4 "matched by external identifiers"). */
+function selfKeys(work) {
+  return externalIds(work)
+    .filter((id) => (id?.['external-id-relationship'] ?? 'self') === 'self')
+    .map((id) => `${String(id['external-id-type']).toLowerCase()}:${normalizeExternalIdValue(id['external-id-type'], id['external-id-value'])}`);
+}
+
+function renderExternalIds(ids) {
+  return {
+    'external-id': (ids?.['external-id'] ?? []).map((id) => ({
+      'external-id-type': id['external-id-type'],
+      'external-id-value': id['external-id-value'],
+      // §2.3: reads add the normalised form.
+      'external-id-normalized': {
+        value: normalizeExternalIdValue(id['external-id-type'], id['external-id-value']),
+        transient: true,
+      },
+      'external-id-normalized-error': null,
+      'external-id-url': id['external-id-url'] ?? null,
+      'external-id-relationship': id['external-id-relationship'] ?? null,
+    })),
+  };
+}
+
+function renderSource(source) {
+  const isUser = Boolean(source.orcid);
+  return {
+    'source-orcid': isUser ? { uri: `https://orcid.org/${source.orcid}`, path: source.orcid, host: 'orcid.org' } : null,
+    'source-client-id': isUser ? null : { uri: `https://orcid.org/client/${source.clientId}`, path: source.clientId, host: 'orcid.org' },
+    'source-name': { value: source.name },
+    'assertion-origin-orcid': null,
+    'assertion-origin-client-id': null,
+    'assertion-origin-name': null,
+  };
+}
+
+const sameSource = (a, b) => (a.orcid || null) === (b.orcid || null) && (a.clientId || null) === (b.clientId || null);
+
+/** The full work as `GET /v3.0/{orcid}/work/{put-code}` returns it (§2.2 fields plus server-managed ones). */
+function renderWork(orcid, entry) {
+  const w = entry.work;
+  return {
+    'created-date': { value: entry.created },
+    'last-modified-date': { value: entry.modified },
+    source: renderSource(entry.source),
+    'put-code': entry.putCode,
+    path: `/${orcid}/work/${entry.putCode}`,
+    title: w.title ?? null,
+    'journal-title': w['journal-title'] ?? null,
+    'short-description': w['short-description'] ?? null,
+    citation: w.citation ?? null,
+    type: w.type ?? null,
+    'publication-date': w['publication-date'] ?? null,
+    'external-ids': renderExternalIds(w['external-ids']),
+    url: w.url ?? null,
+    contributors: w.contributors ?? { contributor: [] },
+    'language-code': w['language-code'] ?? null,
+    country: w.country ?? null,
+    visibility: w.visibility ?? 'public',
+  };
+}
+
+/** One `work-summary` of `GET /works` (§2.3). */
+function renderSummary(orcid, entry) {
+  const w = entry.work;
+  return {
+    'put-code': entry.putCode,
+    'created-date': { value: entry.created },
+    'last-modified-date': { value: entry.modified },
+    source: renderSource(entry.source),
+    title: w.title ? { title: w.title.title ?? null, subtitle: w.title.subtitle ?? null, 'translated-title': w.title['translated-title'] ?? null } : null,
+    'external-ids': renderExternalIds(w['external-ids']),
+    url: w.url ?? null,
+    type: w.type ?? null,
+    'publication-date': w['publication-date'] ?? null,
+    'journal-title': w['journal-title'] ?? null,
+    visibility: w.visibility ?? 'public',
+    path: `/${orcid}/work/${entry.putCode}`,
+    'display-index': String(entry.displayIndex ?? 0),
+  };
+}
+
+/**
+ * `GET /works`: works sharing a `self` external id form one group (§2.3), e.g. the same DOI added by
+ * Profiles and by the user. Groups and summaries are in put-code order; ORCID's own order is not
+ * documented, so clients must not depend on it.
+ */
+function renderWorks(orcid, record) {
+  const entries = [...record.values()].sort((a, b) => a.putCode - b.putCode);
+  const groups = [];
+  const groupByKey = new Map();
+  for (const entry of entries) {
+    const keys = selfKeys(entry.work);
+    const found = [...new Set(keys.map((k) => groupByKey.get(k)).filter(Boolean))];
+    let group;
+    if (found.length === 0) {
+      group = { entries: [], keys: new Set() };
+      groups.push(group);
+    } else {
+      // A work can bridge two groups (it shares an id with each); merge them as ORCID does.
+      group = found[0];
+      for (const other of found.slice(1)) {
+        group.entries.push(...other.entries);
+        for (const k of other.keys) group.keys.add(k);
+        groups.splice(groups.indexOf(other), 1);
+      }
+    }
+    group.entries.push(entry);
+    for (const k of keys) group.keys.add(k);
+    for (const k of group.keys) groupByKey.set(k, group);
+  }
+  const lastModified = (list) => (list.length ? { value: Math.max(...list.map((e) => e.modified)) } : null);
+  return {
+    'last-modified-date': lastModified(entries),
+    group: groups.map((g) => {
+      g.entries.sort((a, b) => a.putCode - b.putCode);
+      // The group's ids are the distinct self ids of its works, each rendered once.
+      const seen = new Set();
+      const ids = [];
+      for (const e of g.entries) {
+        for (const id of externalIds(e.work)) {
+          if ((id?.['external-id-relationship'] ?? 'self') !== 'self') continue;
+          const key = `${String(id['external-id-type']).toLowerCase()}:${normalizeExternalIdValue(id['external-id-type'], id['external-id-value'])}`;
+          if (!seen.has(key)) { seen.add(key); ids.push(id); }
+        }
+      }
+      return {
+        'last-modified-date': lastModified(g.entries),
+        'external-ids': renderExternalIds({ 'external-id': ids }),
+        'work-summary': g.entries.map((e) => renderSummary(orcid, e)),
+      };
+    }),
+    path: `/${orcid}/works`,
+  };
+}
+
+/** The checks ORCID applies to an incoming work (§2.2, §2.4). Returns an ORCID error body or null. */
+function validateWork(work) {
+  if (!work || typeof work !== 'object' || Array.isArray(work)) return errors.unreadable('the body is not a work object');
+  const title = work.title?.title?.value;
+  if (typeof title !== 'string' || title.trim() === '') return errors.titleRequired();
+  if (work.type == null || !WORK_TYPES.includes(work.type)) return errors.invalidType(work.type);
+  const ids = work['external-ids']?.['external-id'];
+  if (!Array.isArray(ids) || ids.length === 0) return errors.externalIdRequired('the work has no external-ids');
+  for (const id of ids) {
+    if (!id?.['external-id-type'] || !id?.['external-id-value']) {
+      return errors.badRequest('external-id-type and external-id-value are required on every external-id');
+    }
+    const rel = id['external-id-relationship'];
+    if (rel == null || !RELATIONSHIPS.has(rel)) {
+      return errors.badRequest(`Value '${rel}' is not facet-valid with respect to enumeration '[${[...RELATIONSHIPS].join(', ')}]'. It must be a value from the enumeration.`);
+    }
+  }
+  // §2.2: "v3.0 requires at least one self id when posting".
+  if (!ids.some((id) => id['external-id-relationship'] === 'self')) {
+    return errors.externalIdRequired('at least one external identifier with relationship self is required');
+  }
+  const description = work['short-description'];
+  if (typeof description === 'string' && description.length > MAX_DESCRIPTION) {
+    return errors.badRequest(`short-description is longer than ${MAX_DESCRIPTION} characters`);
+  }
+  // §2.4 "500 on schema or length violations": an over-long title fails in the database, not in validation.
+  if (title.length > MAX_TITLE) return errors.serverError('org.hibernate.exception.DataException: could not execute statement');
+  return null;
+}
+
+/** Strip the server-managed fields so a stored work holds only what the client may write. */
+function writableWork(body) {
+  const { 'put-code': _p, path: _path, source: _s, 'created-date': _c, 'last-modified-date': _m, ...rest } = body;
+  return structuredClone(rest);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Server
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function acceptsJson(accept) {
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const type = part.split(';')[0].trim().toLowerCase();
+    return type === '*/*' || type === 'application/*' || type.endsWith('json');
+  });
+}
+
+function isJsonContentType(contentType) {
+  const type = String(contentType ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || type === 'application/vnd.orcid+json' || type === 'application/orcid+json';
+}
+
+/**
+ * Start the double.
+ *
+ * @param {object} [options]
+ * @param {number} [options.port=0] 0 picks a free port.
+ * @param {string} [options.host='127.0.0.1']
+ * @param {Function|object} [options.tokenInfo] `async (token) => ({active, orcid, scope, client_id?, client_name?})`,
+ *   or a plain object mapping token → that info. Without it any non-empty bearer token is accepted.
+ * @param {number} [options.latencyMs=0] delay before answering each API call (not /_control/).
+ * @param {{perSecond:number, burst:number}|false} [options.rateLimit] token bucket per client IP (§2.5); false disables.
+ * @param {string} [options.clientId] source client id for calls whose token info names none.
+ * @param {string} [options.clientName]
+ */
+export async function startOrcidApi({
+  port = 0,
+  host = '127.0.0.1',
+  tokenInfo,
+  latencyMs = 0,
+  rateLimit = { perSecond: 24, burst: 40 },
+  clientId = DEFAULT_CLIENT_ID,
+  clientName = DEFAULT_CLIENT_NAME,
+} = {}) {
+  // A partial limit ({perSecond} only) keeps ORCID's other default rather than disabling the bucket.
+  const normalizeLimit = (limit) => (limit ? { perSecond: limit.perSecond ?? 24, burst: limit.burst ?? 40 } : false);
+  const lookupToken = typeof tokenInfo === 'function'
+    ? tokenInfo
+    : tokenInfo && typeof tokenInfo === 'object' ? async (t) => tokenInfo[t] ?? null : null;
+
+  const state = {
+    config: { latencyMs, rateLimit: normalizeLimit(rateLimit) },
+    /** orcid → Map(putCode → { putCode, work, source, created, modified, displayIndex }) */
+    records: new Map(),
+    nextPutCode: FIRST_PUT_CODE,
+    /** token → Set of iDs it has been used with (or that tokenInfo said it belongs to) */
+    tokensSeen: new Map(),
+    revokedTokens: new Set(),
+    faults: [],
+    buckets: new Map(),
+    stats: null,
+    arrivals: [],
+    inFlight: 0,
+    log: [],
+  };
+  const freshStats = () => ({ requests: 0, overLimit: 0, maxConcurrent: 0, perSecondPeak: 0, byStatus: {} });
+  state.stats = freshStats();
+
+  const recordOf = (orcid) => {
+    if (!state.records.has(orcid)) state.records.set(orcid, new Map());
+    return state.records.get(orcid);
+  };
+
+  function insertWork(orcid, work, source, putCode) {
+    const code = putCode ?? state.nextPutCode++;
+    if (code >= state.nextPutCode) state.nextPutCode = code + 1;
+    const now = Date.now();
+    const entry = { putCode: code, work: writableWork(work), source, created: now, modified: now, displayIndex: 0 };
+    recordOf(orcid).set(code, entry);
+    return entry;
+  }
+
+  /** The existing work from the same source sharing a self id with `work`, if any (409 9021). */
+  function findDuplicate(orcid, work, source, exceptPutCode) {
+    const keys = new Set(selfKeys(work));
+    for (const entry of recordOf(orcid).values()) {
+      if (entry.putCode === exceptPutCode || !sameSource(entry.source, source)) continue;
+      if (selfKeys(entry.work).some((k) => keys.has(k))) return entry;
+    }
+    return null;
+  }
+
+  // §2.5: one bucket per client IP, `burst` deep, refilled at `perSecond`.
+  function takeRateToken(ip) {
+    const limit = state.config.rateLimit;
+    if (!limit) return true;
+    const now = Date.now();
+    let bucket = state.buckets.get(ip);
+    if (!bucket) {
+      bucket = { tokens: limit.burst, last: now };
+      state.buckets.set(ip, bucket);
+    }
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.last) / 1000) * limit.perSecond);
+    bucket.last = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  function noteArrival() {
+    const now = Date.now();
+    state.arrivals.push(now);
+    while (state.arrivals.length && state.arrivals[0] <= now - 1000) state.arrivals.shift();
+    state.stats.perSecondPeak = Math.max(state.stats.perSecondPeak, state.arrivals.length);
+  }
+
+  function takeFault(route, method) {
+    const index = state.faults.findIndex((f) =>
+      (!f.orcid || f.orcid === route.orcid) && (!f.method || f.method === method));
+    if (index === -1) return null;
+    const fault = state.faults[index];
+    if (--fault.remaining <= 0) state.faults.splice(index, 1);
+    return fault;
+  }
+
+  async function handle(req, res) {
+    const url = new URL(req.url, 'http://double.invalid');
+    if (url.pathname.startsWith('/_control/')) return control(req, res, url);
+
+    // Everything below is an "API call": counted, rate limited, delayed.
+    const method = req.method;
+    const route = parseRoute(url.pathname);
+    const started = Date.now();
+    state.stats.requests += 1;
+    state.inFlight += 1;
+    state.stats.maxConcurrent = Math.max(state.stats.maxConcurrent, state.inFlight);
+    noteArrival();
+    res.on('close', () => {
+      state.inFlight -= 1;
+      const status = res.writableFinished ? res.statusCode : 'aborted';
+      state.stats.byStatus[status] = (state.stats.byStatus[status] ?? 0) + 1;
+      state.log.push({ at: new Date(started).toISOString(), method, path: url.pathname, status, ms: Date.now() - started });
+      if (state.log.length > REQUEST_LOG_SIZE) state.log.shift();
+    });
+
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (!takeRateToken(ip)) {
+      state.stats.overLimit += 1;
+      return sendText(res, 503, gatewayPage(503), 'text/html');
+    }
+    if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
+
+    const body = await readBody(req);
+    const token = bearer(req);
+    const fault = route ? takeFault(route, method) : null;
+    if (fault) return answerFault(req, res, fault, route, token, body);
+
+    if (!route) return sendJson(req, res, 404, errors.generic(404));
+
+    // --- authentication (§1.8, §2.4) -------------------------------------------------------------
+    if (token === null) return sendJson(req, res, 401, missingToken(), authHeader('unauthorized', 'Full authentication is required to access this resource'));
+    if (token === '' || state.revokedTokens.has(token)) return unauthorized(req, res, token);
+    let source = { clientId, name: clientName };
+    if (lookupToken) {
+      let info;
+      try {
+        info = await lookupToken(token);
+      } catch (err) {
+        return sendJson(req, res, 500, errors.serverError(`token lookup failed: ${err.message}`));
+      }
+      if (!info || info.active === false) return unauthorized(req, res, token);
+      if (info.orcid) noteToken(token, normOrcid(info.orcid));
+      if (info.orcid && normOrcid(info.orcid) !== route.orcid) return sendJson(req, res, 401, errors.otherRecord());
+      const scopes = Array.isArray(info.scope) ? info.scope : String(info.scope ?? '').split(/\s+/).filter(Boolean);
+      if (method !== 'GET' && !scopes.includes(WRITE_SCOPE)) return sendJson(req, res, 403, errors.scope(scopes));
+      source = { clientId: info.client_id ?? info.clientId ?? clientId, name: info.client_name ?? info.clientName ?? clientName };
+    }
+    noteToken(token, route.orcid);
+
+    if (!isValidOrcid(route.orcid)) return sendJson(req, res, 404, errors.orcidNotFound(route.orcid));
+    if (!acceptsJson(req.headers.accept)) return sendJson(req, res, 406, errors.notAcceptable(req.headers.accept));
+
+    return api(req, res, { method, route, body, source });
+  }
+
+  function noteToken(token, orcid) {
+    if (!state.tokensSeen.has(token)) state.tokensSeen.set(token, new Set());
+    state.tokensSeen.get(token).add(orcid);
+  }
+
+  function unauthorized(req, res, token) {
+    return sendJson(req, res, 401, invalidToken(token), authHeader('invalid_token', `Invalid access token: ${token}`));
+  }
+
+  async function api(req, res, { method, route, body, source }) {
+    const { orcid, kind, putCodes } = route;
+    const record = recordOf(orcid);
+    const parseJsonBody = () => {
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return { error: [415, errors.unsupportedMediaType(req.headers['content-type'])] };
+      }
+      try {
+        return { value: JSON.parse(body) };
+      } catch (err) {
+        return { error: [400, errors.unreadable(`Unexpected JSON: ${err.message}`)] };
+      }
+    };
+
+    // POST /v3.0/{orcid}/work: create one (§2.1).
+    if (kind === 'work' && !putCodes && method === 'POST') {
+      const parsed = parseJsonBody();
+      if (parsed.error) return sendJson(req, res, ...parsed.error);
+      const work = parsed.value;
+      if (work && typeof work === 'object' && work['put-code'] != null) return sendJson(req, res, 400, errors.putCodeOnPost(source.name));
+      const invalid = validateWork(work);
+      if (invalid) return sendJson(req, res, invalid['response-code'], invalid);
+      const duplicate = findDuplicate(orcid, work, source);
+      if (duplicate) return sendJson(req, res, 409, errors.duplicate(duplicate.putCode, source.name));
+      if (record.size >= MAX_WORKS_PER_RECORD) return sendJson(req, res, 409, errors.tooManyWorks());
+      const entry = insertWork(orcid, work, source);
+      // §2.1 [ran]: the Location is http:// even on the https API.
+      res.writeHead(201, { Location: `http://${req.headers.host ?? `${host}:${actualPort}`}/v3.0/${orcid}/work/${entry.putCode}`, 'Content-Length': 0 });
+      return res.end();
+    }
+
+    // GET/PUT/DELETE /v3.0/{orcid}/work/{put-code}
+    if (kind === 'work' && putCodes?.length === 1) {
+      const putCode = putCodes[0];
+      if (!Number.isSafeInteger(putCode)) return sendJson(req, res, 400, errors.badRequest(`Invalid put-code ${route.rawPutCodes}`));
+      const entry = record.get(putCode);
+      if (method === 'GET') {
+        return entry ? sendJson(req, res, 200, renderWork(orcid, entry)) : sendJson(req, res, 404, errors.notFound(putCode));
+      }
+      if (method === 'PUT') {
+        const parsed = parseJsonBody();
+        if (parsed.error) return sendJson(req, res, ...parsed.error);
+        const work = parsed.value;
+        const bodyPutCode = work && typeof work === 'object' ? work['put-code'] ?? null : null;
+        if (bodyPutCode == null || Number(bodyPutCode) !== putCode) return sendJson(req, res, 400, errors.putCodeMismatch(putCode, bodyPutCode));
+        if (!entry) return sendJson(req, res, 404, errors.notFound(putCode));
+        if (!sameSource(entry.source, source)) return sendJson(req, res, 403, errors.notSource());
+        const invalid = validateWork(work);
+        if (invalid) return sendJson(req, res, invalid['response-code'], invalid);
+        const duplicate = findDuplicate(orcid, work, source, putCode);
+        if (duplicate) return sendJson(req, res, 409, errors.duplicate(duplicate.putCode, source.name));
+        entry.work = writableWork(work);
+        entry.modified = Math.max(Date.now(), entry.modified + 1);
+        return sendJson(req, res, 200, renderWork(orcid, entry));
+      }
+      if (method === 'DELETE') {
+        if (!entry) return sendJson(req, res, 404, errors.notFound(putCode));
+        if (!sameSource(entry.source, source)) return sendJson(req, res, 403, errors.notSource());
+        record.delete(putCode);
+        res.writeHead(204);
+        return res.end();
+      }
+      return methodNotAllowed(req, res, 'GET, PUT, DELETE');
+    }
+
+    // GET /v3.0/{orcid}/works and POST /v3.0/{orcid}/works (bulk create, §2.1)
+    if (kind === 'works' && !putCodes) {
+      if (method === 'GET') return sendJson(req, res, 200, renderWorks(orcid, record));
+      if (method === 'POST') {
+        const parsed = parseJsonBody();
+        if (parsed.error) return sendJson(req, res, ...parsed.error);
+        const items = parsed.value?.bulk;
+        if (!Array.isArray(items)) return sendJson(req, res, 400, errors.unreadable('expected {"bulk":[{"work":{...}}, ...]}'));
+        if (items.length > MAX_BULK_WRITE) return sendJson(req, res, 413, errors.bulkTooLarge());
+        const bulk = items.map((item) => {
+          const work = item?.work;
+          if (work && work['put-code'] != null) return { error: errors.putCodeOnPost(source.name) };
+          const invalid = validateWork(work);
+          if (invalid) return { error: invalid };
+          const duplicate = findDuplicate(orcid, work, source);
+          if (duplicate) return { error: errors.duplicate(duplicate.putCode, source.name) };
+          return { work: renderWork(orcid, insertWork(orcid, work, source)) };
+        });
+        return sendJson(req, res, 200, { bulk });
+      }
+      return methodNotAllowed(req, res, 'GET, POST');
+    }
+
+    // GET /v3.0/{orcid}/works/{pc1},{pc2},… (read several, §2.1)
+    if (kind === 'works' && putCodes) {
+      if (method !== 'GET') return methodNotAllowed(req, res, 'GET');
+      if (putCodes.length > MAX_BULK_READ) return sendJson(req, res, 400, errors.tooManyPutCodes());
+      const bulk = putCodes.map((pc) => {
+        const entry = record.get(pc);
+        return entry ? { work: renderWork(orcid, entry) } : { error: errors.notFound(pc) };
+      });
+      return sendJson(req, res, 200, { bulk });
+    }
+
+    return sendJson(req, res, 404, errors.generic(404));
+  }
+
+  function methodNotAllowed(req, res, allow) {
+    return sendJson(req, res, 405, errors.generic(405), { Allow: allow });
+  }
+
+  function answerFault(req, res, fault, route, token, body) {
+    if (fault.status === 'reset') {
+      // A connection failure: the client sees ECONNRESET, not an HTTP answer.
+      req.socket.destroy();
+      return;
+    }
+    const respond = () => {
+      if (res.destroyed) return;
+      if (fault.body !== undefined) return sendJson(req, res, fault.status, fault.body);
+      switch (fault.status) {
+        case 401:
+          return unauthorized(req, res, token ?? '');
+        case 403:
+          return sendJson(req, res, 403, errors.notSource());
+        case 404:
+          return sendJson(req, res, 404, errors.notFound(route.putCodes?.[0] ?? 0));
+        case 409: {
+          // Name the existing put-code when the posted work really is a duplicate, as ORCID does.
+          let existing = null;
+          try {
+            existing = findDuplicate(route.orcid, JSON.parse(body), { clientId, name: clientName });
+          } catch { /* not JSON: fall back to the older message without a put-code */ }
+          return sendJson(req, res, 409, errors.duplicate(existing?.putCode ?? null, clientName));
+        }
+        case 502:
+        case 503:
+        case 504:
+          return sendText(res, fault.status, gatewayPage(fault.status), 'text/html');
+        default:
+          return sendJson(req, res, fault.status, errors.generic(fault.status));
+      }
+    };
+    if (fault.delayMs > 0) setTimeout(respond, fault.delayMs);
+    else respond();
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Control API (not ORCID's). All bodies are JSON.
+  //
+  //   POST /_control/fail-next   {"status": 503|500|401|404|409|… |"reset", "count": 1, "orcid"?, "method"?, "delayMs"?, "body"?}
+  //   POST /_control/revoke      {"orcid": "…"} (every token seen for that iD so far) or {"token": "…"}
+  //   POST /_control/seed-work   {"orcid", "work": {...}, "putCode"?, "source"?: {"clientId"?, "name"?, "orcid"?}}
+  //   GET  /_control/records/{orcid}
+  //   GET  /_control/stats       → {requests, overLimit, maxConcurrent, perSecondPeak, byStatus, inFlight}
+  //   GET  /_control/requests    → the last 1000 API calls [{at, method, path, status, ms}]
+  //   POST /_control/config      {"latencyMs"?, "rateLimit"?: {perSecond, burst} | false}
+  //   POST /_control/reset       forget works, tokens, faults, buckets and counters (config is kept)
+  async function control(req, res, url) {
+    const path = url.pathname.replace(/\/+$/, '');
+    let payload = {};
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      try {
+        payload = text ? JSON.parse(text) : {};
+      } catch (err) {
+        return sendControl(res, 400, { error: `invalid JSON: ${err.message}` });
+      }
+    }
+    const post = req.method === 'POST';
+
+    if (post && path === '/_control/fail-next') {
+      const status = payload.status === 'reset' ? 'reset' : Number(payload.status);
+      if (status !== 'reset' && !(status >= 100 && status <= 599)) return sendControl(res, 400, { error: 'status must be an HTTP status or "reset"' });
+      const fault = {
+        status,
+        remaining: Math.max(1, Number(payload.count ?? 1)),
+        orcid: payload.orcid ? normOrcid(payload.orcid) : null,
+        method: payload.method ? String(payload.method).toUpperCase() : null,
+        delayMs: Number(payload.delayMs ?? 0),
+        body: payload.body,
+      };
+      state.faults.push(fault);
+      return sendControl(res, 200, { queued: state.faults.length });
+    }
+    if (post && path === '/_control/revoke') {
+      const revoked = [];
+      if (payload.token) revoked.push(String(payload.token));
+      if (payload.orcid) {
+        const orcid = normOrcid(payload.orcid);
+        for (const [token, orcids] of state.tokensSeen) if (orcids.has(orcid)) revoked.push(token);
+      }
+      if (!payload.token && !payload.orcid) return sendControl(res, 400, { error: 'give "orcid" or "token"' });
+      for (const token of revoked) state.revokedTokens.add(token);
+      return sendControl(res, 200, { revoked: revoked.length });
+    }
+    if (post && path === '/_control/seed-work') {
+      const orcid = normOrcid(payload.orcid);
+      if (!isValidOrcid(orcid)) return sendControl(res, 400, { error: `not a valid ORCID iD: ${payload.orcid}` });
+      if (!payload.work || typeof payload.work !== 'object') return sendControl(res, 400, { error: '"work" is required' });
+      const src = payload.source ?? {};
+      const source = src.orcid
+        ? { orcid: normOrcid(src.orcid), name: src.name ?? 'Record owner' }
+        : { clientId: src.clientId ?? clientId, name: src.name ?? (src.clientId && src.clientId !== clientId ? 'Another member' : clientName) };
+      const putCode = payload.putCode != null ? Number(payload.putCode) : undefined;
+      const entry = insertWork(orcid, payload.work, source, putCode);
+      return sendControl(res, 201, {
+        'put-code': entry.putCode,
+        location: `http://${req.headers.host}/v3.0/${orcid}/work/${entry.putCode}`,
+        work: renderWork(orcid, entry),
+      });
+    }
+    if (req.method === 'GET' && path.startsWith('/_control/records/')) {
+      const orcid = normOrcid(decodeURIComponent(path.slice('/_control/records/'.length)));
+      const record = state.records.get(orcid) ?? new Map();
+      const works = [...record.values()].sort((a, b) => a.putCode - b.putCode).map((e) => renderWork(orcid, e));
+      return sendControl(res, 200, { orcid, works });
+    }
+    if (req.method === 'GET' && path === '/_control/stats') {
+      return sendControl(res, 200, { ...state.stats, byStatus: { ...state.stats.byStatus }, inFlight: state.inFlight });
+    }
+    if (req.method === 'GET' && path === '/_control/requests') return sendControl(res, 200, state.log);
+    if (post && path === '/_control/config') {
+      if (payload.latencyMs !== undefined) state.config.latencyMs = Number(payload.latencyMs);
+      if (payload.rateLimit !== undefined) {
+        state.config.rateLimit = normalizeLimit(payload.rateLimit);
+        state.buckets.clear();
+      }
+      return sendControl(res, 200, state.config);
+    }
+    if (post && path === '/_control/reset') {
+      state.records.clear();
+      state.nextPutCode = FIRST_PUT_CODE;
+      state.tokensSeen.clear();
+      state.revokedTokens.clear();
+      state.faults.length = 0;
+      state.buckets.clear();
+      state.arrivals.length = 0;
+      state.log.length = 0;
+      state.stats = freshStats();
+      return sendControl(res, 200, { reset: true });
+    }
+    return sendControl(res, 404, { error: `unknown control endpoint ${req.method} ${path}` });
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      if (res.headersSent) return res.destroy(err);
+      const status = err.status ?? 500;
+      sendJson(req, res, status, status === 413 ? errors.bulkTooLarge() : errors.serverError(err.message));
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actualPort = server.address().port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${actualPort}`,
+    port: actualPort,
+    state,
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+/** Split `/v3.0/{orcid}/work[/{put-code}]` and `/v3.0/{orcid}/works[/{pc},{pc}]`. */
+function parseRoute(pathname) {
+  const m = /^\/v3\.0\/([^/]+)\/(work|works)(?:\/([^/]+))?\/?$/.exec(pathname);
+  if (!m) return null;
+  const rawPutCodes = m[3] ? decodeURIComponent(m[3]) : null;
+  const putCodes = rawPutCodes ? rawPutCodes.split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : NaN)) : null;
+  return { orcid: normOrcid(decodeURIComponent(m[1])), kind: m[2], putCodes, rawPutCodes };
+}
+
+function bearer(req) {
+  const header = req.headers.authorization;
+  if (header === undefined) return null;
+  const m = /^Bearer\s*(.*)$/i.exec(header.trim());
+  return m ? m[1].trim() : '';
+}
+
+const authHeader = (error, description) => ({
+  'WWW-Authenticate': `Bearer realm="ORCID T2 API", error="${error}", error_description="${description.replaceAll('"', "'")}"`,
+});
+
+async function readBody(req, limit = 10 * 1024 * 1024) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(req, res, status, body, headers = {}) {
+  // Answer in the JSON flavour the caller asked for; ORCID echoes the vendor type.
+  const wantsVnd = /application\/vnd\.orcid\+json/i.test(req.headers.accept ?? '');
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': `${wantsVnd ? 'application/vnd.orcid+json' : 'application/json'};charset=UTF-8`,
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendText(res, status, text, type) {
+  res.writeHead(status, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendControl(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,14 @@
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS worker_state;
+DROP TABLE IF EXISTS jobs;
+DROP TABLE IF EXISTS claims;
+DROP TABLE IF EXISTS signing_keys;
+DROP TABLE IF EXISTS api_tokens;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS pending_signups;
+DROP TABLE IF EXISTS auth_states;
+DROP TABLE IF EXISTS orcid_permissions;
+DROP TABLE IF EXISTS identities;
+DROP TABLE IF EXISTS accounts;
+DROP DOMAIN IF EXISTS orcid_id;
+DROP FUNCTION IF EXISTS set_updated_at();

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh Debian machine, and nothing that is already there.
+#   scripts/deps.sh          system packages (PostgreSQL, libpq) and npm packages
+#   scripts/deps.sh browser  also Debian's Chromium, for the browser tests
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "==> apt-get install ${missing[*]}" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+}
+
+# npm ci only when node_modules is missing or older than the lockfile.
+npm_ci() {
+    local dir="$ROOT/$1"
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        echo "==> npm ci in $1" >&2
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
+}
+
+command -v node >/dev/null || { echo "Node.js 20+ is required (apt-get install nodejs npm)" >&2; exit 1; }
+apt_install postgresql libpq-dev pkg-config
+if [ "${1:-}" = "browser" ]; then
+    apt_install chromium fonts-liberation
+fi
+npm_ci web-ui
+npm_ci e2e/stand-ins
+[ -f "$ROOT/e2e/package-lock.json" ] && npm_ci e2e
+exit 0

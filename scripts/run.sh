@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make run`: everything a newcomer needs, in the foreground until Ctrl-C.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+scripts/deps.sh
+if [ -z "${DATABASE_URL:-}" ]; then
+    scripts/pg.sh start
+    DATABASE_URL="$(scripts/pg.sh url)"
+    export DATABASE_URL
+    echo "==> PostgreSQL: project-local cluster in .pg/ ($DATABASE_URL); 'make stop' stops it"
+fi
+eval "$(scripts/secrets.sh)"
+
+export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8080}"
+export PUBLIC_URL="${PUBLIC_URL:-http://$HOST:$PORT}"
+export APP_BASE_URL="$PUBLIC_URL"
+
+echo "==> Building the web UI"
+(cd web-ui && npm run --silent build >/dev/null)
+echo "==> Building the API"
+cargo build --quiet --bin profiles
+
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# Without real credentials, local stand-ins play ORCID, Google, GitHub and DataCite. The stand-ins
+# and the app read the same client settings from the environment.
+if [ -z "${ORCID_CLIENT_ID:-}" ]; then
+    export ORCID_CLIENT_ID=APP-PROFILESTEST0001 ORCID_CLIENT_SECRET=local-orcid-secret
+    export ORCID_URL=http://127.0.0.1:9401 ORCID_API_URL=http://127.0.0.1:9404
+    export GOOGLE_CLIENT_ID="${GOOGLE_CLIENT_ID:-profiles-local.apps.googleusercontent.com}"
+    export GOOGLE_CLIENT_SECRET="${GOOGLE_CLIENT_SECRET:-local-google-secret}"
+    export GOOGLE_ISSUER_URL="${GOOGLE_ISSUER_URL:-http://127.0.0.1:9402}"
+    export GITHUB_CLIENT_ID="${GITHUB_CLIENT_ID:-Ov23liProfilesLocal1}" GITHUB_CLIENT_SECRET="${GITHUB_CLIENT_SECRET:-local-github-secret}"
+    export GITHUB_URL="${GITHUB_URL:-http://127.0.0.1:9403}" GITHUB_API_URL="${GITHUB_API_URL:-http://127.0.0.1:9403}"
+    export DATACITE_API_URL="${DATACITE_API_URL:-http://127.0.0.1:9405}"
+    mkdir -p .run
+    node e2e/stand-ins/cli.mjs all > .run/stand-ins.out 2> .run/stand-ins.log &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do
+        [ "$(grep -c '"ready"' .run/stand-ins.out 2>/dev/null || true)" -ge 5 ] && grep -q 'Stop with' .run/stand-ins.log && break
+        kill -0 "${PIDS[0]}" 2>/dev/null || { cat .run/stand-ins.log >&2; exit 1; }
+        sleep 0.1
+    done
+    grep -v -i 'warn\|node.js' .run/stand-ins.log | sed 's/^/    /'
+fi
+
+echo "==> Profiles at $PUBLIC_URL  (API docs: $PUBLIC_URL/api/docs)"
+./target/debug/profiles serve &
+PIDS+=($!)
+wait "${PIDS[-1]}"

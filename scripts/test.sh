@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: every check and test, self-sufficient on a fresh Debian machine.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+start=$(date +%s)
+step() { echo; echo "==> $* ($(( $(date +%s) - start ))s)"; }
+
+step "Dependencies"
+scripts/deps.sh ${E2E:+browser}
+
+STARTED_PG=
+if [ -z "${DATABASE_URL:-}" ]; then
+    step "Project-local PostgreSQL"
+    if ! scripts/pg.sh status; then STARTED_PG=1; fi
+    scripts/pg.sh start
+    DATABASE_URL="$(scripts/pg.sh url)"
+    export DATABASE_URL
+fi
+# Tests stop what they start.
+cleanup() { if [ -n "$STARTED_PG" ]; then scripts/pg.sh stop || true; fi; }
+trap cleanup EXIT
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --locked --all-targets -- -D warnings
+
+step "OpenAPI document is current"
+cargo run --locked --quiet --bin profiles -- openapi > "$ROOT/.run-openapi.json"
+if ! diff -q "$ROOT/.run-openapi.json" openapi/openapi.json >/dev/null; then
+    rm -f "$ROOT/.run-openapi.json"
+    echo "openapi/openapi.json is stale: run 'make openapi' and commit it" >&2
+    exit 1
+fi
+rm -f "$ROOT/.run-openapi.json"
+
+step "Rust tests (unit and integration, against PostgreSQL)"
+cargo test --locked --all-targets
+
+step "Web UI: generated API types, lint, typecheck, unit tests, build"
+(cd web-ui && npm run --silent check:api && npm run --silent lint && npm run --silent typecheck && npm test --silent && npm run --silent build)
+
+step "Stand-ins and test doubles"
+(cd e2e/stand-ins && npm test --silent)
+
+step "All tests passed in $(( $(date +%s) - start ))s"

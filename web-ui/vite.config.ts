@@ -1,0 +1,40 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig, loadEnv, type ProxyOptions } from 'vite';
+
+// Paths the Rust API serves. In production the API serves this SPA from web-ui/dist on the same
+// origin; in development (and `vite preview`) these are proxied so cookies stay first-party and no
+// CORS is needed. Keys starting with `^` are regular expressions: `/api` must not match `/apiary`.
+const API_PATHS = ['^/api(/|$)', '^/auth(/|$)', '^/heartbeat$', '^/\\.well-known(/|$)'];
+const DEFAULT_API_URL = 'http://127.0.0.1:8080';
+
+function apiProxy(target: string): Record<string, ProxyOptions> {
+  try {
+    new URL(target);
+  } catch {
+    throw new Error(`PROFILES_API_URL is not an absolute URL: ${JSON.stringify(target)}`);
+  }
+  // The Host header of the dev server is kept (no changeOrigin), so the API sees the origin the
+  // browser uses; X-Forwarded-* headers are added.
+  const options: ProxyOptions = { target, xfwd: true };
+  return Object.fromEntries(API_PATHS.map((path) => [path, options]));
+}
+
+export default defineConfig(({ mode }) => {
+  // PROFILES_API_URL comes from the environment or a .env[.local] file. Only VITE_* variables reach
+  // the browser bundle, so this stays build-side.
+  const env = loadEnv(mode, process.cwd(), 'PROFILES_');
+  const proxy = apiProxy(env.PROFILES_API_URL ?? DEFAULT_API_URL);
+
+  return {
+    plugins: [react()],
+    server: { proxy },
+    preview: { proxy },
+    build: {
+      // The API serves this folder with actix-files; files under assets/ have content hashes in their
+      // names (Vite's default [name]-[hash]) and can be cached forever.
+      outDir: 'dist',
+      assetsDir: 'assets',
+      emptyOutDir: true,
+    },
+  };
+});
