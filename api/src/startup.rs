@@ -120,7 +120,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                     .add((header::REFERRER_POLICY, "same-origin"))
                     .add((header::X_FRAME_OPTIONS, "DENY")),
             )
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .into_utoipa_app()
             .openapi(routes::ApiDoc::openapi())
             .configure(routes::configure)
@@ -189,10 +189,12 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 fn problem_for_bare_errors<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    // Our own error bodies (problem details, the HTML pages of browser flows) stay as they are;
+    // actix's bare text/plain (or empty) errors are rewritten.
+    let already = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        let v = v.as_bytes();
+        v.starts_with(PROBLEM_CONTENT_TYPE.as_bytes()) || v.starts_with(b"text/html")
+    });
     // Non-API pages (the SPA, OAuth browser redirects) render their own errors.
     if already || !res.status().is_client_error() && !res.status().is_server_error() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));

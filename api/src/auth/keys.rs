@@ -225,10 +225,19 @@ impl KeyStore {
         config: &JwtConfig,
         token: &str,
     ) -> Result<AccessClaims, TokenRejection> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Malformed)?;
-        if header.alg != Algorithm::RS256 {
+        // Read `alg` ourselves first: jsonwebtoken cannot even parse `none`, and that deserves
+        // its own clear refusal.
+        let raw_header = token.split('.').next().unwrap_or_default();
+        let alg = URL_SAFE_NO_PAD
+            .decode(raw_header)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .and_then(|h| h["alg"].as_str().map(str::to_owned))
+            .ok_or(TokenRejection::Malformed)?;
+        if alg != "RS256" {
             return Err(TokenRejection::Algorithm);
         }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Malformed)?;
         let kid = header.kid.ok_or(TokenRejection::UnknownKey)?;
         let mut keys = self.keys(pool, false).await.map_err(|_| TokenRejection::Unavailable)?;
         if !keys.iter().any(|k| k.kid == kid) {

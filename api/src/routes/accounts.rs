@@ -183,7 +183,8 @@ fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
 fn load_identities(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Identity>> {
     identities::table
         .filter(identities::account_id.eq(account_id))
-        .order(identities::linked_at)
+        // ORCID, the anchor, first; then in the order they were linked.
+        .order((identities::provider.ne("orcid"), identities::linked_at))
         .select(Identity::as_select())
         .load(conn)
 }

@@ -1,9 +1,12 @@
 //! One integration-test binary (each extra binary costs a link).
 
+mod standins;
 mod support;
 
+mod auth;
 mod errors;
 mod health;
+mod logs;
 mod openapi;
 mod queue;
 mod schema;

@@ -152,7 +152,6 @@ impl Drop for TestDb {
     }
 }
 
-#[expect(dead_code, reason = "fields used by later test modules")]
 pub struct TestApp {
     pub address: String,
     pub db: TestDb,
@@ -162,6 +161,13 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// A handle on a server running in another process (its database is not ours to drop).
+    pub fn external(address: &str) -> ExternalApp {
+        ExternalApp {
+            address: address.to_owned(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -173,8 +179,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    spawn_on(TcpListener::bind("127.0.0.1:0").unwrap(), overrides).await
+}
+
+/// The app on an already bound listener (so OAuth clients can be registered for its port first).
+pub async fn spawn_on(listener: TcpListener, overrides: &[(&str, &str)]) -> TestApp {
     let db = TestDb::new();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut env: HashMap<String, String> = HashMap::new();
     env.insert("DATABASE_URL".into(), db.url.clone());
@@ -189,7 +199,12 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         8,
         config.database_connect_timeout,
     );
-    let server = startup::run(listener, AppState::new(pool.clone(), config.clone())).expect("server starts");
+    let state = AppState::new(pool.clone(), config.clone());
+    if state.cipher.is_some() {
+        let mut conn = db.conn();
+        state.keys.ensure_key(&mut conn).expect("a signing key");
+    }
+    let server = startup::run(listener, state).expect("server starts");
     actix_web::rt::spawn(server);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -221,4 +236,29 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
     assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
     assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
     body
+}
+
+/// An app served by another process, for the helpers that only need its address.
+pub struct ExternalApp {
+    pub address: String,
+}
+
+/// Anything served at an address: the in-process app or a spawned binary.
+pub trait Addressed {
+    fn address(&self) -> &str;
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address())
+    }
+}
+
+impl Addressed for TestApp {
+    fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+impl Addressed for ExternalApp {
+    fn address(&self) -> &str {
+        &self.address
+    }
 }
