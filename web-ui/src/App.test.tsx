@@ -1,69 +1,47 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
-import { jsonResponse, renderWithProviders, requestUrl } from './test/render';
-
-// Tests stub the network at the fetch level: the real openapi-fetch client, query hooks and
-// components all run.
-// Returns the paths requested, in order.
-function stubFetch(respond: (url: string) => Response | Promise<Response>): string[] {
-  const paths: string[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn((input: RequestInfo | URL) => {
-      const url = requestUrl(input);
-      paths.push(new URL(url).pathname);
-      return Promise.resolve(respond(url));
-    }),
-  );
-  return paths;
-}
-
-const status = { version: '1.4.2', database: 'ok', queue_depth: 3 };
+import { mockApi, problem, sessionExpired } from './test/api';
+import { expectNoAxeViolations } from './test/axe';
+import { account, ORCID, signedInHandlers, signedOutHandlers } from './test/fixtures';
+import { renderWithProviders } from './test/render';
 
 describe('home page', () => {
-  it('shows the API version and database state from GET /api/v1/status', async () => {
-    const requested = stubFetch(() => jsonResponse(status));
+  it('shows a landing page with "Sign in" and the service status when signed out', async () => {
+    const api = mockApi(signedOutHandlers());
 
     renderWithProviders(<App />);
 
-    expect(screen.getByRole('heading', { level: 1, name: 'Your researcher account' })).toBeInTheDocument();
-    expect(screen.getByRole('status')).toHaveTextContent('Loading service status');
-
+    expect(await screen.findByRole('heading', { level: 1, name: 'Your researcher account' })).toBeInTheDocument();
+    const main = screen.getByRole('main');
+    expect(within(main).getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/sign-in');
     const card = screen.getByRole('region', { name: 'Service status' });
     expect(await within(card).findByText('1.4.2')).toBeInTheDocument();
     expect(within(card).getByText('Available')).toBeInTheDocument();
-    expect(within(card).getByText('3')).toBeInTheDocument();
-    expect(requested).toEqual(['/api/v1/status']);
+    expect(api.calls.map((c) => c.path)).toContain('/api/v1/accounts/me');
+    await expectNoAxeViolations();
   });
 
-  it('shows when the database is unavailable, without a queue depth', async () => {
-    // The API leaves out queue_depth when it cannot reach the database.
-    stubFetch(() => jsonResponse({ version: '1.4.2', database: 'unavailable' }));
+  it('goes straight to the settings when signed in', async () => {
+    mockApi(signedInHandlers());
 
     renderWithProviders(<App />);
 
-    const card = screen.getByRole('region', { name: 'Service status' });
-    expect(await within(card).findByText('Unavailable')).toBeInTheDocument();
-    expect(within(card).getByText('Not available')).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Personal settings' })).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Your researcher account' })).not.toBeInTheDocument();
   });
 
-  it('shows an error with the problem detail when the API fails, and recovers on retry', async () => {
+  it('shows the status error with the problem detail, and recovers on retry', async () => {
     let healthy = false;
-    stubFetch(() =>
-      healthy
-        ? jsonResponse(status)
-        : jsonResponse(
-            { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The database is down.' },
-            { status: 503, headers: { 'Content-Type': 'application/problem+json' } },
-          ),
-    );
+    mockApi(signedOutHandlers(), {
+      'GET /api/v1/status': () =>
+        healthy ? { version: '1.4.2', database: 'ok' } : problem(503, 'unavailable', 'The database is down.'),
+    });
 
     const { user } = renderWithProviders(<App />);
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Could not load the service status. The database is down.');
-    expect(screen.queryByText('1.4.2')).not.toBeInTheDocument();
 
     healthy = true;
     await user.click(within(alert).getByRole('button', { name: 'Try again' }));
@@ -81,24 +59,177 @@ describe('home page', () => {
   });
 });
 
-describe('header', () => {
+describe('header when signed out', () => {
   it('links to the sign-in page', async () => {
-    stubFetch(() => jsonResponse(status));
+    mockApi(signedOutHandlers());
     const { user } = renderWithProviders(<App />);
 
     const banner = screen.getByRole('banner');
     expect(within(banner).getByRole('link', { name: 'Profiles' })).toHaveAttribute('href', '/');
-    const signIn = within(banner).getByRole('link', { name: 'Sign in' });
+    const signIn = await within(banner).findByRole('link', { name: 'Sign in' });
     expect(signIn).toHaveAttribute('href', '/sign-in');
 
     await user.click(signIn);
 
     expect(screen.getByRole('heading', { level: 1, name: 'Sign in' })).toBeInTheDocument();
+    // Not offered twice on the sign-in page itself.
+    expect(within(banner).queryByRole('link', { name: 'Sign in' })).not.toBeInTheDocument();
+  });
+});
+
+describe('user menu', () => {
+  it('is a disclosure button with the name, opening Personal Settings, DataCite Search, ORCID record and Sign out', async () => {
+    mockApi(signedInHandlers());
+    const { user } = renderWithProviders(<App />, { route: '/settings/social' });
+
+    const banner = screen.getByRole('banner');
+    const button = await within(banner).findByRole('button', { name: 'Josiah Carberry' });
+    expect(button).toHaveAttribute('aria-expanded', 'false');
+    expect(within(banner).queryByRole('link', { name: 'Personal Settings' })).not.toBeInTheDocument();
+
+    await user.click(button);
+
+    expect(button).toHaveAttribute('aria-expanded', 'true');
+    expect(within(banner).getByRole('link', { name: 'Personal Settings' })).toHaveAttribute('href', '/settings');
+    const query = `creators_and_contributors.nameIdentifiers.nameIdentifier:(${ORCID} OR "https://orcid.org/${ORCID}")`;
+    expect(within(banner).getByRole('link', { name: 'Your DOIs in DataCite Search' })).toHaveAttribute(
+      'href',
+      `https://search.datacite.org/doi.org?query=${encodeURIComponent(query)}`,
+    );
+    expect(within(banner).getByRole('link', { name: 'ORCID record' })).toHaveAttribute(
+      'href',
+      `https://orcid.org/${ORCID}`,
+    );
+    expect(within(banner).getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
+    await expectNoAxeViolations();
   });
 
-  it('shows a not-found page for unknown addresses', () => {
+  it('works from the keyboard and closes on Escape, returning focus to the button', async () => {
+    mockApi(signedInHandlers());
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const button = await screen.findByRole('button', { name: 'Josiah Carberry' });
+
+    button.focus();
+    await user.keyboard('{Enter}');
+    expect(button).toHaveAttribute('aria-expanded', 'true');
+    await user.tab();
+    expect(screen.getByRole('link', { name: 'Personal Settings' })).toHaveFocus();
+
+    await user.keyboard('{Escape}');
+
+    expect(button).toHaveAttribute('aria-expanded', 'false');
+    expect(button).toHaveFocus();
+    expect(screen.queryByRole('link', { name: 'Personal Settings' })).not.toBeInTheDocument();
+  });
+
+  it('signs out: POSTs logout, forgets the account and goes to the sign-in page', async () => {
+    const api = mockApi(signedInHandlers());
+    const { user, queryClient } = renderWithProviders(<App />, { route: '/settings' });
+    await user.click(await screen.findByRole('button', { name: 'Josiah Carberry' }));
+
+    // From now on the server no longer knows this browser.
+    api.set('GET /api/v1/accounts/me', () => sessionExpired());
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in' })).toBeInTheDocument();
+    expect(api.callsTo('POST', '/api/v1/auth/logout')).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: 'Josiah Carberry' })).not.toBeInTheDocument();
+    expect(queryClient.getQueryData(['me', 'sessions'])).toBeUndefined();
+  });
+
+  it('says so when signing out fails', async () => {
+    mockApi(signedInHandlers(), {
+      'POST /api/v1/auth/logout': () => problem(503, 'unavailable', 'The database is down.'),
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    await user.click(await screen.findByRole('button', { name: 'Josiah Carberry' }));
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+
+    expect(await screen.findByText('Could not sign out. The database is down.')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Personal settings' })).toBeInTheDocument();
+  });
+});
+
+describe('settings frame', () => {
+  it('has a side menu marking the current section, without Admin for ordinary users', async () => {
+    mockApi(signedInHandlers());
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+
+    const nav = await screen.findByRole('navigation', { name: 'Settings' });
+    expect(within(nav).getByRole('link', { name: 'Your account' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
+
+    await user.click(within(nav).getByRole('link', { name: 'Social login' }));
+
+    expect(within(nav).getByRole('link', { name: 'Social login' })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('link', { name: 'Your account' })).not.toHaveAttribute('aria-current');
+    expect(screen.getByRole('heading', { level: 2, name: 'Social login' })).toBeInTheDocument();
+    // Focus moves to the new page, as after a page load.
+    expect(screen.getByRole('main')).toHaveFocus();
+  });
+
+  it('shows Admin to staff, with a placeholder until the admin API exists', async () => {
+    mockApi(signedInHandlers(), { 'GET /api/v1/accounts/me': () => account({ role: 'staff_admin' }) });
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+
+    const nav = await screen.findByRole('navigation', { name: 'Settings' });
+    await user.click(within(nav).getByRole('link', { name: 'Admin' }));
+
+    expect(screen.getByRole('heading', { level: 2, name: 'Admin' })).toBeInTheDocument();
+    expect(screen.getByText(/arrives here with the admin API/)).toBeInTheDocument();
+    await expectNoAxeViolations();
+  });
+
+  it('does not show the admin section to others who type its address', async () => {
+    mockApi(signedInHandlers());
+    renderWithProviders(<App />, { route: '/settings/admin' });
+
+    expect(await screen.findByText('This section is for DataCite staff.')).toBeInTheDocument();
+  });
+});
+
+describe('session expiry', () => {
+  it('shows "Your session has ended" with a way back when the settings are opened without a session', async () => {
+    mockApi(signedInHandlers(), { 'GET /api/v1/accounts/me': () => sessionExpired() });
+
+    renderWithProviders(<App />, { route: '/settings/claims' });
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Your session has ended. Sign in again.');
+    expect(within(alert).getByRole('link', { name: 'Sign in again' })).toHaveAttribute(
+      'href',
+      `/sign-in?return_to=${encodeURIComponent('/settings/claims')}`,
+    );
+    expect(within(screen.getByRole('banner')).getByRole('link', { name: 'Sign in' })).toBeInTheDocument();
+    await expectNoAxeViolations();
+  });
+
+  it('switches the whole page to "session ended" when any request gets a 401', async () => {
+    const api = mockApi(signedInHandlers());
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    await screen.findByRole('heading', { level: 2, name: 'Your account' });
+
+    // The session is revoked from another browser; the next request finds out.
+    api.set('GET /api/v1/accounts/me', () => sessionExpired());
+    api.set('GET /api/v1/accounts/me/permissions', () => sessionExpired());
+    await user.click(screen.getByRole('link', { name: 'ORCID claims' }));
+
+    const alert = await screen.findByRole('alert');
+    await waitFor(() => {
+      expect(alert).toHaveTextContent('Your session has ended. Sign in again.');
+    });
+    expect(screen.queryByRole('navigation', { name: 'Settings' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Josiah Carberry' })).not.toBeInTheDocument();
+  });
+});
+
+describe('not found', () => {
+  it('shows a not-found page for unknown addresses', async () => {
+    mockApi(signedOutHandlers());
     renderWithProviders(<App />, { route: '/no-such-page' });
 
     expect(screen.getByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
+    await expectNoAxeViolations();
   });
 });

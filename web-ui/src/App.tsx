@@ -1,10 +1,31 @@
-import { Link, Route, Routes } from 'react-router-dom';
+import { useEffect, useRef } from 'react';
+import { Link, Route, Routes, useLocation } from 'react-router-dom';
+import { AccountNav } from './routes/layouts/AccountNav';
+import { SettingsLayout } from './routes/layouts/SettingsLayout';
 import { HomePage } from './routes/HomePage';
+import { LinkOrcidPage } from './routes/LinkOrcidPage';
 import { NotFoundPage } from './routes/NotFoundPage';
+import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
+import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
+import { ClaimsSettingsPage } from './routes/settings/ClaimsSettingsPage';
+import { SocialSettingsPage } from './routes/settings/SocialSettingsPage';
 import { SignInPage } from './routes/SignInPage';
 
 /** The page frame and the route table. Providers (router, query client) are set up in main.tsx. */
 export function App() {
+  const mainRef = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  const previousPath = useRef(pathname);
+
+  useEffect(() => {
+    // After a client-side navigation, start reading (and tabbing) at the new page, as after a full
+    // page load. Not on the first render: the browser handles that.
+    if (pathname !== previousPath.current) {
+      previousPath.current = pathname;
+      mainRef.current?.focus();
+    }
+  }, [pathname]);
+
   return (
     <>
       <a className="skip-link" href="#main">
@@ -16,16 +37,21 @@ export function App() {
             Profiles
           </Link>
           <nav aria-label="Account">
-            <Link to="/sign-in" className="button">
-              Sign in
-            </Link>
+            <AccountNav />
           </nav>
         </div>
       </header>
-      <main id="main" className="container" tabIndex={-1}>
+      <main id="main" ref={mainRef} className="container" tabIndex={-1}>
         <Routes>
           <Route index element={<HomePage />} />
           <Route path="sign-in" element={<SignInPage />} />
+          <Route path="link-orcid" element={<LinkOrcidPage />} />
+          <Route path="settings" element={<SettingsLayout />}>
+            <Route index element={<AccountSettingsPage />} />
+            <Route path="social" element={<SocialSettingsPage />} />
+            <Route path="claims" element={<ClaimsSettingsPage />} />
+            <Route path="admin" element={<AdminSettingsPage />} />
+          </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

@@ -972,3 +972,122 @@ async fn a_link_flow_cannot_be_finished_from_another_session() {
     assert_problem(res, 403, "session_mismatch").await;
     assert_eq!(me_json(&app, &b).await["identities"].as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn rotated_keys_are_published_together_and_old_tokens_keep_working_until_retired() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = browser();
+    sign_in_orcid(&app, &b, JOSIAH).await;
+    let old: Value = b
+        .post(app.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let old = old["access_token"].as_str().unwrap().to_owned();
+    let old_kid = jsonwebtoken::decode_header(&old).unwrap().kid.unwrap();
+
+    let store = profiles_api::auth::keys::KeyStore::new(Some(cipher(&app)));
+    let new_kid = store.create_key(&mut app.db.conn()).unwrap();
+    assert_ne!(new_kid, old_kid);
+    // The server's cache reloads when it meets an unknown kid; wait out its 1 s guard.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let token = sign(&app, claims_for(&app, JOSIAH)).await;
+    assert_eq!(
+        jsonwebtoken::decode_header(&token).unwrap().kid.unwrap(),
+        new_kid,
+        "the newest key signs"
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/accounts/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "a token from the new key verifies at once");
+    let res = app
+        .client
+        .get(app.url("/api/v1/accounts/me"))
+        .bearer_auth(&old)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "tokens from the old key still verify");
+
+    profiles_api::auth::keys::KeyStore::retire(&mut app.db.conn(), &old_kid).unwrap();
+    // A fresh process (empty cache; it only verifies, so it needs no encryption key) publishes
+    // only the new key and refuses the old token.
+    let keys = profiles_api::auth::keys::KeyStore::new(None);
+    let jwks = keys.jwks(&app.pool).await.unwrap();
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, [new_kid.as_str()]);
+    let err = keys.verify(&app.pool, &app.config.jwt, &old).await.unwrap_err();
+    assert_eq!(err.code(), "token_unknown_key");
+}
+
+#[actix_web::test]
+async fn the_datacite_cookie_is_written_when_configured_and_cleared_on_logout() {
+    let (app, _) = spawn_app_with_providers(&[("DATACITE_COOKIE_DOMAIN", "127.0.0.1")]).await;
+    let (b, _) = browser();
+    let res = sign_in_orcid(&app, &b, JOSIAH).await;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("_datacite="))
+        .expect("a _datacite cookie");
+    assert!(
+        !cookie.to_lowercase().contains("httponly"),
+        "DataCite's services read it from scripts"
+    );
+    let value = cookie.trim_start_matches("_datacite=").split(';').next().unwrap();
+    let value = urlencoding_decode(value);
+    let v: Value = serde_json::from_str(&value).unwrap();
+    assert_eq!(v["authenticated"]["authenticator"], "authenticator:oauth2");
+    let jwt = v["authenticated"]["access_token"].as_str().unwrap();
+    assert_eq!(decode_unverified(jwt)["uid"], JOSIAH);
+    let res = b.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
+    let cleared = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("_datacite=;") || v.to_str().unwrap().contains("_datacite=; "));
+    assert!(cleared, "logout clears the _datacite cookie");
+}
+
+fn urlencoding_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("v={s}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+// A grant disabled without the session it came from keeps nothing either way.
+#[actix_web::test]
+async fn grants_need_a_session() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let res = app
+        .client
+        .get(app.url("/auth/orcid/grant?kind=auto_update"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, "unauthenticated").await;
+    let res = app
+        .client
+        .get(app.url("/auth/orcid/grant?kind=everything"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}

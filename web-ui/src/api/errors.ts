@@ -1,30 +1,63 @@
-/** A response from the API with a non-success status. */
+import type { components } from './schema';
+
+export type Problem = components['schemas']['Problem'];
+export type FieldError = components['schemas']['FieldError'];
+
+/** A response from the API with a non-success status, carrying the RFC 9457 problem when there is one. */
 export class ApiError extends Error {
   readonly status: number;
+  /** The problem's stable `code` (e.g. `session_expired`); switch on this, never on the message. */
+  readonly code: string | undefined;
+  /** Field-level problems of a 422, in the API's order. */
+  readonly fieldErrors: readonly FieldError[];
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, code?: string, fieldErrors: readonly FieldError[] = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
+    this.code = code;
+    this.fieldErrors = fieldErrors;
   }
+}
+
+function isFieldError(value: unknown): value is FieldError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { field, message } = value as Record<string, unknown>;
+  return typeof field === 'string' && typeof message === 'string';
 }
 
 /**
- * Builds an ApiError from a failed response. Uses the RFC 9457 problem `title` or `detail` when the
- * body has one, else the HTTP status.
+ * Builds an ApiError from a failed response. Uses the RFC 9457 problem `detail` or `title` when the
+ * body has one, else the HTTP status. The body is checked at run time: a proxy or a crash can answer
+ * with something that is not a problem.
  */
 export function apiError(response: Response, body: unknown): ApiError {
   let message = `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+  let code: string | undefined;
+  let fieldErrors: FieldError[] = [];
   if (typeof body === 'object' && body !== null) {
-    const problem = body as { title?: unknown; detail?: unknown };
+    const problem = body as Partial<Record<keyof Problem, unknown>>;
     if (typeof problem.detail === 'string' && problem.detail) message = problem.detail;
     else if (typeof problem.title === 'string' && problem.title) message = problem.title;
+    if (typeof problem.code === 'string' && problem.code) code = problem.code;
+    if (Array.isArray(problem.errors)) fieldErrors = problem.errors.filter(isFieldError);
   }
-  return new ApiError(response.status, message);
+  return new ApiError(response.status, message, code, fieldErrors);
 }
+
+/**
+ * Whether the request failed because there is no live session: never signed in (`unauthenticated`),
+ * or the session ended (`session_expired`, `session_revoked`, ...). Every 401 means "sign in again".
+ */
+export function isSessionEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
+}
+
+export const SESSION_ENDED_MESSAGE = 'Your session has ended. Sign in again.';
 
 /** A message for people, for any error a request can throw. */
 export function errorMessage(error: unknown): string {
+  if (isSessionEnded(error)) return SESSION_ENDED_MESSAGE;
   if (error instanceof ApiError) return error.message;
   if (error instanceof TypeError) return 'The server could not be reached. Check your connection and try again.';
   return 'Something went wrong.';

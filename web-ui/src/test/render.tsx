@@ -1,14 +1,16 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router-dom';
+import { createQueryClient } from '../api/query-client';
 
-/** Renders `ui` with the app's providers: a fresh query client (no retries) and a memory router. */
+/**
+ * Renders `ui` with the app's providers: a fresh query client (the app's, with its 401 handling,
+ * but no retries) and a memory router.
+ */
 export function renderWithProviders(ui: ReactElement, { route = '/' }: { route?: string } = {}) {
-  const queryClient = new QueryClient({
-    defaultOptions: { queries: { retry: false, gcTime: Infinity } },
-  });
+  const queryClient = createQueryClient({ queries: { retry: false, gcTime: Infinity } });
   const user = userEvent.setup();
   const result = render(
     <QueryClientProvider client={queryClient}>
