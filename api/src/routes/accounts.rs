@@ -415,6 +415,33 @@ pub async fn update_me(
     Ok(HttpResponse::Ok().json(overview(&state, account_id).await?))
 }
 
+/// Revokes a token we hold sealed under `context` at its provider before we forget it.
+/// `Ok(false)` when there was nothing to revoke or the provider says it was already gone; a
+/// provider that cannot be reached is a 502, so nothing is forgotten that is still live there.
+async fn revoke_sealed(state: &AppState, provider: Provider, sealed: Option<&[u8]>, context: &str) -> ApiResult<bool> {
+    let (Some(sealed), Some(cipher)) = (sealed, &state.cipher) else {
+        return Ok(false);
+    };
+    if !state.providers.enabled(provider) {
+        return Ok(false);
+    }
+    let Ok(token) = cipher.open_str(sealed, context) else {
+        tracing::warn!(%provider, "a stored token does not decrypt; forgetting it without revocation");
+        return Ok(false);
+    };
+    state.providers.revoke(provider, &token).await.map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadGateway,
+            "provider_unavailable",
+            format!(
+                "{} could not be reached to revoke access; nothing was changed. Try again.",
+                provider.label()
+            ),
+        )
+        .with_source(e)
+    })
+}
+
 /// Your linked identities
 ///
 /// Every way you can sign in, with its token state and whether it can be unlinked (and why not).
@@ -485,24 +512,8 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
     if let Some(reason) = view.unlink_blocked_reason {
         return Err(ApiError::conflict("last_sign_in_method", reason));
     }
-    let mut revoked = false;
-    if let (Some(sealed), Some(cipher)) = (&row.access_token_enc, &state.cipher) {
-        if let Ok(token) = cipher.open_str(sealed, &identity_context(provider, &row.subject, "access")) {
-            if state.providers.enabled(provider) {
-                revoked = state.providers.revoke(provider, &token).await.map_err(|e| {
-                    ApiError::new(
-                        ErrorKind::BadGateway,
-                        "provider_unavailable",
-                        format!(
-                            "{} could not be reached to revoke access; nothing was changed. Try again.",
-                            provider.label()
-                        ),
-                    )
-                    .with_source(e)
-                })?;
-            }
-        }
-    }
+    let context = identity_context(provider, &row.subject, "access");
+    let revoked = revoke_sealed(&state, provider, row.access_token_enc.as_deref(), &context).await?;
     let id = row.id;
     crate::db::run(&state.pool, move |conn| {
         diesel::delete(identities::table.find(id)).execute(conn)?;
@@ -537,20 +548,8 @@ pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> A
         .into_iter()
         .find(|r| r.provider == "orcid")
         .ok_or_else(|| ApiError::not_found("identity_not_linked", "No ORCID identity is linked."))?;
-    if let (Some(sealed), Some(cipher)) = (&row.access_token_enc, &state.cipher) {
-        if let Ok(token) = cipher.open_str(sealed, &identity_context(Provider::Orcid, &row.subject, "access")) {
-            if state.providers.enabled(Provider::Orcid) {
-                state.providers.revoke(Provider::Orcid, &token).await.map_err(|e| {
-                    ApiError::new(
-                        ErrorKind::BadGateway,
-                        "provider_unavailable",
-                        "ORCID could not be reached to revoke the token; nothing was changed. Try again.",
-                    )
-                    .with_source(e)
-                })?;
-            }
-        }
-    }
+    let context = identity_context(Provider::Orcid, &row.subject, "access");
+    revoke_sealed(&state, Provider::Orcid, row.access_token_enc.as_deref(), &context).await?;
     let id = row.id;
     let updated = crate::db::run(&state.pool, move |conn| {
         diesel::update(identities::table.find(id))
@@ -623,18 +622,8 @@ pub async fn disable_permission(
     })
     .await?
     .ok_or_else(|| ApiError::not_found("permission_not_granted", "This permission was never granted."))?;
-    if let (Some(sealed), Some(cipher)) = (&row.access_token_enc, &state.cipher) {
-        if let Ok(token) = cipher.open_str(sealed, &permission_context(account_id, kind, "access")) {
-            state.providers.revoke(Provider::Orcid, &token).await.map_err(|e| {
-                ApiError::new(
-                    ErrorKind::BadGateway,
-                    "provider_unavailable",
-                    "ORCID could not be reached to revoke the permission; nothing was changed. Try again.",
-                )
-                .with_source(e)
-            })?;
-        }
-    }
+    let context = permission_context(account_id, kind, "access");
+    revoke_sealed(&state, Provider::Orcid, row.access_token_enc.as_deref(), &context).await?;
     let rows = crate::db::run(&state.pool, move |conn| {
         diesel::update(orcid_permissions::table.find(row.id))
             .set((
