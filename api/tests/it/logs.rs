@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use profiles_api::crypto::Cipher;
 use profiles_api::db::schema::{identities, orcid_permissions};
 
-use crate::standins::{browser, flow, random_key, standins};
+use crate::standins::{browser, flow, random_key, register, standins};
 use crate::support::TestDb;
 
 #[actix_web::test]
@@ -17,29 +17,14 @@ async fn no_secret_reaches_the_logs_of_a_full_flow() {
     let db = TestDb::new();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
-    let register = |url: String, body: serde_json::Value| async move {
-        let v: serde_json::Value = reqwest::Client::new()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            v["client_id"].as_str().unwrap().to_owned(),
-            v["client_secret"].as_str().unwrap().to_owned(),
-        )
-    };
     let orcid = register(
-        format!("{}/reg", s.orcid),
+        &format!("{}/reg", s.orcid),
         serde_json::json!({ "redirect_uris": [format!("{base}/auth/orcid/callback"), format!("{base}/auth/orcid/grant/callback")],
                             "token_endpoint_auth_method": "client_secret_post", "grant_types": ["authorization_code", "refresh_token"] }),
     )
     .await;
     let github = register(
-        format!("{}/_control/clients", s.github),
+        &format!("{}/_control/clients", s.github),
         serde_json::json!({ "redirect_uris": [format!("{base}/auth/github/callback")] }),
     )
     .await;

@@ -65,7 +65,8 @@ pub struct Clients {
     pub github: (String, String),
 }
 
-async fn register(url: &str, body: serde_json::Value) -> (String, String) {
+/// Registers an OAuth client at a stand-in; returns (client_id, client_secret).
+pub async fn register(url: &str, body: serde_json::Value) -> (String, String) {
     let res = reqwest::Client::new().post(url).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 201, "registering a client at {url}");
     let v: serde_json::Value = res.json().await.unwrap();
