@@ -1,13 +1,14 @@
 # Profiles: two commands do all set-up on a fresh Debian machine.
 #   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
 #   make test   every check and test
-.PHONY: run test stop build openapi deps clean help
+.PHONY: run test stop build openapi deps clean help token
 
 help:
 	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
 	@echo "make test     run every check and test"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
+	@echo "make token ORCID=<iD> SCOPE=events:write   print a new API token for an account"
 
 run:
 	@scripts/run.sh
@@ -17,6 +18,9 @@ test:
 
 stop:
 	@scripts/pg.sh stop
+
+token:
+	@scripts/token.sh
 
 deps:
 	@scripts/deps.sh

@@ -91,6 +91,34 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Also write DataCite's `_datacite` SSO cookie, on this domain.
     pub datacite_cookie_domain: Option<String>,
+    pub claims: ClaimsConfig,
+    pub worker: WorkerConfig,
+}
+
+/// How claims are pushed to ORCID.
+#[derive(Debug, Clone)]
+pub struct ClaimsConfig {
+    /// ORCID's published limit for the Member API, summed over every worker process.
+    pub orcid_rate_per_sec: f64,
+    pub orcid_rate_burst: f64,
+    /// Attempts before a claim is `failed` (transient errors are retried with backoff).
+    pub max_attempts: i32,
+    /// DOI prefixes Auto-Update never pushes (DataCite's EXCLUDE_PREFIXES_FROM_ORCID_CLAIMING).
+    pub excluded_prefixes: Vec<String>,
+    /// How often the DataCite poller looks for updated DOIs; `None` turns it off.
+    pub poll_interval: Option<Duration>,
+    /// Timeout for one call to ORCID or DataCite.
+    pub upstream_timeout: Duration,
+}
+
+/// The background worker in this process.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// How long a worker owns a job before another may take it over.
+    pub lease: Duration,
+    /// Jobs run at once by one process.
+    pub concurrency: i64,
+    pub poll_interval: Duration,
 }
 
 /// ORCID: sign-in (OpenID Connect) and the Member API.
@@ -228,7 +256,31 @@ impl Config {
             issuer,
             ttl: Duration::from_secs(parse(env, "JWT_TTL_SECS", 3600u64)?.max(1)),
         };
+        let excluded_prefixes = env
+            .get("AUTO_UPDATE_EXCLUDED_PREFIXES")
+            .or_else(|| env.get("EXCLUDE_PREFIXES_FROM_ORCID_CLAIMING"))
+            .unwrap_or_default()
+            .split([',', ' '])
+            .map(|p| p.trim().to_ascii_lowercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let poll_secs = parse(env, "AUTO_UPDATE_POLL_SECS", 900u64)?;
+        let claims = ClaimsConfig {
+            orcid_rate_per_sec: positive(env, "ORCID_RATE_LIMIT_PER_SEC", 24.0)?,
+            orcid_rate_burst: positive(env, "ORCID_RATE_LIMIT_BURST", 40.0)?,
+            max_attempts: parse(env, "CLAIM_MAX_ATTEMPTS", 12i32)?.max(1),
+            excluded_prefixes,
+            poll_interval: (poll_secs > 0).then(|| Duration::from_secs(poll_secs)),
+            upstream_timeout: Duration::from_secs(parse(env, "UPSTREAM_TIMEOUT_SECS", 20u64)?.max(1)),
+        };
+        let worker = WorkerConfig {
+            lease: Duration::from_secs(parse(env, "WORKER_LEASE_SECS", 120u64)?.max(1)),
+            concurrency: parse(env, "WORKER_CONCURRENCY", 8i64)?.clamp(1, 256),
+            poll_interval: Duration::from_millis(parse(env, "WORKER_POLL_MS", 500u64)?.max(10)),
+        };
         Ok(Self {
+            claims,
+            worker,
             orcid,
             google,
             github,
@@ -312,6 +364,18 @@ where
             name,
             message: format!("{v:?}: {e}"),
         }),
+    }
+}
+
+fn positive(env: &dyn Env, name: &'static str, default: f64) -> Result<f64, ConfigError> {
+    let value = parse(env, name, default)?;
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            name,
+            message: format!("{value} must be a positive number"),
+        })
     }
 }
 

@@ -97,6 +97,87 @@ impl FromStr for OrcidId {
     }
 }
 
+/// A DOI in the form claims store it: `10.<registrant>/<suffix>`, lower case, no resolver prefix.
+/// DOIs are case-insensitive, so `10.5555/ABC` and `10.5555/abc` are the same claim.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "10.5555/j9cp-6b21", pattern = r"^10\.[0-9]{4,9}/\S+$")]
+pub struct Doi(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DoiError {
+    #[error("a DOI looks like 10.1234/abc (also accepted: doi:10.1234/abc and https://doi.org/10.1234/abc)")]
+    Format,
+    #[error("a DOI is at most 500 characters long")]
+    TooLong,
+}
+
+impl Doi {
+    /// Accepts `10.x/y`, `doi:10.x/y` and `https://doi.org/10.x/y` (also `dx.doi.org`, `http`),
+    /// percent-encoded slashes included; stores it lower-cased.
+    pub fn parse(input: &str) -> Result<Self, DoiError> {
+        let s = input.trim();
+        if s.len() > 500 {
+            return Err(DoiError::TooLong);
+        }
+        let lower = s.to_lowercase();
+        let mut rest = lower.as_str();
+        for prefix in ["https://", "http://"] {
+            if let Some(r) = rest.strip_prefix(prefix) {
+                rest = r;
+                break;
+            }
+        }
+        for prefix in ["dx.doi.org/", "doi.org/", "doi:"] {
+            if let Some(r) = rest.strip_prefix(prefix) {
+                rest = r.trim_start();
+                break;
+            }
+        }
+        let decoded = rest.replace("%2f", "/");
+        let Some((prefix, suffix)) = decoded.split_once('/') else {
+            return Err(DoiError::Format);
+        };
+        let registrant = prefix.strip_prefix("10.").ok_or(DoiError::Format)?;
+        if !(4..=9).contains(&registrant.len())
+            || !registrant.chars().all(|c| c.is_ascii_digit())
+            || suffix.is_empty()
+            || suffix.chars().any(char::is_whitespace)
+        {
+            return Err(DoiError::Format);
+        }
+        Ok(Self(decoded))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the slash, e.g. `10.5555`.
+    pub fn prefix(&self) -> &str {
+        self.0.split_once('/').map_or(self.0.as_str(), |(p, _)| p)
+    }
+}
+
+impl fmt::Display for Doi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Doi {
+    type Error = DoiError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Doi> for String {
+    fn from(value: Doi) -> Self {
+        value.0
+    }
+}
+
 /// A way to sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -251,5 +332,35 @@ mod tests {
         assert_eq!(OrcidId::parse("0000-0002-1825"), Err(OrcidIdError::Format));
         assert_eq!(OrcidId::parse("0000-00021-825-0097"), Err(OrcidIdError::Format));
         assert_eq!(OrcidId::parse("abcd-0002-1825-0097"), Err(OrcidIdError::Format));
+    }
+
+    #[test]
+    fn dois_are_normalised() {
+        for input in [
+            "10.5555/J9CP-6B21",
+            " doi:10.5555/j9cp-6b21 ",
+            "DOI: 10.5555/j9cp-6b21",
+            "https://doi.org/10.5555/j9cp-6b21",
+            "http://dx.doi.org/10.5555/J9CP-6b21",
+            "https://doi.org/10.5555%2Fj9cp-6b21",
+        ] {
+            assert_eq!(Doi::parse(input).unwrap().as_str(), "10.5555/j9cp-6b21", "{input}");
+        }
+        assert_eq!(Doi::parse("10.5555/x").unwrap().prefix(), "10.5555");
+        for bad in [
+            "",
+            "10.5555",
+            "10.55/abc",
+            "11.5555/abc",
+            "10.5555/",
+            "10.5555/a b",
+            "https://example.org/10.5555/x",
+        ] {
+            assert_eq!(Doi::parse(bad), Err(DoiError::Format), "{bad}");
+        }
+        assert_eq!(
+            Doi::parse(&format!("10.5555/{}", "a".repeat(600))),
+            Err(DoiError::TooLong)
+        );
     }
 }

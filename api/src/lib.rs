@@ -5,6 +5,7 @@
 //! `jobs` (the PostgreSQL job queue), `worker` (what the background jobs do).
 
 pub mod auth;
+pub mod claims;
 pub mod config;
 pub mod crypto;
 pub mod db;

@@ -40,6 +40,30 @@ enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Manage API tokens (e.g. the credential of the DOI event feed).
+    Tokens {
+        #[command(subcommand)]
+        action: TokensAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokensAction {
+    /// Create a token for an existing account and print it (it is shown only once).
+    Create {
+        /// The account's ORCID iD.
+        #[arg(long)]
+        orcid: String,
+        /// What the token is for, e.g. "DataCite event feed".
+        #[arg(long)]
+        name: String,
+        /// A scope: claims:read, claims:write, events:write, accounts:read. Repeat for several.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -84,6 +108,7 @@ fn main() -> ExitCode {
             Command::Migrate => migrate(&config).await,
             Command::Openapi => Ok(()),
             Command::Keys { action } => keys(&config, action).await,
+            Command::Tokens { action } => tokens(&config, action).await,
         }
     });
     match result {
@@ -134,8 +159,9 @@ async fn serve(config: Config, run_migrations: bool, run_worker: bool) -> Result
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %config.public_url, "serving");
     let (stop_tx, stop_rx) = watch::channel(false);
-    let background = run_worker.then(|| actix_web::rt::spawn(worker::run(pool.clone(), stop_rx)));
-    let state = AppState::new(pool, Arc::new(config));
+    let config = Arc::new(config);
+    let background = run_worker.then(|| actix_web::rt::spawn(worker::run(pool.clone(), config.clone(), stop_rx)));
+    let state = AppState::new(pool, config);
     if state.cipher.is_none() {
         return Err(
             "ENCRYPTION_KEY is not set: it protects tokens and signing keys at rest (make run generates one)".into(),
@@ -197,10 +223,48 @@ async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
     .await?
 }
 
+async fn tokens(config: &Config, action: TokensAction) -> Result<(), BoxError> {
+    use diesel::prelude::*;
+    use profiles_api::auth::api_tokens;
+    use profiles_api::db::schema::accounts;
+    let pool = pool(config)?;
+    tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
+        let mut conn = pool.get()?;
+        match action {
+            TokensAction::Create {
+                orcid,
+                name,
+                scopes,
+                expires_in_days,
+            } => {
+                let orcid = profiles_api::domain::OrcidId::parse(&orcid).map_err(|e| format!("--orcid: {e}"))?;
+                if let Some(bad) = scopes.iter().find(|s| !api_tokens::is_scope(s)) {
+                    return Err(format!("unknown scope {bad:?}").into());
+                }
+                let account_id: uuid::Uuid = accounts::table
+                    .filter(accounts::orcid.eq(orcid.as_str()))
+                    .select(accounts::id)
+                    .first(&mut conn)
+                    .optional()?
+                    .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
+                let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+                let (token, id) = api_tokens::create(&mut conn, account_id, &name, &scopes, expires)?;
+                eprintln!("created API token {id} for {orcid} with scopes {}", scopes.join(", "));
+                println!("{token}");
+            }
+        }
+        Ok(())
+    })
+    .await?
+}
+
 async fn run_worker(config: Config) -> Result<(), BoxError> {
+    if config.encryption_key.is_none() {
+        return Err("ENCRYPTION_KEY is not set: the worker needs it to use stored ORCID permissions".into());
+    }
     let pool = pool(&config)?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let handle = actix_web::rt::spawn(worker::run(pool, stop_rx));
+    let handle = actix_web::rt::spawn(worker::run(pool, Arc::new(config), stop_rx));
     shutdown_signal().await?;
     tracing::info!("stopping worker");
     let _ = stop_tx.send(true);

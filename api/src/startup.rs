@@ -22,6 +22,7 @@ use actix_web::cookie::{time, Key, SameSite};
 
 use crate::auth::keys::KeyStore;
 use crate::auth::providers::Providers;
+use crate::claims::process::Engine;
 use crate::config::Config;
 use crate::crypto::Cipher;
 use crate::db::DbPool;
@@ -36,12 +37,15 @@ pub struct AppState {
     pub cipher: Option<Cipher>,
     pub keys: KeyStore,
     pub providers: Arc<Providers>,
+    /// DataCite and ORCID clients and the claims settings.
+    pub claims: Engine,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
         let cipher = config.encryption_key.as_ref().map(|k| Cipher::new(k.expose()));
         Self {
+            claims: Engine::new(pool.clone(), &config),
             keys: KeyStore::new(cipher.clone()),
             providers: Arc::new(Providers::new(&config)),
             cipher,

@@ -8,6 +8,10 @@ use futures_util::FutureExt;
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::claims::intake::{DOI_EVENT_JOB, POLL_JOB};
+use crate::claims::process::Engine;
+use crate::claims::store::PUSH_JOB;
+use crate::config::Config;
 use crate::db::schema::{auth_states, pending_signups};
 use crate::db::DbPool;
 use crate::jobs::{self, JobError, NewJob, Worker, WorkerOptions};
@@ -22,53 +26,87 @@ pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<usize> {
     Ok(states + signups)
 }
 
-pub fn build(pool: DbPool, options: WorkerOptions) -> Worker {
+pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
     let purge_pool = pool.clone();
-    Worker::new(pool, options).handle(
-        PURGE_EXPIRED,
-        Arc::new(move |_job| {
-            let pool = purge_pool.clone();
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    let mut conn = pool.get().map_err(|e| JobError::retry(e.to_string()))?;
-                    let n = purge_expired(&mut conn).map_err(|e| JobError::retry(e.to_string()))?;
-                    tracing::debug!(purged = n, "purged expired auth states");
-                    Ok(())
-                })
-                .await
-                .map_err(|e| JobError::retry(e.to_string()))?
-            }
-            .boxed()
-        }),
-    )
+    let (push, event, poll) = (engine.clone(), engine.clone(), engine);
+    Worker::new(pool, options)
+        .handle(
+            PURGE_EXPIRED,
+            Arc::new(move |_job| {
+                let pool = purge_pool.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || {
+                        let mut conn = pool.get().map_err(|e| JobError::retry(e.to_string()))?;
+                        let n = purge_expired(&mut conn).map_err(|e| JobError::retry(e.to_string()))?;
+                        tracing::debug!(purged = n, "purged expired auth states");
+                        Ok(())
+                    })
+                    .await
+                    .map_err(|e| JobError::retry(e.to_string()))?
+                }
+                .boxed()
+            }),
+        )
+        .handle(
+            PUSH_JOB,
+            Arc::new(move |job| {
+                let engine = push.clone();
+                async move { engine.process(&job).await }.boxed()
+            }),
+        )
+        .handle(
+            DOI_EVENT_JOB,
+            Arc::new(move |job| {
+                let engine = event.clone();
+                async move { engine.doi_event(&job.payload).await }.boxed()
+            }),
+        )
+        .handle(
+            POLL_JOB,
+            Arc::new(move |_job| {
+                let engine = poll.clone();
+                async move { engine.poll().await }.boxed()
+            }),
+        )
 }
 
-/// Queues periodic maintenance; the dedup key keeps one pending copy however many
+/// Queues a periodic job every `every`; the dedup key keeps one pending copy however many
 /// processes run this.
-async fn schedule(pool: DbPool, mut shutdown: watch::Receiver<bool>) {
+async fn schedule(pool: DbPool, kind: &'static str, every: Duration, mut shutdown: watch::Receiver<bool>) {
     while !*shutdown.borrow() {
         let p = pool.clone();
         let _ = tokio::task::spawn_blocking(move || -> Result<(), String> {
             let mut conn = p.get().map_err(|e| e.to_string())?;
-            jobs::enqueue(
-                &mut conn,
-                NewJob::new(PURGE_EXPIRED, json!({}))
-                    .dedup(PURGE_EXPIRED)
-                    .max_attempts(3),
-            )
-            .map_err(|e| e.to_string())?;
+            jobs::enqueue(&mut conn, NewJob::new(kind, json!({})).dedup(kind).max_attempts(3))
+                .map_err(|e| e.to_string())?;
             Ok(())
         })
         .await;
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(300)) => {}
+            _ = tokio::time::sleep(every) => {}
             _ = shutdown.changed() => {}
         }
     }
 }
 
-/// Runs the worker and its scheduler until `shutdown` turns true.
-pub async fn run(pool: DbPool, shutdown: watch::Receiver<bool>) {
-    let worker = build(pool.clone(), WorkerOptions::default());
-    tokio::join!(worker.run(shutdown.clone()), schedule(pool, shutdown));
+pub fn options(config: &Config) -> WorkerOptions {
+    WorkerOptions {
+        lease: config.worker.lease,
+        poll_interval: config.worker.poll_interval,
+        batch: config.worker.concurrency,
+        ..WorkerOptions::default()
+    }
+}
+
+/// Runs the worker and its schedulers until `shutdown` turns true.
+pub async fn run(pool: DbPool, config: Arc<Config>, shutdown: watch::Receiver<bool>) {
+    let engine = Engine::new(pool.clone(), &config);
+    let worker = build(pool.clone(), engine, options(&config));
+    let purge = schedule(pool.clone(), PURGE_EXPIRED, Duration::from_secs(300), shutdown.clone());
+    let poll = async {
+        if let Some(every) = config.claims.poll_interval {
+            schedule(pool.clone(), POLL_JOB, every, shutdown.clone()).await;
+        }
+    };
+    tokio::join!(worker.run(shutdown.clone()), purge, poll);
 }

@@ -1,5 +1,6 @@
 //! Authentication: identity providers, sessions, and the JWTs we issue.
 
+pub mod api_tokens;
 pub mod keys;
 pub mod providers;
 pub mod session;

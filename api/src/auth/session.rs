@@ -27,6 +27,8 @@ const SID: &str = "sid";
 pub enum AuthMethod {
     Session,
     Jwt,
+    /// A scoped API token (`prf_…`); only accepted by endpoints that take a [`ScopedCaller`].
+    ApiToken,
 }
 
 /// The authenticated caller. Use it as a handler argument to require sign-in.
@@ -35,11 +37,50 @@ pub struct Caller {
     pub account: Account,
     pub session_id: Option<Uuid>,
     pub method: AuthMethod,
+    /// The scopes of an API token; `None` for the person themselves (session or JWT).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl Caller {
     pub fn role(&self) -> Role {
         self.account.role.parse().unwrap_or(Role::User)
+    }
+
+    /// Staff see and act on everyone's claims; an API token never carries staff powers.
+    pub fn is_staff(&self) -> bool {
+        self.scopes.is_none() && self.role().is_staff()
+    }
+
+    /// Refuses the request unless the caller may use `scope`. People (session or JWT) hold every
+    /// scope except `events:write`, which only staff accounts and tokens granted it have.
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        let allowed = match &self.scopes {
+            Some(scopes) => scopes.iter().any(|s| s == scope),
+            None => scope != "events:write" || self.role() == Role::StaffAdmin,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "insufficient_scope",
+                format!("This credential does not carry the `{scope}` scope."),
+            )
+            .with_header(
+                header::WWW_AUTHENTICATE,
+                format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+            ))
+        }
+    }
+}
+
+/// A caller that may also be an API token. Handlers taking it must call [`Caller::require`].
+#[derive(Debug, Clone)]
+pub struct ScopedCaller(pub Caller);
+
+impl std::ops::Deref for ScopedCaller {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
     }
 }
 
@@ -124,57 +165,72 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone(), false))
+    }
+}
+
+impl FromRequest for ScopedCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .cloned()
-                .ok_or_else(|| ApiError::internal("AppState missing"))?;
-            if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
-                let value = auth.to_str().unwrap_or_default();
-                let token = value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-                    .map(str::trim)
-                    .ok_or_else(|| {
-                        ApiError::unauthorized(
-                            "unsupported_authorization",
-                            "Only `Authorization: Bearer <token>` is accepted.",
-                        )
-                    })?;
-                return from_jwt(&state, token).await;
+        Box::pin(async move { authenticate(req, true).await.map(ScopedCaller) })
+    }
+}
+
+async fn authenticate(req: HttpRequest, allow_api_tokens: bool) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("AppState missing"))?;
+    if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
+        let value = auth.to_str().unwrap_or_default();
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "unsupported_authorization",
+                    "Only `Authorization: Bearer <token>` is accepted.",
+                )
+            })?;
+        if token.starts_with(crate::auth::api_tokens::TOKEN_PREFIX) {
+            return from_api_token(&state, token, allow_api_tokens).await;
+        }
+        return from_jwt(&state, token).await;
+    }
+    let session = req.get_session();
+    let sid = cookie_session_id(&session).ok_or_else(unauthenticated)?;
+    check_origin(&req, &state)?;
+    let found = crate::db::run(&state.pool, move |conn| {
+        let found = live_session(conn, sid)?;
+        if let Some((_, last_seen)) = &found {
+            // Keep last-seen fresh without a write on every request.
+            if Utc::now() - *last_seen > chrono::Duration::minutes(1) {
+                diesel::update(sessions::table.find(sid))
+                    .set(sessions::last_seen_at.eq(diesel::dsl::now))
+                    .execute(conn)?;
             }
-            let session = req.get_session();
-            let sid = cookie_session_id(&session).ok_or_else(unauthenticated)?;
-            check_origin(&req, &state)?;
-            let found = crate::db::run(&state.pool, move |conn| {
-                let found = live_session(conn, sid)?;
-                if let Some((_, last_seen)) = &found {
-                    // Keep last-seen fresh without a write on every request.
-                    if Utc::now() - *last_seen > chrono::Duration::minutes(1) {
-                        diesel::update(sessions::table.find(sid))
-                            .set(sessions::last_seen_at.eq(diesel::dsl::now))
-                            .execute(conn)?;
-                    }
-                }
-                Ok(found)
-            })
-            .await?;
-            match found {
-                Some((account, _)) => Ok(Caller {
-                    account,
-                    session_id: Some(sid),
-                    method: AuthMethod::Session,
-                }),
-                None => {
-                    session.purge();
-                    Err(ApiError::unauthorized(
-                        "session_expired",
-                        "Your session has ended (signed out, revoked or expired). Please sign in again.",
-                    ))
-                }
-            }
-        })
+        }
+        Ok(found)
+    })
+    .await?;
+    match found {
+        Some((account, _)) => Ok(Caller {
+            account,
+            session_id: Some(sid),
+            method: AuthMethod::Session,
+            scopes: None,
+        }),
+        None => {
+            session.purge();
+            Err(ApiError::unauthorized(
+                "session_expired",
+                "Your session has ended (signed out, revoked or expired). Please sign in again.",
+            ))
+        }
     }
 }
 
@@ -195,6 +251,32 @@ fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
             "This request came from another site and was refused.",
         ))
     }
+}
+
+async fn from_api_token(state: &AppState, token: &str, allowed_here: bool) -> Result<Caller, ApiError> {
+    let token = token.to_owned();
+    let found = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::auth::api_tokens::authenticate(conn, &token)?)
+    })
+    .await?;
+    let Some((account, scopes)) = found else {
+        return Err(ApiError::unauthorized(
+            "invalid_api_token",
+            "This API token is unknown, revoked or expired.",
+        ));
+    };
+    if !allowed_here {
+        return Err(ApiError::forbidden(
+            "api_token_not_allowed",
+            "API tokens cannot be used on this endpoint; sign in instead.",
+        ));
+    }
+    Ok(Caller {
+        account,
+        session_id: None,
+        method: AuthMethod::ApiToken,
+        scopes: Some(scopes),
+    })
 }
 
 async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
@@ -224,6 +306,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             account,
             session_id: sid,
             method: AuthMethod::Jwt,
+            scopes: None,
         }),
         (Some(_), false) => Err(ApiError::unauthorized(
             "session_revoked",

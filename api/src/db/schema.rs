@@ -193,6 +193,14 @@ diesel::table! {
 diesel::joinable!(identities -> accounts (account_id));
 diesel::joinable!(orcid_permissions -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
+diesel::table! {
+    rate_limits (name) {
+        name -> Text,
+        tokens -> Float8,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -208,4 +216,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     worker_state,
     audit_log,
+    rate_limits,
 );

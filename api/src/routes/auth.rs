@@ -952,29 +952,39 @@ async fn store_grant(
         .transpose()?;
     let expires = expiry(&identity);
     let scope = identity.scopes.join(" ");
+    let (orcid, max_attempts) = (account.orcid.clone(), state.config.claims.max_attempts);
     crate::db::run(&state.pool, move |conn| {
-        diesel::insert_into(orcid_permissions::table)
-            .values((
-                orcid_permissions::account_id.eq(account_id),
-                orcid_permissions::kind.eq(kind.as_str()),
-                orcid_permissions::access_token_enc.eq(Some(access.clone())),
-                orcid_permissions::refresh_token_enc.eq(refresh.clone()),
-                orcid_permissions::scope.eq(&scope),
-                orcid_permissions::expires_at.eq(expires),
-                orcid_permissions::status.eq("active"),
-            ))
-            .on_conflict((orcid_permissions::account_id, orcid_permissions::kind))
-            .do_update()
-            .set((
-                orcid_permissions::access_token_enc.eq(Some(access)),
-                orcid_permissions::refresh_token_enc.eq(refresh),
-                orcid_permissions::scope.eq(&scope),
-                orcid_permissions::expires_at.eq(expires),
-                orcid_permissions::status.eq("active"),
-                orcid_permissions::granted_at.eq(diesel::dsl::now),
-                orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
-            ))
-            .execute(conn)?;
+        conn.transaction(|conn| {
+            diesel::insert_into(orcid_permissions::table)
+                .values((
+                    orcid_permissions::account_id.eq(account_id),
+                    orcid_permissions::kind.eq(kind.as_str()),
+                    orcid_permissions::access_token_enc.eq(Some(access.clone())),
+                    orcid_permissions::refresh_token_enc.eq(refresh.clone()),
+                    orcid_permissions::scope.eq(&scope),
+                    orcid_permissions::expires_at.eq(expires),
+                    orcid_permissions::status.eq("active"),
+                ))
+                .on_conflict((orcid_permissions::account_id, orcid_permissions::kind))
+                .do_update()
+                .set((
+                    orcid_permissions::access_token_enc.eq(Some(access)),
+                    orcid_permissions::refresh_token_enc.eq(refresh),
+                    orcid_permissions::scope.eq(&scope),
+                    orcid_permissions::expires_at.eq(expires),
+                    orcid_permissions::status.eq("active"),
+                    orcid_permissions::granted_at.eq(diesel::dsl::now),
+                    orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(conn)?;
+            // Claims that waited for this permission go out now.
+            let resumed =
+                crate::claims::store::resume(conn, &orcid, crate::claims::ClaimSource::of(kind), max_attempts)?;
+            if resumed > 0 {
+                tracing::info!(resumed, kind = kind.as_str(), "claims resumed by a new ORCID grant");
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
         Ok(())
     })
     .await

@@ -5,8 +5,11 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod claims;
+pub mod events;
 pub mod health;
 pub mod tokens;
+pub mod works;
 
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -35,6 +38,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable m
         (name = "status", description = "Health and status of the service."),
         (name = "sign-in", description = "Browser sign-in with ORCID, Google and GitHub; linking; ORCID permission grants; sign-out."),
         (name = "account", description = "The signed-in person's account, identities, ORCID permissions and sessions."),
+        (name = "claims", description = "ORCID claims: DOIs pushed into (or removed from) ORCID records by Search & Link and Auto-Update."),
         (name = "tokens", description = "JWT access tokens for single sign-on, and the public keys that verify them."),
     )
 )]
@@ -62,7 +66,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(accounts::disable_permission)
         .service(accounts::list_sessions)
         .service(accounts::revoke_other_sessions)
-        .service(accounts::revoke_session);
+        .service(accounts::revoke_session)
+        .service(claims::create)
+        .service(claims::list)
+        .service(claims::get_one)
+        .service(claims::remove)
+        .service(claims::retry)
+        .service(claims::stats)
+        .service(works::search)
+        .service(events::post_events);
 }
 
 /// Documents how to authenticate: a session cookie from the browser flows, or a bearer JWT.

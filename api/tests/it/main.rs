@@ -4,6 +4,7 @@ mod standins;
 mod support;
 
 mod auth;
+mod claims;
 mod errors;
 mod health;
 mod logs;
@@ -11,3 +12,4 @@ mod openapi;
 mod queue;
 mod schema;
 mod spa;
+mod workers;

@@ -71,6 +71,7 @@ fn actual(conn: &mut PgConnection) -> Columns {
             "bytea" => "Bytea",
             "int8" => "Int8",
             "int4" => "Int4",
+            "float8" => "Float8",
             "_text" => "Array<Text>",
             other => panic!("unmapped column type {other} on {}.{}", c.table_name, c.column_name),
         };

@@ -51,6 +51,27 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/accounts/me/claims/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your claim counts
+         * @description For the "ORCID Claims" section: counts by source (Search & Link, Auto-Update) and by state, and
+         *     the last DOI written to your ORCID record.
+         */
+        get: operations["stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/me/identities": {
         parameters: {
             query?: never;
@@ -261,6 +282,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your claims
+         * @description Filtered, sorted and paginated (by page number, or with the cursor in `links.next`), with the
+         *     total and counts per state and per source in `meta`. Staff see everyone's claims and can filter
+         *     by `orcid`.
+         */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Add a DOI to an ORCID record
+         * @description Queues the work for the record and answers at once. Idempotent on (ORCID iD, DOI): asking again
+         *     returns the same claim, and re-queues it if it had failed, been removed or been skipped. A
+         *     claim whose ORCID permission is missing waits as `waiting_for_permission` and goes out when the
+         *     permission is granted.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One claim */
+        get: operations["get_one"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove the work from the ORCID record
+         * @description Queues the removal and answers at once; the claim ends `deleted`. A claim that never reached
+         *     ORCID is withdrawn immediately.
+         */
+        delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a claim again
+         * @description For claims that `failed`, were `ignored`, or wait for a permission: re-queued now, with the
+         *     attempt count reset.
+         */
+        post: operations["retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/dois": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post DOI events (Auto-Update)
+         * @description For every creator's and contributor's ORCID iD in each DOI, an Auto-Update claim is created
+         *     (or refreshed) after DataCite's skip rules: versions, parts and duplicates of other works and
+         *     excluded prefixes are recorded as `ignored` with the reason. People without an account, or
+         *     without Auto-Update enabled, get claims that wait as `waiting_for_permission`.
+         *
+         *     Also accepts DataCite's existing body, `{"claim": {"doi", "orcid", "source_id", "claim_action"}}`,
+         *     which answers with the claim. Requires the `events:write` scope (an API token, or a staff admin).
+         */
+        post: operations["post_events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/status": {
         parameters: {
             query?: never;
@@ -299,6 +418,28 @@ export interface paths {
          *     `beta_tester`, `has_orcid_token`. It stops working when the session ends.
          */
         post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/works": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search DataCite for works
+         * @description By default lists the DOIs that name you as a creator; with `query`, searches DataCite. Each
+         *     DOI carries your claim for it, so a client can offer "Add to ORCID record" or show that it is
+         *     already there.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -445,8 +586,132 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description What the claim asks of the ORCID record.
+         * @enum {string}
+         */
+        ClaimAction: "create" | "delete";
+        /** @description A claim's last error, in words and as a stable code. */
+        ClaimError: {
+            /** @description E.g. `permission_not_granted`, `orcid_unavailable`, `doi_not_found`, `missing_metadata`. */
+            code: string;
+            message: string;
+        };
+        ClaimList: {
+            data: components["schemas"]["ClaimView"][];
+            links: components["schemas"]["ListLinks"];
+            meta: components["schemas"]["ClaimListMeta"];
+        };
+        ClaimListMeta: {
+            /**
+             * Format: int64
+             * @description The page number (absent in cursor mode).
+             */
+            page?: number | null;
+            /** Format: int64 */
+            page_size: number;
+            /** @description Matching claims per source (every source listed). */
+            sources: {
+                [key: string]: number;
+            };
+            /** @description Matching claims per state (every state listed). */
+            states: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Claims matching the filters.
+             */
+            total: number;
+            /** Format: int64 */
+            total_pages: number;
+        };
+        /**
+         * @description Which flow created the claim; it decides which ORCID permission (token) pushes it.
+         * @enum {string}
+         */
+        ClaimSource: "search_and_link" | "auto_update";
+        /**
+         * @description Where a claim is in its life. `waiting → working → done | failed | deleted | ignored`, plus
+         *     `waiting_for_permission` while the person has not granted (or has lost) the permission the
+         *     claim's source needs.
+         * @enum {string}
+         */
+        ClaimState: "waiting" | "waiting_for_permission" | "working" | "done" | "failed" | "deleted" | "ignored";
+        ClaimStats: {
+            last_claimed?: null | components["schemas"]["LastClaim"];
+            /** @description Search & Link first, then Auto-Update. */
+            sources: components["schemas"]["SourceStats"][];
+            /** @description All claims per state (every state listed). */
+            states: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            total: number;
+        };
+        ClaimView: {
+            action: components["schemas"]["ClaimAction"];
+            /**
+             * Format: int32
+             * @description Attempts made by the current round of processing.
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the work was last written to ORCID.
+             */
+            claimed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description Lower case, without resolver prefix.
+             * @example 10.5555/j9cp-6b21
+             */
+            doi: string;
+            /** @example https://doi.org/10.5555/j9cp-6b21 */
+            doi_url: string;
+            error?: null | components["schemas"]["ClaimError"];
+            /** Format: uuid */
+            id: string;
+            /** @example 0000-0002-1825-0097 */
+            orcid: string;
+            /**
+             * Format: int64
+             * @description The work's put-code in the ORCID record, once pushed.
+             */
+            put_code?: number | null;
+            /** @description Why Auto-Update skipped it (state `ignored`). */
+            skip_reason?: string | null;
+            source: components["schemas"]["ClaimSource"];
+            state: components["schemas"]["ClaimState"];
+            /** @description The work's title, once known. */
+            title?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @enum {string} */
         DatabaseState: "ok" | "unavailable";
+        /** @description One DOI that was registered or updated. */
+        DoiEvent: {
+            /** @example 10.5555/k4s2-v7q8 */
+            doi: string;
+            /** @description `create` or `update` (informational: both are handled alike). */
+            type?: string | null;
+        };
+        DoiEventBatch: {
+            /** @description Up to 1000 events. */
+            events: components["schemas"]["DoiEvent"][];
+        };
+        EventsAccepted: {
+            /** @description How many events were queued. */
+            accepted: number;
+            /** @description The DOIs, normalised, in the order given (duplicates collapse into one job). */
+            dois: string[];
+        };
+        /** @description Either a batch of DOI events or DataCite's `{"claim": {…}}` form. */
+        EventsRequest: components["schemas"]["DoiEventBatch"] | components["schemas"]["LegacyClaimEnvelope"];
+        /** @description What was accepted: a batch summary, or the claim (DataCite's form). */
+        EventsResponse: components["schemas"]["EventsAccepted"] | components["schemas"]["ClaimView"];
         /** @description One invalid field of a request, for 422 problems. */
         FieldError: {
             /** @description Where the problem is: a JSON field, query parameter or path segment. */
@@ -476,6 +741,42 @@ export interface components {
         };
         /** @enum {string} */
         Intent: "sign_in" | "link";
+        LastClaim: {
+            /** Format: date-time */
+            claimed_at: string;
+            doi: string;
+            doi_url: string;
+            title?: string | null;
+        };
+        /** @description DataCite's existing form (levriero's `POST /claims`): one claim for one iD. */
+        LegacyClaim: {
+            /** @description `create` (default) or `delete`. */
+            claim_action?: string | null;
+            doi: string;
+            orcid: string;
+            /** @description `orcid_update` (Auto-Update, the default) or `orcid_search` (Search & Link). */
+            source_id?: string | null;
+        };
+        LegacyClaimEnvelope: {
+            claim: components["schemas"]["LegacyClaim"];
+        };
+        ListLinks: {
+            /** @description The next page (cursor mode), when there is one. */
+            next?: string | null;
+        };
+        NewClaim: {
+            /**
+             * @description `10.x/y`, `doi:10.x/y` or `https://doi.org/10.x/y`; compared case-insensitively.
+             * @example 10.5555/j9cp-6b21
+             */
+            doi: string;
+            /**
+             * @description Whose record. Defaults to the caller's; only staff may name another iD.
+             * @example 0000-0002-1825-0097
+             */
+            orcid?: string | null;
+            source?: null | components["schemas"]["ClaimSource"];
+        };
         PendingSignupView: {
             display_name?: string | null;
             email?: string | null;
@@ -581,6 +882,17 @@ export interface components {
             last_seen_at: string;
             user_agent?: string | null;
         };
+        SourceStats: {
+            /** @description "ORCID Search & Link" or "ORCID Auto-Update". */
+            label: string;
+            source: components["schemas"]["ClaimSource"];
+            /** @description Claims per state (every state listed). */
+            states: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            total: number;
+        };
         /** @description What an operator wants to see at a glance. */
         Status: {
             /** @description Whether PostgreSQL answers. */
@@ -618,6 +930,50 @@ export interface components {
             provider: components["schemas"]["Provider"];
             /** @description Whether the grant was also revoked at the provider (false when it was already gone). */
             revoked_at_provider: boolean;
+        };
+        /** @description Your claim for a DOI, if any. */
+        WorkClaim: {
+            action: components["schemas"]["ClaimAction"];
+            /** Format: uuid */
+            id: string;
+            source: components["schemas"]["ClaimSource"];
+            state: components["schemas"]["ClaimState"];
+        };
+        WorkList: {
+            data: components["schemas"]["WorkView"][];
+            meta: components["schemas"]["WorkListMeta"];
+        };
+        WorkListMeta: {
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            total_pages: number;
+        };
+        WorkView: {
+            claim?: null | components["schemas"]["WorkClaim"];
+            /** @description Creator names, in order. */
+            creators: string[];
+            doi: string;
+            doi_url: string;
+            /**
+             * @description True when the work is (or is being put) in your ORCID record: offer "Remove" rather than
+             *     "Add to ORCID record".
+             */
+            in_orcid_record: boolean;
+            /** @description The container title, else the publisher (what ORCID shows as the journal). */
+            journal_title?: string | null;
+            /** Format: int32 */
+            publication_year?: number | null;
+            resource_type_general?: string | null;
+            title?: string | null;
+            /** @description The landing page. */
+            url?: string | null;
+            /** @description The ORCID work type it would be added as. */
+            work_type: string;
         };
     };
     responses: never;
@@ -760,6 +1116,44 @@ export interface operations {
             };
             /** @description A value is invalid or a field is unknown. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts and the last claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimStats"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token without `claims:read`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1192,6 +1586,404 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only these states (comma-separated), e.g. `failed,waiting_for_permission`. */
+                state?: string;
+                /** @description `search_and_link` or `auto_update`. */
+                source?: string;
+                /** @description `create` or `delete`. */
+                action?: string;
+                /** @description Only these DOIs (comma-separated, any accepted form). */
+                doi?: string;
+                /** @description Free text, matched against DOI and title. */
+                q?: string;
+                /** @description Staff only: the claims of this ORCID iD. */
+                orcid?: string;
+                /** @description Created at or after (RFC 3339 or `YYYY-MM-DD`). */
+                created_from?: string;
+                /** @description Created before (RFC 3339 or `YYYY-MM-DD`, exclusive). */
+                created_to?: string;
+                /** @description `-created` (default), `created`, `-updated` or `updated`. */
+                sort?: string;
+                /** @description Page number, from 1. */
+                "page[number]"?: number;
+                /** @description Page size, 1–100 (default 25). */
+                "page[size]"?: number;
+                /** @description Opaque cursor from `links.next`; takes precedence over `page[number]`. */
+                "page[cursor]"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimList"];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token without `claims:read`, or `orcid` from a non-staff caller. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown state, source, action, sort, DOI, iD, date or cursor. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClaim"];
+            };
+        };
+        responses: {
+            /** @description The claim, queued (or as it already was). */
+            202: {
+                headers: {
+                    /** @description The claim's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another person's iD, a token without `claims:write`, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a DOI, not an ORCID iD, or an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token without `claims:read`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such claim among yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim, with action `delete`. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token without `claims:write`, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such claim among yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim, re-queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token without `claims:write`, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such claim among yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The claim is queued, in progress, done or deleted: nothing to retry. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventsRequest"];
+            };
+        };
+        responses: {
+            /** @description Events queued (batch form), or the claim (claim form). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsResponse"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or an unknown credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential lacks `events:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Claim form with `claim_action: delete` for a claim that does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad DOI or iD (each listed in `errors`), more than 1000 events, or an unknown shape. Nothing is queued. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     status: {
         parameters: {
             query?: never;
@@ -1241,6 +2033,83 @@ export interface operations {
             };
             /** @description Cross-site request refused. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Free text (DataCite query syntax). Without it, your own DOIs are listed. */
+                query?: string;
+                /**
+                 * @description Only DOIs that name you (your ORCID iD) as a creator. Defaults to true without `query`
+                 *     and to false with it.
+                 */
+                mine?: boolean;
+                /** @description Page number, from 1 (DataCite serves the first 10,000 results this way). */
+                "page[number]"?: number;
+                /** @description Page size, 1–100 (default 25). */
+                "page[size]"?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of DOIs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkList"];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A token without `claims:read`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A page outside 1–100 items or beyond DataCite's window, or a query DataCite cannot parse. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DataCite could not be reached. */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

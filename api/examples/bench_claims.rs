@@ -1,0 +1,549 @@
+//! `make bench`: N claims pushed by two `profiles worker` processes to the ORCID Member API double
+//! (150 ms per call), against ORCID's rate limit shared through PostgreSQL.
+//!
+//! Figures are ratios against a baseline measured in the same run (achieved pushes/s over the
+//! configured limit; each worker's peak RSS over its idle RSS right after start-up), so they say
+//! the same thing on a fast and a slow machine. Nothing here is a test: only "requests over the
+//! limit" (and claims that never finish) make it exit non-zero.
+//!
+//! Expects `DATABASE_URL` (an admin URL; a fresh `bench_<random>` database is created beside it and
+//! dropped at the end), the debug binaries built, and the stand-ins' npm packages installed;
+//! `scripts/bench.sh` sees to all three. `BENCH_CLAIMS` sets N (default 400).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rand::RngCore;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use profiles_api::claims::store::{self, Requester, Submission};
+use profiles_api::claims::{ClaimSource, ClaimState};
+use profiles_api::crypto::Cipher;
+use profiles_api::db::schema::{accounts, claims, orcid_permissions};
+use profiles_api::domain::{Doi, OrcidId, PermissionKind};
+use profiles_api::routes::auth::permission_context;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const DEFAULT_CLAIMS: usize = 400;
+const WORKERS: usize = 2;
+/// ORCID's published Member API limit, given to the workers and enforced by the double.
+const RATE_PER_SEC: f64 = 24.0;
+const RATE_BURST: f64 = 40.0;
+/// Per process; the worker's default.
+const WORKER_CONCURRENCY: u32 = 8;
+const ORCID_LATENCY_MS: u64 = 150;
+/// A Dataset with complete metadata in the DataCite double; N different people claim it.
+const BENCH_DOI: &str = "10.5555/j9cp-6b21";
+const MAX_ATTEMPTS: i32 = 12;
+/// How long a worker is left alone after start-up before its idle RSS is read.
+const SETTLE: Duration = Duration::from_secs(1);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Ctrl-C drops the run, and with it every guard: workers, doubles, the bench database.
+    let outcome = tokio::select! {
+        r = run() => r,
+        _ = tokio::signal::ctrl_c() => Err("interrupted".into()),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("bench: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Returns whether the run met its one requirement (nothing over the limit, every claim done).
+async fn run() -> Result<bool, BoxError> {
+    let n: usize = match std::env::var("BENCH_CLAIMS") {
+        Ok(v) => v.trim().parse().map_err(|_| format!("BENCH_CLAIMS={v:?} is not a count"))?,
+        Err(_) => DEFAULT_CLAIMS,
+    };
+    if n == 0 {
+        return Err("BENCH_CLAIMS must be at least 1".into());
+    }
+    let admin_url = std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set (scripts/bench.sh sets it)")?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let profiles = profiles_binary()?;
+
+    let database = BenchDatabase::create(&admin_url)?;
+    let mut conn = PgConnection::establish(&database.url)?;
+    profiles_api::db::migrate(&mut conn)?;
+
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    let people = seed_people(&mut conn, &key, n)?;
+    eprintln!("bench: {n} accounts with an active Search & Link permission in {}", database.name);
+
+    let datacite = Double::start(&root, &["datacite"])?;
+    let orcid_api = Double::start(&root, &["orcid-api", "--latency-ms", &ORCID_LATENCY_MS.to_string()])?;
+    let http = reqwest::Client::new();
+    control(
+        &http,
+        &orcid_api.url,
+        "/_control/config",
+        Some(json!({
+            "latencyMs": ORCID_LATENCY_MS,
+            "rateLimit": { "perSecond": RATE_PER_SEC, "burst": RATE_BURST },
+        })),
+    )
+    .await?;
+
+    let env = WorkerEnv {
+        database_url: database.url.clone(),
+        key: hex::encode(key),
+        orcid_api: orcid_api.url.clone(),
+        datacite: datacite.url.clone(),
+    };
+    let mut workers = Vec::with_capacity(WORKERS);
+    for i in 0..WORKERS {
+        workers.push(Worker::start(&profiles, i, &env)?);
+    }
+    for w in &mut workers {
+        w.wait_started(Duration::from_secs(30))?;
+    }
+    tokio::time::sleep(SETTLE).await;
+    let mut idle = Vec::with_capacity(WORKERS);
+    for w in &workers {
+        idle.push(proc_status_kib(w.pid(), "VmRSS")?);
+    }
+
+    // Every job appears at once, when this transaction commits; that is when the clock starts.
+    let doi = Doi::parse(BENCH_DOI)?;
+    conn.transaction(|conn| -> Result<(), BoxError> {
+        for orcid in &people {
+            let submission = Submission {
+                orcid: orcid.clone(),
+                doi: doi.clone(),
+                source: ClaimSource::SearchAndLink,
+                requester: Requester::Person,
+                skip_reason: None,
+                title: None,
+            };
+            let (claim, _) = store::submit(conn, &submission, MAX_ATTEMPTS)?;
+            if claim.state() != ClaimState::Waiting {
+                return Err(format!("claim for {orcid} is {} instead of waiting", claim.state()).into());
+            }
+        }
+        Ok(())
+    })?;
+    let started_at = Utc::now();
+    let started = Instant::now();
+    eprintln!("bench: {n} claims queued; {WORKERS} workers pushing");
+
+    let timeout = Duration::from_secs_f64((4.0 * n as f64 / (0.9 * RATE_PER_SEC)).max(120.0));
+    let finished = loop {
+        for w in &mut workers {
+            if let Some(status) = w.0.try_wait()? {
+                return Err(format!("worker {} exited early ({status})", w.1).into());
+            }
+        }
+        let counts = state_counts(&mut conn)?;
+        if done_count(&counts) == n as i64 {
+            break true;
+        }
+        if started.elapsed() > timeout {
+            eprintln!(
+                "bench: not every claim was done after {:.0} s; claims by state and error:",
+                timeout.as_secs_f64()
+            );
+            for (state, code, count) in remaining(&mut conn)? {
+                eprintln!("  {state:<24} {:<28} {count}", code.unwrap_or_default());
+            }
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    let mut peak = Vec::with_capacity(WORKERS);
+    for w in &workers {
+        peak.push(proc_status_kib(w.pid(), "VmHWM")?);
+    }
+    drop(workers);
+    let stats = control(&http, &orcid_api.url, "/_control/stats", None).await?;
+    let done_at = completion_times(&mut conn)?;
+    // Spot check at the double: the first and last person each have exactly one work.
+    let mut records_ok = true;
+    for orcid in [people.first(), people.last()].into_iter().flatten() {
+        let record = control(&http, &orcid_api.url, &format!("/_control/records/{orcid}"), None).await?;
+        let works = record["works"].as_array().map_or(0, Vec::len);
+        if finished && works != 1 {
+            eprintln!("bench: {orcid} has {works} works at the ORCID double instead of 1");
+            records_ok = false;
+        }
+    }
+
+    let over_limit = stats["overLimit"].as_u64().unwrap_or(u64::MAX);
+    let report = Report {
+        n,
+        finished,
+        started_at,
+        done_at,
+        stats,
+        idle_kib: idle,
+        peak_kib: peak,
+    };
+    report.print();
+    Ok(finished && records_ok && over_limit == 0)
+}
+
+/// `target/debug/profiles`, next to this example's `target/debug/examples/`; `PROFILES_BIN` overrides.
+fn profiles_binary() -> Result<PathBuf, BoxError> {
+    if let Ok(p) = std::env::var("PROFILES_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe()?;
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("profiles"))
+        .ok_or("cannot locate the profiles binary; set PROFILES_BIN")?;
+    if !bin.is_file() {
+        return Err(format!("{} is missing: cargo build -p profiles-api --bins", bin.display()).into());
+    }
+    Ok(bin)
+}
+
+/// A database of its own, dropped (even while workers hold connections) when this goes.
+struct BenchDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl BenchDatabase {
+    fn create(admin_url: &str) -> Result<Self, BoxError> {
+        let name = format!("bench_{}", Uuid::new_v4().simple());
+        let mut url = url::Url::parse(admin_url)?;
+        url.set_path(&format!("/{name}"));
+        let mut admin = PgConnection::establish(admin_url)?;
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
+        Ok(Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        })
+    }
+}
+
+impl Drop for BenchDatabase {
+    fn drop(&mut self) {
+        let dropped = PgConnection::establish(&self.admin_url).map_err(BoxError::from).and_then(|mut admin| {
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut admin)
+                .map_err(BoxError::from)
+        });
+        if let Err(e) = dropped {
+            eprintln!("bench: could not drop database {}: {e}", self.name);
+        }
+    }
+}
+
+/// The `i`-th bench ORCID iD, `0009-0000-0000-000C` upwards, with its ISO 7064 11,2 check digit.
+fn bench_orcid(i: usize) -> Result<OrcidId, BoxError> {
+    let base = format!("0009{:011}", 1_000_000 + i);
+    let mut total: u32 = 0;
+    for c in base.chars() {
+        total = (total + c.to_digit(10).unwrap_or(0)) * 2;
+    }
+    let check = match (12 - total % 11) % 11 {
+        10 => 'X',
+        d => char::from_digit(d, 10).unwrap_or('0'),
+    };
+    Ok(OrcidId::parse(&format!("{base}{check}"))?)
+}
+
+/// N accounts, each with an active Search & Link permission whose token is sealed the way the
+/// sign-in flow seals it.
+fn seed_people(conn: &mut PgConnection, key: &[u8; 32], n: usize) -> Result<Vec<OrcidId>, BoxError> {
+    let cipher = Cipher::new(key);
+    let people = (0..n).map(bench_orcid).collect::<Result<Vec<_>, _>>()?;
+    conn.transaction(|conn| -> Result<(), BoxError> {
+        for chunk in people.chunks(1000) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|o| (accounts::orcid.eq(o.as_str()), accounts::role.eq("user")))
+                .collect();
+            let created: Vec<(Uuid, String)> = diesel::insert_into(accounts::table)
+                .values(&rows)
+                .returning((accounts::id, accounts::orcid))
+                .get_results(conn)?;
+            let kind = PermissionKind::SearchAndLink;
+            let grants: Vec<_> = created
+                .iter()
+                .map(|(account_id, orcid)| {
+                    let sealed = cipher.seal_str(
+                        &format!("bench-token-{orcid}"),
+                        &permission_context(*account_id, kind, "access"),
+                    );
+                    (
+                        orcid_permissions::account_id.eq(*account_id),
+                        orcid_permissions::kind.eq(kind.as_str()),
+                        orcid_permissions::status.eq("active"),
+                        orcid_permissions::scope.eq("/activities/update"),
+                        orcid_permissions::access_token_enc.eq(sealed),
+                    )
+                })
+                .collect();
+            diesel::insert_into(orcid_permissions::table).values(&grants).execute(conn)?;
+        }
+        Ok(())
+    })?;
+    Ok(people)
+}
+
+fn state_counts(conn: &mut PgConnection) -> QueryResult<Vec<(String, i64)>> {
+    claims::table
+        .group_by(claims::state)
+        .select((claims::state, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+fn done_count(counts: &[(String, i64)]) -> i64 {
+    counts
+        .iter()
+        .find(|(s, _)| s == ClaimState::Done.as_str())
+        .map_or(0, |(_, c)| *c)
+}
+
+fn remaining(conn: &mut PgConnection) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    claims::table
+        .group_by((claims::state, claims::error_code))
+        .select((claims::state, claims::error_code, diesel::dsl::count_star()))
+        .order_by(claims::state)
+        .load(conn)
+}
+
+/// When each claim became `done` (the worker stamps `claimed_at` as the push succeeds), in order.
+fn completion_times(conn: &mut PgConnection) -> QueryResult<Vec<DateTime<Utc>>> {
+    let times: Vec<Option<DateTime<Utc>>> = claims::table
+        .filter(claims::state.eq(ClaimState::Done.as_str()))
+        .select(claims::claimed_at)
+        .order_by(claims::claimed_at)
+        .load(conn)?;
+    Ok(times.into_iter().flatten().collect())
+}
+
+/// A stand-in from `e2e/stand-ins/cli.mjs`; it exits when its stdin closes, i.e. when this goes.
+struct Double {
+    url: String,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl Double {
+    fn start(root: &Path, args: &[&str]) -> Result<Self, BoxError> {
+        let mut child = Command::new("node")
+            .arg(root.join("e2e/stand-ins/cli.mjs"))
+            .args(args)
+            .args(["--port", "0", "--exit-with-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("node e2e/stand-ins/cli.mjs: {e}"))?;
+        let stdin = child.stdin.take().ok_or("no stdin pipe")?;
+        let stdout = child.stdout.take().ok_or("no stdout pipe")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let ready: Value = serde_json::from_str(&line).map_err(|_| format!("{} did not start: {line:?}", args[0]))?;
+        let url = ready["url"].as_str().ok_or("ready line without url")?.to_owned();
+        Ok(Self {
+            url,
+            child,
+            _stdin: stdin,
+        })
+    }
+}
+
+impl Drop for Double {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct WorkerEnv {
+    database_url: String,
+    key: String,
+    orcid_api: String,
+    datacite: String,
+}
+
+/// A `profiles worker` process, killed when this goes; the second field is its number.
+struct Worker(Child, usize, Option<mpsc::Receiver<()>>);
+
+impl Worker {
+    fn start(profiles: &Path, i: usize, env: &WorkerEnv) -> Result<Self, BoxError> {
+        let mut child = Command::new(profiles)
+            .arg("worker")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            // Warnings, plus the job queue's "worker started" line, which marks the end of start-up.
+            .env("RUST_LOG", "warn,profiles_api::jobs=info")
+            .env("NO_COLOR", "1")
+            .env("DATABASE_URL", &env.database_url)
+            .env("ENCRYPTION_KEY", &env.key)
+            .env("ORCID_CLIENT_ID", "APP-PROFILESTEST0001")
+            .env("ORCID_CLIENT_SECRET", "bench-secret")
+            .env("ORCID_URL", "http://127.0.0.1:9")
+            .env("ORCID_API_URL", &env.orcid_api)
+            .env("DATACITE_API_URL", &env.datacite)
+            .env("ORCID_RATE_LIMIT_PER_SEC", RATE_PER_SEC.to_string())
+            .env("ORCID_RATE_LIMIT_BURST", RATE_BURST.to_string())
+            .env("WORKER_CONCURRENCY", WORKER_CONCURRENCY.to_string())
+            .env("WORKER_POLL_MS", "100")
+            .env("AUTO_UPDATE_POLL_SECS", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", profiles.display()))?;
+        let stderr = child.stderr.take().ok_or("no stderr pipe")?;
+        let (tx, rx) = mpsc::channel();
+        // Forwards the worker's log (warnings only, after start-up) and reports start-up once.
+        std::thread::spawn(move || {
+            let mut started = Some(tx);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("worker started") {
+                    if let Some(tx) = started.take() {
+                        let _ = tx.send(());
+                    }
+                } else if !line.contains("worker stopped") && !line.contains("stopping worker") {
+                    eprintln!("worker {i}: {line}");
+                }
+            }
+        });
+        Ok(Self(child, i, Some(rx)))
+    }
+
+    fn wait_started(&mut self, within: Duration) -> Result<(), BoxError> {
+        let rx = self.2.take().ok_or("start-up already awaited")?;
+        rx.recv_timeout(within)
+            .map_err(|_| format!("worker {} did not start within {within:?}", self.1).into())
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A `Vm…` line of `/proc/<pid>/status`, in KiB.
+fn proc_status_kib(pid: u32, field: &str) -> Result<u64, BoxError> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {field} in /proc/{pid}/status").into())
+}
+
+async fn control(http: &reqwest::Client, base: &str, path: &str, body: Option<Value>) -> Result<Value, BoxError> {
+    let url = format!("{base}{path}");
+    let req = match body {
+        Some(b) => http.post(&url).json(&b),
+        None => http.get(&url),
+    };
+    Ok(req.send().await?.error_for_status()?.json().await?)
+}
+
+struct Report {
+    n: usize,
+    finished: bool,
+    started_at: DateTime<Utc>,
+    done_at: Vec<DateTime<Utc>>,
+    stats: Value,
+    idle_kib: Vec<u64>,
+    peak_kib: Vec<u64>,
+}
+
+impl Report {
+    fn print(&self) {
+        let secs = |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).num_microseconds().unwrap_or(0) as f64 / 1e6;
+        let done = self.done_at.len();
+        let elapsed = self.done_at.last().map_or(0.0, |&last| secs(self.started_at, last));
+        let overall = if elapsed > 0.0 { done as f64 / elapsed } else { 0.0 };
+        // The second half of the run: the starting burst is spent by then, so this is the rate
+        // the limiter sustains.
+        let half = done / 2;
+        let steady = match (self.done_at.get(half), self.done_at.last()) {
+            (Some(&from), Some(&to)) if secs(from, to) > 0.0 => (done - 1 - half) as f64 / secs(from, to),
+            _ => 0.0,
+        };
+        let stat = |k: &str| self.stats[k].as_u64().map_or("?".into(), |v| v.to_string());
+        let status = |code: &str| self.stats["byStatus"][code].as_u64().unwrap_or(0);
+        let mib = |kib: u64| kib as f64 / 1024.0;
+
+        println!();
+        println!("ORCID claims benchmark (debug build)");
+        println!(
+            "  each push: GET /dois/{{doi}} at the DataCite double, then POST /work at the ORCID double ({ORCID_LATENCY_MS} ms per call)"
+        );
+        println!("  {:<44} {}", "claims (N)", self.n);
+        println!(
+            "  {:<44} {} (WORKER_CONCURRENCY={WORKER_CONCURRENCY} each)",
+            "worker processes", WORKERS
+        );
+        println!(
+            "  {:<44} {RATE_PER_SEC}/s, burst {RATE_BURST}",
+            "configured limit (ORCID_RATE_LIMIT_*)"
+        );
+        println!(
+            "  {:<44} {done} of {}{}",
+            "claims done",
+            self.n,
+            if self.finished { "" } else { "  (NOT FINISHED)" }
+        );
+        println!("  {:<44} {elapsed:.2} s", "queued to last done");
+        println!(
+            "  {:<44} {overall:.2}/s  ratio {:.3}",
+            "achieved pushes/s, whole run (with burst)",
+            overall / RATE_PER_SEC
+        );
+        println!(
+            "  {:<44} {steady:.2}/s  ratio {:.3}",
+            "achieved pushes/s, second half (sustained)",
+            steady / RATE_PER_SEC
+        );
+        println!("  {:<44} {}", "ORCID requests", stat("requests"));
+        println!("  {:<44} {}  (must be 0)", "ORCID requests over the limit", stat("overLimit"));
+        println!(
+            "  {:<44} 201: {}, 503: {}",
+            "ORCID responses",
+            status("201"),
+            status("503")
+        );
+        println!(
+            "  {:<44} {}  (burst included)",
+            "ORCID requests in busiest 1 s window",
+            stat("perSecondPeak")
+        );
+        println!("  {:<44} {}", "ORCID requests in flight, at most", stat("maxConcurrent"));
+        for (i, (idle, peak)) in self.idle_kib.iter().zip(&self.peak_kib).enumerate() {
+            println!(
+                "  {:<44} idle {:.1} MiB, peak {:.1} MiB, ratio {:.2}",
+                format!("worker {i} RSS"),
+                mib(*idle),
+                mib(*peak),
+                *peak as f64 / (*idle).max(1) as f64
+            );
+        }
+        println!();
+    }
+}

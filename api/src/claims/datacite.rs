@@ -1,0 +1,185 @@
+//! The DataCite REST API (external-apis.md §3): one DOI, searches, and "updated since" scans.
+
+use std::time::Duration;
+
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+
+use crate::domain::Doi;
+
+#[derive(Clone)]
+pub struct Datacite {
+    http: reqwest::Client,
+    base: url::Url,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DataciteError {
+    #[error("DataCite has no findable DOI {0}")]
+    NotFound(String),
+    /// 429, 5xx, timeouts: try again later.
+    #[error("DataCite is unavailable: {message}")]
+    Unavailable {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// Another 4xx (e.g. a query DataCite cannot parse).
+    #[error("DataCite refused the request (HTTP {status}): {message}")]
+    Rejected { status: u16, message: String },
+}
+
+/// One page of `GET /dois`.
+#[derive(Debug, Clone)]
+pub struct DoiPage {
+    pub records: Vec<Value>,
+    pub total: i64,
+    /// The next page in cursor mode (`links.next`), when there is one.
+    pub next: Option<url::Url>,
+}
+
+/// Query parameters for `GET /dois`.
+#[derive(Debug, Clone, Default)]
+pub struct DoiQuery {
+    pub user_id: Option<String>,
+    pub query: Option<String>,
+    pub page_number: Option<u32>,
+    pub page_size: u32,
+    pub cursor: bool,
+    pub sort: Option<String>,
+}
+
+impl Datacite {
+    pub fn new(base: url::Url, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!(
+                "Profiles/",
+                env!("CARGO_PKG_VERSION"),
+                " (https://github.com/profiles; ORCID claims)"
+            ))
+            .build()
+            .expect("static HTTP client configuration");
+        Self { http, base }
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.base.as_str().trim_end_matches('/'))
+    }
+
+    /// `GET /dois/{doi}` (the DOI unescaped, slash included).
+    pub async fn doi(&self, doi: &Doi) -> Result<Value, DataciteError> {
+        let url = self.endpoint(&format!("/dois/{}", doi.as_str()));
+        let response = self
+            .http
+            .get(url)
+            .query(&[("affiliation", "false"), ("publisher", "true")])
+            .header(header::ACCEPT, "application/vnd.api+json")
+            .send()
+            .await
+            .map_err(transport)?;
+        match response.status() {
+            StatusCode::OK => response.json().await.map_err(|e| DataciteError::Unavailable {
+                message: format!("unreadable DOI record: {e}"),
+                retry_after: None,
+            }),
+            StatusCode::NOT_FOUND => Err(DataciteError::NotFound(doi.to_string())),
+            _ => Err(error_of(response).await),
+        }
+    }
+
+    /// `GET /dois` with the given filters (facets disabled).
+    pub async fn search(&self, q: &DoiQuery) -> Result<DoiPage, DataciteError> {
+        let mut params: Vec<(&str, String)> = vec![
+            ("page[size]", q.page_size.to_string()),
+            ("disable-facets", "true".into()),
+            ("publisher", "true".into()),
+        ];
+        if let Some(v) = &q.user_id {
+            params.push(("user-id", v.clone()));
+        }
+        if let Some(v) = &q.query {
+            params.push(("query", v.clone()));
+        }
+        if let Some(v) = &q.sort {
+            params.push(("sort", v.clone()));
+        }
+        if q.cursor {
+            params.push(("page[cursor]", "1".into()));
+        } else if let Some(n) = q.page_number {
+            params.push(("page[number]", n.to_string()));
+        }
+        let request = self.http.get(self.endpoint("/dois")).query(&params);
+        self.page(request).await
+    }
+
+    /// Follows a `links.next` URL from an earlier page. Only URLs on the configured host are followed.
+    pub async fn next(&self, next: &url::Url) -> Result<DoiPage, DataciteError> {
+        if next.origin() != self.base.origin() {
+            return Err(DataciteError::Rejected {
+                status: 0,
+                message: format!(
+                    "refusing to follow a next link to another host: {}",
+                    next.origin().ascii_serialization()
+                ),
+            });
+        }
+        self.page(self.http.get(next.clone())).await
+    }
+
+    async fn page(&self, request: reqwest::RequestBuilder) -> Result<DoiPage, DataciteError> {
+        let response = request
+            .header(header::ACCEPT, "application/vnd.api+json")
+            .send()
+            .await
+            .map_err(transport)?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        let body: Value = response.json().await.map_err(|e| DataciteError::Unavailable {
+            message: format!("unreadable DOI list: {e}"),
+            retry_after: None,
+        })?;
+        Ok(DoiPage {
+            records: body.get("data").and_then(Value::as_array).cloned().unwrap_or_default(),
+            total: body.pointer("/meta/total").and_then(Value::as_i64).unwrap_or(0),
+            next: body
+                .pointer("/links/next")
+                .and_then(Value::as_str)
+                .and_then(|s| url::Url::parse(s).ok()),
+        })
+    }
+}
+
+fn transport(e: reqwest::Error) -> DataciteError {
+    DataciteError::Unavailable {
+        message: if e.is_timeout() {
+            "request timed out".into()
+        } else if e.is_connect() {
+            "could not connect".into()
+        } else {
+            e.without_url().to_string()
+        },
+        retry_after: None,
+    }
+}
+
+async fn error_of(response: reqwest::Response) -> DataciteError {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let text = response.text().await.unwrap_or_default();
+    let message = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|b| b.pointer("/errors/0/title").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    if status == 429 || status >= 500 {
+        DataciteError::Unavailable { message, retry_after }
+    } else {
+        DataciteError::Rejected { status, message }
+    }
+}

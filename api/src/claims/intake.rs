@@ -1,0 +1,208 @@
+//! Auto-Update intake: DOI events (pushed to us) and the DataCite poller (pulled by us) become
+//! Auto-Update claims for every creator's and contributor's ORCID iD, with DataCite's skip rules.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::datacite::{DataciteError, DoiQuery};
+use super::process::Engine;
+use super::store::{self, Requester, Submission};
+use super::work::DoiMetadata;
+use super::ClaimSource;
+use crate::db::schema::worker_state;
+use crate::domain::Doi;
+use crate::jobs::{self, JobError, NewJob};
+
+pub const DOI_EVENT_JOB: &str = "autoupdate.doi";
+pub const POLL_JOB: &str = "autoupdate.poll";
+const POLL_CURSOR_KEY: &str = "datacite_poller";
+/// Re-read this much before the cursor, for DOIs indexed late.
+const POLL_OVERLAP_SECS: i64 = 120;
+
+/// Queues one DOI event; repeated events for a DOI still pending collapse into one job.
+pub fn enqueue_doi_event(conn: &mut PgConnection, doi: &Doi) -> QueryResult<i64> {
+    jobs::enqueue(
+        conn,
+        NewJob::new(DOI_EVENT_JOB, json!({ "doi": doi.as_str() }))
+            .dedup(format!("autoupdate:{doi}"))
+            .max_attempts(10),
+    )
+}
+
+/// What the intake did with one DOI.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IntakeReport {
+    pub claims_created: usize,
+    pub claims_existing: usize,
+    pub skipped: usize,
+}
+
+impl Engine {
+    /// Creates (or refreshes) the Auto-Update claims for one DOI record.
+    pub async fn take_in(&self, metadata: DoiMetadata) -> Result<IntakeReport, JobError> {
+        let Ok(doi) = Doi::parse(metadata.doi()) else {
+            return Err(JobError::permanent(format!(
+                "DataCite returned a malformed DOI {:?}",
+                metadata.doi()
+            )));
+        };
+        let orcids = metadata.orcid_ids();
+        if orcids.is_empty() {
+            tracing::debug!(%doi, "no ORCID iD among creators and contributors; nothing to claim");
+            return Ok(IntakeReport::default());
+        }
+        let skip = metadata.skip_reason(&self.config.excluded_prefixes);
+        let title = metadata.title().map(str::to_owned);
+        let max_attempts = self.config.max_attempts;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || -> Result<IntakeReport, JobError> {
+            let mut conn = pool.get().map_err(|e| JobError::retry(e.to_string()))?;
+            let mut report = IntakeReport::default();
+            for orcid in orcids {
+                let submission = Submission {
+                    orcid,
+                    doi: doi.clone(),
+                    source: ClaimSource::AutoUpdate,
+                    requester: Requester::AutoUpdate,
+                    skip_reason: skip.clone(),
+                    title: title.clone(),
+                };
+                let (_, created) =
+                    store::submit(&mut conn, &submission, max_attempts).map_err(|e| JobError::retry(e.to_string()))?;
+                if created {
+                    report.claims_created += 1;
+                } else {
+                    report.claims_existing += 1;
+                }
+                if skip.is_some() {
+                    report.skipped += 1;
+                }
+            }
+            Ok(report)
+        })
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?
+    }
+
+    /// The `autoupdate.doi` job: fetch the DOI and take it in.
+    pub async fn doi_event(&self, payload: &Value) -> Result<(), JobError> {
+        let doi = payload
+            .get("doi")
+            .and_then(Value::as_str)
+            .and_then(|d| Doi::parse(d).ok())
+            .ok_or_else(|| JobError::permanent("job payload has no valid doi"))?;
+        let record = match self.datacite.doi(&doi).await {
+            Ok(r) => r,
+            Err(DataciteError::NotFound(_)) => {
+                tracing::info!(%doi, "DOI event for a DOI DataCite does not show (yet); nothing to claim");
+                return Ok(());
+            }
+            Err(DataciteError::Unavailable { message, retry_after }) => {
+                return Err(JobError {
+                    message,
+                    retry: true,
+                    retry_after,
+                })
+            }
+            Err(e) => return Err(JobError::permanent(e.to_string())),
+        };
+        let metadata = DoiMetadata::from_response(&record).map_err(|e| JobError::permanent(e.to_string()))?;
+        let report = self.take_in(metadata).await?;
+        tracing::info!(%doi, created = report.claims_created, existing = report.claims_existing, skipped = report.skipped, "DOI event taken in");
+        Ok(())
+    }
+
+    /// The `autoupdate.poll` job: every DOI with an ORCID iD updated since the stored cursor.
+    pub async fn poll(&self) -> Result<(), JobError> {
+        let pool = self.pool.clone();
+        let until = Utc::now();
+        let since = tokio::task::spawn_blocking(move || -> QueryResult<Option<DateTime<Utc>>> {
+            let mut conn = pool.get().map_err(|e| {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    Box::new(e.to_string()),
+                )
+            })?;
+            let value: Option<Value> = worker_state::table
+                .find(POLL_CURSOR_KEY)
+                .select(worker_state::value)
+                .first(&mut conn)
+                .optional()?;
+            Ok(value
+                .and_then(|v| v.get("since").and_then(Value::as_str).map(str::to_owned))
+                .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+                .map(|d| d.with_timezone(&Utc)))
+        })
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?
+        .map_err(|e| JobError::retry(e.to_string()))?;
+        let (mut seen, mut created) = (0usize, 0usize);
+        // The first run starts the clock: history is not back-filled.
+        if let Some(since) = since {
+            let from =
+                (since - chrono::Duration::seconds(POLL_OVERLAP_SECS)).to_rfc3339_opts(SecondsFormat::Secs, true);
+            let query = format!(
+                "(creators.nameIdentifiers.nameIdentifierScheme:ORCID OR contributors.nameIdentifiers.nameIdentifierScheme:ORCID) AND updated:[{from} TO *]"
+            );
+            let mut page = self
+                .datacite
+                .search(&DoiQuery {
+                    query: Some(query),
+                    page_size: 1000,
+                    cursor: true,
+                    ..DoiQuery::default()
+                })
+                .await
+                .map_err(datacite_job_error)?;
+            loop {
+                for record in &page.records {
+                    let Ok(metadata) = DoiMetadata::from_response(record) else {
+                        continue;
+                    };
+                    seen += 1;
+                    created += self.take_in(metadata).await?.claims_created;
+                }
+                let Some(next) = page.next.clone().filter(|_| !page.records.is_empty()) else {
+                    break;
+                };
+                page = self.datacite.next(&next).await.map_err(datacite_job_error)?;
+            }
+        }
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || -> QueryResult<usize> {
+            let mut conn = pool.get().map_err(|e| {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    Box::new(e.to_string()),
+                )
+            })?;
+            let value = json!({ "since": until.to_rfc3339_opts(SecondsFormat::Secs, true) });
+            diesel::insert_into(worker_state::table)
+                .values((worker_state::key.eq(POLL_CURSOR_KEY), worker_state::value.eq(&value)))
+                .on_conflict(worker_state::key)
+                .do_update()
+                .set((
+                    worker_state::value.eq(&value),
+                    worker_state::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(&mut conn)
+        })
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?
+        .map_err(|e| JobError::retry(e.to_string()))?;
+        tracing::info!(dois = seen, claims_created = created, "DataCite poll finished");
+        Ok(())
+    }
+}
+
+fn datacite_job_error(e: DataciteError) -> JobError {
+    match e {
+        DataciteError::Unavailable { message, retry_after } => JobError {
+            message,
+            retry: true,
+            retry_after,
+        },
+        other => JobError::retry(other.to_string()),
+    }
+}

@@ -1,0 +1,197 @@
+//! ORCID claims: DOIs pushed into (or removed from) researchers' ORCID records.
+//!
+//! `store` keeps claims and their state machine in PostgreSQL, `process` is the worker job that
+//! talks to DataCite and ORCID, `intake` turns DOI events and the DataCite poller into
+//! Auto-Update claims, `work` maps DataCite metadata to an ORCID work.
+
+pub mod datacite;
+pub mod intake;
+pub mod orcid;
+pub mod process;
+pub mod ratelimit;
+pub mod store;
+pub mod work;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::PermissionKind;
+
+/// Where a claim is in its life. `waiting → working → done | failed | deleted | ignored`, plus
+/// `waiting_for_permission` while the person has not granted (or has lost) the permission the
+/// claim's source needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimState {
+    Waiting,
+    WaitingForPermission,
+    Working,
+    Done,
+    Failed,
+    Deleted,
+    Ignored,
+}
+
+impl ClaimState {
+    pub const ALL: [ClaimState; 7] = [
+        Self::Waiting,
+        Self::WaitingForPermission,
+        Self::Working,
+        Self::Done,
+        Self::Failed,
+        Self::Deleted,
+        Self::Ignored,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::WaitingForPermission => "waiting_for_permission",
+            Self::Working => "working",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Deleted => "deleted",
+            Self::Ignored => "ignored",
+        }
+    }
+
+    /// The states a claim may move to `self` from. Anything else is refused (DataCite's state
+    /// machine silently ignored invalid transitions; ours reports them).
+    pub fn allowed_from(self) -> &'static [ClaimState] {
+        use ClaimState::*;
+        match self {
+            // Re-queued by a person, an event, a retry, a granted permission, or a worker that
+            // will try again later.
+            Waiting => &[WaitingForPermission, Working, Done, Failed, Deleted, Ignored],
+            WaitingForPermission => &[Waiting, Working, Failed, Deleted, Ignored],
+            Working => &[Waiting, Working],
+            Done => &[Working],
+            Failed => &[Working],
+            // A never-pushed claim can be withdrawn without a call to ORCID.
+            Deleted => &[Working, WaitingForPermission, Ignored],
+            Ignored => &[Waiting, Working],
+        }
+    }
+
+    pub fn can_become(self, to: ClaimState) -> bool {
+        to.allowed_from().contains(&self)
+    }
+}
+
+impl fmt::Display for ClaimState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ClaimState {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or(())
+    }
+}
+
+/// Which flow created the claim; it decides which ORCID permission (token) pushes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimSource {
+    SearchAndLink,
+    AutoUpdate,
+}
+
+impl ClaimSource {
+    pub const ALL: [ClaimSource; 2] = [Self::SearchAndLink, Self::AutoUpdate];
+
+    pub fn as_str(self) -> &'static str {
+        self.permission().as_str()
+    }
+
+    pub fn permission(self) -> PermissionKind {
+        match self {
+            Self::SearchAndLink => PermissionKind::SearchAndLink,
+            Self::AutoUpdate => PermissionKind::AutoUpdate,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SearchAndLink => "ORCID Search & Link",
+            Self::AutoUpdate => "ORCID Auto-Update",
+        }
+    }
+
+    pub fn of(kind: PermissionKind) -> Self {
+        match kind {
+            PermissionKind::SearchAndLink => Self::SearchAndLink,
+            PermissionKind::AutoUpdate => Self::AutoUpdate,
+        }
+    }
+}
+
+impl FromStr for ClaimSource {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or(())
+    }
+}
+
+/// What the claim asks of the ORCID record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimAction {
+    Create,
+    Delete,
+}
+
+impl ClaimAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+impl FromStr for ClaimAction {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "create" => Ok(Self::Create),
+            "delete" => Ok(Self::Delete),
+            _ => Err(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClaimState::*;
+    use super::*;
+
+    #[test]
+    fn the_state_machine_allows_only_documented_moves() {
+        // The happy paths.
+        assert!(Waiting.can_become(Working));
+        for end in [Done, Failed, Deleted, Ignored, Waiting, WaitingForPermission] {
+            assert!(Working.can_become(end), "working → {end}");
+        }
+        assert!(WaitingForPermission.can_become(Waiting));
+        for settled in [Done, Failed, Deleted, Ignored] {
+            assert!(settled.can_become(Waiting), "{settled} can be re-queued");
+        }
+        // Results only come from a worker.
+        for from in [Waiting, WaitingForPermission, Done, Failed, Deleted, Ignored] {
+            assert!(!from.can_become(Done), "{from} → done");
+            assert!(!from.can_become(Failed), "{from} → failed");
+        }
+        assert!(!Done.can_become(Deleted), "a pushed work is only removed through ORCID");
+        assert!(!Failed.can_become(Deleted));
+        assert!(!Done.can_become(Ignored));
+        for s in ClaimState::ALL {
+            assert_eq!(s.as_str().parse::<ClaimState>(), Ok(s));
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The ORCID Member API v3.0, works only (external-apis.md §2): create, update, delete and list,
+//! every call paced by the shared rate limiter.
+
+use std::time::Duration;
+
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+
+use super::ratelimit::{RateLimitError, RateLimiter};
+use crate::domain::OrcidId;
+
+const ORCID_JSON: &str = "application/vnd.orcid+json";
+
+#[derive(Clone)]
+pub struct OrcidApi {
+    http: reqwest::Client,
+    base: url::Url,
+    client_id: String,
+    limiter: RateLimiter,
+}
+
+/// How a Member API call went wrong, sorted by what the caller should do about it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OrcidError {
+    /// 409 with error code 9021: the work is already in the record (from this client).
+    #[error("ORCID already has this work (error 9021)")]
+    Duplicate { put_code: Option<i64> },
+    /// 401: the token was revoked on orcid.org, expired, or belongs elsewhere.
+    #[error("ORCID rejected the access token ({0})")]
+    InvalidToken(String),
+    #[error("ORCID has no such work or record")]
+    NotFound,
+    /// 429 or 503 beyond the rate limit: back off and try again.
+    #[error("ORCID asked us to slow down (HTTP {status})")]
+    Throttled { status: u16, retry_after: Option<Duration> },
+    /// 5xx, timeouts and connection failures: worth another try later.
+    #[error("ORCID is unavailable: {0}")]
+    Unavailable(String),
+    /// Any other 4xx: another try will not help.
+    #[error("ORCID refused the request (HTTP {status}): {message}")]
+    Rejected { status: u16, message: String },
+}
+
+impl OrcidError {
+    /// A short machine-readable code, stored on the claim.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Duplicate { .. } => "orcid_duplicate",
+            Self::InvalidToken(_) => "orcid_token_invalid",
+            Self::NotFound => "orcid_not_found",
+            Self::Throttled { .. } => "orcid_throttled",
+            Self::Unavailable(_) => "orcid_unavailable",
+            Self::Rejected { .. } => "orcid_rejected",
+        }
+    }
+}
+
+impl From<RateLimitError> for OrcidError {
+    fn from(e: RateLimitError) -> Self {
+        match e {
+            RateLimitError::Saturated(wait) => Self::Throttled {
+                status: 429,
+                retry_after: Some(wait),
+            },
+            RateLimitError::Database(m) => Self::Unavailable(m),
+        }
+    }
+}
+
+impl OrcidApi {
+    pub fn new(base: url::Url, client_id: String, limiter: RateLimiter, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("Profiles/", env!("CARGO_PKG_VERSION"), " (ORCID claims)"))
+            .build()
+            .expect("static HTTP client configuration");
+        Self {
+            http,
+            base,
+            client_id,
+            limiter,
+        }
+    }
+
+    fn url(&self, orcid: &OrcidId, tail: &str) -> String {
+        format!(
+            "{}/v3.0/{}/{tail}",
+            self.base.as_str().trim_end_matches('/'),
+            orcid.as_str()
+        )
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, OrcidError> {
+        self.limiter.acquire().await?;
+        request
+            .header(header::ACCEPT, ORCID_JSON)
+            .send()
+            .await
+            .map_err(|e| OrcidError::Unavailable(transport_message(e)))
+    }
+
+    /// `POST /work`; returns the new put-code, read from the last segment of `Location`
+    /// (ORCID answers with an `http://` URL even on https).
+    pub async fn create(&self, token: &str, orcid: &OrcidId, work: &Value) -> Result<i64, OrcidError> {
+        let response = self
+            .send(
+                self.http
+                    .post(self.url(orcid, "work"))
+                    .bearer_auth(token)
+                    .header(header::CONTENT_TYPE, ORCID_JSON)
+                    .json(work),
+            )
+            .await?;
+        if response.status() == StatusCode::CREATED {
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            return put_code_from_location(&location).ok_or_else(|| OrcidError::Rejected {
+                status: 201,
+                message: format!("no put-code in Location {location:?}"),
+            });
+        }
+        Err(error_of(response).await)
+    }
+
+    /// `PUT /work/{put-code}`; the body must carry the same put-code.
+    pub async fn update(&self, token: &str, orcid: &OrcidId, put_code: i64, work: &Value) -> Result<(), OrcidError> {
+        let response = self
+            .send(
+                self.http
+                    .put(self.url(orcid, &format!("work/{put_code}")))
+                    .bearer_auth(token)
+                    .header(header::CONTENT_TYPE, ORCID_JSON)
+                    .json(work),
+            )
+            .await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(error_of(response).await)
+    }
+
+    /// `DELETE /work/{put-code}`.
+    pub async fn delete(&self, token: &str, orcid: &OrcidId, put_code: i64) -> Result<(), OrcidError> {
+        let response = self
+            .send(
+                self.http
+                    .delete(self.url(orcid, &format!("work/{put_code}")))
+                    .bearer_auth(token),
+            )
+            .await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(error_of(response).await)
+    }
+
+    /// The put-code of the work in this record that we created for `doi`, from `GET /works`.
+    pub async fn find_by_doi(&self, token: &str, orcid: &OrcidId, doi: &str) -> Result<Option<i64>, OrcidError> {
+        let response = self
+            .send(self.http.get(self.url(orcid, "works")).bearer_auth(token))
+            .await?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| OrcidError::Unavailable(format!("unreadable works list: {e}")))?;
+        Ok(find_in_works(&body, doi, &self.client_id))
+    }
+}
+
+/// Looks through `GET /works` groups for a summary with a `self` DOI id equal to `doi` whose source
+/// is our client (we may only update our own works); falls back to any source when none says.
+pub fn find_in_works(body: &Value, doi: &str, client_id: &str) -> Option<i64> {
+    let groups = body.get("group")?.as_array()?;
+    let mut fallback = None;
+    for group in groups {
+        for summary in group
+            .get("work-summary")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let ids = summary
+                .pointer("/external-ids/external-id")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let matches = ids.iter().any(|id| {
+                id.get("external-id-type").and_then(Value::as_str) == Some("doi")
+                    && id
+                        .get("external-id-value")
+                        .and_then(Value::as_str)
+                        .and_then(|v| crate::domain::Doi::parse(v).ok())
+                        .is_some_and(|v| v.as_str() == doi)
+            });
+            if !matches {
+                continue;
+            }
+            let Some(put_code) = summary.get("put-code").and_then(Value::as_i64) else {
+                continue;
+            };
+            match summary.pointer("/source/source-client-id/path").and_then(Value::as_str) {
+                Some(source) if source == client_id => return Some(put_code),
+                Some(_) => {}
+                None => fallback = fallback.or(Some(put_code)),
+            }
+        }
+    }
+    fallback
+}
+
+pub fn put_code_from_location(location: &str) -> Option<i64> {
+    location
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .filter(|n: &i64| *n > 0)
+}
+
+/// The existing put-code that newer ORCID servers name in a 9021 message ("… put-code 1234").
+fn put_code_in_message(message: &str) -> Option<i64> {
+    let lower = message.to_ascii_lowercase();
+    let at = lower.find("put-code")?;
+    lower[at + "put-code".len()..]
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+}
+
+fn transport_message(e: reqwest::Error) -> String {
+    if e.is_timeout() {
+        "request timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        // Never include the URL's query or headers; the path holds only the ORCID iD.
+        e.without_url().to_string()
+    }
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+async fn error_of(response: reqwest::Response) -> OrcidError {
+    let status = response.status();
+    let retry = retry_after(&response);
+    let text = response.text().await.unwrap_or_default();
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let message = ["developer-message", "user-message", "error_description", "error"]
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_str))
+        .map(str::to_owned)
+        .unwrap_or_else(|| text.chars().take(300).collect());
+    let error_code = body.get("error-code").and_then(Value::as_i64);
+    match status.as_u16() {
+        401 => OrcidError::InvalidToken(
+            body.get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unauthorized")
+                .to_owned(),
+        ),
+        404 => OrcidError::NotFound,
+        409 if error_code == Some(9021) || message.contains("already added") => OrcidError::Duplicate {
+            put_code: put_code_in_message(&message),
+        },
+        429 | 503 => OrcidError::Throttled {
+            status: status.as_u16(),
+            retry_after: retry,
+        },
+        408 => OrcidError::Unavailable("request timed out".into()),
+        s if s >= 500 => {
+            OrcidError::Unavailable(format!("HTTP {s}: {}", message.chars().take(300).collect::<String>()))
+        }
+        s => OrcidError::Rejected {
+            status: s,
+            message: message.chars().take(500).collect(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn put_code_comes_from_the_last_segment() {
+        assert_eq!(
+            put_code_from_location("http://api.sandbox.orcid.org/v3.0/0000-0002-1825-0097/work/1234"),
+            Some(1234)
+        );
+        assert_eq!(put_code_from_location("http://x/work/1234/"), Some(1234));
+        assert_eq!(put_code_from_location("http://x/work/"), None);
+        assert_eq!(put_code_from_location(""), None);
+    }
+
+    #[test]
+    fn duplicate_messages_name_the_put_code() {
+        assert_eq!(
+            put_code_in_message("409 Conflict: You have already added this activity (matched by external identifiers), please see element with put-code 98765. If you are trying to edit the item, please use PUT instead of POST."),
+            Some(98765)
+        );
+        assert_eq!(put_code_in_message("You have already added this activity"), None);
+    }
+
+    #[test]
+    fn works_are_found_by_doi_and_source() {
+        let body = json!({"group": [
+            {"work-summary": [{"put-code": 1, "source": {"source-client-id": {"path": "APP-OTHER"}},
+              "external-ids": {"external-id": [{"external-id-type": "doi", "external-id-value": "10.5555/ABC"}]}}]},
+            {"work-summary": [{"put-code": 2, "source": {"source-client-id": {"path": "APP-US"}},
+              "external-ids": {"external-id": [{"external-id-type": "doi", "external-id-value": "https://doi.org/10.5555/abc"}]}}]},
+            {"work-summary": [{"put-code": 3, "source": {"source-client-id": {"path": "APP-US"}},
+              "external-ids": {"external-id": [{"external-id-type": "doi", "external-id-value": "10.5555/other"}]}}]}
+        ]});
+        assert_eq!(find_in_works(&body, "10.5555/abc", "APP-US"), Some(2));
+        assert_eq!(find_in_works(&body, "10.5555/abc", "APP-NOBODY"), None);
+        assert_eq!(find_in_works(&body, "10.5555/missing", "APP-US"), None);
+        assert_eq!(find_in_works(&json!({}), "10.5555/abc", "APP-US"), None);
+    }
+}

@@ -1,0 +1,515 @@
+//! The `claims.push` job: one claim, from DataCite metadata to a work in (or out of) an ORCID record.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::datacite::{Datacite, DataciteError};
+use super::orcid::{OrcidApi, OrcidError};
+use super::ratelimit::RateLimiter;
+use super::store::{self, Claim, PermissionToken, Readiness};
+use super::work::DoiMetadata;
+use super::{ClaimAction, ClaimSource, ClaimState};
+use crate::config::{ClaimsConfig, Config};
+use crate::crypto::Cipher;
+use crate::db::schema::claims;
+use crate::db::DbPool;
+use crate::domain::{Doi, OrcidId};
+use crate::jobs::{Job, JobError};
+use crate::routes::auth::permission_context;
+
+/// Everything the claim jobs need; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub pool: DbPool,
+    pub cipher: Option<Cipher>,
+    /// `None` when ORCID is not configured: claims then wait.
+    pub orcid: Option<OrcidApi>,
+    pub datacite: Datacite,
+    pub config: Arc<ClaimsConfig>,
+}
+
+impl Engine {
+    pub fn new(pool: DbPool, config: &Config) -> Self {
+        let claims = config.claims.clone();
+        let orcid = config.orcid.as_ref().map(|o| {
+            let limiter = RateLimiter::new(
+                pool.clone(),
+                "orcid_member_api",
+                claims.orcid_rate_per_sec,
+                claims.orcid_rate_burst,
+            );
+            OrcidApi::new(o.api_url.clone(), o.client_id.clone(), limiter, claims.upstream_timeout)
+        });
+        Self {
+            cipher: config.encryption_key.as_ref().map(|k| Cipher::new(k.expose())),
+            datacite: Datacite::new(config.datacite_api_url.clone(), claims.upstream_timeout),
+            orcid,
+            config: Arc::new(claims),
+            pool,
+        }
+    }
+
+    async fn db<T, F>(&self, f: F) -> Result<T, JobError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection) -> QueryResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| JobError::retry(format!("database unavailable: {e}")))?;
+            f(&mut conn).map_err(|e| JobError::retry(format!("database error: {e}")))
+        })
+        .await
+        .map_err(|e| JobError::retry(format!("database task failed: {e}")))?
+    }
+
+    /// Runs one `claims.push` job.
+    pub async fn process(&self, job: &Job) -> Result<(), JobError> {
+        let id = job
+            .payload
+            .get("claim_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| JobError::permanent("job payload has no claim_id"))?;
+        let attempt = job.attempts;
+        let started = self
+            .db(move |conn| {
+                conn.transaction(|conn| {
+                    let Some(claim) = store::find(conn, id)? else {
+                        return Ok(None);
+                    };
+                    if !matches!(claim.state(), ClaimState::Waiting | ClaimState::Working) {
+                        return Ok(None);
+                    }
+                    let claim: Claim = diesel::update(claims::table.find(id))
+                        .set((
+                            claims::state.eq(ClaimState::Working.as_str()),
+                            claims::attempts.eq(attempt),
+                        ))
+                        .returning(Claim::as_returning())
+                        .get_result(conn)?;
+                    let permission = store::permission_token(conn, &claim.orcid, claim.source())?;
+                    Ok(Some((claim, permission)))
+                })
+            })
+            .await?;
+        let Some((claim, permission)) = started else {
+            tracing::debug!(claim = %id, "nothing to do: the claim is no longer waiting");
+            return Ok(());
+        };
+        let outcome = self.run(&claim, permission).await;
+        self.record(job, &claim, outcome).await
+    }
+
+    async fn run(&self, claim: &Claim, permission: Result<PermissionToken, Readiness>) -> Outcome {
+        let (Ok(orcid), Ok(doi)) = (OrcidId::parse(&claim.orcid), Doi::parse(&claim.doi)) else {
+            return Outcome::Failed {
+                code: "invalid_claim",
+                message: "The claim's ORCID iD or DOI is malformed.".into(),
+            };
+        };
+        match claim.action() {
+            ClaimAction::Create => self.create(claim, &orcid, &doi, permission).await,
+            ClaimAction::Delete => self.delete(claim, &orcid, &doi, permission).await,
+        }
+    }
+
+    fn token(&self, claim: &Claim, permission: &PermissionToken) -> Result<String, Outcome> {
+        let context = permission_context(permission.account_id, claim.source().permission(), "access");
+        self.cipher
+            .as_ref()
+            .and_then(|c| c.open_str(&permission.sealed, &context).ok())
+            .ok_or_else(|| {
+                // A worker with the wrong ENCRYPTION_KEY must not condemn good permissions.
+                tracing::error!(claim = %claim.id, "a stored ORCID token does not decrypt; check ENCRYPTION_KEY");
+                Outcome::Retry {
+                    code: "token_unreadable",
+                    message: "The stored ORCID permission could not be decrypted by this worker.".into(),
+                    retry_after: None,
+                }
+            })
+    }
+
+    fn api(&self) -> Result<&OrcidApi, Outcome> {
+        self.orcid.as_ref().ok_or_else(|| Outcome::Blocked {
+            code: "orcid_not_configured",
+            message: "This service has no ORCID client configured, so nothing can be pushed yet.".into(),
+        })
+    }
+
+    async fn create(
+        &self,
+        claim: &Claim,
+        orcid: &OrcidId,
+        doi: &Doi,
+        permission: Result<PermissionToken, Readiness>,
+    ) -> Outcome {
+        let permission = match permission {
+            Ok(p) => p,
+            Err(blocked) => return Outcome::from_blocked(blocked),
+        };
+        let api = match self.api() {
+            Ok(api) => api,
+            Err(o) => return o,
+        };
+        let record = match self.datacite.doi(doi).await {
+            Ok(r) => r,
+            Err(e) => return Outcome::from_datacite(e),
+        };
+        let metadata = match DoiMetadata::from_response(&record) {
+            Ok(m) => m,
+            Err(e) => {
+                return Outcome::Failed {
+                    code: "metadata_unreadable",
+                    message: format!("DataCite's record for {doi} could not be read: {e}"),
+                }
+            }
+        };
+        if claim.source() == ClaimSource::AutoUpdate {
+            if let Some(reason) = metadata.skip_reason(&self.config.excluded_prefixes) {
+                return Outcome::Ignored(reason);
+            }
+        }
+        let title = metadata.title().map(str::to_owned);
+        let token = match self.token(claim, &permission) {
+            Ok(t) => t,
+            Err(o) => return o,
+        };
+        let work = match metadata.to_orcid_work(None) {
+            Ok(w) => w,
+            Err(e) => {
+                return Outcome::Failed {
+                    code: "missing_metadata",
+                    message: format!("{doi}: {e}"),
+                }
+            }
+        };
+        let pushed = async {
+            let mut put_code = claim.put_code;
+            if let Some(pc) = put_code {
+                match api.update(&token, orcid, pc, &with_put_code(&metadata, pc)?).await {
+                    Ok(()) => return Ok(pc),
+                    // Removed on orcid.org: add it again.
+                    Err(OrcidError::NotFound) => put_code = None,
+                    Err(e) => return Err(PushError::Orcid(e)),
+                }
+            }
+            debug_assert!(put_code.is_none());
+            match api.create(&token, orcid, &work).await {
+                Ok(pc) => Ok(pc),
+                Err(OrcidError::Duplicate { put_code: named }) => {
+                    // Already there (we lost the put-code, or a crashed attempt created it): adopt it.
+                    let pc = match named {
+                        Some(pc) => pc,
+                        None => api
+                            .find_by_doi(&token, orcid, doi.as_str())
+                            .await?
+                            .ok_or(PushError::Orcid(OrcidError::Rejected {
+                            status: 409,
+                            message:
+                                "ORCID reports this work as already added, but it is not among our works in the record"
+                                    .into(),
+                        }))?,
+                    };
+                    api.update(&token, orcid, pc, &with_put_code(&metadata, pc)?).await?;
+                    Ok(pc)
+                }
+                Err(e) => Err(PushError::Orcid(e)),
+            }
+        }
+        .await;
+        match pushed {
+            Ok(put_code) => Outcome::Done { put_code, title },
+            Err(PushError::Orcid(e)) => Outcome::from_orcid(e, permission.permission_id),
+            Err(PushError::Metadata(message)) => Outcome::Failed {
+                code: "missing_metadata",
+                message,
+            },
+        }
+    }
+
+    async fn delete(
+        &self,
+        claim: &Claim,
+        orcid: &OrcidId,
+        doi: &Doi,
+        permission: Result<PermissionToken, Readiness>,
+    ) -> Outcome {
+        let permission = match permission {
+            Ok(p) => p,
+            // Without a put-code nothing of ours is known to be in the record.
+            Err(_) if claim.put_code.is_none() && claim.claimed_at.is_none() => return Outcome::Deleted,
+            Err(blocked) => return Outcome::from_blocked(blocked),
+        };
+        let api = match self.api() {
+            Ok(api) => api,
+            Err(o) => return o,
+        };
+        let token = match self.token(claim, &permission) {
+            Ok(t) => t,
+            Err(o) => return o,
+        };
+        let put_code = match claim.put_code {
+            Some(pc) => pc,
+            None => match api.find_by_doi(&token, orcid, doi.as_str()).await {
+                Ok(Some(pc)) => pc,
+                Ok(None) => return Outcome::Deleted,
+                Err(e) => return Outcome::from_orcid(e, permission.permission_id),
+            },
+        };
+        match api.delete(&token, orcid, put_code).await {
+            // 404: the person already removed it on orcid.org.
+            Ok(()) | Err(OrcidError::NotFound) => Outcome::Deleted,
+            Err(e) => Outcome::from_orcid(e, permission.permission_id),
+        }
+    }
+
+    /// Stores the outcome on the claim (only if nobody changed it meanwhile) and tells the queue
+    /// whether to run the job again.
+    async fn record(&self, job: &Job, claim: &Claim, outcome: Outcome) -> Result<(), JobError> {
+        let id = claim.id;
+        let last_attempt = job.attempts >= job.max_attempts;
+        let log_outcome = outcome.label();
+        let retry = match &outcome {
+            Outcome::Retry {
+                message, retry_after, ..
+            } => Some(JobError {
+                message: message.clone(),
+                retry: true,
+                retry_after: *retry_after,
+            }),
+            _ => None,
+        };
+        let outcome_for_db = outcome.clone();
+        let (orcid, source, attempts) = (claim.orcid.clone(), claim.source(), job.attempts);
+        let changed = self
+            .db(move |conn| {
+                conn.transaction(|conn| {
+                    let working = claims::table
+                        .find(id)
+                        .filter(claims::state.eq(ClaimState::Working.as_str()));
+                    let n = match outcome_for_db {
+                        Outcome::Done { put_code, title } => diesel::update(working)
+                            .set((
+                                claims::state.eq(ClaimState::Done.as_str()),
+                                claims::put_code.eq(put_code),
+                                claims::claimed_at.eq(Utc::now()),
+                                claims::title.eq(title),
+                                claims::error_code.eq(None::<String>),
+                                claims::error_message.eq(None::<String>),
+                                claims::skip_reason.eq(None::<String>),
+                                claims::next_attempt_at.eq(None::<DateTime<Utc>>),
+                            ))
+                            .execute(conn)?,
+                        Outcome::Deleted => diesel::update(working)
+                            .set((
+                                claims::state.eq(ClaimState::Deleted.as_str()),
+                                claims::put_code.eq(None::<i64>),
+                                claims::claimed_at.eq(None::<DateTime<Utc>>),
+                                claims::error_code.eq(None::<String>),
+                                claims::error_message.eq(None::<String>),
+                                claims::next_attempt_at.eq(None::<DateTime<Utc>>),
+                            ))
+                            .execute(conn)?,
+                        Outcome::Ignored(reason) => diesel::update(working)
+                            .set((
+                                claims::state.eq(ClaimState::Ignored.as_str()),
+                                claims::skip_reason.eq(reason),
+                                claims::error_code.eq(None::<String>),
+                                claims::error_message.eq(None::<String>),
+                            ))
+                            .execute(conn)?,
+                        Outcome::TokenRejected { permission_id } => {
+                            store::invalidate_permission(conn, permission_id)?;
+                            let blocked = match store::readiness(conn, &orcid, source)? {
+                                Readiness::Blocked { code, message } => (code, message),
+                                Readiness::Ready => ("permission_invalid", "ORCID rejected the permission.".into()),
+                            };
+                            set_waiting_for_permission(conn, id, blocked.0, &blocked.1)?
+                        }
+                        Outcome::Blocked { code, message } => set_waiting_for_permission(conn, id, code, &message)?,
+                        Outcome::Failed { code, message } => set_failed(conn, id, code, &message)?,
+                        Outcome::Retry { code, message, .. } if last_attempt => set_failed(
+                            conn,
+                            id,
+                            code,
+                            &format!("{message} (gave up after {attempts} attempts)"),
+                        )?,
+                        Outcome::Retry { code, message, .. } => diesel::update(working)
+                            .set((
+                                claims::state.eq(ClaimState::Waiting.as_str()),
+                                claims::error_code.eq(code),
+                                claims::error_message.eq(message),
+                            ))
+                            .execute(conn)?,
+                    };
+                    Ok(n == 1)
+                })
+            })
+            .await?;
+        tracing::info!(claim = %id, doi = %claim.doi, outcome = log_outcome, stored = changed, "claim processed");
+        if !changed {
+            // Someone re-queued or withdrew the claim while we worked: go round again with the
+            // new intent (their enqueue merged into this job).
+            return Err(JobError {
+                message: "the claim changed while it was being processed".into(),
+                retry: true,
+                retry_after: Some(Duration::ZERO),
+            });
+        }
+        match retry {
+            Some(e) if !last_attempt => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn set_waiting_for_permission(conn: &mut PgConnection, id: Uuid, code: &str, message: &str) -> QueryResult<usize> {
+    diesel::update(
+        claims::table
+            .find(id)
+            .filter(claims::state.eq(ClaimState::Working.as_str())),
+    )
+    .set((
+        claims::state.eq(ClaimState::WaitingForPermission.as_str()),
+        claims::error_code.eq(code),
+        claims::error_message.eq(message),
+    ))
+    .execute(conn)
+}
+
+fn set_failed(conn: &mut PgConnection, id: Uuid, code: &str, message: &str) -> QueryResult<usize> {
+    diesel::update(
+        claims::table
+            .find(id)
+            .filter(claims::state.eq(ClaimState::Working.as_str())),
+    )
+    .set((
+        claims::state.eq(ClaimState::Failed.as_str()),
+        claims::error_code.eq(code),
+        claims::error_message.eq(message),
+        claims::next_attempt_at.eq(None::<DateTime<Utc>>),
+    ))
+    .execute(conn)
+}
+
+fn with_put_code(metadata: &DoiMetadata, put_code: i64) -> Result<Value, PushError> {
+    metadata
+        .to_orcid_work(Some(put_code))
+        .map_err(|e| PushError::Metadata(e.to_string()))
+}
+
+enum PushError {
+    Orcid(OrcidError),
+    Metadata(String),
+}
+
+impl From<OrcidError> for PushError {
+    fn from(e: OrcidError) -> Self {
+        Self::Orcid(e)
+    }
+}
+
+/// What one attempt achieved.
+#[derive(Debug, Clone)]
+enum Outcome {
+    Done {
+        put_code: i64,
+        title: Option<String>,
+    },
+    Deleted,
+    Ignored(String),
+    /// The permission is missing, revoked or expired: wait for the person.
+    Blocked {
+        code: &'static str,
+        message: String,
+    },
+    /// ORCID refused the token: mark the permission invalid, then wait.
+    TokenRejected {
+        permission_id: Uuid,
+    },
+    /// Another attempt cannot help.
+    Failed {
+        code: &'static str,
+        message: String,
+    },
+    /// Try again later.
+    Retry {
+        code: &'static str,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Done { .. } => "done",
+            Self::Deleted => "deleted",
+            Self::Ignored(_) => "ignored",
+            Self::Blocked { .. } | Self::TokenRejected { .. } => "waiting_for_permission",
+            Self::Failed { .. } => "failed",
+            Self::Retry { .. } => "retry",
+        }
+    }
+
+    fn from_blocked(blocked: Readiness) -> Self {
+        match blocked {
+            Readiness::Blocked { code, message } => Self::Blocked { code, message },
+            Readiness::Ready => Self::Failed {
+                code: "internal",
+                message: "inconsistent permission state".into(),
+            },
+        }
+    }
+
+    fn from_datacite(e: DataciteError) -> Self {
+        match e {
+            DataciteError::NotFound(doi) => Self::Failed {
+                code: "doi_not_found",
+                message: format!("DataCite has no findable DOI {doi}."),
+            },
+            DataciteError::Unavailable { message, retry_after } => Self::Retry {
+                code: "datacite_unavailable",
+                message: format!("DataCite is unavailable: {message}"),
+                retry_after,
+            },
+            DataciteError::Rejected { status, message } => Self::Failed {
+                code: "datacite_rejected",
+                message: format!("DataCite refused the request (HTTP {status}): {message}"),
+            },
+        }
+    }
+
+    fn from_orcid(e: OrcidError, permission_id: Uuid) -> Self {
+        let code = e.code();
+        match e {
+            OrcidError::InvalidToken(_) => Self::TokenRejected { permission_id },
+            OrcidError::Throttled { retry_after, .. } => Self::Retry {
+                code,
+                message: e.to_string(),
+                retry_after,
+            },
+            OrcidError::Unavailable(_) => Self::Retry {
+                code,
+                message: e.to_string(),
+                retry_after: None,
+            },
+            OrcidError::NotFound => Self::Failed {
+                code,
+                message: "ORCID has no such record (the iD may have been deprecated).".into(),
+            },
+            OrcidError::Duplicate { .. } | OrcidError::Rejected { .. } => Self::Failed {
+                code,
+                message: e.to_string(),
+            },
+        }
+    }
+}

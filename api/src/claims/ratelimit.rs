@@ -1,0 +1,134 @@
+//! A token bucket kept in PostgreSQL, so that every worker process on every machine shares one
+//! budget for ORCID's Member API (24 requests/s, burst 40 by default).
+//!
+//! Callers reserve a token and wait until it is due (the bucket may go negative), so waiting
+//! callers are served in order without polling. A small safety margin is kept below the configured
+//! limit: requests reach ORCID a few milliseconds after they are granted, and jitter in that delay
+//! must not push one over ORCID's own bucket.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::{Double, Text};
+
+use crate::db::DbPool;
+
+/// Share of the configured rate actually spent.
+const RATE_MARGIN: f64 = 0.9;
+/// Share of the configured burst actually spent.
+const BURST_MARGIN: f64 = 0.75;
+
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    pool: DbPool,
+    name: String,
+    per_second: f64,
+    burst: f64,
+    /// A reservation further away than this is refused rather than waited for.
+    max_wait: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RateLimitError {
+    #[error("rate limit bucket unavailable: {0}")]
+    Database(String),
+    #[error("rate limit saturated; next slot in {0:?}")]
+    Saturated(Duration),
+}
+
+#[derive(QueryableByName)]
+struct Bucket {
+    #[diesel(sql_type = Double)]
+    tokens: f64,
+    #[diesel(sql_type = Double)]
+    elapsed: f64,
+}
+
+impl RateLimiter {
+    /// `per_second` and `burst` are the upstream's published limits; the limiter stays below them.
+    pub fn new(pool: DbPool, name: impl Into<String>, per_second: f64, burst: f64) -> Self {
+        Self {
+            pool,
+            name: name.into(),
+            per_second: (per_second * RATE_MARGIN).max(0.01),
+            burst: (burst * BURST_MARGIN).floor().max(1.0),
+            max_wait: Duration::from_secs(60),
+        }
+    }
+
+    /// The rate the limiter actually allows (after the margin).
+    pub fn effective_rate(&self) -> f64 {
+        self.per_second
+    }
+
+    /// Waits until one more request may be sent.
+    pub async fn acquire(&self) -> Result<(), RateLimitError> {
+        let (pool, name, rate, burst, max_wait) = (
+            self.pool.clone(),
+            self.name.clone(),
+            self.per_second,
+            self.burst,
+            self.max_wait,
+        );
+        let wait = tokio::task::spawn_blocking(move || -> Result<Duration, RateLimitError> {
+            let mut conn = pool.get().map_err(|e| RateLimitError::Database(e.to_string()))?;
+            reserve(&mut conn, &name, rate, burst, max_wait).map_err(|e| RateLimitError::Database(e.to_string()))?
+        })
+        .await
+        .map_err(|e| RateLimitError::Database(e.to_string()))??;
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+}
+
+/// Takes one token, refilled by the database clock (one clock for every machine). Returns how long
+/// to wait before using it.
+fn reserve(
+    conn: &mut PgConnection,
+    name: &str,
+    rate: f64,
+    burst: f64,
+    max_wait: Duration,
+) -> QueryResult<Result<Duration, RateLimitError>> {
+    conn.transaction(|conn| {
+        diesel::sql_query(
+            "INSERT INTO rate_limits (name, tokens, updated_at) VALUES ($1, $2, clock_timestamp())
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind::<Text, _>(name)
+        .bind::<Double, _>(burst)
+        .execute(conn)?;
+        // Lock first, then read the clock, so time spent waiting for the lock is not counted twice.
+        diesel::sql_query("SELECT 1 FROM rate_limits WHERE name = $1 FOR UPDATE")
+            .bind::<Text, _>(name)
+            .execute(conn)?;
+        let bucket: Bucket = diesel::sql_query(
+            "SELECT tokens, GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - updated_at))::float8 AS elapsed
+             FROM rate_limits WHERE name = $1",
+        )
+        .bind::<Text, _>(name)
+        .get_result(conn)?;
+        let available = (bucket.tokens + bucket.elapsed * rate).min(burst);
+        let after = available - 1.0;
+        let wait = if after >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-after / rate)
+        };
+        if wait > max_wait {
+            return Ok(Err(RateLimitError::Saturated(wait)));
+        }
+        diesel::sql_query(
+            "UPDATE rate_limits SET tokens = $2,
+                 updated_at = updated_at + make_interval(secs => $3)
+             WHERE name = $1",
+        )
+        .bind::<Text, _>(name)
+        .bind::<Double, _>(after)
+        .bind::<Double, _>(bucket.elapsed)
+        .execute(conn)?;
+        Ok(Ok(wait))
+    })
+}

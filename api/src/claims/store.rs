@@ -1,0 +1,380 @@
+//! Claims in PostgreSQL: submitting, routing to the queue, moving through the state machine,
+//! listing and counting.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Integer, Text, Uuid as SqlUuid};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{ClaimAction, ClaimSource, ClaimState};
+use crate::db::schema::{accounts, claims, orcid_permissions};
+use crate::domain::{Doi, OrcidId};
+use crate::jobs::{self, NewJob};
+
+pub const PUSH_JOB: &str = "claims.push";
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = claims)]
+pub struct Claim {
+    pub id: Uuid,
+    pub orcid: String,
+    pub doi: String,
+    pub source: String,
+    pub action: String,
+    pub state: String,
+    pub put_code: Option<i64>,
+    pub title: Option<String>,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub skip_reason: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Claim {
+    pub fn state(&self) -> ClaimState {
+        self.state.parse().unwrap_or(ClaimState::Failed)
+    }
+    pub fn source(&self) -> ClaimSource {
+        self.source.parse().unwrap_or(ClaimSource::SearchAndLink)
+    }
+    pub fn action(&self) -> ClaimAction {
+        self.action.parse().unwrap_or(ClaimAction::Create)
+    }
+}
+
+/// Who asks for a claim: a person (Search & Link, or an integrator on their behalf) or the
+/// Auto-Update pipeline. They re-queue existing claims differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requester {
+    Person,
+    AutoUpdate,
+}
+
+/// Whether a claim can be pushed now, and if not, why (stored on the claim).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    Blocked { code: &'static str, message: String },
+}
+
+/// The stored permission that pushes claims of one source for one ORCID iD.
+#[derive(Debug, Clone)]
+pub struct PermissionToken {
+    pub permission_id: Uuid,
+    pub account_id: Uuid,
+    pub sealed: Vec<u8>,
+}
+
+/// Can `orcid`'s record be written with the permission `source` needs?
+pub fn readiness(conn: &mut PgConnection, orcid: &str, source: ClaimSource) -> QueryResult<Readiness> {
+    Ok(match permission_token(conn, orcid, source)? {
+        Ok(_) => Readiness::Ready,
+        Err(blocked) => blocked,
+    })
+}
+
+/// The usable permission for `orcid` and `source`, or why there is none.
+pub fn permission_token(
+    conn: &mut PgConnection,
+    orcid: &str,
+    source: ClaimSource,
+) -> QueryResult<Result<PermissionToken, Readiness>> {
+    type Row = (
+        Uuid,
+        Option<Uuid>,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        Option<Vec<u8>>,
+    );
+    let found: Option<Row> = accounts::table
+        .left_join(
+            orcid_permissions::table.on(orcid_permissions::account_id
+                .eq(accounts::id)
+                .and(orcid_permissions::kind.eq(source.as_str()))),
+        )
+        .filter(accounts::orcid.eq(orcid))
+        .select((
+            accounts::id,
+            orcid_permissions::id.nullable(),
+            orcid_permissions::status.nullable(),
+            orcid_permissions::expires_at.nullable(),
+            orcid_permissions::access_token_enc.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    let label = source.label();
+    let not_granted = || Readiness::Blocked {
+        code: "permission_not_granted",
+        message: format!("{label} is not enabled for this ORCID record; the work goes out once it is."),
+    };
+    Ok(match found {
+        None => Err(Readiness::Blocked {
+            code: "no_account",
+            message: format!(
+                "This ORCID iD has no Profiles account yet; the work goes out once its owner signs in and enables {label}."
+            ),
+        }),
+        Some((account_id, Some(permission_id), Some(status), expires, sealed)) => match (status.as_str(), sealed) {
+            ("active", _) if expires.is_some_and(|e| e <= Utc::now()) => Err(Readiness::Blocked {
+                code: "permission_expired",
+                message: format!("The {label} permission has expired. Enable it again to continue."),
+            }),
+            ("active", Some(sealed)) => Ok(PermissionToken {
+                permission_id,
+                account_id,
+                sealed,
+            }),
+            ("invalid", _) => Err(Readiness::Blocked {
+                code: "permission_invalid",
+                message: format!(
+                    "ORCID no longer accepts the {label} permission (it was revoked on orcid.org or has expired). Enable it again to continue."
+                ),
+            }),
+            _ => Err(not_granted()),
+        },
+        Some(_) => Err(not_granted()),
+    })
+}
+
+/// ORCID refused the token: keep it for the record, but stop using it until the person grants
+/// the permission again.
+pub fn invalidate_permission(conn: &mut PgConnection, permission_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        orcid_permissions::table
+            .find(permission_id)
+            .filter(orcid_permissions::status.eq("active")),
+    )
+    .set(orcid_permissions::status.eq("invalid"))
+    .execute(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
+    claims::table.find(id).select(Claim::as_select()).first(conn).optional()
+}
+
+/// Queues the push job for a claim; one pending job per claim.
+pub fn enqueue(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> QueryResult<i64> {
+    jobs::enqueue(
+        conn,
+        NewJob::new(PUSH_JOB, json!({ "claim_id": id }))
+            .dedup(format!("claim:{id}"))
+            .max_attempts(max_attempts),
+    )
+}
+
+/// Sends a claim on its way: `waiting` with a job when its permission is usable, otherwise
+/// `waiting_for_permission` with the reason. Errors from earlier attempts are cleared.
+pub fn route(conn: &mut PgConnection, claim: &Claim, max_attempts: i32) -> QueryResult<Claim> {
+    let ready = readiness(conn, &claim.orcid, claim.source())?;
+    let (state, code, message) = match &ready {
+        Readiness::Ready => (ClaimState::Waiting, None, None),
+        Readiness::Blocked { code, message } => (
+            ClaimState::WaitingForPermission,
+            Some(code.to_string()),
+            Some(message.clone()),
+        ),
+    };
+    let updated: Claim = diesel::update(claims::table.find(claim.id))
+        .set((
+            claims::state.eq(state.as_str()),
+            claims::error_code.eq(code),
+            claims::error_message.eq(message),
+            claims::skip_reason.eq(None::<String>),
+            claims::attempts.eq(0),
+            claims::next_attempt_at.eq(None::<DateTime<Utc>>),
+        ))
+        .returning(Claim::as_returning())
+        .get_result(conn)?;
+    if ready == Readiness::Ready {
+        enqueue(conn, claim.id, max_attempts)?;
+    }
+    Ok(updated)
+}
+
+/// A request to add a DOI to a record.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub orcid: OrcidId,
+    pub doi: Doi,
+    pub source: ClaimSource,
+    pub requester: Requester,
+    /// Why Auto-Update must not push it (already decided by the caller), if anything.
+    pub skip_reason: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Creates the claim for (iD, DOI) or re-queues the existing one. Safe under concurrency: the
+/// unique (orcid, doi) index decides, so twenty identical requests make one claim.
+/// Returns the claim and whether it is new.
+pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> QueryResult<(Claim, bool)> {
+    conn.transaction(|conn| {
+        let inserted: Option<Claim> = diesel::insert_into(claims::table)
+            .values((
+                claims::orcid.eq(s.orcid.as_str()),
+                claims::doi.eq(s.doi.as_str()),
+                claims::source.eq(s.source.as_str()),
+                claims::action.eq(ClaimAction::Create.as_str()),
+                claims::title.eq(&s.title),
+            ))
+            .on_conflict((claims::orcid, claims::doi))
+            .do_nothing()
+            .returning(Claim::as_returning())
+            .get_result(conn)
+            .optional()?;
+        if let Some(claim) = inserted {
+            let claim = match &s.skip_reason {
+                Some(reason) => ignore(conn, claim.id, reason)?,
+                None => route(conn, &claim, max_attempts)?,
+            };
+            return Ok((claim, true));
+        }
+        let existing: Claim = claims::table
+            .filter(claims::orcid.eq(s.orcid.as_str()))
+            .filter(claims::doi.eq(s.doi.as_str()))
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)?;
+        let state = existing.state();
+        let claim = match s.requester {
+            Requester::Person => {
+                // A person asking again revives a claim that failed, was removed or skipped, and
+                // takes over a claim still waiting for Auto-Update's permission.
+                let revive = matches!(
+                    state,
+                    ClaimState::Failed | ClaimState::Deleted | ClaimState::Ignored | ClaimState::WaitingForPermission
+                ) || (existing.action() == ClaimAction::Delete && state != ClaimState::Working);
+                if revive {
+                    let c = set_intent(conn, existing.id, s.source, ClaimAction::Create)?;
+                    route(conn, &c, max_attempts)?
+                } else {
+                    existing
+                }
+            }
+            Requester::AutoUpdate => {
+                // Never undo a person's removal; refresh pushed or failed works with new metadata.
+                if existing.action() == ClaimAction::Delete {
+                    existing
+                } else if let Some(reason) = &s.skip_reason {
+                    if matches!(state, ClaimState::Waiting | ClaimState::WaitingForPermission)
+                        && existing.source() == ClaimSource::AutoUpdate
+                    {
+                        ignore(conn, existing.id, reason)?
+                    } else {
+                        existing
+                    }
+                } else if matches!(state, ClaimState::Done | ClaimState::Failed)
+                    || (state == ClaimState::Ignored && existing.source() == ClaimSource::AutoUpdate)
+                {
+                    route(conn, &existing, max_attempts)?
+                } else {
+                    existing
+                }
+            }
+        };
+        Ok((claim, false))
+    })
+}
+
+fn set_intent(conn: &mut PgConnection, id: Uuid, source: ClaimSource, action: ClaimAction) -> QueryResult<Claim> {
+    diesel::update(claims::table.find(id))
+        .set((claims::source.eq(source.as_str()), claims::action.eq(action.as_str())))
+        .returning(Claim::as_returning())
+        .get_result(conn)
+}
+
+fn ignore(conn: &mut PgConnection, id: Uuid, reason: &str) -> QueryResult<Claim> {
+    diesel::update(claims::table.find(id))
+        .set((
+            claims::state.eq(ClaimState::Ignored.as_str()),
+            claims::skip_reason.eq(reason),
+            claims::error_code.eq(None::<String>),
+            claims::error_message.eq(None::<String>),
+        ))
+        .returning(Claim::as_returning())
+        .get_result(conn)
+}
+
+/// Asks for the work to be removed from the ORCID record. A claim that never reached ORCID is
+/// withdrawn at once; otherwise the worker deletes the work.
+pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> QueryResult<Claim> {
+    conn.transaction(|conn| {
+        let claim: Claim = claims::table
+            .find(id)
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)?;
+        let never_pushed = claim.put_code.is_none()
+            && claim.claimed_at.is_none()
+            && matches!(claim.state(), ClaimState::WaitingForPermission | ClaimState::Ignored);
+        if never_pushed {
+            return diesel::update(claims::table.find(id))
+                .set((
+                    claims::action.eq(ClaimAction::Delete.as_str()),
+                    claims::state.eq(ClaimState::Deleted.as_str()),
+                    claims::error_code.eq(None::<String>),
+                    claims::error_message.eq(None::<String>),
+                ))
+                .returning(Claim::as_returning())
+                .get_result(conn);
+        }
+        let c = set_intent(conn, id, claim.source(), ClaimAction::Delete)?;
+        if claim.state() == ClaimState::Working {
+            // The running job sees the new action when it finishes and goes round again.
+            diesel::update(claims::table.find(id))
+                .set(claims::state.eq(ClaimState::Waiting.as_str()))
+                .execute(conn)?;
+            enqueue(conn, id, max_attempts)?;
+            return find(conn, id).map(|c| c.expect("locked row"));
+        }
+        route(conn, &c, max_attempts)
+    })
+}
+
+/// Re-queues the claims of `orcid` that waited for the permission `source` needs.
+pub fn resume(conn: &mut PgConnection, orcid: &str, source: ClaimSource, max_attempts: i32) -> QueryResult<usize> {
+    let ids: Vec<Uuid> = diesel::update(
+        claims::table
+            .filter(claims::orcid.eq(orcid))
+            .filter(claims::source.eq(source.as_str()))
+            .filter(claims::state.eq(ClaimState::WaitingForPermission.as_str())),
+    )
+    .set((
+        claims::state.eq(ClaimState::Waiting.as_str()),
+        claims::error_code.eq(None::<String>),
+        claims::error_message.eq(None::<String>),
+        claims::attempts.eq(0),
+    ))
+    .returning(claims::id)
+    .get_results(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::sql_query(
+        "INSERT INTO jobs (kind, payload, dedup_key, max_attempts)
+         SELECT $1, jsonb_build_object('claim_id', id), 'claim:' || id, $3 FROM unnest($2) AS id
+         ON CONFLICT (dedup_key) WHERE state = 'pending' AND dedup_key IS NOT NULL DO NOTHING",
+    )
+    .bind::<Text, _>(PUSH_JOB)
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Integer, _>(max_attempts)
+    .execute(conn)?;
+    Ok(ids.len())
+}
+
+/// Moves a claim from one of the states `to` allows; returns false (and changes nothing) when the
+/// claim is elsewhere, e.g. because a person changed it meanwhile.
+pub fn transition(conn: &mut PgConnection, id: Uuid, expect: ClaimState, to: ClaimState) -> QueryResult<bool> {
+    if !expect.can_become(to) {
+        tracing::error!(claim = %id, from = %expect, %to, "refused an invalid claim transition");
+        return Ok(false);
+    }
+    let n = diesel::update(claims::table.find(id).filter(claims::state.eq(expect.as_str())))
+        .set(claims::state.eq(to.as_str()))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,734 @@
+//! ORCID claims: the caller's own (staff: anyone's), created by hand or by Auto-Update.
+
+use actix_web::{delete, get, http::header, post, web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::count_star;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::session::{Caller, ScopedCaller};
+use crate::claims::store::{self, Claim, Requester, Submission};
+use crate::claims::{ClaimAction, ClaimSource, ClaimState};
+use crate::db::schema::claims;
+use crate::domain::{Doi, OrcidId};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::startup::AppState;
+
+/// A claim's last error, in words and as a stable code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClaimError {
+    /// E.g. `permission_not_granted`, `orcid_unavailable`, `doi_not_found`, `missing_metadata`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClaimView {
+    pub id: Uuid,
+    #[schema(example = "0000-0002-1825-0097")]
+    pub orcid: String,
+    /// Lower case, without resolver prefix.
+    #[schema(example = "10.5555/j9cp-6b21")]
+    pub doi: String,
+    #[schema(example = "https://doi.org/10.5555/j9cp-6b21")]
+    pub doi_url: String,
+    pub source: ClaimSource,
+    pub action: ClaimAction,
+    pub state: ClaimState,
+    /// The work's put-code in the ORCID record, once pushed.
+    pub put_code: Option<i64>,
+    /// The work's title, once known.
+    pub title: Option<String>,
+    /// Why the claim is waiting for permission, or why the last attempt went wrong.
+    pub error: Option<ClaimError>,
+    /// Why Auto-Update skipped it (state `ignored`).
+    pub skip_reason: Option<String>,
+    /// Attempts made by the current round of processing.
+    pub attempts: i32,
+    /// When the work was last written to ORCID.
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Claim> for ClaimView {
+    fn from(c: Claim) -> Self {
+        let (state, source, action) = (c.state(), c.source(), c.action());
+        Self {
+            doi_url: format!("https://doi.org/{}", c.doi),
+            error: match (c.error_code, c.error_message) {
+                (Some(code), Some(message)) => Some(ClaimError { code, message }),
+                _ => None,
+            },
+            id: c.id,
+            orcid: c.orcid,
+            doi: c.doi,
+            source,
+            action,
+            state,
+            put_code: c.put_code,
+            title: c.title,
+            skip_reason: c.skip_reason,
+            attempts: c.attempts,
+            claimed_at: c.claimed_at,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClaim {
+    /// `10.x/y`, `doi:10.x/y` or `https://doi.org/10.x/y`; compared case-insensitively.
+    #[schema(example = "10.5555/j9cp-6b21")]
+    pub doi: String,
+    /// Defaults to `search_and_link`. Decides which ORCID permission pushes the work.
+    pub source: Option<ClaimSource>,
+    /// Whose record. Defaults to the caller's; only staff may name another iD.
+    #[schema(example = "0000-0002-1825-0097")]
+    pub orcid: Option<String>,
+}
+
+pub fn parse_doi(value: &str, field: &str) -> ApiResult<Doi> {
+    Doi::parse(value).map_err(|e| {
+        ApiError::unprocessable("invalid_doi", format!("{value:?} is not a DOI: {e}.")).with_field(field, e.to_string())
+    })
+}
+
+pub fn parse_orcid(value: &str, field: &str) -> ApiResult<OrcidId> {
+    OrcidId::parse(value).map_err(|e| {
+        ApiError::unprocessable("invalid_orcid", format!("{value:?} is not an ORCID iD: {e}."))
+            .with_field(field, e.to_string())
+    })
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("claim_not_found", "You have no claim with this id.")
+}
+
+/// The claim with `id`, if the caller may see it (their own, or any for staff).
+async fn owned(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Claim> {
+    let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
+        .await?
+        .ok_or_else(not_found)?;
+    if claim.orcid != caller.account.orcid && !caller.is_staff() {
+        return Err(not_found());
+    }
+    Ok(claim)
+}
+
+fn accepted(claim: Claim) -> HttpResponse {
+    let location = format!("/api/v1/claims/{}", claim.id);
+    HttpResponse::Accepted()
+        .insert_header((header::LOCATION, location))
+        .json(ClaimView::from(claim))
+}
+
+/// Add a DOI to an ORCID record
+///
+/// Queues the work for the record and answers at once. Idempotent on (ORCID iD, DOI): asking again
+/// returns the same claim, and re-queues it if it had failed, been removed or been skipped. A
+/// claim whose ORCID permission is missing waits as `waiting_for_permission` and goes out when the
+/// permission is granted.
+#[utoipa::path(
+    tag = "claims",
+    request_body = NewClaim,
+    responses(
+        (status = 202, description = "The claim, queued (or as it already was).", body = ClaimView,
+            headers(("Location" = String, description = "The claim's URL."))),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another person's iD, a token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a DOI, not an ORCID iD, or an unknown field.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/claims")]
+pub async fn create(
+    caller: ScopedCaller,
+    state: web::Data<AppState>,
+    body: web::Json<NewClaim>,
+) -> ApiResult<HttpResponse> {
+    caller.require("claims:write")?;
+    let body = body.into_inner();
+    let doi = parse_doi(&body.doi, "doi")?;
+    let orcid = match &body.orcid {
+        Some(value) => parse_orcid(value, "orcid")?,
+        None => parse_orcid(&caller.account.orcid, "orcid")?,
+    };
+    if orcid.as_str() != caller.account.orcid && !caller.is_staff() {
+        return Err(ApiError::forbidden(
+            "not_your_record",
+            "You can only add works to your own ORCID record.",
+        ));
+    }
+    let submission = Submission {
+        orcid,
+        doi,
+        source: body.source.unwrap_or(ClaimSource::SearchAndLink),
+        requester: Requester::Person,
+        skip_reason: None,
+        title: None,
+    };
+    let max_attempts = state.config.claims.max_attempts;
+    let (claim, _) = crate::db::run(&state.pool, move |conn| {
+        Ok(store::submit(conn, &submission, max_attempts)?)
+    })
+    .await?;
+    Ok(accepted(claim))
+}
+
+/// One claim
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    responses(
+        (status = 200, description = "The claim.", body = ClaimView),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/claims/{id}")]
+pub async fn get_one(caller: ScopedCaller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    caller.require("claims:read")?;
+    let claim = owned(&state, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
+}
+
+/// Remove the work from the ORCID record
+///
+/// Queues the removal and answers at once; the claim ends `deleted`. A claim that never reached
+/// ORCID is withdrawn immediately.
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    responses(
+        (status = 202, description = "The claim, with action `delete`.", body = ClaimView),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/claims/{id}")]
+pub async fn remove(caller: ScopedCaller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    caller.require("claims:write")?;
+    let claim = owned(&state, &caller, id.into_inner()).await?;
+    let max_attempts = state.config.claims.max_attempts;
+    let claim = crate::db::run(&state.pool, move |conn| {
+        Ok(store::request_delete(conn, claim.id, max_attempts)?)
+    })
+    .await?;
+    Ok(accepted(claim))
+}
+
+/// Try a claim again
+///
+/// For claims that `failed`, were `ignored`, or wait for a permission: re-queued now, with the
+/// attempt count reset.
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    responses(
+        (status = 202, description = "The claim, re-queued.", body = ClaimView),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim is queued, in progress, done or deleted: nothing to retry.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/claims/{id}/retry")]
+pub async fn retry(caller: ScopedCaller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    caller.require("claims:write")?;
+    let claim = owned(&state, &caller, id.into_inner()).await?;
+    let max_attempts = state.config.claims.max_attempts;
+    let claim = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current: Claim = claims::table
+                .find(claim.id)
+                .select(Claim::as_select())
+                .for_update()
+                .first(conn)?;
+            let from = current.state();
+            if !matches!(
+                from,
+                ClaimState::Failed | ClaimState::Ignored | ClaimState::WaitingForPermission
+            ) {
+                return Err(ApiError::conflict(
+                    "claim_not_retryable",
+                    format!(
+                        "The claim is {from}; only failed, ignored or waiting-for-permission claims can be retried."
+                    ),
+                ));
+            }
+            Ok(store::route(conn, &current, max_attempts)?)
+        })
+    })
+    .await?;
+    Ok(accepted(claim))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClaimQuery {
+    /// Only these states (comma-separated), e.g. `failed,waiting_for_permission`.
+    pub state: Option<String>,
+    /// `search_and_link` or `auto_update`.
+    pub source: Option<String>,
+    /// `create` or `delete`.
+    pub action: Option<String>,
+    /// Only these DOIs (comma-separated, any accepted form).
+    pub doi: Option<String>,
+    /// Free text, matched against DOI and title.
+    pub q: Option<String>,
+    /// Staff only: the claims of this ORCID iD.
+    pub orcid: Option<String>,
+    /// Created at or after (RFC 3339 or `YYYY-MM-DD`).
+    pub created_from: Option<String>,
+    /// Created before (RFC 3339 or `YYYY-MM-DD`, exclusive).
+    pub created_to: Option<String>,
+    /// `-created` (default), `created`, `-updated` or `updated`.
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    #[serde(rename = "page[number]")]
+    #[param(rename = "page[number]")]
+    pub page_number: Option<i64>,
+    /// Page size, 1–100 (default 25).
+    #[serde(rename = "page[size]")]
+    #[param(rename = "page[size]")]
+    pub page_size: Option<i64>,
+    /// Opaque cursor from `links.next`; takes precedence over `page[number]`.
+    #[serde(rename = "page[cursor]")]
+    #[param(rename = "page[cursor]")]
+    pub page_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimListMeta {
+    /// Claims matching the filters.
+    pub total: i64,
+    /// The page number (absent in cursor mode).
+    pub page: Option<i64>,
+    pub page_size: i64,
+    pub total_pages: i64,
+    /// Matching claims per state (every state listed).
+    pub states: BTreeMap<String, i64>,
+    /// Matching claims per source (every source listed).
+    pub sources: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ListLinks {
+    /// The next page (cursor mode), when there is one.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimList {
+    pub data: Vec<ClaimView>,
+    pub meta: ClaimListMeta,
+    pub links: ListLinks,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SortKey {
+    Created,
+    Updated,
+}
+
+#[derive(Debug, Clone)]
+struct Filters {
+    orcid: Option<String>,
+    states: Vec<String>,
+    source: Option<String>,
+    action: Option<String>,
+    dois: Vec<String>,
+    q: Option<String>,
+    created_from: Option<DateTime<Utc>>,
+    created_to: Option<DateTime<Utc>>,
+}
+
+fn parse_time(value: &str, field: &str) -> ApiResult<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_parameter",
+                format!("{field} must be a date (YYYY-MM-DD) or an RFC 3339 time."),
+            )
+            .with_field(field, "not a date")
+        })
+}
+
+fn one_of<T: std::str::FromStr>(value: &str, field: &str, allowed: &str) -> ApiResult<T> {
+    value.parse().map_err(|_| {
+        ApiError::unprocessable(
+            "invalid_parameter",
+            format!("{field} must be one of {allowed}; got {value:?}."),
+        )
+        .with_field(field, format!("one of {allowed}"))
+    })
+}
+
+fn filtered(f: &Filters) -> claims::BoxedQuery<'static, Pg> {
+    let mut query = claims::table.into_boxed();
+    if let Some(orcid) = &f.orcid {
+        query = query.filter(claims::orcid.eq(orcid.clone()));
+    }
+    if !f.states.is_empty() {
+        query = query.filter(claims::state.eq_any(f.states.clone()));
+    }
+    if let Some(source) = &f.source {
+        query = query.filter(claims::source.eq(source.clone()));
+    }
+    if let Some(action) = &f.action {
+        query = query.filter(claims::action.eq(action.clone()));
+    }
+    if !f.dois.is_empty() {
+        query = query.filter(claims::doi.eq_any(f.dois.clone()));
+    }
+    if let Some(q) = &f.q {
+        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(claims::doi.ilike(pattern.clone()).or(claims::title.ilike(pattern)));
+    }
+    if let Some(from) = f.created_from {
+        query = query.filter(claims::created_at.ge(from));
+    }
+    if let Some(to) = f.created_to {
+        query = query.filter(claims::created_at.lt(to));
+    }
+    query
+}
+
+/// The same query with the cursor for the next page (and no page number).
+fn next_link(query: &str, cursor: &str) -> String {
+    let pairs = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "page[cursor]" && k != "page[number]")
+        .chain([("page[cursor]".to_owned(), cursor.to_owned())]);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("/api/v1/claims?{query}")
+}
+
+fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.timestamp_micros()))
+}
+
+fn decode_cursor(value: &str) -> ApiResult<(DateTime<Utc>, Uuid)> {
+    let bad = || {
+        ApiError::unprocessable("invalid_cursor", "page[cursor] is not a cursor from links.next.")
+            .with_field("page[cursor]", "unknown cursor")
+    };
+    let text = URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
+    let at = micros
+        .parse::<i64>()
+        .ok()
+        .and_then(DateTime::from_timestamp_micros)
+        .ok_or_else(bad)?;
+    Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
+}
+
+/// Your claims
+///
+/// Filtered, sorted and paginated (by page number, or with the cursor in `links.next`), with the
+/// total and counts per state and per source in `meta`. Staff see everyone's claims and can filter
+/// by `orcid`.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimQuery),
+    responses(
+        (status = 200, description = "One page of claims.", body = ClaimList),
+        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:read`, or `orcid` from a non-staff caller.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown state, source, action, sort, DOI, iD, date or cursor.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/claims")]
+pub async fn list(
+    caller: ScopedCaller,
+    state: web::Data<AppState>,
+    query: web::Query<ClaimQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    caller.require("claims:read")?;
+    let q = query.into_inner();
+    let orcid = match (&q.orcid, caller.is_staff()) {
+        (Some(value), true) => Some(parse_orcid(value, "orcid")?.to_string()),
+        (None, true) => None,
+        (Some(value), false) => {
+            let wanted = parse_orcid(value, "orcid")?;
+            if wanted.as_str() != caller.account.orcid {
+                return Err(ApiError::forbidden(
+                    "not_your_record",
+                    "Only staff can list other people's claims.",
+                ));
+            }
+            Some(wanted.to_string())
+        }
+        (None, false) => Some(caller.account.orcid.clone()),
+    };
+    let split = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let states = split(&q.state)
+        .iter()
+        .map(|s| {
+            one_of::<ClaimState>(
+                s,
+                "state",
+                "waiting, waiting_for_permission, working, done, failed, deleted, ignored",
+            )
+            .map(|v| v.as_str().to_owned())
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let source = q
+        .source
+        .as_deref()
+        .map(|s| one_of::<ClaimSource>(s, "source", "search_and_link, auto_update").map(|v| v.as_str().to_owned()))
+        .transpose()?;
+    let action = q
+        .action
+        .as_deref()
+        .map(|s| one_of::<ClaimAction>(s, "action", "create, delete").map(|v| v.as_str().to_owned()))
+        .transpose()?;
+    let dois = split(&q.doi)
+        .iter()
+        .map(|d| parse_doi(d, "doi").map(|d| d.to_string()))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let (sort, descending) = match q.sort.as_deref().unwrap_or("-created") {
+        "-created" => (SortKey::Created, true),
+        "created" => (SortKey::Created, false),
+        "-updated" => (SortKey::Updated, true),
+        "updated" => (SortKey::Updated, false),
+        other => {
+            return Err(one_of::<ClaimState>(other, "sort", "-created, created, -updated, updated").unwrap_err());
+        }
+    };
+    let page_size = q.page_size.unwrap_or(25);
+    if !(1..=100).contains(&page_size) {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
+                .with_field("page[size]", "1–100"),
+        );
+    }
+    let page = q.page_number.unwrap_or(1);
+    if page < 1 {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "page[number] starts at 1.").with_field("page[number]", "≥ 1"),
+        );
+    }
+    let cursor = q.page_cursor.as_deref().map(decode_cursor).transpose()?;
+    let filters = Filters {
+        orcid,
+        states,
+        source,
+        action,
+        dois,
+        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        created_from: q
+            .created_from
+            .as_deref()
+            .map(|v| parse_time(v, "created_from"))
+            .transpose()?,
+        created_to: q
+            .created_to
+            .as_deref()
+            .map(|v| parse_time(v, "created_to"))
+            .transpose()?,
+    };
+    let result = crate::db::run(&state.pool, move |conn| {
+        let total: i64 = filtered(&filters).count().get_result(conn)?;
+        let by_state: Vec<(String, i64)> = claims::table
+            .filter(claims::id.eq_any(filtered(&filters).select(claims::id)))
+            .group_by(claims::state)
+            .select((claims::state, count_star()))
+            .load(conn)?;
+        let by_source: Vec<(String, i64)> = claims::table
+            .filter(claims::id.eq_any(filtered(&filters).select(claims::id)))
+            .group_by(claims::source)
+            .select((claims::source, count_star()))
+            .load(conn)?;
+        // Keyset order on (sort key, id), so cursors are stable while claims change.
+        macro_rules! ordered {
+            ($key:expr) => {{
+                let mut rows = filtered(&filters);
+                if let Some((at, id)) = cursor {
+                    rows = if descending {
+                        rows.filter($key.lt(at).or($key.eq(at).and(claims::id.lt(id))))
+                    } else {
+                        rows.filter($key.gt(at).or($key.eq(at).and(claims::id.gt(id))))
+                    };
+                }
+                if descending {
+                    rows.order(($key.desc(), claims::id.desc()))
+                } else {
+                    rows.order(($key.asc(), claims::id.asc()))
+                }
+            }};
+        }
+        let mut rows = match sort {
+            SortKey::Created => ordered!(claims::created_at),
+            SortKey::Updated => ordered!(claims::updated_at),
+        };
+        if cursor.is_none() {
+            rows = rows.offset((page - 1) * page_size);
+        }
+        let data: Vec<Claim> = rows.limit(page_size).select(Claim::as_select()).load(conn)?;
+        Ok((total, by_state, by_source, data))
+    })
+    .await?;
+    let (total, by_state, by_source, data) = result;
+    let mut states: BTreeMap<String, i64> = ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+    states.extend(by_state);
+    let mut sources: BTreeMap<String, i64> = ClaimSource::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+    sources.extend(by_source);
+    let next = (data.len() as i64 == page_size).then(|| {
+        let last = data.last().expect("a full page");
+        let at = match sort {
+            SortKey::Created => last.created_at,
+            SortKey::Updated => last.updated_at,
+        };
+        encode_cursor(at, last.id)
+    });
+    let more = match cursor {
+        Some(_) => next.is_some(),
+        None => page * page_size < total,
+    };
+    let links = ListLinks {
+        next: next.filter(|_| more).map(|c| next_link(req.query_string(), &c)),
+    };
+    Ok(HttpResponse::Ok().json(ClaimList {
+        meta: ClaimListMeta {
+            total,
+            page: cursor.is_none().then_some(page),
+            page_size,
+            total_pages: (total + page_size - 1) / page_size,
+            states,
+            sources,
+        },
+        data: data.into_iter().map(ClaimView::from).collect(),
+        links,
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SourceStats {
+    pub source: ClaimSource,
+    /// "ORCID Search & Link" or "ORCID Auto-Update".
+    pub label: String,
+    pub total: i64,
+    /// Claims per state (every state listed).
+    pub states: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LastClaim {
+    pub doi: String,
+    pub doi_url: String,
+    pub title: Option<String>,
+    pub claimed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimStats {
+    pub total: i64,
+    /// All claims per state (every state listed).
+    pub states: BTreeMap<String, i64>,
+    /// Search & Link first, then Auto-Update.
+    pub sources: Vec<SourceStats>,
+    /// The work most recently written to the ORCID record.
+    pub last_claimed: Option<LastClaim>,
+}
+
+/// Your claim counts
+///
+/// For the "ORCID Claims" section: counts by source (Search & Link, Auto-Update) and by state, and
+/// the last DOI written to your ORCID record.
+#[utoipa::path(
+    tag = "claims",
+    responses(
+        (status = 200, description = "Counts and the last claim.", body = ClaimStats),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/accounts/me/claims/stats")]
+pub async fn stats(caller: ScopedCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.require("claims:read")?;
+    let orcid = caller.account.orcid.clone();
+    let (rows, last) = crate::db::run(&state.pool, move |conn| {
+        let rows: Vec<(String, String, i64)> = claims::table
+            .filter(claims::orcid.eq(&orcid))
+            .group_by((claims::source, claims::state))
+            .select((claims::source, claims::state, count_star()))
+            .load(conn)?;
+        let last: Option<(String, Option<String>, Option<DateTime<Utc>>)> = claims::table
+            .filter(claims::orcid.eq(&orcid))
+            .filter(claims::claimed_at.is_not_null())
+            .order(claims::claimed_at.desc())
+            .select((claims::doi, claims::title, claims::claimed_at))
+            .first(conn)
+            .optional()?;
+        Ok((rows, last))
+    })
+    .await?;
+    let empty = || -> BTreeMap<String, i64> { ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect() };
+    let mut states = empty();
+    let mut sources: Vec<SourceStats> = ClaimSource::ALL
+        .iter()
+        .map(|s| SourceStats {
+            source: *s,
+            label: s.label().to_owned(),
+            total: 0,
+            states: empty(),
+        })
+        .collect();
+    let mut total = 0;
+    for (source, st, n) in rows {
+        total += n;
+        *states.entry(st.clone()).or_default() += n;
+        if let Some(entry) = sources.iter_mut().find(|s| s.source.as_str() == source) {
+            entry.total += n;
+            *entry.states.entry(st).or_default() += n;
+        }
+    }
+    Ok(HttpResponse::Ok().json(ClaimStats {
+        total,
+        states,
+        sources,
+        last_claimed: last.and_then(|(doi, title, at)| {
+            at.map(|claimed_at| LastClaim {
+                doi_url: format!("https://doi.org/{doi}"),
+                doi,
+                title,
+                claimed_at,
+            })
+        }),
+    }))
+}

@@ -1,0 +1,230 @@
+//! Auto-Update intake over HTTP: DOI registration and update events from DataCite's pipeline.
+
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::auth::session::ScopedCaller;
+use crate::claims::intake::enqueue_doi_event;
+use crate::claims::store::{self, Requester, Submission};
+use crate::claims::ClaimSource;
+use crate::db::schema::claims;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::claims::{parse_doi, parse_orcid, ClaimView};
+use crate::startup::AppState;
+
+pub const MAX_EVENTS: usize = 1000;
+
+/// One DOI that was registered or updated.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoiEvent {
+    #[schema(example = "10.5555/k4s2-v7q8")]
+    pub doi: String,
+    /// `create` or `update` (informational: both are handled alike).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoiEventBatch {
+    /// Up to 1000 events.
+    pub events: Vec<DoiEvent>,
+}
+
+/// DataCite's existing form (levriero's `POST /claims`): one claim for one iD.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LegacyClaim {
+    pub doi: String,
+    pub orcid: String,
+    /// `orcid_update` (Auto-Update, the default) or `orcid_search` (Search & Link).
+    pub source_id: Option<String>,
+    /// `create` (default) or `delete`.
+    pub claim_action: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LegacyClaimEnvelope {
+    pub claim: LegacyClaim,
+}
+
+/// Either a batch of DOI events or DataCite's `{"claim": {…}}` form.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum EventsRequest {
+    Batch(DoiEventBatch),
+    Claim(LegacyClaimEnvelope),
+}
+
+/// What was accepted: a batch summary, or the claim (DataCite's form).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum EventsResponse {
+    Batch(EventsAccepted),
+    Claim(Box<ClaimView>),
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EventsAccepted {
+    /// How many events were queued.
+    pub accepted: usize,
+    /// The DOIs, normalised, in the order given (duplicates collapse into one job).
+    pub dois: Vec<String>,
+}
+
+/// Hyphenated keys (`source-id`) become underscores, as DataCite's Rails app does.
+fn underscore_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.replace('-', "_"), underscore_keys(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn shape_error(e: serde_json::Error) -> ApiError {
+    ApiError::unprocessable(
+        "invalid_body",
+        format!("The body does not have the expected shape: {e}."),
+    )
+}
+
+/// Post DOI events (Auto-Update)
+///
+/// For every creator's and contributor's ORCID iD in each DOI, an Auto-Update claim is created
+/// (or refreshed) after DataCite's skip rules: versions, parts and duplicates of other works and
+/// excluded prefixes are recorded as `ignored` with the reason. People without an account, or
+/// without Auto-Update enabled, get claims that wait as `waiting_for_permission`.
+///
+/// Also accepts DataCite's existing body, `{"claim": {"doi", "orcid", "source_id", "claim_action"}}`,
+/// which answers with the claim. Requires the `events:write` scope (an API token, or a staff admin).
+#[utoipa::path(
+    tag = "claims",
+    request_body = EventsRequest,
+    responses(
+        (status = 202, description = "Events queued (batch form), or the claim (claim form).", body = EventsResponse),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown credential.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The credential lacks `events:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Claim form with `claim_action: delete` for a claim that does not exist.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad DOI or iD (each listed in `errors`), more than 1000 events, or an unknown shape. Nothing is queued.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/events/dois")]
+pub async fn post_events(
+    caller: ScopedCaller,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    caller.require("events:write")?;
+    let body = underscore_keys(&body.into_inner());
+    if body.get("claim").is_some() {
+        let envelope: LegacyClaimEnvelope = serde_json::from_value(body).map_err(shape_error)?;
+        return legacy_claim(&state, envelope.claim).await;
+    }
+    let batch: DoiEventBatch = serde_json::from_value(body).map_err(shape_error)?;
+    if batch.events.len() > MAX_EVENTS {
+        return Err(ApiError::unprocessable(
+            "too_many_events",
+            format!("At most {MAX_EVENTS} events per request; split the batch."),
+        ));
+    }
+    let mut problem = ApiError::unprocessable("invalid_events", "Some events are invalid; nothing was queued.");
+    let mut dois = Vec::with_capacity(batch.events.len());
+    let mut bad = false;
+    for (i, event) in batch.events.iter().enumerate() {
+        match parse_doi(&event.doi, "doi") {
+            Ok(doi) => dois.push(doi),
+            Err(_) => {
+                bad = true;
+                problem = problem.with_field(format!("events[{i}].doi"), format!("{:?} is not a DOI", event.doi));
+            }
+        }
+        if let Some(kind) = &event.kind {
+            if !["create", "update"].contains(&kind.as_str()) {
+                bad = true;
+                problem = problem.with_field(format!("events[{i}].type"), "one of create, update");
+            }
+        }
+    }
+    if bad {
+        return Err(problem);
+    }
+    let to_queue = dois.clone();
+    crate::db::run(&state.pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            for doi in &to_queue {
+                enqueue_doi_event(conn, doi)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(EventsAccepted {
+        accepted: dois.len(),
+        dois: dois.into_iter().map(String::from).collect(),
+    }))
+}
+
+async fn legacy_claim(state: &AppState, claim: LegacyClaim) -> ApiResult<HttpResponse> {
+    let doi = parse_doi(&claim.doi, "claim.doi")?;
+    let orcid = parse_orcid(&claim.orcid, "claim.orcid")?;
+    let source = match claim.source_id.as_deref() {
+        None | Some("orcid_update") | Some("auto_update") => ClaimSource::AutoUpdate,
+        Some("orcid_search") | Some("search_and_link") => ClaimSource::SearchAndLink,
+        Some(other) => {
+            return Err(
+                ApiError::unprocessable("invalid_parameter", format!("Unknown source_id {other:?}."))
+                    .with_field("claim.source_id", "orcid_update or orcid_search"),
+            )
+        }
+    };
+    let delete = match claim.claim_action.as_deref() {
+        None | Some("create") => false,
+        Some("delete") => true,
+        Some(other) => {
+            return Err(
+                ApiError::unprocessable("invalid_parameter", format!("Unknown claim_action {other:?}."))
+                    .with_field("claim.claim_action", "create or delete"),
+            )
+        }
+    };
+    let max_attempts = state.config.claims.max_attempts;
+    let claim = crate::db::run(&state.pool, move |conn| {
+        use diesel::prelude::*;
+        if delete {
+            let id: Option<uuid::Uuid> = claims::table
+                .filter(claims::orcid.eq(orcid.as_str()))
+                .filter(claims::doi.eq(doi.as_str()))
+                .select(claims::id)
+                .first(conn)
+                .optional()?;
+            let id =
+                id.ok_or_else(|| ApiError::not_found("claim_not_found", "There is no claim for this iD and DOI."))?;
+            return Ok(store::request_delete(conn, id, max_attempts)?);
+        }
+        let submission = Submission {
+            orcid,
+            doi,
+            source,
+            requester: if source == ClaimSource::AutoUpdate {
+                Requester::AutoUpdate
+            } else {
+                Requester::Person
+            },
+            skip_reason: None,
+            title: None,
+        };
+        Ok(store::submit(conn, &submission, max_attempts)?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
+}

@@ -1,0 +1,244 @@
+//! Search & Link: find DataCite DOIs to add to one's ORCID record.
+
+use std::collections::HashMap;
+
+use actix_web::{get, web, HttpResponse};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::session::ScopedCaller;
+use crate::claims::datacite::{DataciteError, DoiQuery};
+use crate::claims::work::DoiMetadata;
+use crate::claims::{ClaimAction, ClaimSource, ClaimState};
+use crate::db::schema::claims;
+use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WorkQuery {
+    /// Free text (DataCite query syntax). Without it, your own DOIs are listed.
+    pub query: Option<String>,
+    /// Only DOIs that name you (your ORCID iD) as a creator. Defaults to true without `query`
+    /// and to false with it.
+    pub mine: Option<bool>,
+    /// Page number, from 1 (DataCite serves the first 10,000 results this way).
+    #[serde(rename = "page[number]")]
+    #[param(rename = "page[number]")]
+    pub page_number: Option<u32>,
+    /// Page size, 1–100 (default 25).
+    #[serde(rename = "page[size]")]
+    #[param(rename = "page[size]")]
+    pub page_size: Option<u32>,
+}
+
+/// Your claim for a DOI, if any.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WorkClaim {
+    pub id: Uuid,
+    pub state: ClaimState,
+    pub action: ClaimAction,
+    pub source: ClaimSource,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WorkView {
+    pub doi: String,
+    pub doi_url: String,
+    pub title: Option<String>,
+    /// Creator names, in order.
+    pub creators: Vec<String>,
+    /// The container title, else the publisher (what ORCID shows as the journal).
+    pub journal_title: Option<String>,
+    pub publication_year: Option<i32>,
+    pub resource_type_general: Option<String>,
+    /// The ORCID work type it would be added as.
+    pub work_type: String,
+    /// The landing page.
+    pub url: Option<String>,
+    /// Your claim for this DOI.
+    pub claim: Option<WorkClaim>,
+    /// True when the work is (or is being put) in your ORCID record: offer "Remove" rather than
+    /// "Add to ORCID record".
+    pub in_orcid_record: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WorkListMeta {
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+    pub total_pages: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WorkList {
+    pub data: Vec<WorkView>,
+    pub meta: WorkListMeta,
+}
+
+fn names(record: &Value) -> Vec<String> {
+    record
+        .pointer("/attributes/creators")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let given = c.get("givenName").and_then(Value::as_str).filter(|s| !s.is_empty());
+            let family = c.get("familyName").and_then(Value::as_str).filter(|s| !s.is_empty());
+            match (given, family) {
+                (Some(g), Some(f)) => Some(format!("{g} {f}")),
+                _ => c.get("name").and_then(Value::as_str).map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+/// Search DataCite for works
+///
+/// By default lists the DOIs that name you as a creator; with `query`, searches DataCite. Each
+/// DOI carries your claim for it, so a client can offer "Add to ORCID record" or show that it is
+/// already there.
+#[utoipa::path(
+    tag = "claims",
+    params(WorkQuery),
+    responses(
+        (status = 200, description = "One page of DOIs.", body = WorkList),
+        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A page outside 1–100 items or beyond DataCite's window, or a query DataCite cannot parse.", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "DataCite could not be reached.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/works")]
+pub async fn search(
+    caller: ScopedCaller,
+    state: web::Data<AppState>,
+    query: web::Query<WorkQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require("claims:read")?;
+    let q = query.into_inner();
+    let text = q.query.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if text.as_ref().is_some_and(|t| t.len() > 500) {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "query is limited to 500 characters.")
+                .with_field("query", "too long"),
+        );
+    }
+    let mine = q.mine.unwrap_or(text.is_none());
+    if !mine && text.is_none() {
+        return Err(ApiError::unprocessable(
+            "invalid_parameter",
+            "Give a query, or leave mine=true to list your own DOIs.",
+        )
+        .with_field("query", "required when mine=false"));
+    }
+    let page_size = q.page_size.unwrap_or(25);
+    if !(1..=100).contains(&page_size) {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
+                .with_field("page[size]", "1–100"),
+        );
+    }
+    let page = q.page_number.unwrap_or(1);
+    if page < 1 || u64::from(page) * u64::from(page_size) > 10_000 + u64::from(page_size) {
+        return Err(ApiError::unprocessable(
+            "invalid_parameter",
+            "page[number] starts at 1 and reaches the first 10,000 results.",
+        )
+        .with_field("page[number]", "out of range"));
+    }
+    let found = state
+        .claims
+        .datacite
+        .search(&DoiQuery {
+            user_id: mine.then(|| caller.account.orcid.clone()),
+            query: text,
+            page_number: Some(page),
+            page_size,
+            cursor: false,
+            sort: None,
+        })
+        .await
+        .map_err(|e| match e {
+            DataciteError::Rejected { status: 400, message } => {
+                ApiError::unprocessable("invalid_query", format!("DataCite cannot run this query: {message}"))
+                    .with_field("query", message)
+            }
+            other => ApiError::new(
+                ErrorKind::BadGateway,
+                "datacite_unavailable",
+                "DataCite could not be reached; try again shortly.",
+            )
+            .with_source(other),
+        })?;
+    let parsed: Vec<(Value, DoiMetadata)> = found
+        .records
+        .into_iter()
+        .filter_map(|r| DoiMetadata::from_response(&r).ok().map(|m| (r, m)))
+        .collect();
+    let dois: Vec<String> = parsed.iter().map(|(_, m)| m.doi().to_owned()).collect();
+    let orcid = caller.account.orcid.clone();
+    let rows: Vec<(String, Uuid, String, String, String)> = crate::db::run(&state.pool, move |conn| {
+        Ok(claims::table
+            .filter(claims::orcid.eq(&orcid))
+            .filter(claims::doi.eq_any(&dois))
+            .select((claims::doi, claims::id, claims::state, claims::action, claims::source))
+            .load(conn)?)
+    })
+    .await?;
+    let mut mine_by_doi: HashMap<String, WorkClaim> = rows
+        .into_iter()
+        .map(|(doi, id, st, action, source)| {
+            (
+                doi,
+                WorkClaim {
+                    id,
+                    state: st.parse().unwrap_or(ClaimState::Failed),
+                    action: action.parse().unwrap_or(ClaimAction::Create),
+                    source: source.parse().unwrap_or(ClaimSource::SearchAndLink),
+                },
+            )
+        })
+        .collect();
+    let data = parsed
+        .into_iter()
+        .map(|(record, m)| {
+            let claim = mine_by_doi.remove(m.doi());
+            let in_orcid_record = claim.as_ref().is_some_and(|c| {
+                c.action == ClaimAction::Create
+                    && matches!(c.state, ClaimState::Done | ClaimState::Waiting | ClaimState::Working)
+            });
+            WorkView {
+                doi_url: format!("https://doi.org/{}", m.doi()),
+                doi: m.doi().to_owned(),
+                title: m.title().map(str::to_owned),
+                creators: names(&record),
+                journal_title: m.journal_title().map(str::to_owned),
+                publication_year: m.publication_year(),
+                resource_type_general: record
+                    .pointer("/attributes/types/resourceTypeGeneral")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                work_type: m.work_type().to_owned(),
+                url: m.url().map(str::to_owned),
+                claim,
+                in_orcid_record,
+            }
+        })
+        .collect();
+    let total = found.total;
+    Ok(HttpResponse::Ok().json(WorkList {
+        data,
+        meta: WorkListMeta {
+            total,
+            page,
+            page_size,
+            total_pages: (total.min(10_000) + i64::from(page_size) - 1) / i64::from(page_size),
+        },
+    }))
+}

@@ -1,0 +1,898 @@
+//! The claims engine against the stand-ins: permissions granted through the real ORCID flow, DOI
+//! metadata from the DataCite double, works pushed to the ORCID Member API double, and the worker
+//! driven tick by tick so every state transition can be observed.
+
+use diesel::prelude::*;
+use profiles_api::claims::process::Engine;
+use profiles_api::db::schema::{claims, jobs, orcid_permissions};
+use profiles_api::jobs::{Worker, WorkerOptions};
+use serde_json::{json, Value};
+
+use crate::standins::{browser, flow, sign_in_orcid, spawn_app_with_providers, standins};
+use crate::support::{assert_problem, TestApp};
+
+/// A fresh, valid ORCID iD, so parallel tests never share a record in the doubles.
+pub fn random_orcid() -> String {
+    let digits: Vec<u32> = (0..15)
+        .map(|i| if i < 4 { 0 } else { rand::random::<u32>() % 10 })
+        .collect();
+    let mut total = 0;
+    for d in &digits {
+        total = (total + d) * 2;
+    }
+    let check = (12 - total % 11) % 11;
+    let mut s: String = digits.iter().map(|d| char::from_digit(*d, 10).unwrap()).collect();
+    s.push(if check == 10 {
+        'X'
+    } else {
+        char::from_digit(check, 10).unwrap()
+    });
+    format!("{}-{}-{}-{}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
+}
+
+/// A signed-in person with the given ORCID permissions granted.
+pub async fn person(app: &TestApp, grants: &[&str]) -> (reqwest::Client, String) {
+    let (b, _) = browser();
+    let orcid = random_orcid();
+    let res = sign_in_orcid(app, &b, &orcid).await;
+    assert_eq!(res.status(), 303, "sign-in");
+    for kind in grants {
+        grant(app, &b, &orcid, kind).await;
+    }
+    (b, orcid)
+}
+
+pub async fn grant(app: &TestApp, b: &reqwest::Client, orcid: &str, kind: &str) {
+    let res = flow(app, b, &format!("/auth/orcid/grant?kind={kind}"), orcid).await;
+    assert_eq!(res.status(), 303, "granting {kind}");
+}
+
+/// Registers a DOI at the DataCite double with these creators (ORCID iDs) and returns it.
+pub async fn seed_doi(creators: &[&str], extra: Value) -> String {
+    let doi = format!("10.5555/t-{}", uuid::Uuid::new_v4().simple());
+    let people: Vec<Value> = creators
+        .iter()
+        .enumerate()
+        .map(|(i, orcid)| {
+            json!({"givenName": format!("Test{i}"), "familyName": "Person",
+                   "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{orcid}"), "nameIdentifierScheme": "ORCID"}]})
+        })
+        .collect();
+    let mut body = json!({
+        "doi": doi,
+        "creators": people,
+        "titles": [{"title": format!("A test dataset {doi}")}],
+        "publisher": {"name": "Test Repository"},
+        "publicationYear": 2024,
+        "types": {"resourceTypeGeneral": "Dataset"},
+        "url": "https://example.org/data",
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let res = reqwest::Client::new()
+        .post(format!("{}/_control/dois", standins().datacite))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "seeding {doi}: {}",
+        res.text().await.unwrap()
+    );
+    doi
+}
+
+pub async fn record(orcid: &str) -> Vec<Value> {
+    let v: Value = reqwest::get(format!("{}/_control/records/{orcid}", standins().orcid_api))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["works"].as_array().cloned().unwrap_or_default()
+}
+
+pub async fn fail_next(orcid: &str, fault: Value) {
+    let mut fault = fault;
+    fault["orcid"] = json!(orcid);
+    let res = reqwest::Client::new()
+        .post(format!("{}/_control/fail-next", standins().orcid_api))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+fn worker(app: &TestApp) -> Worker {
+    let engine = Engine::new(app.pool.clone(), &app.config);
+    profiles_api::worker::build(app.pool.clone(), engine, WorkerOptions::default())
+}
+
+/// Runs ready jobs until none are left; backoff delays are skipped (`fast_forward`) or respected.
+pub async fn drain(app: &TestApp, fast_forward: bool) -> usize {
+    let w = worker(app);
+    let kinds: Vec<String> = ["claims.push", "autoupdate.doi", "autoupdate.poll"]
+        .map(String::from)
+        .to_vec();
+    let mut ran = 0;
+    for _ in 0..50 {
+        if fast_forward {
+            let mut conn = app.db.conn();
+            diesel::update(jobs::table.filter(jobs::state.eq("pending")))
+                .set(jobs::run_at.eq(diesel::dsl::now))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let n = w.tick(&kinds).await.unwrap();
+        if n == 0 {
+            return ran;
+        }
+        ran += n;
+    }
+    panic!("the queue did not drain");
+}
+
+/// Runs exactly one round of ready jobs.
+async fn tick(app: &TestApp) -> usize {
+    let kinds: Vec<String> = ["claims.push", "autoupdate.doi"].map(String::from).to_vec();
+    worker(app).tick(&kinds).await.unwrap()
+}
+
+async fn post_claim(app: &TestApp, b: &reqwest::Client, body: Value) -> reqwest::Response {
+    b.post(app.url("/api/v1/claims")).json(&body).send().await.unwrap()
+}
+
+async fn claim_json(app: &TestApp, b: &reqwest::Client, id: &str) -> Value {
+    let res = b.get(app.url(&format!("/api/v1/claims/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn add(app: &TestApp, b: &reqwest::Client, doi: &str) -> Value {
+    let res = post_claim(app, b, json!({ "doi": doi })).await;
+    assert_eq!(res.status(), 202);
+    res.json().await.unwrap()
+}
+
+#[actix_web::test]
+async fn search_and_link_pushes_a_work_and_removes_it_again() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let doi = seed_doi(
+        &[&orcid],
+        json!({"types": {"resourceTypeGeneral": "Text", "resourceType": "Journal Article"},
+        "container": {"type": "Journal", "title": "Journal of Tests"}}),
+    )
+    .await;
+
+    // Any accepted DOI form; stored one way.
+    let claim = add(&app, &b, &format!("https://doi.org/{}", doi.to_uppercase())).await;
+    assert_eq!(claim["doi"], doi);
+    assert_eq!(claim["state"], "waiting");
+    assert_eq!(claim["source"], "search_and_link");
+    let id = claim["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(drain(&app, false).await, 1);
+    let claim = claim_json(&app, &b, &id).await;
+    assert_eq!(claim["state"], "done", "{claim}");
+    assert!(claim["claimed_at"].is_string());
+    assert!(claim["title"].as_str().unwrap().starts_with("A test dataset"));
+    let works = record(&orcid).await;
+    assert_eq!(works.len(), 1);
+    assert_eq!(works[0]["put-code"], claim["put_code"]);
+    assert_eq!(works[0]["type"], "journal-article");
+    assert_eq!(works[0]["journal-title"]["value"], "Journal of Tests");
+    assert_eq!(
+        works[0]["external-ids"]["external-id"][0]["external-id-value"],
+        doi.as_str()
+    );
+
+    // Asking again changes nothing and pushes nothing twice.
+    let again = add(&app, &b, &doi).await;
+    assert_eq!(again["id"], id.as_str());
+    assert_eq!(again["state"], "done");
+    assert_eq!(drain(&app, false).await, 0);
+
+    let res = b.delete(app.url(&format!("/api/v1/claims/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["action"], "delete");
+    drain(&app, false).await;
+    let claim = claim_json(&app, &b, &id).await;
+    assert_eq!(claim["state"], "deleted");
+    assert!(claim["put_code"].is_null() && claim["claimed_at"].is_null());
+    assert!(record(&orcid).await.is_empty());
+
+    // Re-adding a removed work creates it again.
+    let again = add(&app, &b, &doi).await;
+    assert_eq!(again["state"], "waiting");
+    drain(&app, false).await;
+    assert_eq!(claim_json(&app, &b, &id).await["state"], "done");
+    assert_eq!(record(&orcid).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn claims_wait_for_permission_and_go_out_when_it_is_granted() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &[]).await;
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    let claim = add(&app, &b, &doi).await;
+    assert_eq!(claim["state"], "waiting_for_permission");
+    assert_eq!(claim["error"]["code"], "permission_not_granted");
+    assert_eq!(drain(&app, false).await, 0, "nothing is queued without permission");
+
+    grant(&app, &b, &orcid, "search_and_link").await;
+    drain(&app, false).await;
+    let claim = claim_json(&app, &b, claim["id"].as_str().unwrap()).await;
+    assert_eq!(claim["state"], "done");
+    assert!(claim["error"].is_null());
+    assert_eq!(record(&orcid).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn a_revoked_token_marks_the_permission_invalid_until_it_is_granted_again() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let first = seed_doi(&[&orcid], json!({})).await;
+    add(&app, &b, &first).await;
+    drain(&app, false).await;
+
+    // The person revokes access on orcid.org.
+    let res = reqwest::Client::new()
+        .post(format!("{}/_control/revoke", standins().orcid_api))
+        .json(&json!({ "orcid": orcid }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let second = seed_doi(&[&orcid], json!({})).await;
+    let claim = add(&app, &b, &second).await;
+    drain(&app, false).await;
+    let claim = claim_json(&app, &b, claim["id"].as_str().unwrap()).await;
+    assert_eq!(claim["state"], "waiting_for_permission", "{claim}");
+    assert_eq!(claim["error"]["code"], "permission_invalid");
+    let perms: Value = b
+        .get(app.url("/api/v1/accounts/me/permissions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sl = perms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "search_and_link")
+        .unwrap();
+    assert_eq!(sl["status"], "invalid", "the person sees it and can enable it again");
+
+    grant(&app, &b, &orcid, "search_and_link").await;
+    drain(&app, false).await;
+    assert_eq!(
+        claim_json(&app, &b, claim["id"].as_str().unwrap()).await["state"],
+        "done"
+    );
+    assert_eq!(record(&orcid).await.len(), 2);
+}
+
+#[actix_web::test]
+async fn a_work_already_in_the_record_is_adopted_not_duplicated() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    let claim = add(&app, &b, &doi).await;
+    drain(&app, false).await;
+    let put_code = claim_json(&app, &b, claim["id"].as_str().unwrap()).await["put_code"].clone();
+
+    // We lose the put-code (as DataCite did); re-adding meets ORCID's 409 9021.
+    let mut conn = app.db.conn();
+    diesel::update(claims::table)
+        .set((
+            claims::put_code.eq(None::<i64>),
+            claims::state.eq("failed"),
+            claims::error_code.eq("x"),
+            claims::error_message.eq("x"),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    add(&app, &b, &doi).await;
+    drain(&app, false).await;
+    let after = claim_json(&app, &b, claim["id"].as_str().unwrap()).await;
+    assert_eq!(after["state"], "done", "{after}");
+    assert_eq!(after["put_code"], put_code);
+    assert_eq!(record(&orcid).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn a_work_removed_on_orcid_org_is_created_again_and_a_gone_work_counts_as_deleted() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    let claim = add(&app, &b, &doi).await;
+    let id = claim["id"].as_str().unwrap().to_owned();
+    drain(&app, false).await;
+    let old = claim_json(&app, &b, &id).await["put_code"].as_i64().unwrap();
+
+    // The next PUT answers 404 (deleted on orcid.org): the work is created afresh (here the double
+    // still holds it, so the create meets 409 and the work is adopted: still one work).
+    fail_next(&orcid, json!({"status": 404, "method": "PUT"})).await;
+    let mut conn = app.db.conn();
+    diesel::update(claims::table)
+        .set((
+            claims::state.eq("failed"),
+            claims::error_code.eq("x"),
+            claims::error_message.eq("x"),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    add(&app, &b, &doi).await;
+    drain(&app, false).await;
+    let again = claim_json(&app, &b, &id).await;
+    assert_eq!(again["state"], "done", "{again}");
+    assert_eq!(again["put_code"].as_i64().unwrap(), old);
+    assert_eq!(record(&orcid).await.len(), 1);
+    let log: Vec<Value> = reqwest::get(format!("{}/_control/requests", standins().orcid_api))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine: Vec<String> = log
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap_or("").contains(&orcid))
+        .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["status"]))
+        .collect();
+    // The double names the existing put-code in its 9021 message, so no `GET /works` is needed.
+    assert_eq!(&mine[mine.len() - 3..], ["PUT 404", "POST 409", "PUT 200"], "{mine:?}");
+
+    // A DELETE answering 404: already gone, so the claim is deleted.
+    fail_next(&orcid, json!({"status": 404, "method": "DELETE"})).await;
+    b.delete(app.url(&format!("/api/v1/claims/{id}"))).send().await.unwrap();
+    drain(&app, false).await;
+    assert_eq!(claim_json(&app, &b, &id).await["state"], "deleted");
+}
+
+#[actix_web::test]
+async fn outages_are_retried_with_backoff_and_fail_readably_after_the_cap() {
+    let (app, _) = spawn_app_with_providers(&[("CLAIM_MAX_ATTEMPTS", "3")]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let doi = seed_doi(&[&orcid], json!({})).await;
+
+    // One 503 (over the rate limit), then success.
+    fail_next(&orcid, json!({"status": 503, "method": "POST"})).await;
+    let claim = add(&app, &b, &doi).await;
+    let id = claim["id"].as_str().unwrap().to_owned();
+    assert_eq!(tick(&app).await, 1);
+    let waiting = claim_json(&app, &b, &id).await;
+    assert_eq!(waiting["state"], "waiting", "{waiting}");
+    assert_eq!(waiting["error"]["code"], "orcid_throttled");
+    let mut conn = app.db.conn();
+    let run_at: chrono::DateTime<chrono::Utc> = jobs::table
+        .filter(jobs::kind.eq("claims.push"))
+        .select(jobs::run_at)
+        .first(&mut conn)
+        .unwrap();
+    assert!(run_at > chrono::Utc::now(), "backed off");
+    assert_eq!(tick(&app).await, 0, "not before the backoff");
+    drain(&app, true).await;
+    assert_eq!(claim_json(&app, &b, &id).await["state"], "done");
+
+    // Three 500s exhaust the attempts: failed, with the reason, and retryable by hand.
+    let other = seed_doi(&[&orcid], json!({})).await;
+    fail_next(&orcid, json!({"status": 500, "method": "POST", "count": 3})).await;
+    let claim = add(&app, &b, &other).await;
+    let id = claim["id"].as_str().unwrap().to_owned();
+    drain(&app, true).await;
+    let failed = claim_json(&app, &b, &id).await;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert_eq!(failed["error"]["code"], "orcid_unavailable");
+    assert!(failed["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("gave up after 3 attempts"));
+
+    let res = b
+        .post(app.url(&format!("/api/v1/claims/{id}/retry")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    drain(&app, true).await;
+    assert_eq!(claim_json(&app, &b, &id).await["state"], "done");
+    let res = b
+        .post(app.url(&format!("/api/v1/claims/{id}/retry")))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 409, "claim_not_retryable").await;
+    assert_eq!(record(&orcid).await.len(), 2);
+}
+
+#[actix_web::test]
+async fn unknown_dois_and_incomplete_metadata_fail_with_a_reason() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let unknown = add(&app, &b, "10.5555/does-not-exist").await;
+    let incomplete = seed_doi(&[&orcid], json!({"titles": []})).await;
+    let incomplete = add(&app, &b, &incomplete).await;
+    drain(&app, false).await;
+    let u = claim_json(&app, &b, unknown["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (u["state"].as_str(), u["error"]["code"].as_str()),
+        (Some("failed"), Some("doi_not_found"))
+    );
+    let i = claim_json(&app, &b, incomplete["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (i["state"].as_str(), i["error"]["code"].as_str()),
+        (Some("failed"), Some("missing_metadata"))
+    );
+    assert!(i["error"]["message"].as_str().unwrap().contains("title"));
+    assert!(record(&orcid).await.is_empty());
+}
+
+#[actix_web::test]
+async fn twenty_identical_requests_make_one_claim() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    let forms = [
+        doi.clone(),
+        format!("doi:{doi}"),
+        format!("https://doi.org/{}", doi.to_uppercase()),
+    ];
+    let requests = (0..20).map(|i| {
+        let (b, url, doi) = (b.clone(), app.url("/api/v1/claims"), forms[i % 3].clone());
+        async move { b.post(url).json(&json!({ "doi": doi })).send().await.unwrap() }
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    let mut ids = std::collections::HashSet::new();
+    for res in responses {
+        assert_eq!(res.status(), 202);
+        let v: Value = res.json().await.unwrap();
+        ids.insert(v["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids.len(), 1);
+    let mut conn = app.db.conn();
+    let n: i64 = claims::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(n, 1);
+    let queued: i64 = jobs::table
+        .filter(jobs::kind.eq("claims.push"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(queued, 1);
+    drain(&app, false).await;
+    assert_eq!(record(&orcid).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn nobody_sees_or_touches_another_persons_claims() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (alice, alice_orcid) = person(&app, &["search_and_link"]).await;
+    let (bob, bob_orcid) = person(&app, &[]).await;
+    let doi = seed_doi(&[&alice_orcid], json!({})).await;
+    let claim = add(&app, &alice, &doi).await;
+    let id = claim["id"].as_str().unwrap();
+
+    for res in [
+        bob.get(app.url(&format!("/api/v1/claims/{id}"))).send().await.unwrap(),
+        bob.delete(app.url(&format!("/api/v1/claims/{id}")))
+            .send()
+            .await
+            .unwrap(),
+        bob.post(app.url(&format!("/api/v1/claims/{id}/retry")))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_problem(res, 404, "claim_not_found").await;
+    }
+    let list: Value = bob
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 0);
+    let res = bob
+        .get(app.url(&format!("/api/v1/claims?orcid={alice_orcid}")))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "not_your_record").await;
+    let res = post_claim(&app, &bob, json!({"doi": doi, "orcid": alice_orcid})).await;
+    assert_problem(res, 403, "not_your_record").await;
+    // Bob claiming the same DOI for himself is his own claim.
+    let own = add(&app, &bob, &doi).await;
+    assert_ne!(own["id"], claim["id"]);
+    assert_eq!(own["orcid"], bob_orcid.as_str());
+    assert_eq!(claim_json(&app, &alice, id).await["state"], "waiting");
+}
+
+#[actix_web::test]
+async fn bad_input_gets_clear_problems() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = person(&app, &[]).await;
+    let body = assert_problem(
+        post_claim(&app, &b, json!({"doi": "not a doi"})).await,
+        422,
+        "invalid_doi",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "doi", "{body}");
+    assert_problem(
+        post_claim(&app, &b, json!({"doi": "10.5555/x", "orcid": "0000-0002-1825-0098"})).await,
+        422,
+        "invalid_orcid",
+    )
+    .await;
+    assert_problem(
+        post_claim(&app, &b, json!({"doi": "10.5555/x", "colour": "red"})).await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    assert_problem(
+        post_claim(&app, &b, json!({"doi": "10.5555/x", "source": "elsewhere"})).await,
+        422,
+        "invalid_body",
+    )
+    .await;
+    for q in [
+        "state=sideways",
+        "source=x",
+        "sort=name",
+        "page[size]=0",
+        "page[cursor]=zzz",
+        "created_from=yesterday",
+        "doi=nope",
+    ] {
+        let res = b.get(app.url(&format!("/api/v1/claims?{q}"))).send().await.unwrap();
+        assert_eq!(res.status(), 422, "{q}");
+    }
+    let res = app.client.get(app.url("/api/v1/claims")).send().await.unwrap();
+    assert_problem(res, 401, "unauthenticated").await;
+}
+
+#[actix_web::test]
+async fn the_list_filters_counts_and_pages() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let mut dois = Vec::new();
+    for _ in 0..5 {
+        let doi = seed_doi(&[&orcid], json!({})).await;
+        add(&app, &b, &doi).await;
+        dois.push(doi);
+    }
+    add(&app, &b, "10.5555/does-not-exist").await;
+    drain(&app, false).await;
+
+    let list: Value = b
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 6);
+    assert_eq!(list["meta"]["states"]["done"], 5);
+    assert_eq!(list["meta"]["states"]["failed"], 1);
+    assert_eq!(list["meta"]["states"]["waiting"], 0);
+    assert_eq!(list["meta"]["sources"]["search_and_link"], 6);
+    let failed: Value = b
+        .get(app.url("/api/v1/claims?state=failed"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(failed["data"].as_array().unwrap().len(), 1);
+    assert_eq!(failed["data"][0]["doi"], "10.5555/does-not-exist");
+    let one: Value = b
+        .get(app.url(&format!(
+            "/api/v1/claims?doi=https://doi.org/{}",
+            dois[2].to_uppercase()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["meta"]["total"], 1);
+    let text: Value = b
+        .get(app.url("/api/v1/claims?q=TEST%20DATASET"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(text["meta"]["total"], 5);
+
+    // Pages by number and by cursor cover every claim once, newest first.
+    let p2: Value = b
+        .get(app.url("/api/v1/claims?page[size]=4&page[number]=2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p2["data"].as_array().unwrap().len(), 2);
+    assert_eq!(p2["meta"]["total_pages"], 2);
+    let mut seen = Vec::new();
+    let mut next = Some("/api/v1/claims?page[size]=4&sort=created".to_owned());
+    while let Some(path) = next {
+        let page: Value = b.get(app.url(&path)).send().await.unwrap().json().await.unwrap();
+        for c in page["data"].as_array().unwrap() {
+            seen.push(c["created_at"].as_str().unwrap().to_owned());
+        }
+        next = page["links"]["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 6);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "ascending as asked");
+
+    let stats: Value = b
+        .get(app.url("/api/v1/accounts/me/claims/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["total"], 6);
+    assert_eq!(stats["states"]["done"], 5);
+    assert_eq!(stats["sources"][0]["source"], "search_and_link");
+    assert_eq!(stats["sources"][0]["total"], 6);
+    assert_eq!(stats["sources"][1]["total"], 0);
+    assert!(dois.contains(&stats["last_claimed"]["doi"].as_str().unwrap().to_owned()));
+}
+
+#[actix_web::test]
+async fn works_search_annotates_dois_with_the_callers_claims() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let claimed = seed_doi(&[&orcid], json!({})).await;
+    let unclaimed = seed_doi(&[&orcid], json!({})).await;
+    add(&app, &b, &claimed).await;
+    drain(&app, false).await;
+    let list: Value = b
+        .get(app.url("/api/v1/works"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 2, "{list}");
+    let by_doi = |d: &str| {
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["doi"] == d)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_doi(&claimed)["in_orcid_record"], true);
+    assert_eq!(by_doi(&claimed)["claim"]["state"], "done");
+    assert_eq!(by_doi(&unclaimed)["in_orcid_record"], false);
+    assert!(by_doi(&unclaimed)["claim"].is_null());
+    assert_eq!(by_doi(&unclaimed)["work_type"], "data-set");
+    // Free text searches everyone's DOIs.
+    let found: Value = b
+        .get(app.url("/api/v1/works?query=Carberry"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(found["meta"]["total"].as_i64().unwrap() >= 1, "{found}");
+    let res = b.get(app.url("/api/v1/works?mine=false")).send().await.unwrap();
+    assert_problem(res, 422, "invalid_parameter").await;
+}
+
+/// An API token for `orcid` with `scopes`, made as the operator's CLI does.
+fn api_token(app: &TestApp, orcid: &str, scopes: &[&str]) -> String {
+    use profiles_api::db::schema::accounts;
+    let mut conn = app.db.conn();
+    let id: uuid::Uuid = accounts::table
+        .filter(accounts::orcid.eq(orcid))
+        .select(accounts::id)
+        .first(&mut conn)
+        .unwrap();
+    let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+    profiles_api::auth::api_tokens::create(&mut conn, id, "test", &scopes, None)
+        .unwrap()
+        .0
+}
+
+#[actix_web::test]
+async fn auto_update_events_claim_for_every_person_named_and_skip_versions() {
+    let (app, _) = spawn_app_with_providers(&[("AUTO_UPDATE_EXCLUDED_PREFIXES", "10.5072")]).await;
+    let (service, service_orcid) = person(&app, &[]).await;
+    drop(service);
+    let feed = api_token(&app, &service_orcid, &["events:write"]);
+    let (b, enabled) = person(&app, &["auto_update"]).await;
+    let (_, not_enabled) = person(&app, &[]).await;
+    let stranger = random_orcid();
+    let contributor = random_orcid();
+    let doi = seed_doi(&[&enabled, &not_enabled, &stranger], json!({
+        "contributors": [{"name": "Helper, Ann", "contributorType": "DataCurator",
+            "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{contributor}"), "nameIdentifierScheme": "ORCID"}]}]
+    }))
+    .await;
+    let version = seed_doi(
+        &[&enabled],
+        json!({"relatedIdentifiers": [
+        {"relationType": "IsVersionOf", "relatedIdentifier": "10.5555/concept", "relatedIdentifierType": "DOI"}]}),
+    )
+    .await;
+
+    // A person's own session may not post events; the feed's token may.
+    let res = b
+        .post(app.url("/api/v1/events/dois"))
+        .json(&json!({"events": [{"doi": doi}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "insufficient_scope").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/events/dois"))
+        .bearer_auth(&feed)
+        .json(&json!({"events": [{"doi": doi, "type": "create"}, {"doi": format!("doi:{version}")}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["accepted"], 2);
+    // The feed's token cannot read claims.
+    let res = app
+        .client
+        .get(app.url("/api/v1/claims"))
+        .bearer_auth(&feed)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "insufficient_scope").await;
+    // Nor use endpoints for people.
+    let res = app
+        .client
+        .get(app.url("/api/v1/accounts/me"))
+        .bearer_auth(&feed)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "api_token_not_allowed").await;
+
+    drain(&app, false).await;
+    let mut conn = app.db.conn();
+    let rows: Vec<(String, String, String, Option<String>)> = claims::table
+        .select((claims::orcid, claims::doi, claims::state, claims::skip_reason))
+        .load(&mut conn)
+        .unwrap();
+    let state_of = |o: &str, d: &str| rows.iter().find(|r| r.0 == o && r.1 == d).map(|r| r.2.clone());
+    assert_eq!(state_of(&enabled, &doi).as_deref(), Some("done"));
+    assert_eq!(state_of(&not_enabled, &doi).as_deref(), Some("waiting_for_permission"));
+    assert_eq!(state_of(&stranger, &doi).as_deref(), Some("waiting_for_permission"));
+    assert_eq!(state_of(&contributor, &doi).as_deref(), Some("waiting_for_permission"));
+    let skipped = rows.iter().find(|r| r.1 == version).unwrap();
+    assert_eq!(skipped.2, "ignored");
+    assert!(skipped.3.as_deref().unwrap().contains("IsVersionOf"), "{skipped:?}");
+    assert_eq!(record(&enabled).await.len(), 1);
+    assert!(
+        record(&not_enabled).await.is_empty(),
+        "nothing is pushed without permission"
+    );
+
+    // Disabling Auto-Update stops further pushes.
+    let res = b
+        .delete(app.url("/api/v1/accounts/me/permissions/auto_update"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let later = seed_doi(&[&enabled], json!({})).await;
+    app.client
+        .post(app.url("/api/v1/events/dois"))
+        .bearer_auth(&feed)
+        .json(&json!({"events": [{"doi": later}]}))
+        .send()
+        .await
+        .unwrap();
+    drain(&app, false).await;
+    let state: String = claims::table
+        .filter(claims::doi.eq(&later))
+        .select(claims::state)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(state, "waiting_for_permission");
+    assert_eq!(record(&enabled).await.len(), 1);
+
+    // Bad events are all reported, and nothing is queued.
+    let res = app
+        .client
+        .post(app.url("/api/v1/events/dois"))
+        .bearer_auth(&feed)
+        .json(&json!({"events": [{"doi": "10.5555/fine"}, {"doi": "nope"}, {"doi": "10.1/x"}]}))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 422, "invalid_events").await;
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+    let pending: i64 = jobs::table
+        .filter(jobs::state.eq("pending"))
+        .filter(jobs::kind.eq("autoupdate.doi"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(pending, 0);
+}
+
+#[actix_web::test]
+async fn datacites_claim_form_is_accepted_on_the_event_endpoint() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["auto_update"]).await;
+    let feed = api_token(&app, &orcid, &["events:write"]);
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/events/dois"))
+        .bearer_auth(&feed)
+        .json(&json!({"claim": {"doi": doi, "orcid": orcid, "source-id": "orcid_update", "claim_action": "create"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let claim: Value = res.json().await.unwrap();
+    assert_eq!(claim["source"], "auto_update");
+    drain(&app, false).await;
+    assert_eq!(
+        claim_json(&app, &b, claim["id"].as_str().unwrap()).await["state"],
+        "done"
+    );
+}
+
+#[actix_web::test]
+async fn the_poller_claims_dois_updated_since_its_cursor() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (_, orcid) = person(&app, &["auto_update"]).await;
+    // First run: starts the clock without back-filling history.
+    let mut conn = app.db.conn();
+    profiles_api::jobs::enqueue(&mut conn, profiles_api::jobs::NewJob::new("autoupdate.poll", json!({}))).unwrap();
+    drain(&app, false).await;
+    let before: i64 = claims::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(before, 0);
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    profiles_api::jobs::enqueue(&mut conn, profiles_api::jobs::NewJob::new("autoupdate.poll", json!({}))).unwrap();
+    drain(&app, false).await;
+    let state: String = claims::table
+        .filter(claims::doi.eq(&doi))
+        .filter(claims::orcid.eq(&orcid))
+        .select(claims::state)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(state, "done");
+    assert_eq!(record(&orcid).await.len(), 1);
+    let perm: String = orcid_permissions::table
+        .select(orcid_permissions::status)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(perm, "active");
+}
