@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-: "${ORCID:?give ORCID=<the account's ORCID iD>}"
+: "${ORCID:?give ORCID=<ORCID iD of the account>}"
 : "${SCOPE:?give SCOPE=<claims:read|claims:write|events:write|accounts:read>[,…]}"
 if [ -z "${DATABASE_URL:-}" ]; then
     scripts/pg.sh start >/dev/null

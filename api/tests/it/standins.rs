@@ -46,6 +46,13 @@ pub fn standins() -> &'static StandIns {
                 v["url"].as_str().unwrap().to_owned(),
             );
         }
+        // Tests in parallel share this double from one IP: its rate limit would couple them. The
+        // limit itself is tested against private doubles (workers.rs); faults are injected per iD.
+        let status = ureq_post(
+            &format!("{}/_control/config", urls["orcid-api"]),
+            r#"{"rateLimit": false}"#,
+        );
+        assert_eq!(status, 200, "configuring the ORCID API double");
         StandIns {
             orcid: urls["orcid"].clone(),
             google: urls["google"].clone(),
@@ -55,6 +62,28 @@ pub fn standins() -> &'static StandIns {
             _process: Mutex::new((child, stdin)),
         }
     })
+}
+
+/// A blocking POST of a JSON body (the stand-ins start outside any async runtime); returns the status.
+fn ureq_post(url: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let parsed = url::Url::parse(url).unwrap();
+    let mut stream = std::net::TcpStream::connect((parsed.host_str().unwrap(), parsed.port().unwrap())).unwrap();
+    write!(
+        stream,
+        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        parsed.path(),
+        parsed.host_str().unwrap(),
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The OAuth clients registered for one app (their secrets must never reach a log).
