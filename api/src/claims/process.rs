@@ -277,13 +277,17 @@ impl Engine {
         let id = claim.id;
         let last_attempt = job.attempts >= job.max_attempts;
         let log_outcome = outcome.label();
+        // The claim shows when the queue will try again; both use the same delay.
+        let delay = match &outcome {
+            Outcome::Retry { retry_after, .. } => retry_after.unwrap_or_else(|| crate::jobs::backoff(job.attempts)),
+            _ => Duration::ZERO,
+        };
+        let next_attempt = Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
         let retry = match &outcome {
-            Outcome::Retry {
-                message, retry_after, ..
-            } => Some(JobError {
+            Outcome::Retry { message, .. } => Some(JobError {
                 message: message.clone(),
                 retry: true,
-                retry_after: *retry_after,
+                retry_after: Some(delay),
             }),
             _ => None,
         };
@@ -332,13 +336,16 @@ impl Engine {
                                 Readiness::Blocked { code, message } => (code, message),
                                 Readiness::Ready => ("permission_invalid", "ORCID rejected the permission.".into()),
                             };
-                            set_waiting_for_permission(conn, id, blocked.0, &blocked.1)?
+                            settle(conn, id, ClaimState::WaitingForPermission, blocked.0, &blocked.1)?
                         }
-                        Outcome::Blocked { code, message } => set_waiting_for_permission(conn, id, code, &message)?,
-                        Outcome::Failed { code, message } => set_failed(conn, id, code, &message)?,
-                        Outcome::Retry { code, message, .. } if last_attempt => set_failed(
+                        Outcome::Blocked { code, message } => {
+                            settle(conn, id, ClaimState::WaitingForPermission, code, &message)?
+                        }
+                        Outcome::Failed { code, message } => settle(conn, id, ClaimState::Failed, code, &message)?,
+                        Outcome::Retry { code, message, .. } if last_attempt => settle(
                             conn,
                             id,
+                            ClaimState::Failed,
                             code,
                             &format!("{message} (gave up after {attempts} attempts)"),
                         )?,
@@ -347,6 +354,7 @@ impl Engine {
                                 claims::state.eq(ClaimState::Waiting.as_str()),
                                 claims::error_code.eq(code),
                                 claims::error_message.eq(message),
+                                claims::next_attempt_at.eq(Some(next_attempt)),
                             ))
                             .execute(conn)?,
                     };
@@ -371,28 +379,15 @@ impl Engine {
     }
 }
 
-fn set_waiting_for_permission(conn: &mut PgConnection, id: Uuid, code: &str, message: &str) -> QueryResult<usize> {
+/// Ends a round of processing in `to` with the reason, if the claim is still ours (`working`).
+fn settle(conn: &mut PgConnection, id: Uuid, to: ClaimState, code: &str, message: &str) -> QueryResult<usize> {
     diesel::update(
         claims::table
             .find(id)
             .filter(claims::state.eq(ClaimState::Working.as_str())),
     )
     .set((
-        claims::state.eq(ClaimState::WaitingForPermission.as_str()),
-        claims::error_code.eq(code),
-        claims::error_message.eq(message),
-    ))
-    .execute(conn)
-}
-
-fn set_failed(conn: &mut PgConnection, id: Uuid, code: &str, message: &str) -> QueryResult<usize> {
-    diesel::update(
-        claims::table
-            .find(id)
-            .filter(claims::state.eq(ClaimState::Working.as_str())),
-    )
-    .set((
-        claims::state.eq(ClaimState::Failed.as_str()),
+        claims::state.eq(to.as_str()),
         claims::error_code.eq(code),
         claims::error_message.eq(message),
         claims::next_attempt_at.eq(None::<DateTime<Utc>>),

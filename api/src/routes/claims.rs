@@ -51,6 +51,8 @@ pub struct ClaimView {
     pub skip_reason: Option<String>,
     /// Attempts made by the current round of processing.
     pub attempts: i32,
+    /// When the next attempt is due, after a failure that is retried.
+    pub next_attempt_at: Option<DateTime<Utc>>,
     /// When the work was last written to ORCID.
     pub claimed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -76,6 +78,7 @@ impl From<Claim> for ClaimView {
             title: c.title,
             skip_reason: c.skip_reason,
             attempts: c.attempts,
+            next_attempt_at: c.next_attempt_at,
             claimed_at: c.claimed_at,
             created_at: c.created_at,
             updated_at: c.updated_at,

@@ -372,6 +372,7 @@ async fn outages_are_retried_with_backoff_and_fail_readably_after_the_cap() {
     let waiting = claim_json(&app, &b, &id).await;
     assert_eq!(waiting["state"], "waiting", "{waiting}");
     assert_eq!(waiting["error"]["code"], "orcid_throttled");
+    assert!(waiting["next_attempt_at"].is_string(), "{waiting}");
     let mut conn = app.db.conn();
     let run_at: chrono::DateTime<chrono::Utc> = jobs::table
         .filter(jobs::kind.eq("claims.push"))
@@ -381,7 +382,9 @@ async fn outages_are_retried_with_backoff_and_fail_readably_after_the_cap() {
     assert!(run_at > chrono::Utc::now(), "backed off");
     assert_eq!(tick(&app).await, 0, "not before the backoff");
     drain(&app, true).await;
-    assert_eq!(claim_json(&app, &b, &id).await["state"], "done");
+    let done = claim_json(&app, &b, &id).await;
+    assert_eq!(done["state"], "done");
+    assert!(done["next_attempt_at"].is_null() && done["error"].is_null(), "{done}");
 
     // Three 500s exhaust the attempts: failed, with the reason, and retryable by hand.
     let other = seed_doi(&[&orcid], json!({})).await;

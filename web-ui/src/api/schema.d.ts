@@ -673,6 +673,11 @@ export interface components {
             error?: null | components["schemas"]["ClaimError"];
             /** Format: uuid */
             id: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, after a failure that is retried.
+             */
+            next_attempt_at?: string | null;
             /** @example 0000-0002-1825-0097 */
             orcid: string;
             /**
