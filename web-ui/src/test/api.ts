@@ -70,6 +70,11 @@ export function problem(
   return jsonResponse(body, { status, headers: { 'Content-Type': 'application/problem+json' } });
 }
 
+/** A 202 Accepted with a JSON body (e.g. a queued claim); plain handler returns answer 200. */
+export function accepted(body: unknown): Response {
+  return jsonResponse(body, { status: 202 });
+}
+
 export const sessionExpired = () =>
   problem(401, 'session_expired', 'Your session has ended (signed out, revoked or expired). Please sign in again.');
 

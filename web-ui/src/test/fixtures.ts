@@ -109,6 +109,95 @@ export function session(overrides: Partial<Schemas['SessionView']> = {}): Schema
   };
 }
 
+const NO_CLAIMS: Record<Schemas['ClaimState'], number> = {
+  waiting: 0,
+  waiting_for_permission: 0,
+  working: 0,
+  done: 0,
+  failed: 0,
+  deleted: 0,
+  ignored: 0,
+};
+
+/** Claim counts per state, every state listed as the API does. */
+export function claimStates(counts: Partial<Record<Schemas['ClaimState'], number>> = {}): Record<string, number> {
+  return { ...NO_CLAIMS, ...counts };
+}
+
+export function claimStats(overrides: Partial<Schemas['ClaimStats']> = {}): Schemas['ClaimStats'] {
+  return {
+    total: 0,
+    states: claimStates(),
+    sources: [
+      { source: 'search_and_link', label: 'ORCID Search & Link', total: 0, states: claimStates() },
+      { source: 'auto_update', label: 'ORCID Auto-Update', total: 0, states: claimStates() },
+    ],
+    last_claimed: null,
+    ...overrides,
+  };
+}
+
+export function claim(overrides: Partial<Schemas['ClaimView']> = {}): Schemas['ClaimView'] {
+  const doi = overrides.doi ?? '10.5555/j9cp-6b21';
+  return {
+    id: '3b241101-e2bb-4255-8caf-4136c566a962',
+    orcid: ORCID,
+    doi,
+    doi_url: `https://doi.org/${doi}`,
+    title: 'Ocean temperatures 1990–2020',
+    source: 'search_and_link',
+    action: 'create',
+    state: 'done',
+    attempts: 1,
+    error: null,
+    skip_reason: null,
+    put_code: 12345,
+    claimed_at: '2025-02-14T12:00:00Z',
+    created_at: '2025-02-14T11:59:00Z',
+    updated_at: '2025-02-14T12:00:00Z',
+    ...overrides,
+  };
+}
+
+export function claimList(claims: Schemas['ClaimView'][], meta: Partial<Schemas['ClaimListMeta']> = {}): Schemas['ClaimList'] {
+  return {
+    data: claims,
+    meta: {
+      total: claims.length,
+      page: 1,
+      page_size: 25,
+      total_pages: claims.length > 0 ? 1 : 0,
+      states: claimStates(),
+      sources: { search_and_link: 0, auto_update: 0 },
+      ...meta,
+    },
+    links: { next: null },
+  };
+}
+
+export function work(overrides: Partial<Schemas['WorkView']> = {}): Schemas['WorkView'] {
+  const doi = overrides.doi ?? '10.5555/k4s2-v7q8';
+  return {
+    doi,
+    doi_url: `https://doi.org/${doi}`,
+    title: 'Glacier melt measurements, Svalbard',
+    creators: ['Carberry, Josiah'],
+    journal_title: 'DataCite',
+    publication_year: 2023,
+    work_type: 'data-set',
+    claim: null,
+    in_orcid_record: false,
+    ...overrides,
+  };
+}
+
+export function workList(works: Schemas['WorkView'][], meta: Partial<Schemas['WorkListMeta']> = {}): Schemas['WorkList'] {
+  return {
+    data: works,
+    meta: { total: works.length, page: 1, page_size: 25, total_pages: works.length > 0 ? 1 : 0, ...meta },
+  };
+}
+
 export const OTHER_SESSION_ID = '0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f';
 
 /** A signed-in person with ORCID and GitHub linked, two sessions, no ORCID permissions yet. */
@@ -129,6 +218,9 @@ export function signedInHandlers(): Handlers {
         last_seen_at: '2025-02-27T16:45:00Z',
       }),
     ],
+    'GET /api/v1/accounts/me/claims/stats': () => claimStats(),
+    'GET /api/v1/claims': () => claimList([]),
+    'GET /api/v1/works': () => workList([]),
     'GET /api/v1/status': () => ({ version: '1.4.2', database: 'ok', queue_depth: 3 }),
     'POST /api/v1/auth/logout': () => undefined,
   };

@@ -1,6 +1,8 @@
 import { useProviders } from '../../features/auth/api/get-providers';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
-import { ClaimsComing } from '../../features/permissions/components/ClaimsComing';
+import { ClaimSummary } from '../../features/claims/components/ClaimSummary';
+import { YourClaims } from '../../features/claims/components/YourClaims';
+import { YourDois } from '../../features/claims/components/YourDois';
 import { OrcidPermissions } from '../../features/permissions/components/OrcidPermissions';
 import { dataciteSearchUrl } from '../../lib/datacite';
 import { useSettingsAccount } from '../layouts/settings-context';
@@ -18,9 +20,9 @@ export function ClaimsSettingsPage() {
       </p>
       <FlowErrorNotice />
       <OrcidPermissions />
-      <ClaimsComing
-        searchUrl={providers.data && dataciteSearchUrl(providers.data.datacite_search_url, account.orcid)}
-      />
+      <ClaimSummary />
+      <YourDois searchUrl={providers.data && dataciteSearchUrl(providers.data.datacite_search_url, account.orcid)} />
+      <YourClaims />
     </section>
   );
 }

@@ -1,0 +1,37 @@
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { api } from '../../../api/client';
+import { apiError } from '../../../api/errors';
+import type { components } from '../../../api/schema';
+import { CLAIMS_KEY } from './keys';
+
+export type Claim = components['schemas']['ClaimView'];
+export type ClaimList = components['schemas']['ClaimList'];
+export type ClaimState = components['schemas']['ClaimState'];
+export type ClaimSource = components['schemas']['ClaimSource'];
+
+export interface ClaimsFilter {
+  /** One state, or undefined for all. */
+  state?: ClaimState | undefined;
+  /** From 1. */
+  page: number;
+}
+
+/** `GET /api/v1/claims`: one page of your claims, newest first. */
+export async function getClaims({ state, page }: ClaimsFilter, signal?: AbortSignal): Promise<ClaimList> {
+  const { data, error, response } = await api.GET('/api/v1/claims', {
+    params: { query: { state, 'page[number]': page } },
+    signal,
+  });
+  if (!response.ok || data === undefined) throw apiError(response, error);
+  return data;
+}
+
+export const claimsQueryOptions = (filter: ClaimsFilter) =>
+  queryOptions({
+    queryKey: [...CLAIMS_KEY, 'list', filter],
+    queryFn: ({ signal }) => getClaims(filter, signal),
+    // Keep showing the current page while the next one loads.
+    placeholderData: keepPreviousData,
+  });
+
+export const useClaims = (filter: ClaimsFilter) => useQuery(claimsQueryOptions(filter));

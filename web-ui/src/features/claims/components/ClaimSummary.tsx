@@ -1,0 +1,79 @@
+import { ErrorAlert } from '../../../components/ErrorAlert';
+import { Loading } from '../../../components/Loading';
+import { formatDate } from '../../../lib/format';
+import { useClaimStats, type ClaimStats } from '../api/get-claim-stats';
+
+type Counts = ClaimStats['states'];
+
+const count = (states: Counts, ...keys: string[]) => keys.reduce((sum, key) => sum + (states[key] ?? 0), 0);
+
+/** "N in your record", "N queued", ... always the first four, the rest only when there are any. */
+function stateLines(states: Counts): string[] {
+  const lines = [
+    `${count(states, 'done')} in your record`,
+    `${count(states, 'waiting', 'working')} queued`,
+    `${count(states, 'waiting_for_permission')} waiting for permission`,
+    `${count(states, 'failed')} failed`,
+  ];
+  if (count(states, 'ignored') > 0) lines.push(`${count(states, 'ignored')} skipped`);
+  if (count(states, 'deleted') > 0) lines.push(`${count(states, 'deleted')} removed`);
+  return lines;
+}
+
+/** Claim counts per source and state, and the last DOI written to the ORCID record. */
+export function ClaimSummary() {
+  const stats = useClaimStats();
+
+  let body;
+  if (stats.isPending) {
+    body = <Loading>Loading your claim counts…</Loading>;
+  } else if (stats.isError) {
+    body = (
+      <ErrorAlert
+        error={stats.error}
+        context="Could not load your claim counts."
+        onRetry={() => void stats.refetch()}
+        retrying={stats.isFetching}
+      />
+    );
+  } else {
+    const { sources, last_claimed: last } = stats.data;
+    body = (
+      <>
+        <div className="permission-grid">
+          {sources.map((source) => (
+            <section key={source.source} className="card" aria-labelledby={`claim-source-${source.source}`}>
+              <h4 id={`claim-source-${source.source}`}>{source.label}</h4>
+              <p>
+                <strong>{source.total === 1 ? '1 claim' : `${source.total} claims`}</strong>
+              </p>
+              <ul className="plain-list">
+                {stateLines(source.states).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </section>
+          ))}
+        </div>
+        <p className="claim-summary__last">
+          {last ? (
+            <>
+              Last added: <a href={last.doi_url}>{last.doi}</a>
+              {last.title ? ` (${last.title})` : ''} on{' '}
+              <time dateTime={last.claimed_at}>{formatDate(last.claimed_at)}</time>.
+            </>
+          ) : (
+            'Nothing has been added to your ORCID record yet.'
+          )}
+        </p>
+      </>
+    );
+  }
+
+  return (
+    <section className="card" aria-labelledby="claim-stats-heading">
+      <h3 id="claim-stats-heading">Claim summary</h3>
+      {body}
+    </section>
+  );
+}
