@@ -1,11 +1,13 @@
 # Profiles: two commands do all set-up on a fresh Debian machine.
 #   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
 #   make test   every check and test
-.PHONY: run test stop build openapi deps clean help token
+#   make bench  the ORCID claims benchmark (figures in docs/benchmarks.md)
+.PHONY: run test bench stop build openapi deps clean help token
 
 help:
 	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
 	@echo "make test     run every check and test"
+	@echo "make bench    benchmark the ORCID claims engine (BENCH_CLAIMS=N, default 400)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
 	@echo "make token ORCID=<iD> SCOPE=events:write   print a new API token for an account"
@@ -15,6 +17,9 @@ run:
 
 test:
 	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
 
 stop:
 	@scripts/pg.sh stop

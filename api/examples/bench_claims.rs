@@ -65,7 +65,10 @@ async fn main() -> ExitCode {
 /// Returns whether the run met its one requirement (nothing over the limit, every claim done).
 async fn run() -> Result<bool, BoxError> {
     let n: usize = match std::env::var("BENCH_CLAIMS") {
-        Ok(v) => v.trim().parse().map_err(|_| format!("BENCH_CLAIMS={v:?} is not a count"))?,
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("BENCH_CLAIMS={v:?} is not a count"))?,
         Err(_) => DEFAULT_CLAIMS,
     };
     if n == 0 {
@@ -82,7 +85,10 @@ async fn run() -> Result<bool, BoxError> {
     let mut key = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut key);
     let people = seed_people(&mut conn, &key, n)?;
-    eprintln!("bench: {n} accounts with an active Search & Link permission in {}", database.name);
+    eprintln!(
+        "bench: {n} accounts with an active Search & Link permission in {}",
+        database.name
+    );
 
     let datacite = Double::start(&root, &["datacite"])?;
     let orcid_api = Double::start(&root, &["orcid-api", "--latency-ms", &ORCID_LATENCY_MS.to_string()])?;
@@ -143,8 +149,8 @@ async fn run() -> Result<bool, BoxError> {
     let timeout = Duration::from_secs_f64((4.0 * n as f64 / (0.9 * RATE_PER_SEC)).max(120.0));
     let finished = loop {
         for w in &mut workers {
-            if let Some(status) = w.0.try_wait()? {
-                return Err(format!("worker {} exited early ({status})", w.1).into());
+            if let Some(status) = w.child.try_wait()? {
+                return Err(format!("worker {} exited early ({status})", w.number).into());
             }
         }
         let counts = state_counts(&mut conn)?;
@@ -193,6 +199,9 @@ async fn run() -> Result<bool, BoxError> {
         peak_kib: peak,
     };
     report.print();
+    if over_limit != 0 {
+        eprintln!("bench: FAILED: the ORCID double saw {over_limit} requests over its limit (must be 0)");
+    }
     Ok(finished && records_ok && over_limit == 0)
 }
 
@@ -237,11 +246,13 @@ impl BenchDatabase {
 
 impl Drop for BenchDatabase {
     fn drop(&mut self) {
-        let dropped = PgConnection::establish(&self.admin_url).map_err(BoxError::from).and_then(|mut admin| {
-            diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut admin)
-                .map_err(BoxError::from)
-        });
+        let dropped = PgConnection::establish(&self.admin_url)
+            .map_err(BoxError::from)
+            .and_then(|mut admin| {
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                    .execute(&mut admin)
+                    .map_err(BoxError::from)
+            });
         if let Err(e) = dropped {
             eprintln!("bench: could not drop database {}: {e}", self.name);
         }
@@ -294,7 +305,9 @@ fn seed_people(conn: &mut PgConnection, key: &[u8; 32], n: usize) -> Result<Vec<
                     )
                 })
                 .collect();
-            diesel::insert_into(orcid_permissions::table).values(&grants).execute(conn)?;
+            diesel::insert_into(orcid_permissions::table)
+                .values(&grants)
+                .execute(conn)?;
         }
         Ok(())
     })?;
@@ -379,8 +392,13 @@ struct WorkerEnv {
     datacite: String,
 }
 
-/// A `profiles worker` process, killed when this goes; the second field is its number.
-struct Worker(Child, usize, Option<mpsc::Receiver<()>>);
+/// A `profiles worker` process, killed when this goes.
+struct Worker {
+    child: Child,
+    number: usize,
+    /// Signals once, when the worker logs that it has started.
+    started: Option<mpsc::Receiver<()>>,
+}
 
 impl Worker {
     fn start(profiles: &Path, i: usize, env: &WorkerEnv) -> Result<Self, BoxError> {
@@ -418,29 +436,33 @@ impl Worker {
                     if let Some(tx) = started.take() {
                         let _ = tx.send(());
                     }
-                } else if !line.contains("worker stopped") && !line.contains("stopping worker") {
+                } else {
                     eprintln!("worker {i}: {line}");
                 }
             }
         });
-        Ok(Self(child, i, Some(rx)))
+        Ok(Self {
+            child,
+            number: i,
+            started: Some(rx),
+        })
     }
 
     fn wait_started(&mut self, within: Duration) -> Result<(), BoxError> {
-        let rx = self.2.take().ok_or("start-up already awaited")?;
+        let rx = self.started.take().ok_or("start-up already awaited")?;
         rx.recv_timeout(within)
-            .map_err(|_| format!("worker {} did not start within {within:?}", self.1).into())
+            .map_err(|_| format!("worker {} did not start within {within:?}", self.number).into())
     }
 
     fn pid(&self) -> u32 {
-        self.0.id()
+        self.child.id()
     }
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -522,7 +544,11 @@ impl Report {
             steady / RATE_PER_SEC
         );
         println!("  {:<44} {}", "ORCID requests", stat("requests"));
-        println!("  {:<44} {}  (must be 0)", "ORCID requests over the limit", stat("overLimit"));
+        println!(
+            "  {:<44} {}  (must be 0)",
+            "ORCID requests over the limit",
+            stat("overLimit")
+        );
         println!(
             "  {:<44} 201: {}, 503: {}",
             "ORCID responses",
@@ -534,7 +560,11 @@ impl Report {
             "ORCID requests in busiest 1 s window",
             stat("perSecondPeak")
         );
-        println!("  {:<44} {}", "ORCID requests in flight, at most", stat("maxConcurrent"));
+        println!(
+            "  {:<44} {}",
+            "ORCID requests in flight, at most",
+            stat("maxConcurrent")
+        );
         for (i, (idle, peak)) in self.idle_kib.iter().zip(&self.peak_kib).enumerate() {
             println!(
                 "  {:<44} idle {:.1} MiB, peak {:.1} MiB, ratio {:.2}",
