@@ -7,6 +7,8 @@ import { LinkOrcidPage } from './routes/LinkOrcidPage';
 import { NotFoundPage } from './routes/NotFoundPage';
 import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
+import { ClaimsListPage } from './routes/settings/ClaimsListPage';
+import { ClaimsSearchPage } from './routes/settings/ClaimsSearchPage';
 import { ClaimsSettingsPage } from './routes/settings/ClaimsSettingsPage';
 import { SocialSettingsPage } from './routes/settings/SocialSettingsPage';
 import { SignInPage } from './routes/SignInPage';
@@ -49,7 +51,11 @@ export function App() {
           <Route path="settings" element={<SettingsLayout />}>
             <Route index element={<AccountSettingsPage />} />
             <Route path="social" element={<SocialSettingsPage />} />
-            <Route path="claims" element={<ClaimsSettingsPage />} />
+            <Route path="claims">
+              <Route index element={<ClaimsSettingsPage />} />
+              <Route path="search" element={<ClaimsSearchPage />} />
+              <Route path="list" element={<ClaimsListPage />} />
+            </Route>
             <Route path="admin" element={<AdminSettingsPage />} />
           </Route>
           <Route path="*" element={<NotFoundPage />} />

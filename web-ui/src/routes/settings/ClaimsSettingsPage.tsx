@@ -1,15 +1,15 @@
-import { useProviders } from '../../features/auth/api/get-providers';
+import { Link } from 'react-router-dom';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
 import { ClaimSummary } from '../../features/claims/components/ClaimSummary';
-import { YourClaims } from '../../features/claims/components/YourClaims';
-import { YourDois } from '../../features/claims/components/YourDois';
 import { OrcidPermissions } from '../../features/permissions/components/OrcidPermissions';
-import { dataciteSearchUrl } from '../../lib/datacite';
-import { useSettingsAccount } from '../layouts/settings-context';
+import { CLAIMS_PATHS } from './claims-paths';
 
+/**
+ * ORCID claims: the Search & Link and Auto-Update boxes (enable or disable, or why one is not
+ * working), Search & Link opening the search page, and the counts with "More info" opening the
+ * full list of claims.
+ */
 export function ClaimsSettingsPage() {
-  const account = useSettingsAccount();
-  const providers = useProviders();
   return (
     <section className="card" aria-labelledby="claims-heading">
       <title>ORCID claims · Profiles</title>
@@ -19,10 +19,34 @@ export function ClaimsSettingsPage() {
         disabled here at any time.
       </p>
       <FlowErrorNotice />
-      <OrcidPermissions />
-      <ClaimSummary />
-      <YourDois searchUrl={providers.data && dataciteSearchUrl(providers.data.datacite_search_url, account.orcid)} />
-      <YourClaims />
+      <OrcidPermissions
+        extras={{
+          search_and_link: (
+            <p className="permission__more">
+              <Link to={CLAIMS_PATHS.search} aria-describedby="search-and-link-more">
+                Find works
+              </Link>
+              <span id="search-and-link-more" className="muted">
+                {' '}
+                in DataCite and add them to your ORCID record.
+              </span>
+            </p>
+          ),
+        }}
+      />
+      <ClaimSummary
+        moreInfo={
+          <p className="claim-summary__more">
+            <Link to={CLAIMS_PATHS.list} aria-describedby="claim-stats-more">
+              More info
+            </Link>
+            <span id="claim-stats-more" className="muted">
+              {' '}
+              — every claim with its state, date and any error, to try again or remove.
+            </span>
+          </p>
+        }
+      />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
 import type { components } from '../../../api/schema';
 import { CLAIMS_KEY } from './keys';
+import { pollStats } from './polling';
 
 export type ClaimStats = components['schemas']['ClaimStats'];
 
@@ -17,6 +18,8 @@ export const claimStatsQueryOptions = () =>
   queryOptions({
     queryKey: [...CLAIMS_KEY, 'stats'],
     queryFn: ({ signal }) => getClaimStats(signal),
+    // While claims are queued or in progress, so the counts move as they settle.
+    refetchInterval: pollStats,
   });
 
 export const useClaimStats = () => useQuery(claimStatsQueryOptions());

@@ -3,6 +3,7 @@ import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
 import type { components } from '../../../api/schema';
 import { CLAIMS_KEY } from './keys';
+import { pollClaims } from './polling';
 
 export type Claim = components['schemas']['ClaimView'];
 export type ClaimList = components['schemas']['ClaimList'];
@@ -12,14 +13,16 @@ export type ClaimSource = components['schemas']['ClaimSource'];
 export interface ClaimsFilter {
   /** One state, or undefined for all. */
   state?: ClaimState | undefined;
+  /** One source, or undefined for both. */
+  source?: ClaimSource | undefined;
   /** From 1. */
   page: number;
 }
 
 /** `GET /api/v1/claims`: one page of your claims, newest first. */
-export async function getClaims({ state, page }: ClaimsFilter, signal?: AbortSignal): Promise<ClaimList> {
+export async function getClaims({ state, source, page }: ClaimsFilter, signal?: AbortSignal): Promise<ClaimList> {
   const { data, error, response } = await api.GET('/api/v1/claims', {
-    params: { query: { state, 'page[number]': page } },
+    params: { query: { state, source, 'page[number]': page } },
     signal,
   });
   if (!response.ok || data === undefined) throw apiError(response, error);
@@ -32,6 +35,8 @@ export const claimsQueryOptions = (filter: ClaimsFilter) =>
     queryFn: ({ signal }) => getClaims(filter, signal),
     // Keep showing the current page while the next one loads.
     placeholderData: keepPreviousData,
+    // A claim shown as queued or in progress settles within seconds: ask again until none is.
+    refetchInterval: pollClaims,
   });
 
 export const useClaims = (filter: ClaimsFilter) => useQuery(claimsQueryOptions(filter));

@@ -3,6 +3,7 @@ import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
 import type { components } from '../../../api/schema';
 import { CLAIMS_KEY } from './keys';
+import { pollWorks } from './polling';
 
 export type Work = components['schemas']['WorkView'];
 export type WorkList = components['schemas']['WorkList'];
@@ -30,6 +31,8 @@ export const worksQueryOptions = (filter: WorksFilter) =>
     queryKey: [...CLAIMS_KEY, 'works', filter],
     queryFn: ({ signal }) => getWorks(filter, signal),
     placeholderData: keepPreviousData,
+    // Until every claim on the DOIs shown has settled.
+    refetchInterval: pollWorks,
   });
 
 export const useWorks = (filter: WorksFilter) => useQuery(worksQueryOptions(filter));

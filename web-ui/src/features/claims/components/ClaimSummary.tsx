@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { formatDate } from '../../../lib/format';
@@ -20,8 +21,11 @@ function stateLines(states: Counts): string[] {
   return lines;
 }
 
-/** Claim counts per source and state, and the last DOI written to the ORCID record. */
-export function ClaimSummary() {
+/**
+ * Claim counts per source and state, and the last DOI written to the ORCID record. `moreInfo` (the
+ * link to the full list) is shown whether or not the counts load.
+ */
+export function ClaimSummary({ moreInfo }: { moreInfo?: ReactNode }) {
   const stats = useClaimStats();
 
   let body;
@@ -74,6 +78,7 @@ export function ClaimSummary() {
     <section className="card" aria-labelledby="claim-stats-heading">
       <h3 id="claim-stats-heading">Claim summary</h3>
       {body}
+      {moreInfo}
     </section>
   );
 }

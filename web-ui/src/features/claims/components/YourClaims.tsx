@@ -4,20 +4,22 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { formatDate } from '../../../lib/format';
 import { useRemoveClaim, useRetryClaim } from '../api/claim-actions';
-import { useClaims, type Claim, type ClaimState } from '../api/get-claims';
+import { useClaims, type Claim, type ClaimSource, type ClaimState } from '../api/get-claims';
 import { claimPill, RETRYABLE, SOURCE_LABELS, STATE_OPTIONS } from '../claim-labels';
 import { Pagination } from './Pagination';
 
-/** Your claims, filtered by state and paged, with Try again and Remove from ORCID record. */
+/** Your claims, filtered by state and source and paged, with Try again and Remove from ORCID record. */
 export function YourClaims() {
   const [state, setState] = useState<ClaimState | ''>('');
+  const [source, setSource] = useState<ClaimSource | ''>('');
   const [page, setPage] = useState(1);
-  const claims = useClaims({ state: state || undefined, page });
+  const claims = useClaims({ state: state || undefined, source: source || undefined, page });
   const retry = useRetryClaim();
   const remove = useRemoveClaim();
   const [removing, setRemoving] = useState<Claim | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const filterId = useId();
+  const sourceId = useId();
 
   const tryAgain = (claim: Claim) => {
     setAnnouncement('');
@@ -54,7 +56,9 @@ export function YourClaims() {
       />
     );
   } else if (claims.data.data.length === 0) {
-    body = <p className="muted">{state ? 'No claims in this state.' : 'You have no claims yet.'}</p>;
+    body = (
+      <p className="muted">{state || source ? 'No claims match these filters.' : 'You have no claims yet.'}</p>
+    );
   } else {
     const { meta } = claims.data;
     body = (
@@ -91,23 +95,43 @@ export function YourClaims() {
   return (
     <section className="card" aria-labelledby="your-claims-heading">
       <h3 id="your-claims-heading">Your claims</h3>
-      <div className="field claims-filter">
-        <label htmlFor={filterId}>Show</label>
-        <select
-          id={filterId}
-          value={state}
-          onChange={(event) => {
-            setState(event.target.value as ClaimState | '');
-            setPage(1);
-          }}
-        >
-          <option value="">All states</option>
-          {STATE_OPTIONS.map((option) => (
-            <option key={option.state} value={option.state}>
-              {option.label}
-            </option>
-          ))}
-        </select>
+      <div className="claims-filters">
+        <div className="field">
+          <label htmlFor={filterId}>Show</label>
+          <select
+            id={filterId}
+            value={state}
+            onChange={(event) => {
+              setState(event.target.value as ClaimState | '');
+              setPage(1);
+            }}
+          >
+            <option value="">All states</option>
+            {STATE_OPTIONS.map((option) => (
+              <option key={option.state} value={option.state}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={sourceId}>Source</label>
+          <select
+            id={sourceId}
+            value={source}
+            onChange={(event) => {
+              setSource(event.target.value as ClaimSource | '');
+              setPage(1);
+            }}
+          >
+            <option value="">All sources</option>
+            {(Object.keys(SOURCE_LABELS) as ClaimSource[]).map((key) => (
+              <option key={key} value={key}>
+                {SOURCE_LABELS[key]}
+              </option>
+            ))}
+          </select>
+        </div>
       </div>
       <div role="status" className="status-line">
         {announcement}

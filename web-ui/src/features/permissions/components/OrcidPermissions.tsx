@@ -1,28 +1,15 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
-import { withParams } from '../../../lib/auth-urls';
 import { formatDate } from '../../../lib/format';
 import { useDisablePermission } from '../api/disable-permission';
 import { usePermissions, type Permission, type PermissionKind, type PermissionStatus } from '../api/get-permissions';
+import { PERMISSION_KINDS } from '../permission-labels';
+import { PermissionNotice } from './PermissionNotice';
 
+/** Where ORCID sends the browser back to after a grant. */
 const RETURN_TO = '/settings/claims';
-
-const KINDS: Record<PermissionKind, { title: string; description: string; disableEffect: string }> = {
-  search_and_link: {
-    title: 'Search & Link',
-    description:
-      'Allow DataCite to add a work to your ORCID record when you choose “Add to ORCID record” for a DOI in DataCite Search.',
-    disableEffect: 'DataCite Search will no longer be able to add works to your ORCID record.',
-  },
-  auto_update: {
-    title: 'Auto-Update',
-    description:
-      'Allow DataCite to add works to your ORCID record automatically when your ORCID iD is included as a creator in the metadata of a DataCite DOI.',
-    disableEffect: 'DataCite will stop adding new works to your ORCID record automatically.',
-  },
-};
 
 const PILLS: Record<PermissionStatus, { label: string; tone: string }> = {
   active: { label: 'Enabled', tone: 'success' },
@@ -32,8 +19,16 @@ const PILLS: Record<PermissionStatus, { label: string; tone: string }> = {
   expired: { label: 'Expired', tone: 'warning' },
 };
 
-/** The two ORCID permissions, each with its state and one action. */
-export function OrcidPermissions() {
+interface OrcidPermissionsProps {
+  /** More for a box, below its action: e.g. the link to the Search & Link search page. */
+  extras?: Partial<Record<PermissionKind, ReactNode>>;
+}
+
+/**
+ * The two ORCID permissions, each with its state and one action: Disable when active, else why it
+ * is not working (not enabled, expired, revoked on orcid.org) and a link to enable it.
+ */
+export function OrcidPermissions({ extras = {} }: OrcidPermissionsProps) {
   const permissions = usePermissions();
   const disable = useDisablePermission();
   const [confirming, setConfirming] = useState<PermissionKind | null>(null);
@@ -62,13 +57,14 @@ export function OrcidPermissions() {
         {announcement}
       </div>
       <div className="permission-grid">
-        {(Object.keys(KINDS) as PermissionKind[]).map((kind) => {
+        {(Object.keys(PERMISSION_KINDS) as PermissionKind[]).map((kind) => {
           const permission = permissions.data.find((p) => p.kind === kind);
           return (
             <PermissionBox
               key={kind}
               kind={kind}
               permission={permission}
+              extra={extras[kind]}
               onDisable={() => {
                 setAnnouncement('');
                 setConfirming(kind);
@@ -79,23 +75,24 @@ export function OrcidPermissions() {
       </div>
       {confirming && (
         <ConfirmDialog
-          title={`Disable ${KINDS[confirming].title}?`}
+          title={`Disable ${PERMISSION_KINDS[confirming].title}?`}
           confirmLabel="Disable"
           destructive
           busy={disable.isPending}
           error={disable.isError ? <ErrorAlert error={disable.error} context="Nothing was changed." /> : null}
-          onConfirm={() => { disable.mutate(confirming, {
+          onConfirm={() => {
+            disable.mutate(confirming, {
               onSuccess: () => {
-                setAnnouncement(`${KINDS[confirming].title} is disabled.`);
+                setAnnouncement(`${PERMISSION_KINDS[confirming].title} is disabled.`);
                 setConfirming(null);
               },
-            }); }
-          }
+            });
+          }}
           onCancel={close}
         >
           <p>
-            {KINDS[confirming].disableEffect} Profiles also revokes its access at ORCID. Works already on your record
-            stay there. You can enable it again at any time.
+            {PERMISSION_KINDS[confirming].disableEffect} Profiles also revokes its access at ORCID. Works already on
+            your record stay there. You can enable it again at any time.
           </p>
         </ConfirmDialog>
       )}
@@ -107,15 +104,15 @@ interface PermissionBoxProps {
   kind: PermissionKind;
   /** Absent only if the server leaves a kind out; shown as never granted. */
   permission: Permission | undefined;
+  extra: ReactNode;
   onDisable: () => void;
 }
 
-function PermissionBox({ kind, permission, onDisable }: PermissionBoxProps) {
-  const { title, description } = KINDS[kind];
+function PermissionBox({ kind, permission, extra, onDisable }: PermissionBoxProps) {
+  const { title, description } = PERMISSION_KINDS[kind];
   const status = permission?.status ?? 'missing';
   const pill = PILLS[status];
   const headingId = `permission-${kind}`;
-  const enableUrl = permission ? withParams(permission.enable_url, { return_to: RETURN_TO }) : undefined;
 
   return (
     <section className="card permission" aria-labelledby={headingId}>
@@ -125,30 +122,14 @@ function PermissionBox({ kind, permission, onDisable }: PermissionBoxProps) {
       </div>
       <p>{description}</p>
       {permission && <PermissionDates permission={permission} />}
-      {status === 'invalid' || status === 'expired' ? (
-        <div role="alert" className="notice notice--warning">
-          <p>
-            {status === 'invalid'
-              ? `ORCID no longer accepts DataCite's access for ${title}: it was probably revoked on orcid.org. Nothing is being added to your record.`
-              : `DataCite's access for ${title} has expired. Nothing is being added to your record.`}
-          </p>
-          {enableUrl && (
-            <a className="button" href={enableUrl}>
-              Enable {title} again
-            </a>
-          )}
-        </div>
-      ) : status === 'active' ? (
+      {status === 'active' ? (
         <button type="button" className="button button--secondary" onClick={onDisable}>
           Disable {title}
         </button>
       ) : (
-        enableUrl && (
-          <a className="button" href={enableUrl}>
-            Enable {title}
-          </a>
-        )
+        <PermissionNotice kind={kind} permission={permission} returnTo={RETURN_TO} />
       )}
+      {extra}
     </section>
   );
 }

@@ -1,0 +1,60 @@
+import type { PermissionKind, PermissionStatus } from './api/get-permissions';
+
+export const PERMISSION_KINDS: Record<PermissionKind, { title: string; description: string; disableEffect: string }> = {
+  search_and_link: {
+    title: 'Search & Link',
+    description:
+      'Allow DataCite to add a work to your ORCID record when you choose “Add to ORCID record” for a DOI in DataCite Search.',
+    disableEffect: 'DataCite Search will no longer be able to add works to your ORCID record.',
+  },
+  auto_update: {
+    title: 'Auto-Update',
+    description:
+      'Allow DataCite to add works to your ORCID record automatically when your ORCID iD is included as a creator in the metadata of a DataCite DOI.',
+    disableEffect: 'DataCite will stop adding new works to your ORCID record automatically.',
+  },
+};
+
+/** What goes undone while the permission is not working. */
+const MEANWHILE: Record<PermissionKind, string> = {
+  search_and_link: 'Works you add wait until you enable it.',
+  auto_update: 'DataCite is not adding works to your ORCID record automatically.',
+};
+
+export interface PermissionProblem {
+  /** The situation in plain words. */
+  message: string;
+  /** The words of the link to `enable_url`. */
+  enableLabel: string;
+  /** Something that used to work stopped (expired, or revoked on orcid.org): shown as an alert. */
+  urgent: boolean;
+}
+
+/** Why a permission is not in use and what follows from it; null when it is active. */
+export function permissionProblem(kind: PermissionKind, status: PermissionStatus): PermissionProblem | null {
+  const { title } = PERMISSION_KINDS[kind];
+  switch (status) {
+    case 'active':
+      return null;
+    case 'invalid':
+      return {
+        message: `ORCID no longer accepts DataCite's access for ${title}: it was probably revoked on orcid.org. Nothing is being added to your record.`,
+        enableLabel: `Enable ${title} again`,
+        urgent: true,
+      };
+    case 'expired':
+      return {
+        message: `DataCite's access for ${title} has expired. Nothing is being added to your record.`,
+        enableLabel: `Enable ${title} again`,
+        urgent: true,
+      };
+    case 'revoked':
+      return { message: `${title} is disabled. ${MEANWHILE[kind]}`, enableLabel: `Enable ${title}`, urgent: false };
+    case 'missing':
+      return {
+        message: `${title} is not enabled yet. ${MEANWHILE[kind]}`,
+        enableLabel: `Enable ${title}`,
+        urgent: false,
+      };
+  }
+}
