@@ -2,7 +2,7 @@
 #   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
 #   make test   every check and test
 #   make bench  the ORCID claims benchmark (figures in docs/benchmarks.md)
-.PHONY: run test bench stop build openapi deps clean help token
+.PHONY: run test bench stop build openapi deps clean help token admin
 
 help:
 	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
@@ -10,7 +10,8 @@ help:
 	@echo "make bench    benchmark the ORCID claims engine (BENCH_CLAIMS=N, default 400)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
-	@echo "make token ORCID=<iD> SCOPE=events:write   print a new API token for an account"
+	@echo "make token ORCID=<iD> SCOPE=claims:read    print a new API token for an account"
+	@echo "make admin ORCID=<iD> ROLE=staff_admin     give an account a role (bootstraps the first admin)"
 
 run:
 	@scripts/run.sh
@@ -26,6 +27,9 @@ stop:
 
 token:
 	@scripts/token.sh
+
+admin:
+	@scripts/cli.sh admin grant "$(ORCID)" "$(ROLE)"
 
 deps:
 	@scripts/deps.sh

@@ -12,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod policy;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -40,11 +40,23 @@ enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Administration from the command line (bootstrap the first admin).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Manage API tokens (e.g. the credential of the DOI event feed).
     Tokens {
         #[command(subcommand)]
         action: TokensAction,
     },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Give an existing account a role: staff_admin, staff_user, provider_admin, provider_user,
+    /// client_admin, client_user or user.
+    Grant { orcid: String, role: String },
 }
 
 #[derive(Subcommand)]
@@ -109,6 +121,7 @@ fn main() -> ExitCode {
             Command::Openapi => Ok(()),
             Command::Keys { action } => keys(&config, action).await,
             Command::Tokens { action } => tokens(&config, action).await,
+            Command::Admin { action } => admin(&config, action).await,
         }
     });
     match result {
@@ -223,6 +236,27 @@ async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
     .await?
 }
 
+async fn admin(config: &Config, action: AdminAction) -> Result<(), BoxError> {
+    let pool = pool(config)?;
+    tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
+        let mut conn = pool.get()?;
+        match action {
+            AdminAction::Grant { orcid, role } => {
+                let orcid = profiles_api::domain::OrcidId::parse(&orcid).map_err(|e| format!("orcid: {e}"))?;
+                let role: profiles_api::domain::Role = role
+                    .parse()
+                    .map_err(|_| format!("unknown role {role:?}; see profiles admin grant --help"))?;
+                let before =
+                    profiles_api::routes::admin::set_role(&mut conn, None, "command line", orcid.as_str(), role)?
+                        .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
+                println!("{orcid}: {before} -> {}", role.as_str());
+            }
+        }
+        Ok(())
+    })
+    .await?
+}
+
 async fn tokens(config: &Config, action: TokensAction) -> Result<(), BoxError> {
     use diesel::prelude::*;
     use profiles_api::auth::api_tokens;
@@ -241,12 +275,21 @@ async fn tokens(config: &Config, action: TokensAction) -> Result<(), BoxError> {
                 if let Some(bad) = scopes.iter().find(|s| !api_tokens::is_scope(s)) {
                     return Err(format!("unknown scope {bad:?}").into());
                 }
-                let account_id: uuid::Uuid = accounts::table
+                let (account_id, role): (uuid::Uuid, String) = accounts::table
                     .filter(accounts::orcid.eq(orcid.as_str()))
-                    .select(accounts::id)
+                    .select((accounts::id, accounts::role))
                     .first(&mut conn)
                     .optional()?
                     .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
+                let role: profiles_api::domain::Role = role.parse().map_err(|_| "the account has an unknown role")?;
+                if let Some(bad) = scopes.iter().find(|s| !api_tokens::role_allows(role, s)) {
+                    return Err(format!(
+                        "a {} account cannot use {bad:?}; a token never does more than its owner \
+                         (grant a role first: profiles admin grant {orcid} staff_admin)",
+                        role.as_str()
+                    )
+                    .into());
+                }
                 let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
                 let (token, id) = api_tokens::create(&mut conn, account_id, &name, &scopes, expires)?;
                 eprintln!("created API token {id} for {orcid} with scopes {}", scopes.join(", "));

@@ -29,6 +29,28 @@ pub fn is_scope(s: &str) -> bool {
     SCOPES.iter().any(|(name, _)| *name == s)
 }
 
+/// Whether an account with `role` may use `scope` at all (a token never does more than its owner).
+pub fn role_allows(role: crate::domain::Role, scope: &str) -> bool {
+    use crate::policy::{sees_admin, Action};
+    match scope {
+        "claims:read" | "claims:write" => true,
+        "events:write" => crate::policy::allowed(
+            crate::policy::Actor {
+                role,
+                subject: crate::policy::Subject {
+                    id: Uuid::nil(),
+                    provider_id: None,
+                    client_id: None,
+                },
+            },
+            Action::PostEvents,
+            None,
+        ),
+        "accounts:read" => sees_admin(role),
+        _ => false,
+    }
+}
+
 /// Creates a token for `account_id`; returns the token (shown once) and its id.
 pub fn create(
     conn: &mut PgConnection,

@@ -46,18 +46,33 @@ impl Caller {
         self.account.role.parse().unwrap_or(Role::User)
     }
 
-    /// Staff see and act on everyone's claims; an API token never carries staff powers.
+    /// Staff see everyone's claims; an API token never carries staff powers.
     pub fn is_staff(&self) -> bool {
         self.scopes.is_none() && self.role().is_staff()
     }
 
-    /// Refuses the request unless the caller may use `scope`. People (session or JWT) hold every
-    /// scope except `events:write`, which only staff accounts and tokens granted it have.
+    /// The caller as the policy sees them.
+    pub fn actor(&self) -> crate::policy::Actor<'_> {
+        crate::policy::Actor {
+            role: self.role(),
+            subject: crate::policy::Subject {
+                id: self.account.id,
+                provider_id: self.account.provider_id.as_deref(),
+                client_id: self.account.client_id.as_deref(),
+            },
+        }
+    }
+
+    /// Refuses the request unless the caller may use `scope`: people (session or JWT) hold the
+    /// scopes their role allows; a token holds the scopes it was given, and never more than its
+    /// owner's role allows.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        let allowed = match &self.scopes {
-            Some(scopes) => scopes.iter().any(|s| s == scope),
-            None => scope != "events:write" || self.role() == Role::StaffAdmin,
-        };
+        let owner_may = crate::auth::api_tokens::role_allows(self.role(), scope);
+        let allowed = owner_may
+            && match &self.scopes {
+                Some(scopes) => scopes.iter().any(|s| s == scope),
+                None => true,
+            };
         if allowed {
             Ok(())
         } else {

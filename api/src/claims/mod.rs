@@ -72,7 +72,8 @@ impl ClaimState {
             Failed => &[Working],
             // A never-pushed claim can be withdrawn without a call to ORCID.
             Deleted => &[Working, WaitingForPermission, Ignored],
-            Ignored => &[Waiting, Working],
+            // Skipped by Auto-Update's rules, or by an administrator.
+            Ignored => &[Waiting, Working, WaitingForPermission, Failed],
         }
     }
 

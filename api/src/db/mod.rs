@@ -47,3 +47,11 @@ where
     .await
     .map_err(ApiError::from)?
 }
+
+/// A LIKE/ILIKE pattern matching `text` anywhere, with its wildcards taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    )
+}

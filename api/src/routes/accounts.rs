@@ -110,7 +110,7 @@ fn token_state(access: &Option<Vec<u8>>, expires: Option<DateTime<Utc>>) -> Toke
     }
 }
 
-fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView> {
+pub(crate) fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView> {
     let enabled: Vec<bool> = rows
         .iter()
         .map(|i| i.provider.parse().is_ok_and(|p| state.providers.enabled(p)))
@@ -145,7 +145,7 @@ fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView> {
         .collect()
 }
 
-fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
+pub(crate) fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
     PermissionKind::ALL
         .into_iter()
         .map(|kind| {
@@ -180,7 +180,7 @@ fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
         .collect()
 }
 
-fn load_identities(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Identity>> {
+pub(crate) fn load_identities(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Identity>> {
     identities::table
         .filter(identities::account_id.eq(account_id))
         // ORCID, the anchor, first; then in the order they were linked.
@@ -189,14 +189,14 @@ fn load_identities(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec
         .load(conn)
 }
 
-fn load_permissions(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<OrcidPermission>> {
+pub(crate) fn load_permissions(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<OrcidPermission>> {
     orcid_permissions::table
         .filter(orcid_permissions::account_id.eq(account_id))
         .select(OrcidPermission::as_select())
         .load(conn)
 }
 
-async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountView> {
+pub(crate) async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountView> {
     let (account, ids, perms) = crate::db::run(&state.pool, move |conn| {
         let account = accounts::table
             .find(account_id)
@@ -418,7 +418,12 @@ pub async fn update_me(
 /// Revokes a token we hold sealed under `context` at its provider before we forget it.
 /// `Ok(false)` when there was nothing to revoke or the provider says it was already gone; a
 /// provider that cannot be reached is a 502, so nothing is forgotten that is still live there.
-async fn revoke_sealed(state: &AppState, provider: Provider, sealed: Option<&[u8]>, context: &str) -> ApiResult<bool> {
+pub(crate) async fn revoke_sealed(
+    state: &AppState,
+    provider: Provider,
+    sealed: Option<&[u8]>,
+    context: &str,
+) -> ApiResult<bool> {
     let (Some(sealed), Some(cipher)) = (sealed, &state.cipher) else {
         return Ok(false);
     };

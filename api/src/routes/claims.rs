@@ -141,6 +141,7 @@ fn accepted(claim: Claim) -> HttpResponse {
 /// claim whose ORCID permission is missing waits as `waiting_for_permission` and goes out when the
 /// permission is granted.
 #[utoipa::path(
+    operation_id = "create_claim",
     tag = "claims",
     request_body = NewClaim,
     responses(
@@ -293,6 +294,8 @@ pub struct ClaimQuery {
     pub q: Option<String>,
     /// Staff only: the claims of this ORCID iD.
     pub orcid: Option<String>,
+    /// Only claims whose error code is this, or whose error message contains it.
+    pub error: Option<String>,
     /// Created at or after (RFC 3339 or `YYYY-MM-DD`).
     pub created_from: Option<String>,
     /// Created before (RFC 3339 or `YYYY-MM-DD`, exclusive).
@@ -354,6 +357,7 @@ struct Filters {
     action: Option<String>,
     dois: Vec<String>,
     q: Option<String>,
+    error: Option<String>,
     created_from: Option<DateTime<Utc>>,
     created_to: Option<DateTime<Utc>>,
 }
@@ -403,8 +407,16 @@ fn filtered(f: &Filters) -> claims::BoxedQuery<'static, Pg> {
         query = query.filter(claims::doi.eq_any(f.dois.clone()));
     }
     if let Some(q) = &f.q {
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = crate::db::contains_pattern(q);
         query = query.filter(claims::doi.ilike(pattern.clone()).or(claims::title.ilike(pattern)));
+    }
+    if let Some(error) = &f.error {
+        let pattern = crate::db::contains_pattern(error);
+        query = query.filter(
+            claims::error_code
+                .eq(error.clone())
+                .or(claims::error_message.ilike(pattern)),
+        );
     }
     if let Some(from) = f.created_from {
         query = query.filter(claims::created_at.ge(from));
@@ -456,6 +468,7 @@ fn decode_cursor(value: &str) -> ApiResult<(DateTime<Utc>, Uuid)> {
 /// total and counts per state and per source in `meta`. Staff see everyone's claims and can filter
 /// by `orcid`.
 #[utoipa::path(
+    operation_id = "list_claims",
     tag = "claims",
     params(ClaimQuery),
     responses(
@@ -554,6 +567,7 @@ pub async fn list(
         action,
         dois,
         q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        error: q.error.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         created_from: q
             .created_from
             .as_deref()

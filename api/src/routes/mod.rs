@@ -4,10 +4,13 @@
 //! the OpenAPI document. A test fails when a handler in `src/routes` is missing from it.
 
 pub mod accounts;
+pub mod admin;
+pub mod api_tokens;
 pub mod auth;
 pub mod claims;
 pub mod events;
 pub mod health;
+pub mod my_data;
 pub mod tokens;
 pub mod works;
 
@@ -39,6 +42,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable m
         (name = "sign-in", description = "Browser sign-in with ORCID, Google and GitHub; linking; ORCID permission grants; sign-out."),
         (name = "account", description = "The signed-in person's account, identities, ORCID permissions and sessions."),
         (name = "claims", description = "ORCID claims: DOIs pushed into (or removed from) ORCID records by Search & Link and Auto-Update."),
+        (name = "admin", description = "Administration: accounts, their claims and the audit log, as each role allows."),
         (name = "tokens", description = "JWT access tokens for single sign-on, and the public keys that verify them."),
     )
 )]
@@ -67,6 +71,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(accounts::list_sessions)
         .service(accounts::revoke_other_sessions)
         .service(accounts::revoke_session)
+        .service(my_data::export)
+        .service(my_data::delete_account)
+        .service(api_tokens::list)
+        .service(api_tokens::create)
+        .service(api_tokens::revoke)
         .service(claims::create)
         .service(claims::list)
         .service(claims::get_one)
@@ -74,7 +83,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(claims::retry)
         .service(claims::stats)
         .service(works::search)
-        .service(events::post_events);
+        .service(events::post_events)
+        .service(admin::list_accounts)
+        .service(admin::get_account)
+        .service(admin::update_account)
+        .service(admin::retry_failed)
+        .service(admin::requeue_claim)
+        .service(admin::ignore_claim)
+        .service(admin::audit_entries);
 }
 
 /// Documents how to authenticate: a session cookie from the browser flows, or a bearer JWT.

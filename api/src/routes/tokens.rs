@@ -87,6 +87,7 @@ pub async fn issue(state: &AppState, account: Account, sid: Option<Uuid>) -> Api
 /// (the ORCID iD), `iat`, `exp`, `jti`, and DataCite's names: `uid`, `name`, `email`, `role_id`,
 /// `beta_tester`, `has_orcid_token`. It stops working when the session ends.
 #[utoipa::path(
+    operation_id = "create_token",
     tag = "tokens",
     responses(
         (status = 201, description = "A new access token.", body = TokenResponse),

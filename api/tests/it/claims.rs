@@ -153,7 +153,7 @@ async fn claim_json(app: &TestApp, b: &reqwest::Client, id: &str) -> Value {
     res.json().await.unwrap()
 }
 
-async fn add(app: &TestApp, b: &reqwest::Client, doi: &str) -> Value {
+pub async fn add(app: &TestApp, b: &reqwest::Client, doi: &str) -> Value {
     let res = post_claim(app, b, json!({ "doi": doi })).await;
     assert_eq!(res.status(), 202);
     res.json().await.unwrap()
@@ -709,10 +709,16 @@ async fn works_search_annotates_dois_with_the_callers_claims() {
     assert_problem(res, 422, "invalid_parameter").await;
 }
 
-/// An API token for `orcid` with `scopes`, made as the operator's CLI does.
-fn api_token(app: &TestApp, orcid: &str, scopes: &[&str]) -> String {
+/// An API token for `orcid` with `scopes`, made as the operator's CLI does. Posting events is a
+/// staff admin's job, so the account becomes one (a token never does more than its owner).
+pub fn api_token(app: &TestApp, orcid: &str, scopes: &[&str]) -> String {
     use profiles_api::db::schema::accounts;
     let mut conn = app.db.conn();
+    if scopes.contains(&"events:write") {
+        profiles_api::routes::admin::set_role(&mut conn, None, "test", orcid, profiles_api::domain::Role::StaffAdmin)
+            .unwrap()
+            .unwrap();
+    }
     let id: uuid::Uuid = accounts::table
         .filter(accounts::orcid.eq(orcid))
         .select(accounts::id)

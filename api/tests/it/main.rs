@@ -3,6 +3,7 @@
 mod standins;
 mod support;
 
+mod admin;
 mod auth;
 mod claims;
 mod errors;

@@ -156,3 +156,18 @@ fn every_reference_resolves() {
     }
     walk(&spec, &spec, "");
 }
+
+/// Generated clients key operations by `operationId`; two handlers with one name would collide.
+#[test]
+fn operation_ids_are_unique() {
+    let spec = serde_json::to_value(profiles_api::startup::openapi()).unwrap();
+    let mut seen = std::collections::HashMap::new();
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id:?} is used by {other} and {method} {path}");
+            }
+        }
+    }
+}

@@ -40,7 +40,13 @@ export interface paths {
         get: operations["me"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete your account
+         * @description Revokes your grants at ORCID, Google and GitHub, then deletes your identities, tokens,
+         *     sessions, claims and personal data; only anonymous counts remain. Works already in your ORCID
+         *     record stay there (they are yours). Send your ORCID iD as `confirm`.
+         */
+        delete: operations["delete_account"];
         options?: never;
         head?: never;
         /**
@@ -64,6 +70,27 @@ export interface paths {
          *     the last DOI written to your ORCID record.
          */
         get: operations["stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export your data
+         * @description Everything held about you as one JSON document: account, identities (without secrets), ORCID
+         *     permissions, claims, sessions, API tokens and audit entries about you.
+         */
+        get: operations["export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -220,6 +247,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API tokens
+         * @description Newest first, revoked ones included (with when), with their last use.
+         */
+        get: operations["list_api_tokens"];
+        put?: never;
+        /**
+         * Create an API token
+         * @description The secret is in the answer and nowhere else. A token never does more than you: scopes your
+         *     role cannot use are refused.
+         */
+        post: operations["create_api_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token
+         * @description It stops working at once.
+         */
+        delete: operations["revoke_api_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search accounts
+         * @description Staff see every account; provider and client admins and users only the accounts that carry
+         *     their provider or client id. With counts per role and per year created.
+         */
+        get: operations["list_accounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/accounts/{orcid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One account, for administrators
+         * @description Identities (without secrets), ORCID permission health and claim counts.
+         */
+        get: operations["get_account"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an account
+         * @description Flags for admins in scope; role and provider/client links for staff admins (never their own
+         *     role). Written to the audit log with before and after.
+         */
+        patch: operations["update_account"];
+        trace?: never;
+    };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log
+         * @description Every administrative change, newest first. Staff only.
+         */
+        get: operations["audit_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/claims/retry-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry all failed claims
+         * @description Staff admins only; optionally filtered by ORCID iD, source and error code. Audited.
+         */
+        post: operations["retry_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/claims/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a claim ignored
+         * @description For claims that are waiting, waiting for permission or failed; the reason is shown to the
+         *     person. Audited.
+         */
+        post: operations["ignore_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/claims/{id}/requeue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-queue a claim
+         * @description Sends it through processing again whatever state it is in (except while a worker holds it),
+         *     clearing its error. Audited.
+         */
+        post: operations["requeue_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -295,7 +495,7 @@ export interface paths {
          *     total and counts per state and per source in `meta`. Staff see everyone's claims and can filter
          *     by `orcid`.
          */
-        get: operations["list"];
+        get: operations["list_claims"];
         put?: never;
         /**
          * Add a DOI to an ORCID record
@@ -304,7 +504,7 @@ export interface paths {
          *     claim whose ORCID permission is missing waits as `waiting_for_permission` and goes out when the
          *     permission is granted.
          */
-        post: operations["create"];
+        post: operations["create_claim"];
         delete?: never;
         options?: never;
         head?: never;
@@ -417,7 +617,7 @@ export interface paths {
          *     (the ORCID iD), `iat`, `exp`, `jti`, and DataCite's names: `uid`, `name`, `email`, `role_id`,
          *     `beta_tester`, `has_orcid_token`. It stops working when the session ends.
          */
-        post: operations["create"];
+        post: operations["create_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -555,6 +755,31 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountDeleted: {
+            /** @description What was deleted, as counts only. */
+            deleted: {
+                [key: string]: number;
+            };
+            /**
+             * @description Per grant (`orcid`, `google`, `github`, `orcid:search_and_link`, `orcid:auto_update`):
+             *     whether the provider confirmed the revocation. Our copies are deleted either way.
+             */
+            revoked_at_providers: {
+                [key: string]: boolean;
+            };
+        };
+        AccountExport: {
+            /** @description The account with its identities and ORCID permissions (never their tokens). */
+            account: components["schemas"]["AccountView"];
+            api_tokens: components["schemas"]["ApiTokenView"][];
+            /** @description Audit entries about the account or made by it. */
+            audit: components["schemas"]["AuditEntry"][];
+            claims: components["schemas"]["ClaimView"][];
+            /** Format: date-time */
+            exported_at: string;
+            /** @description Every session, ended ones included. */
+            sessions: components["schemas"]["SessionView"][];
+        };
         /** @description What a person may change about their own account. Everything is optional; `null` clears. */
         AccountUpdate: {
             email?: string | null;
@@ -585,6 +810,108 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Format: date-time */
             updated_at: string;
+        };
+        AdminAccountDetail: {
+            account: components["schemas"]["AdminAccountSummary"];
+            /** @description Claims per source. */
+            claim_sources: {
+                [key: string]: number;
+            };
+            /** @description Claims per state (every state listed). */
+            claim_states: {
+                [key: string]: number;
+            };
+            identities: components["schemas"]["IdentityView"][];
+            /** @description Permission health: missing, active, expired, revoked or invalid. */
+            permissions: components["schemas"]["PermissionView"][];
+        };
+        AdminAccountList: {
+            data: components["schemas"]["AdminAccountSummary"][];
+            meta: components["schemas"]["AdminAccountListMeta"];
+        };
+        AdminAccountListMeta: {
+            /** @description Matching accounts per year created. */
+            created_years: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** @description Matching accounts per role. */
+            roles: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            total_pages: number;
+        };
+        AdminAccountSummary: {
+            beta_tester: boolean;
+            /**
+             * Format: int64
+             * @description Claims for this iD.
+             */
+            claims: number;
+            /**
+             * Format: int64
+             * @description Of which failed.
+             */
+            claims_failed: number;
+            client_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            email?: string | null;
+            /** Format: uuid */
+            id: string;
+            is_public: boolean;
+            name?: string | null;
+            orcid: string;
+            provider_id?: string | null;
+            role: components["schemas"]["Role"];
+        };
+        /** @description What an administrator may change. Absent fields stay as they are. */
+        AdminAccountUpdate: {
+            beta_tester?: boolean | null;
+            /** @description Staff admins only. */
+            client_id?: string | null;
+            is_public?: boolean | null;
+            /** @description Staff admins only. */
+            provider_id?: string | null;
+            role?: null | components["schemas"]["Role"];
+        };
+        ApiTokenView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /**
+             * @description The start of the token, to recognise it (`prf_<prefix>_…`).
+             * @example prf_Lu1ppEul_…
+             */
+            hint: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            scopes: string[];
+        };
+        AuditEntry: {
+            action: string;
+            /** @description Who acted: an ORCID iD, or `command line`/`system`. */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Before and after, or what was done. */
+            details: unknown;
+            /** Format: int64 */
+            id: number;
+            target_id: string;
+            target_type: string;
         };
         /**
          * @description What the claim asks of the ORCID record.
@@ -694,8 +1021,19 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        CreatedApiToken: components["schemas"]["ApiTokenView"] & {
+            /** @description The secret: shown this once, stored only as a hash. Send it as `Authorization: Bearer …`. */
+            token: string;
+        };
         /** @enum {string} */
         DatabaseState: "ok" | "unavailable";
+        DeleteAccount: {
+            /**
+             * @description Your ORCID iD, typed again to confirm.
+             * @example 0000-0002-1825-0097
+             */
+            confirm: string;
+        };
         /** @description One DOI that was registered or updated. */
         DoiEvent: {
             /** @example 10.5555/k4s2-v7q8 */
@@ -744,6 +1082,10 @@ export interface components {
             /** @description Why it cannot be unlinked, in plain words. */
             unlink_blocked_reason?: string | null;
         };
+        IgnoreClaim: {
+            /** @description Shown to the person as the skip reason. */
+            reason: string;
+        };
         /** @enum {string} */
         Intent: "sign_in" | "link";
         LastClaim: {
@@ -768,6 +1110,17 @@ export interface components {
         ListLinks: {
             /** @description The next page (cursor mode), when there is one. */
             next?: string | null;
+        };
+        NewApiToken: {
+            /**
+             * Format: int64
+             * @description Days until it expires: 1–365 (default 90).
+             */
+            expires_in_days?: number | null;
+            /** @description What it is for, 1–100 characters. */
+            name: string;
+            /** @description `claims:read`, `claims:write`; staff also `accounts:read`, staff admins `events:write`. */
+            scopes: string[];
         };
         NewClaim: {
             /**
@@ -863,6 +1216,17 @@ export interface components {
             orcid_url?: string | null;
             /** @description The enabled providers, ORCID first. */
             providers: components["schemas"]["ProviderInfo"][];
+        };
+        RetryFailed: {
+            /** @description Only claims that failed with this error code (e.g. `orcid_unavailable`). */
+            error_code?: string | null;
+            /** @description Only this person's failed claims. */
+            orcid?: string | null;
+            source?: null | components["schemas"]["ClaimSource"];
+        };
+        RetryFailedResult: {
+            /** @description How many failed claims were re-queued (or now wait for permission). */
+            requeued: number;
         };
         RevokedCount: {
             /** @description How many sessions were signed out. */
@@ -1061,6 +1425,75 @@ export interface operations {
             };
         };
     };
+    delete_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccount"];
+            };
+        };
+        responses: {
+            /** @description Deleted; you are signed out. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDeleted"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API token, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `confirm` is not your ORCID iD. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     update_me: {
         parameters: {
             query?: never;
@@ -1158,6 +1591,44 @@ export interface operations {
                 };
             };
             /** @description A token without `claims:read`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your data, as a download. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1524,6 +1995,647 @@ export interface operations {
             };
         };
     };
+    list_api_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your tokens (never their secrets). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenView"][];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_api_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiToken"];
+            };
+        };
+        responses: {
+            /** @description The token, with its secret (shown once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A scope your role cannot use, an API token as caller, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You already have 20 active tokens; revoke one first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An empty or long name, no or unknown scopes, an expiry outside 1–365 days, or an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_api_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (or already was). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Called with an API token, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such token of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_accounts: {
+        parameters: {
+            query?: {
+                /** @description Name, ORCID iD or email (partial, case-insensitive). */
+                q?: string;
+                role?: string;
+                /** @description The year the account was created. */
+                created_year?: number;
+                "page[number]"?: number;
+                /** @description 1–100, default 25. */
+                "page[size]"?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of accounts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAccountList"];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role has no administration area, or a token without `accounts:read`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown role or a page out of range. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's ORCID iD. */
+                orcid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAccountDetail"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not read this account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an ORCID iD. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's ORCID iD. */
+                orcid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminAccountUpdate"];
+            };
+        };
+        responses: {
+            /** @description The account, changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAccountDetail"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not make this change (e.g. your own role), or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an ORCID iD, an unknown role, or an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_entries: {
+        parameters: {
+            query?: {
+                /** @description `account`, `claim` or `claims`. */
+                target_type?: string;
+                /** @description E.g. an ORCID iD or a claim id. */
+                target_id?: string;
+                /** @description At most 200 (default 50), newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry_failed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryFailed"];
+            };
+        };
+        responses: {
+            /** @description How many were re-queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryFailedResult"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a staff admin, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an ORCID iD, or an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ignore_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IgnoreClaim"];
+            };
+        };
+        responses: {
+            /** @description The claim, ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not manage this claim, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such claim. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The claim is in progress, done or deleted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An empty reason or an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requeue_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim, re-queued (or waiting for permission). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not manage this claim, or a cross-site request. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such claim. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A worker is processing it right now. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     logout: {
         parameters: {
             query?: never;
@@ -1591,7 +2703,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    list_claims: {
         parameters: {
             query?: {
                 /** @description Only these states (comma-separated), e.g. `failed,waiting_for_permission`. */
@@ -1606,6 +2718,8 @@ export interface operations {
                 q?: string;
                 /** @description Staff only: the claims of this ORCID iD. */
                 orcid?: string;
+                /** @description Only claims whose error code is this, or whose error message contains it. */
+                error?: string;
                 /** @description Created at or after (RFC 3339 or `YYYY-MM-DD`). */
                 created_from?: string;
                 /** @description Created before (RFC 3339 or `YYYY-MM-DD`, exclusive). */
@@ -1672,7 +2786,7 @@ export interface operations {
             };
         };
     };
-    create: {
+    create_claim: {
         parameters: {
             query?: never;
             header?: never;
@@ -2009,7 +3123,7 @@ export interface operations {
             };
         };
     };
-    create: {
+    create_token: {
         parameters: {
             query?: never;
             header?: never;

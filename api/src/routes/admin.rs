@@ -1,0 +1,838 @@
+//! The administration area: accounts, their claims, and the audit log. Every decision goes through
+//! `crate::policy`; every change writes an audit record.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Datelike, Utc};
+use diesel::dsl::count_star;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::session::{Caller, ScopedCaller};
+use crate::claims::store::{self, Claim};
+use crate::claims::{ClaimSource, ClaimState};
+use crate::db::models::Account;
+use crate::db::schema::{accounts, audit_log, claims};
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::policy::{self, Action, Scope, Subject};
+use crate::routes::accounts::{
+    identity_views, load_identities, load_permissions, permission_views, IdentityView, PermissionView,
+};
+use crate::routes::claims::{parse_orcid, ClaimView};
+use crate::startup::AppState;
+
+/// Writes one audit record: who did what to which thing, with before/after in `details`.
+pub fn audit(
+    conn: &mut PgConnection,
+    actor: Option<&Account>,
+    actor_label: &str,
+    action: &str,
+    target: (&str, &str),
+    details: Value,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::actor_id.eq(actor.map(|a| a.id)),
+            audit_log::actor_label.eq(actor.map_or_else(|| actor_label.to_owned(), |a| a.orcid.clone())),
+            audit_log::action.eq(action),
+            audit_log::target_type.eq(target.0),
+            audit_log::target_id.eq(target.1),
+            audit_log::details.eq(details),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets an account's role; returns the role it had (None: no such account). Audited.
+pub fn set_role(
+    conn: &mut PgConnection,
+    actor: Option<&Account>,
+    actor_label: &str,
+    orcid: &str,
+    role: Role,
+) -> QueryResult<Option<String>> {
+    conn.transaction(|conn| {
+        let before: Option<(Uuid, String)> = accounts::table
+            .filter(accounts::orcid.eq(orcid))
+            .select((accounts::id, accounts::role))
+            .for_update()
+            .first(conn)
+            .optional()?;
+        let Some((id, before)) = before else {
+            return Ok(None);
+        };
+        diesel::update(accounts::table.find(id))
+            .set(accounts::role.eq(role.as_str()))
+            .execute(conn)?;
+        audit(
+            conn,
+            actor,
+            actor_label,
+            "account.role_changed",
+            ("account", orcid),
+            json!({ "before": { "role": before }, "after": { "role": role.as_str() } }),
+        )?;
+        Ok(Some(before))
+    })
+}
+
+fn subject(a: &Account) -> Subject<'_> {
+    Subject {
+        id: a.id,
+        provider_id: a.provider_id.as_deref(),
+        client_id: a.client_id.as_deref(),
+    }
+}
+
+fn forbidden() -> ApiError {
+    ApiError::forbidden("forbidden", "Your role does not allow this.")
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found(
+        "account_not_found",
+        "There is no account with this ORCID iD that you may see.",
+    )
+}
+
+fn require(caller: &Caller, action: Action, target: Option<&Account>) -> ApiResult<()> {
+    if caller.scopes.is_some() && !matches!(action, Action::ListAccounts | Action::ReadAccount | Action::ReadClaims) {
+        // Admin changes need the person, not a token.
+        return Err(ApiError::forbidden(
+            "api_token_not_allowed",
+            "Admin changes need a signed-in person, not an API token.",
+        ));
+    }
+    if policy::allowed(caller.actor(), action, target.map(subject)) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountQuery {
+    /// Name, ORCID iD or email (partial, case-insensitive).
+    pub q: Option<String>,
+    pub role: Option<String>,
+    /// The year the account was created.
+    pub created_year: Option<i32>,
+    #[serde(rename = "page[number]")]
+    #[param(rename = "page[number]")]
+    pub page_number: Option<i64>,
+    /// 1–100, default 25.
+    #[serde(rename = "page[size]")]
+    #[param(rename = "page[size]")]
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdminAccountSummary {
+    pub id: Uuid,
+    pub orcid: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Role,
+    pub provider_id: Option<String>,
+    pub client_id: Option<String>,
+    pub is_public: bool,
+    pub beta_tester: bool,
+    pub created_at: DateTime<Utc>,
+    /// Claims for this iD.
+    pub claims: i64,
+    /// Of which failed.
+    pub claims_failed: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdminAccountListMeta {
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+    pub total_pages: i64,
+    /// Matching accounts per role.
+    pub roles: BTreeMap<String, i64>,
+    /// Matching accounts per year created.
+    pub created_years: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdminAccountList {
+    pub data: Vec<AdminAccountSummary>,
+    pub meta: AdminAccountListMeta,
+}
+
+#[derive(Clone)]
+struct AccountFilters {
+    scope: Scope,
+    q: Option<String>,
+    role: Option<String>,
+    year: Option<i32>,
+}
+
+fn filtered_accounts(f: &AccountFilters) -> accounts::BoxedQuery<'static, Pg> {
+    let mut query = accounts::table.into_boxed();
+    match &f.scope {
+        Scope::Everyone => {}
+        Scope::Provider(p) => query = query.filter(accounts::provider_id.eq(p.clone())),
+        Scope::Client(c) => query = query.filter(accounts::client_id.eq(c.clone())),
+        Scope::Nobody => query = query.filter(accounts::id.is_null()),
+    }
+    if let Some(q) = &f.q {
+        let pattern = crate::db::contains_pattern(q);
+        query = query.filter(
+            accounts::name
+                .ilike(pattern.clone())
+                .or(accounts::orcid.ilike(pattern.clone()))
+                .or(accounts::email.ilike(pattern.clone()))
+                .or(accounts::family_name.ilike(pattern)),
+        );
+    }
+    if let Some(role) = &f.role {
+        query = query.filter(accounts::role.eq(role.clone()));
+    }
+    if let Some(year) = f.year {
+        let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let to = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        if let (Some(from), Some(to)) = (from, to) {
+            query = query.filter(
+                accounts::created_at
+                    .ge(from.and_utc())
+                    .and(accounts::created_at.lt(to.and_utc())),
+            );
+        }
+    }
+    query
+}
+
+/// Search accounts
+///
+/// Staff see every account; provider and client admins and users only the accounts that carry
+/// their provider or client id. With counts per role and per year created.
+#[utoipa::path(
+    tag = "admin",
+    params(AccountQuery),
+    responses(
+        (status = 200, description = "One page of accounts.", body = AdminAccountList),
+        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role has no administration area, or a token without `accounts:read`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown role or a page out of range.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/admin/accounts")]
+pub async fn list_accounts(
+    caller: ScopedCaller,
+    state: web::Data<AppState>,
+    query: web::Query<AccountQuery>,
+) -> ApiResult<HttpResponse> {
+    require(&caller, Action::ListAccounts, None)?;
+    caller.require("accounts:read")?;
+    let q = query.into_inner();
+    let role = q
+        .role
+        .as_deref()
+        .map(|r| {
+            r.parse::<Role>().map(|r| r.as_str().to_owned()).map_err(|_| {
+                ApiError::unprocessable("invalid_parameter", format!("Unknown role {r:?}."))
+                    .with_field("role", "a role")
+            })
+        })
+        .transpose()?;
+    let page_size = q.page_size.unwrap_or(25);
+    let page = q.page_number.unwrap_or(1);
+    if !(1..=100).contains(&page_size) || page < 1 {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "page[size] is 1–100 and page[number] starts at 1.")
+                .with_field("page", "out of range"),
+        );
+    }
+    let filters = AccountFilters {
+        scope: policy::account_scope(caller.actor()),
+        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        role,
+        year: q.created_year,
+    };
+    let (total, roles, created, rows, counts) = crate::db::run(&state.pool, move |conn| {
+        let total: i64 = filtered_accounts(&filters).count().get_result(conn)?;
+        let roles: Vec<(String, i64)> = accounts::table
+            .filter(accounts::id.eq_any(filtered_accounts(&filters).select(accounts::id)))
+            .group_by(accounts::role)
+            .select((accounts::role, count_star()))
+            .load(conn)?;
+        let created: Vec<DateTime<Utc>> = filtered_accounts(&filters).select(accounts::created_at).load(conn)?;
+        let rows: Vec<Account> = filtered_accounts(&filters)
+            .order((
+                accounts::family_name.asc().nulls_last(),
+                accounts::name.asc(),
+                accounts::orcid.asc(),
+            ))
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .select(Account::as_select())
+            .load(conn)?;
+        let orcids: Vec<String> = rows.iter().map(|a| a.orcid.clone()).collect();
+        let counts: Vec<(String, String, i64)> = claims::table
+            .filter(claims::orcid.eq_any(&orcids))
+            .group_by((claims::orcid, claims::state))
+            .select((claims::orcid, claims::state, count_star()))
+            .load(conn)?;
+        Ok((total, roles, created, rows, counts))
+    })
+    .await?;
+    let mut created_years: BTreeMap<String, i64> = BTreeMap::new();
+    for at in created {
+        *created_years.entry(at.year().to_string()).or_default() += 1;
+    }
+    let data = rows
+        .into_iter()
+        .map(|a| {
+            let mine = counts.iter().filter(|(o, _, _)| *o == a.orcid);
+            let (claims_total, claims_failed) = mine.fold((0, 0), |(t, f), (_, s, n)| {
+                (t + n, f + if s == "failed" { *n } else { 0 })
+            });
+            AdminAccountSummary {
+                role: a.role.parse().unwrap_or(Role::User),
+                id: a.id,
+                orcid: a.orcid,
+                name: a.name,
+                email: a.email,
+                provider_id: a.provider_id,
+                client_id: a.client_id,
+                is_public: a.is_public,
+                beta_tester: a.beta_tester,
+                created_at: a.created_at,
+                claims: claims_total,
+                claims_failed,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AdminAccountList {
+        data,
+        meta: AdminAccountListMeta {
+            total,
+            page,
+            page_size,
+            total_pages: (total + page_size - 1) / page_size,
+            roles: roles.into_iter().collect(),
+            created_years,
+        },
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AdminAccountDetail {
+    pub account: AdminAccountSummary,
+    pub identities: Vec<IdentityView>,
+    /// Permission health: missing, active, expired, revoked or invalid.
+    pub permissions: Vec<PermissionView>,
+    /// Claims per state (every state listed).
+    pub claim_states: BTreeMap<String, i64>,
+    /// Claims per source.
+    pub claim_sources: BTreeMap<String, i64>,
+}
+
+async fn load_target(state: &AppState, orcid: String) -> ApiResult<Account> {
+    crate::db::run(&state.pool, move |conn| {
+        Ok(accounts::table
+            .filter(accounts::orcid.eq(orcid))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?)
+    })
+    .await?
+    .ok_or_else(not_found)
+}
+
+async fn detail(state: &AppState, account: Account) -> ApiResult<AdminAccountDetail> {
+    let (id, orcid) = (account.id, account.orcid.clone());
+    let (ids, perms, counts) = crate::db::run(&state.pool, move |conn| {
+        let counts: Vec<(String, String, i64)> = claims::table
+            .filter(claims::orcid.eq(&orcid))
+            .group_by((claims::source, claims::state))
+            .select((claims::source, claims::state, count_star()))
+            .load(conn)?;
+        Ok((load_identities(conn, id)?, load_permissions(conn, id)?, counts))
+    })
+    .await?;
+    let mut claim_states: BTreeMap<String, i64> = ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+    let mut claim_sources: BTreeMap<String, i64> =
+        ClaimSource::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+    for (source, st, n) in &counts {
+        *claim_states.entry(st.clone()).or_default() += n;
+        *claim_sources.entry(source.clone()).or_default() += n;
+    }
+    let total = claim_states.values().sum();
+    let failed = claim_states.get("failed").copied().unwrap_or(0);
+    Ok(AdminAccountDetail {
+        identities: identity_views(state, ids),
+        permissions: permission_views(perms),
+        claim_states,
+        claim_sources,
+        account: AdminAccountSummary {
+            role: account.role.parse().unwrap_or(Role::User),
+            id: account.id,
+            orcid: account.orcid,
+            name: account.name,
+            email: account.email,
+            provider_id: account.provider_id,
+            client_id: account.client_id,
+            is_public: account.is_public,
+            beta_tester: account.beta_tester,
+            created_at: account.created_at,
+            claims: total,
+            claims_failed: failed,
+        },
+    })
+}
+
+/// One account, for administrators
+///
+/// Identities (without secrets), ORCID permission health and claim counts.
+#[utoipa::path(
+    tag = "admin",
+    params(("orcid" = String, Path, description = "The account's ORCID iD.")),
+    responses(
+        (status = 200, description = "The account.", body = AdminAccountDetail),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not read this account.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an ORCID iD.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/admin/accounts/{orcid}")]
+pub async fn get_account(
+    caller: ScopedCaller,
+    state: web::Data<AppState>,
+    orcid: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    require(&caller, Action::ListAccounts, None)?;
+    caller.require("accounts:read")?;
+    let orcid = parse_orcid(&orcid, "orcid")?;
+    let target = load_target(&state, orcid.to_string()).await?;
+    require(&caller, Action::ReadAccount, Some(&target))?;
+    Ok(HttpResponse::Ok().json(detail(&state, target).await?))
+}
+
+/// What an administrator may change. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminAccountUpdate {
+    /// Staff admins only, and never their own.
+    pub role: Option<Role>,
+    pub is_public: Option<bool>,
+    pub beta_tester: Option<bool>,
+    /// Staff admins only.
+    pub provider_id: Option<Option<String>>,
+    /// Staff admins only.
+    pub client_id: Option<Option<String>>,
+}
+
+/// Change an account
+///
+/// Flags for admins in scope; role and provider/client links for staff admins (never their own
+/// role). Written to the audit log with before and after.
+#[utoipa::path(
+    tag = "admin",
+    params(("orcid" = String, Path, description = "The account's ORCID iD.")),
+    request_body = AdminAccountUpdate,
+    responses(
+        (status = 200, description = "The account, changed.", body = AdminAccountDetail),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not make this change (e.g. your own role), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an ORCID iD, an unknown role, or an unknown field.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/api/v1/admin/accounts/{orcid}")]
+pub async fn update_account(
+    caller: Caller,
+    state: web::Data<AppState>,
+    orcid: web::Path<String>,
+    body: web::Json<AdminAccountUpdate>,
+) -> ApiResult<HttpResponse> {
+    let orcid = parse_orcid(&orcid, "orcid")?;
+    let target = load_target(&state, orcid.to_string()).await?;
+    let body = body.into_inner();
+    require(&caller, Action::UpdateAccount, Some(&target))?;
+    if body.role.is_some() || body.provider_id.is_some() || body.client_id.is_some() {
+        require(&caller, Action::ChangeRole, Some(&target)).map_err(|_| {
+            if target.id == caller.account.id {
+                ApiError::forbidden("own_role", "Nobody changes their own role; ask another staff admin.")
+            } else {
+                forbidden()
+            }
+        })?;
+    }
+    let actor = caller.account.clone();
+    let id = target.id;
+    let updated = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let before: Account = accounts::table
+                .find(id)
+                .select(Account::as_select())
+                .for_update()
+                .first(conn)?;
+            if let Some(role) = body.role {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::role.eq(role.as_str()))
+                    .execute(conn)?;
+            }
+            if let Some(v) = body.is_public {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::is_public.eq(v))
+                    .execute(conn)?;
+            }
+            if let Some(v) = body.beta_tester {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::beta_tester.eq(v))
+                    .execute(conn)?;
+            }
+            if let Some(v) = &body.provider_id {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::provider_id.eq(v))
+                    .execute(conn)?;
+            }
+            if let Some(v) = &body.client_id {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::client_id.eq(v))
+                    .execute(conn)?;
+            }
+            let after: Account = accounts::table.find(id).select(Account::as_select()).first(conn)?;
+            let view = |a: &Account| {
+                json!({"role": a.role, "is_public": a.is_public, "beta_tester": a.beta_tester,
+                       "provider_id": a.provider_id, "client_id": a.client_id})
+            };
+            audit(
+                conn,
+                Some(&actor),
+                "",
+                "account.updated",
+                ("account", &after.orcid),
+                json!({ "before": view(&before), "after": view(&after) }),
+            )?;
+            Ok::<_, diesel::result::Error>(after)
+        })
+        .map_err(ApiError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(detail(&state, updated).await?))
+}
+
+async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Claim> {
+    let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("claim_not_found", "There is no such claim."))?;
+    let orcid = claim.orcid.clone();
+    let owner = crate::db::run(&state.pool, move |conn| {
+        Ok(accounts::table
+            .filter(accounts::orcid.eq(orcid))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?)
+    })
+    .await?;
+    // Claims of people without an account are staff business.
+    let allowed = match &owner {
+        Some(a) => policy::allowed(caller.actor(), Action::ManageClaims, Some(subject(a))),
+        None => policy::allowed(caller.actor(), Action::ManageClaims, None),
+    };
+    if !allowed {
+        return Err(forbidden());
+    }
+    Ok(claim)
+}
+
+/// Re-queue a claim
+///
+/// Sends it through processing again whatever state it is in (except while a worker holds it),
+/// clearing its error. Audited.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    responses(
+        (status = 202, description = "The claim, re-queued (or waiting for permission).", body = ClaimView),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not manage this claim, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A worker is processing it right now.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/admin/claims/{id}/requeue")]
+pub async fn requeue_claim(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let claim = claim_target(&state, &caller, id.into_inner()).await?;
+    let max_attempts = state.config.claims.max_attempts;
+    let actor = caller.account.clone();
+    let claim = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current: Claim = claims::table.find(claim.id).select(Claim::as_select()).for_update().first(conn)?;
+            if current.state() == ClaimState::Working {
+                return Err(ApiError::conflict("claim_in_progress", "A worker is processing this claim; try again shortly."));
+            }
+            let routed = store::route(conn, &current, max_attempts)?;
+            audit(
+                conn,
+                Some(&actor),
+                "",
+                "claim.requeued",
+                ("claim", &current.id.to_string()),
+                json!({"before": {"state": current.state, "error_code": current.error_code}, "after": {"state": routed.state}}),
+            )?;
+            Ok(routed)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreClaim {
+    /// Shown to the person as the skip reason.
+    pub reason: String,
+}
+
+/// Mark a claim ignored
+///
+/// For claims that are waiting, waiting for permission or failed; the reason is shown to the
+/// person. Audited.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    request_body = IgnoreClaim,
+    responses(
+        (status = 200, description = "The claim, ignored.", body = ClaimView),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not manage this claim, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim is in progress, done or deleted.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty reason or an unknown field.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/admin/claims/{id}/ignore")]
+pub async fn ignore_claim(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<IgnoreClaim>,
+) -> ApiResult<HttpResponse> {
+    let reason = body.into_inner().reason.trim().to_owned();
+    if reason.is_empty() || reason.len() > 500 {
+        return Err(
+            ApiError::unprocessable("invalid_reason", "Give a reason of 1–500 characters.")
+                .with_field("reason", "1–500 characters"),
+        );
+    }
+    let claim = claim_target(&state, &caller, id.into_inner()).await?;
+    let actor = caller.account.clone();
+    let claim = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current: Claim = claims::table
+                .find(claim.id)
+                .select(Claim::as_select())
+                .for_update()
+                .first(conn)?;
+            if !current.state().can_become(ClaimState::Ignored) || current.state() == ClaimState::Working {
+                return Err(ApiError::conflict(
+                    "claim_not_ignorable",
+                    format!(
+                        "The claim is {}; only waiting or failed claims can be ignored.",
+                        current.state()
+                    ),
+                ));
+            }
+            let updated: Claim = diesel::update(claims::table.find(current.id))
+                .set((
+                    claims::state.eq(ClaimState::Ignored.as_str()),
+                    claims::skip_reason.eq(&reason),
+                    claims::error_code.eq(None::<String>),
+                    claims::error_message.eq(None::<String>),
+                ))
+                .returning(Claim::as_returning())
+                .get_result(conn)?;
+            audit(
+                conn,
+                Some(&actor),
+                "",
+                "claim.ignored",
+                ("claim", &current.id.to_string()),
+                json!({"before": {"state": current.state}, "after": {"state": "ignored", "reason": reason}}),
+            )?;
+            Ok(updated)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryFailed {
+    /// Only this person's failed claims.
+    pub orcid: Option<String>,
+    pub source: Option<ClaimSource>,
+    /// Only claims that failed with this error code (e.g. `orcid_unavailable`).
+    pub error_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RetryFailedResult {
+    /// How many failed claims were re-queued (or now wait for permission).
+    pub requeued: usize,
+}
+
+/// Retry all failed claims
+///
+/// Staff admins only; optionally filtered by ORCID iD, source and error code. Audited.
+#[utoipa::path(
+    tag = "admin",
+    request_body = RetryFailed,
+    responses(
+        (status = 202, description = "How many were re-queued.", body = RetryFailedResult),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an ORCID iD, or an unknown field.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/admin/claims/retry-failed")]
+pub async fn retry_failed(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<RetryFailed>,
+) -> ApiResult<HttpResponse> {
+    require(&caller, Action::ManageClaims, None)?;
+    let body = body.into_inner();
+    let orcid = body.orcid.as_deref().map(|o| parse_orcid(o, "orcid")).transpose()?;
+    let max_attempts = state.config.claims.max_attempts;
+    let actor = caller.account.clone();
+    let n = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut query = claims::table
+                .filter(claims::state.eq(ClaimState::Failed.as_str()))
+                .into_boxed();
+            if let Some(o) = &orcid {
+                query = query.filter(claims::orcid.eq(o.to_string()));
+            }
+            if let Some(s) = body.source {
+                query = query.filter(claims::source.eq(s.as_str()));
+            }
+            if let Some(code) = &body.error_code {
+                query = query.filter(claims::error_code.eq(code.clone()));
+            }
+            let failed: Vec<Claim> = query.select(Claim::as_select()).load(conn)?;
+            for claim in &failed {
+                store::route(conn, claim, max_attempts)?;
+            }
+            audit(
+                conn,
+                Some(&actor),
+                "",
+                "claims.retry_failed",
+                ("claims", "failed"),
+                json!({"filter": {"orcid": orcid.as_ref().map(|o| o.to_string()), "source": body.source, "error_code": body.error_code},
+                       "requeued": failed.len()}),
+            )?;
+            Ok::<_, diesel::result::Error>(failed.len())
+        })
+        .map_err(ApiError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(RetryFailedResult { requeued: n }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// `account`, `claim` or `claims`.
+    pub target_type: Option<String>,
+    /// E.g. an ORCID iD or a claim id.
+    pub target_id: Option<String>,
+    /// At most 200 (default 50), newest first.
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Who acted: an ORCID iD, or `command line`/`system`.
+    pub actor: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    /// Before and after, or what was done.
+    pub details: Value,
+    pub at: DateTime<Utc>,
+}
+
+/// The audit log
+///
+/// Every administrative change, newest first. Staff only.
+#[utoipa::path(
+    tag = "admin",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "Audit entries.", body = Vec<AuditEntry>),
+        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/admin/audit")]
+pub async fn audit_entries(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> ApiResult<HttpResponse> {
+    require(&caller, Action::ReadAudit, None)?;
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let rows = crate::db::run(&state.pool, move |conn| {
+        let mut query = audit_log::table.into_boxed();
+        if let Some(t) = q.target_type {
+            query = query.filter(audit_log::target_type.eq(t));
+        }
+        if let Some(t) = q.target_id {
+            query = query.filter(audit_log::target_id.eq(t));
+        }
+        Ok(query
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .select((
+                audit_log::id,
+                audit_log::actor_label,
+                audit_log::action,
+                audit_log::target_type,
+                audit_log::target_id,
+                audit_log::details,
+                audit_log::at,
+            ))
+            .load::<(i64, String, String, String, String, Value, DateTime<Utc>)>(conn)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|(id, actor, action, target_type, target_id, details, at)| AuditEntry {
+                id,
+                actor,
+                action,
+                target_type,
+                target_id,
+                details,
+                at,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}

@@ -1,0 +1,263 @@
+//! Personal API tokens for integrators: created with a name, scopes and an expiry; the secret is
+//! shown once; listed with last use; revocable. Only the person (not a token) manages them.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::api_tokens::{self, role_allows, SCOPES, TOKEN_PREFIX};
+use crate::auth::session::Caller;
+use crate::db::schema::api_tokens as tokens;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::admin::audit;
+use crate::startup::AppState;
+
+const MAX_ACTIVE: i64 = 20;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiTokenView {
+    pub id: Uuid,
+    pub name: String,
+    /// The start of the token, to recognise it (`prf_<prefix>_…`).
+    #[schema(example = "prf_Lu1ppEul_…")]
+    pub hint: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiToken {
+    /// The secret: shown this once, stored only as a hash. Send it as `Authorization: Bearer …`.
+    pub token: String,
+    #[serde(flatten)]
+    pub details: ApiTokenView,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    /// What it is for, 1–100 characters.
+    pub name: String,
+    /// `claims:read`, `claims:write`; staff also `accounts:read`, staff admins `events:write`.
+    pub scopes: Vec<String>,
+    /// Days until it expires: 1–365 (default 90).
+    pub expires_in_days: Option<i64>,
+}
+
+type Row = (
+    Uuid,
+    String,
+    String,
+    Vec<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+fn view(r: Row) -> ApiTokenView {
+    ApiTokenView {
+        id: r.0,
+        name: r.1,
+        hint: format!("{TOKEN_PREFIX}{}_…", r.2),
+        scopes: r.3,
+        created_at: r.4,
+        expires_at: r.5,
+        last_used_at: r.6,
+        revoked_at: r.7,
+    }
+}
+
+macro_rules! columns {
+    () => {
+        (
+            tokens::id,
+            tokens::name,
+            tokens::prefix,
+            tokens::scopes,
+            tokens::created_at,
+            tokens::expires_at,
+            tokens::last_used_at,
+            tokens::revoked_at,
+        )
+    };
+}
+
+/// Your API tokens
+///
+/// Newest first, revoked ones included (with when), with their last use.
+#[utoipa::path(
+    operation_id = "list_api_tokens",
+    tag = "account",
+    responses(
+        (status = 200, description = "Your tokens (never their secrets).", body = Vec<ApiTokenView>),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Called with an API token.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/accounts/me/tokens")]
+pub async fn list(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let id = caller.account.id;
+    let rows: Vec<Row> = crate::db::run(&state.pool, move |conn| {
+        Ok(tokens::table
+            .filter(tokens::account_id.eq(id))
+            .order(tokens::created_at.desc())
+            .select(columns!())
+            .load(conn)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(view).collect::<Vec<_>>()))
+}
+
+/// Create an API token
+///
+/// The secret is in the answer and nowhere else. A token never does more than you: scopes your
+/// role cannot use are refused.
+#[utoipa::path(
+    operation_id = "create_api_token",
+    tag = "account",
+    request_body = NewApiToken,
+    responses(
+        (status = 201, description = "The token, with its secret (shown once).", body = CreatedApiToken),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A scope your role cannot use, an API token as caller, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "You already have 20 active tokens; revoke one first.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty or long name, no or unknown scopes, an expiry outside 1–365 days, or an unknown field.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/accounts/me/tokens")]
+pub async fn create(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewApiToken>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(
+            ApiError::unprocessable("invalid_name", "Give the token a name of 1–100 characters.")
+                .with_field("name", "1–100 characters"),
+        );
+    }
+    let mut scopes = body.scopes.clone();
+    scopes.sort();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return Err(
+            ApiError::unprocessable("invalid_scopes", "Give at least one scope.").with_field("scopes", "at least one")
+        );
+    }
+    if let Some(bad) = scopes.iter().find(|s| !api_tokens::is_scope(s)) {
+        let known: Vec<&str> = SCOPES.iter().map(|(n, _)| *n).collect();
+        return Err(ApiError::unprocessable(
+            "invalid_scopes",
+            format!("Unknown scope {bad:?}; known: {}.", known.join(", ")),
+        )
+        .with_field("scopes", format!("unknown scope {bad}")));
+    }
+    if let Some(bad) = scopes.iter().find(|s| !role_allows(caller.role(), s)) {
+        return Err(ApiError::forbidden(
+            "scope_not_allowed",
+            format!("Your role cannot use {bad:?}, so no token of yours can either."),
+        ));
+    }
+    let days = body.expires_in_days.unwrap_or(90);
+    if !(1..=365).contains(&days) {
+        return Err(
+            ApiError::unprocessable("invalid_expiry", "expires_in_days must be between 1 and 365.")
+                .with_field("expires_in_days", "1–365"),
+        );
+    }
+    let expires = Utc::now() + chrono::Duration::days(days);
+    let account = caller.account.clone();
+    let (token, row) = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let active: i64 = tokens::table
+                .filter(tokens::account_id.eq(account.id))
+                .filter(tokens::revoked_at.is_null())
+                .filter(tokens::expires_at.gt(diesel::dsl::now))
+                .count()
+                .get_result(conn)?;
+            if active >= MAX_ACTIVE {
+                return Err(ApiError::conflict(
+                    "too_many_tokens",
+                    format!("You already have {MAX_ACTIVE} active tokens; revoke one first."),
+                ));
+            }
+            let (token, id) = api_tokens::create(conn, account.id, &name, &scopes, Some(expires))?;
+            let row: Row = tokens::table.find(id).select(columns!()).first(conn)?;
+            audit(
+                conn,
+                Some(&account),
+                "",
+                "api_token.created",
+                ("account", &account.orcid),
+                serde_json::json!({"token_id": id, "name": name, "scopes": scopes}),
+            )?;
+            Ok((token, row))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedApiToken {
+        token,
+        details: view(row),
+    }))
+}
+
+/// Revoke an API token
+///
+/// It stops working at once.
+#[utoipa::path(
+    operation_id = "revoke_api_token",
+    tag = "account",
+    params(("id" = Uuid, Path, description = "The token's id.")),
+    responses(
+        (status = 204, description = "Revoked (or already was)."),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such token of yours.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/accounts/me/tokens/{id}")]
+pub async fn revoke(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let (account, id) = (caller.account.clone(), id.into_inner());
+    crate::db::run(&state.pool, move |conn| {
+        let found: Option<Option<DateTime<Utc>>> = tokens::table
+            .filter(tokens::id.eq(id))
+            .filter(tokens::account_id.eq(account.id))
+            .select(tokens::revoked_at)
+            .first(conn)
+            .optional()?;
+        match found {
+            None => Err(ApiError::not_found(
+                "token_not_found",
+                "You have no API token with this id.",
+            )),
+            Some(Some(_)) => Ok(()),
+            Some(None) => {
+                diesel::update(tokens::table.find(id))
+                    .set(tokens::revoked_at.eq(diesel::dsl::now))
+                    .execute(conn)?;
+                audit(
+                    conn,
+                    Some(&account),
+                    "",
+                    "api_token.revoked",
+                    ("account", &account.orcid),
+                    serde_json::json!({"token_id": id}),
+                )?;
+                Ok(())
+            }
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

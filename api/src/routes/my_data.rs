@@ -1,0 +1,291 @@
+//! Your data: everything held about you, as JSON; and deleting your account.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session as CookieSession;
+use actix_web::{delete, get, http::header, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::auth::session::Caller;
+use crate::claims::store::Claim;
+use crate::db::models::{Identity, OrcidPermission, Session};
+use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
+use crate::domain::{PermissionKind, Provider};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::accounts::{load_identities, load_permissions, overview, revoke_sealed, AccountView, SessionView};
+use crate::routes::admin::{audit, AuditEntry};
+use crate::routes::api_tokens::ApiTokenView;
+use crate::routes::auth::{identity_context, permission_context};
+use crate::routes::claims::ClaimView;
+use crate::startup::AppState;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountExport {
+    pub exported_at: DateTime<Utc>,
+    /// The account with its identities and ORCID permissions (never their tokens).
+    pub account: AccountView,
+    pub claims: Vec<ClaimView>,
+    /// Every session, ended ones included.
+    pub sessions: Vec<SessionView>,
+    pub api_tokens: Vec<ApiTokenView>,
+    /// Audit entries about the account or made by it.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Export your data
+///
+/// Everything held about you as one JSON document: account, identities (without secrets), ORCID
+/// permissions, claims, sessions, API tokens and audit entries about you.
+#[utoipa::path(
+    tag = "account",
+    responses(
+        (status = 200, description = "Your data, as a download.", body = AccountExport),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Called with an API token.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/accounts/me/export")]
+pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let account = overview(&state, caller.account.id).await?;
+    let (id, orcid, current) = (caller.account.id, caller.account.orcid.clone(), caller.session_id);
+    type TokenRow = (
+        uuid::Uuid,
+        String,
+        String,
+        Vec<String>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    type AuditRow = (i64, String, String, String, String, Value, DateTime<Utc>);
+    let (claim_rows, session_rows, token_rows, audit_rows) = crate::db::run(&state.pool, move |conn| {
+        let claim_rows: Vec<Claim> = claims::table
+            .filter(claims::orcid.eq(&orcid))
+            .order(claims::created_at)
+            .select(Claim::as_select())
+            .load(conn)?;
+        let session_rows: Vec<Session> = sessions::table
+            .filter(sessions::account_id.eq(id))
+            .order(sessions::created_at)
+            .select(Session::as_select())
+            .load(conn)?;
+        let token_rows: Vec<TokenRow> = api_tokens::table
+            .filter(api_tokens::account_id.eq(id))
+            .select((
+                api_tokens::id,
+                api_tokens::name,
+                api_tokens::prefix,
+                api_tokens::scopes,
+                api_tokens::created_at,
+                api_tokens::expires_at,
+                api_tokens::last_used_at,
+                api_tokens::revoked_at,
+            ))
+            .load(conn)?;
+        let audit_rows: Vec<AuditRow> = audit_log::table
+            .filter(
+                audit_log::actor_id.eq(id).or(audit_log::target_type
+                    .eq("account")
+                    .and(audit_log::target_id.eq(&orcid))),
+            )
+            .order(audit_log::id)
+            .select((
+                audit_log::id,
+                audit_log::actor_label,
+                audit_log::action,
+                audit_log::target_type,
+                audit_log::target_id,
+                audit_log::details,
+                audit_log::at,
+            ))
+            .load(conn)?;
+        Ok((claim_rows, session_rows, token_rows, audit_rows))
+    })
+    .await?;
+    let body = AccountExport {
+        exported_at: Utc::now(),
+        claims: claim_rows.into_iter().map(ClaimView::from).collect(),
+        sessions: session_rows
+            .into_iter()
+            .map(|s| SessionView {
+                current: Some(s.id) == current,
+                id: s.id,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
+                user_agent: s.user_agent,
+                ip: s.ip,
+            })
+            .collect(),
+        api_tokens: token_rows
+            .into_iter()
+            .map(|t| ApiTokenView {
+                id: t.0,
+                name: t.1,
+                hint: format!("{}{}_…", crate::auth::api_tokens::TOKEN_PREFIX, t.2),
+                scopes: t.3,
+                created_at: t.4,
+                expires_at: t.5,
+                last_used_at: t.6,
+                revoked_at: t.7,
+            })
+            .collect(),
+        audit: audit_rows
+            .into_iter()
+            .map(|(id, actor, action, target_type, target_id, details, at)| AuditEntry {
+                id,
+                actor,
+                action,
+                target_type,
+                target_id,
+                details,
+                at,
+            })
+            .collect(),
+        account,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"profiles-{}.json\"", caller.account.orcid),
+        ))
+        .json(body))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccount {
+    /// Your ORCID iD, typed again to confirm.
+    #[schema(example = "0000-0002-1825-0097")]
+    pub confirm: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountDeleted {
+    /// Per grant (`orcid`, `google`, `github`, `orcid:search_and_link`, `orcid:auto_update`):
+    /// whether the provider confirmed the revocation. Our copies are deleted either way.
+    pub revoked_at_providers: BTreeMap<String, bool>,
+    /// What was deleted, as counts only.
+    pub deleted: BTreeMap<String, i64>,
+}
+
+/// Delete your account
+///
+/// Revokes your grants at ORCID, Google and GitHub, then deletes your identities, tokens,
+/// sessions, claims and personal data; only anonymous counts remain. Works already in your ORCID
+/// record stay there (they are yours). Send your ORCID iD as `confirm`.
+#[utoipa::path(
+    tag = "account",
+    request_body = DeleteAccount,
+    responses(
+        (status = 200, description = "Deleted; you are signed out.", body = AccountDeleted),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`confirm` is not your ORCID iD.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/accounts/me")]
+pub async fn delete_account(
+    caller: Caller,
+    state: web::Data<AppState>,
+    session: CookieSession,
+    body: web::Json<DeleteAccount>,
+) -> ApiResult<HttpResponse> {
+    let account = caller.account.clone();
+    if body.confirm.trim().to_ascii_uppercase() != account.orcid {
+        return Err(ApiError::unprocessable(
+            "confirmation_required",
+            "To delete your account, send your ORCID iD as `confirm`.",
+        )
+        .with_field("confirm", "your ORCID iD"));
+    }
+    let id = account.id;
+    let (identities, permissions): (Vec<Identity>, Vec<OrcidPermission>) = crate::db::run(&state.pool, move |conn| {
+        Ok((load_identities(conn, id)?, load_permissions(conn, id)?))
+    })
+    .await?;
+    let mut revoked = BTreeMap::new();
+    for identity in &identities {
+        let Ok(provider) = identity.provider.parse::<Provider>() else {
+            continue;
+        };
+        let context = identity_context(provider, &identity.subject, "access");
+        let ok = revoke_sealed(&state, provider, identity.access_token_enc.as_deref(), &context)
+            .await
+            .unwrap_or(false);
+        revoked.insert(provider.as_str().to_owned(), ok);
+    }
+    for permission in &permissions {
+        let Ok(kind) = permission.kind.parse::<PermissionKind>() else {
+            continue;
+        };
+        let context = permission_context(id, kind, "access");
+        let ok = revoke_sealed(
+            &state,
+            Provider::Orcid,
+            permission.access_token_enc.as_deref(),
+            &context,
+        )
+        .await
+        .unwrap_or(false);
+        revoked.insert(format!("orcid:{}", kind.as_str()), ok);
+    }
+    let orcid = account.orcid.clone();
+    let (identities_n, permissions_n) = (identities.len() as i64, permissions.len() as i64);
+    let deleted = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let claims_n = diesel::delete(claims::table.filter(claims::orcid.eq(&orcid))).execute(conn)? as i64;
+            let sessions_n: i64 = sessions::table
+                .filter(sessions::account_id.eq(id))
+                .count()
+                .get_result(conn)?;
+            let tokens_n: i64 = api_tokens::table
+                .filter(api_tokens::account_id.eq(id))
+                .count()
+                .get_result(conn)?;
+            // Identities, permissions, sessions and API tokens go with the account (ON DELETE CASCADE).
+            diesel::delete(accounts::table.find(id)).execute(conn)?;
+            // The audit trail keeps what happened, not who it happened to.
+            diesel::update(audit_log::table.filter(audit_log::actor_label.eq(&orcid)))
+                .set(audit_log::actor_label.eq("deleted account"))
+                .execute(conn)?;
+            diesel::update(audit_log::table.filter(audit_log::target_id.eq(&orcid)))
+                .set(audit_log::target_id.eq("deleted account"))
+                .execute(conn)?;
+            let counts = BTreeMap::from([
+                ("claims".to_owned(), claims_n),
+                ("identities".to_owned(), identities_n),
+                ("orcid_permissions".to_owned(), permissions_n),
+                ("sessions".to_owned(), sessions_n),
+                ("api_tokens".to_owned(), tokens_n),
+            ]);
+            audit(
+                conn,
+                None,
+                "the account holder",
+                "account.deleted",
+                ("account", "deleted account"),
+                json!({ "deleted": counts }),
+            )?;
+            Ok::<_, diesel::result::Error>(counts)
+        })
+        .map_err(ApiError::from)
+    })
+    .await?;
+    session.purge();
+    let mut response = HttpResponse::Ok().json(AccountDeleted {
+        revoked_at_providers: revoked,
+        deleted,
+    });
+    if let Some(cookie) = crate::routes::tokens::clear_datacite_cookie(&state) {
+        let _ = response.add_cookie(&cookie);
+    }
+    Ok(response)
+}
