@@ -93,6 +93,8 @@ pub struct Config {
     pub datacite_cookie_domain: Option<String>,
     pub claims: ClaimsConfig,
     pub worker: WorkerConfig,
+    /// DataCite's RS256 public key (PEM): its JWTs are then accepted on the compatibility routes.
+    pub datacite_jwt_public_key: Option<String>,
 }
 
 /// How claims are pushed to ORCID.
@@ -279,6 +281,7 @@ impl Config {
             poll_interval: Duration::from_millis(parse(env, "WORKER_POLL_MS", 500u64)?.max(10)),
         };
         Ok(Self {
+            datacite_jwt_public_key: env.get("DATACITE_JWT_PUBLIC_KEY").map(|k| k.replace("\\n", "\n")),
             claims,
             worker,
             orcid,

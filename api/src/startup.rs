@@ -193,11 +193,14 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 fn problem_for_bare_errors<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    // Our own error bodies (problem details, the HTML pages of browser flows) stay as they are;
+    // Our own error bodies (problem details, DataCite's envelope on its compatibility routes, the
+    // HTML pages of browser flows) stay as they are;
     // actix's bare text/plain (or empty) errors are rewritten.
     let already = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
         let v = v.as_bytes();
-        v.starts_with(PROBLEM_CONTENT_TYPE.as_bytes()) || v.starts_with(b"text/html")
+        v.starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
+            || v.starts_with(b"text/html")
+            || v.starts_with(crate::routes::datacite::JSONAPI.as_bytes())
     });
     // Non-API pages (the SPA, OAuth browser redirects) render their own errors.
     if already || !res.status().is_client_error() && !res.status().is_server_error() {

@@ -267,7 +267,7 @@ pub struct AccountUpdate {
 }
 
 /// Tells "absent" (`None`) from "null" (`Some(None)`), so `null` can clear a field.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,

@@ -429,9 +429,11 @@ pub struct AdminAccountUpdate {
     pub role: Option<Role>,
     pub is_public: Option<bool>,
     pub beta_tester: Option<bool>,
-    /// Staff admins only.
+    /// Staff admins only; `null` clears it.
+    #[serde(default, deserialize_with = "crate::routes::accounts::present")]
     pub provider_id: Option<Option<String>>,
-    /// Staff admins only.
+    /// Staff admins only; `null` clears it.
+    #[serde(default, deserialize_with = "crate::routes::accounts::present")]
     pub client_id: Option<Option<String>>,
 }
 

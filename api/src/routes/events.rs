@@ -7,12 +7,14 @@ use utoipa::ToSchema;
 
 use crate::auth::session::ScopedCaller;
 use crate::claims::intake::enqueue_doi_event;
-use crate::claims::store::{self, Requester, Submission};
+use crate::claims::store::{self, Claim, Requester, Submission};
 use crate::claims::ClaimSource;
 use crate::db::schema::claims;
+use crate::domain::{Doi, OrcidId};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::claims::{parse_doi, parse_orcid, ClaimView};
 use crate::startup::AppState;
+use diesel::prelude::*;
 
 pub const MAX_EVENTS: usize = 1000;
 
@@ -75,7 +77,7 @@ pub struct EventsAccepted {
 }
 
 /// Hyphenated keys (`source-id`) become underscores, as DataCite's Rails app does.
-fn underscore_keys(value: &Value) -> Value {
+pub fn underscore_keys(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -175,6 +177,23 @@ pub async fn post_events(
 }
 
 async fn legacy_claim(state: &AppState, claim: LegacyClaim) -> ApiResult<HttpResponse> {
+    let parsed = parse_legacy(&claim)?;
+    let max_attempts = state.config.claims.max_attempts;
+    let claim = crate::db::run(&state.pool, move |conn| apply_legacy(conn, &parsed, max_attempts)).await?;
+    Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
+}
+
+/// DataCite's claim, checked.
+#[derive(Debug, Clone)]
+pub struct LegacyRequest {
+    pub orcid: OrcidId,
+    pub doi: Doi,
+    pub source: ClaimSource,
+    pub delete: bool,
+}
+
+/// Checks DataCite's `{doi, orcid, source_id, claim_action}`.
+pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
     let doi = parse_doi(&claim.doi, "claim.doi")?;
     let orcid = parse_orcid(&claim.orcid, "claim.orcid")?;
     let source = match claim.source_id.as_deref() {
@@ -197,34 +216,37 @@ async fn legacy_claim(state: &AppState, claim: LegacyClaim) -> ApiResult<HttpRes
             )
         }
     };
-    let max_attempts = state.config.claims.max_attempts;
-    let claim = crate::db::run(&state.pool, move |conn| {
-        use diesel::prelude::*;
-        if delete {
-            let id: Option<uuid::Uuid> = claims::table
-                .filter(claims::orcid.eq(orcid.as_str()))
-                .filter(claims::doi.eq(doi.as_str()))
-                .select(claims::id)
-                .first(conn)
-                .optional()?;
-            let id =
-                id.ok_or_else(|| ApiError::not_found("claim_not_found", "There is no claim for this iD and DOI."))?;
-            return Ok(store::request_delete(conn, id, max_attempts)?);
-        }
-        let submission = Submission {
-            orcid,
-            doi,
-            source,
-            requester: if source == ClaimSource::AutoUpdate {
-                Requester::AutoUpdate
-            } else {
-                Requester::Person
-            },
-            skip_reason: None,
-            title: None,
-        };
-        Ok(store::submit(conn, &submission, max_attempts)?.0)
+    Ok(LegacyRequest {
+        orcid,
+        doi,
+        source,
+        delete,
     })
-    .await?;
-    Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
+}
+
+/// Creates, re-queues or withdraws the claim DataCite's form asks for.
+pub fn apply_legacy(conn: &mut PgConnection, r: &LegacyRequest, max_attempts: i32) -> ApiResult<Claim> {
+    if r.delete {
+        let id: Option<uuid::Uuid> = claims::table
+            .filter(claims::orcid.eq(r.orcid.as_str()))
+            .filter(claims::doi.eq(r.doi.as_str()))
+            .select(claims::id)
+            .first(conn)
+            .optional()?;
+        let id = id.ok_or_else(|| ApiError::not_found("claim_not_found", "There is no claim for this iD and DOI."))?;
+        return Ok(store::request_delete(conn, id, max_attempts)?);
+    }
+    let submission = Submission {
+        orcid: r.orcid.clone(),
+        doi: r.doi.clone(),
+        source: r.source,
+        requester: if r.source == ClaimSource::AutoUpdate {
+            Requester::AutoUpdate
+        } else {
+            Requester::Person
+        },
+        skip_reason: None,
+        title: None,
+    };
+    Ok(store::submit(conn, &submission, max_attempts)?.0)
 }

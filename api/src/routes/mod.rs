@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api_tokens;
 pub mod auth;
 pub mod claims;
+pub mod datacite;
 pub mod events;
 pub mod health;
 pub mod my_data;
@@ -43,6 +44,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable m
         (name = "account", description = "The signed-in person's account, identities, ORCID permissions and sessions."),
         (name = "claims", description = "ORCID claims: DOIs pushed into (or removed from) ORCID records by Search & Link and Auto-Update."),
         (name = "admin", description = "Administration: accounts, their claims and the audit log, as each role allows."),
+        (name = "datacite", description = "Drop-in compatibility with DataCite's Profiles API for its existing callers: JSON:API with camelCase attributes and DataCite's error envelope `{\"errors\":[{\"status\",\"title\"}]}`."),
         (name = "tokens", description = "JWT access tokens for single sign-on, and the public keys that verify them."),
     )
 )]
@@ -90,7 +92,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(admin::retry_failed)
         .service(admin::requeue_claim)
         .service(admin::ignore_claim)
-        .service(admin::audit_entries);
+        .service(admin::audit_entries)
+        .service(datacite::create)
+        .service(datacite::list)
+        .service(datacite::get_one)
+        .service(datacite::remove)
+        .service(datacite::get_user)
+        .service(datacite::put_user);
 }
 
 /// Documents how to authenticate: a session cookie from the browser flows, or a bearer JWT.

@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod auth;
 mod claims;
+mod datacite_compat;
 mod errors;
 mod health;
 mod logs;

@@ -730,6 +730,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DataCite: list claims
+         * @description `user-id` (an iD; people only ever get their own claims), `dois` (comma list, any case),
+         *     `source-id`, `claim-action`, `state` (comma list), `page[number]`, `page[size]` (≤ 1000).
+         *     Newest first. `meta` carries `total`, `totalPages`, `page` and the facets `sources`, `states`
+         *     and `claimActions`.
+         */
+        get: operations["datacite_list_claims"];
+        put?: never;
+        /**
+         * DataCite: create or re-queue a claim
+         * @description Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}` (hyphenated keys accepted; a
+         *     client-chosen `uuid` is ignored). A person may only claim for their own iD; DataCite's
+         *     staff-admin token (levriero) may claim for anyone. Answers 202 with the JSON:API claim.
+         */
+        post: operations["datacite_create_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DataCite: one claim */
+        get: operations["datacite_get_claim"];
+        put?: never;
+        post?: never;
+        /**
+         * DataCite: remove a claim's work from ORCID
+         * @description Answers 202 with `claimAction: "delete"`; the work is removed from the ORCID record.
+         */
+        delete: operations["datacite_delete_claim"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/heartbeat": {
         parameters: {
             query?: never;
@@ -744,6 +794,33 @@ export interface paths {
          */
         get: operations["heartbeat"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{orcid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DataCite: one user
+         * @description Public for public profiles; a private profile is visible to its owner and to those whose role
+         *     may read it. `email` only for those.
+         */
+        get: operations["datacite_get_user"];
+        /**
+         * DataCite: create or update a user
+         * @description Staff admins (and DataCite's staff-admin token) only. JSON:API body
+         *     `{"data": {"type": "users", "attributes": {…}}}`; a role is never taken from it. 200 when the
+         *     user existed, 201 when created.
+         */
+        put: operations["datacite_put_user"];
         post?: never;
         delete?: never;
         options?: never;
@@ -874,10 +951,10 @@ export interface components {
         /** @description What an administrator may change. Absent fields stay as they are. */
         AdminAccountUpdate: {
             beta_tester?: boolean | null;
-            /** @description Staff admins only. */
+            /** @description Staff admins only; `null` clears it. */
             client_id?: string | null;
             is_public?: boolean | null;
-            /** @description Staff admins only. */
+            /** @description Staff admins only; `null` clears it. */
             provider_id?: string | null;
             role?: null | components["schemas"]["Role"];
         };
@@ -1027,6 +1104,15 @@ export interface components {
         };
         /** @enum {string} */
         DatabaseState: "ok" | "unavailable";
+        DataciteError: {
+            status: string;
+            title: string;
+        };
+        /** @description Documents DataCite's envelope. */
+        DataciteErrors: {
+            /** @description `[{"status": "404", "title": "The resource you are looking for doesn't exist."}]` */
+            errors: components["schemas"]["DataciteError"][];
+        };
         DeleteAccount: {
             /**
              * @description Your ORCID iD, typed again to confirm.
@@ -3471,6 +3557,219 @@ export interface operations {
             };
         };
     };
+    datacite_list_claims: {
+        parameters: {
+            query?: {
+                /** @description An ORCID iD (bare or URL). */
+                "user-id"?: string;
+                /** @description Comma-separated DOIs. */
+                dois?: string;
+                /** @description `orcid_search` or `orcid_update`. */
+                "source-id"?: string;
+                /** @description `create` or `delete`. */
+                "claim-action"?: string;
+                /** @description Comma-separated states. */
+                state?: string;
+                /** @description From 1. */
+                "page[number]"?: number;
+                /** @description 1–1000, default 25. */
+                "page[size]"?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON:API list of claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description Bad credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Another person's claims. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description A bad iD, DOI, source, action, state or page. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
+    datacite_create_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegacyClaimEnvelope"];
+            };
+        };
+        responses: {
+            /** @description The claim, JSON:API with camelCase attributes. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Bad credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Claiming for another person. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description `claim_action: delete` for a claim that does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description A missing `claim`, or a bad DOI or iD. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
+    datacite_get_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON:API claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description Bad credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description No such claim among those you may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
+    datacite_delete_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON:API claim, with claimAction delete. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description Bad credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description No such claim among yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
     heartbeat: {
         parameters: {
             query?: never;
@@ -3497,6 +3796,119 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    datacite_get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ORCID iD. */
+                orcid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON:API user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description No such (visible) user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
+    datacite_put_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ORCID iD. */
+                orcid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Updated; the JSON:API user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description Created; the JSON:API user. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description No JSON:API payload. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Bad credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Not a staff admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Not an ORCID iD. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Unreadable attributes. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
         };
