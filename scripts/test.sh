@@ -7,7 +7,7 @@ start=$(date +%s)
 step() { echo; echo "==> $* ($(( $(date +%s) - start ))s)"; }
 
 step "Dependencies"
-scripts/deps.sh ${E2E:+browser}
+scripts/deps.sh browser
 
 STARTED_PG=
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -44,5 +44,8 @@ step "Web UI: generated API types, lint, typecheck, unit tests, build"
 
 step "Stand-ins and test doubles"
 (cd e2e/stand-ins && npm test --silent)
+
+step "End-to-end journeys in Chromium (make e2e)"
+E2E_SKIP_BUILD=1 make --no-print-directory e2e
 
 step "All tests passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,203 @@
+// What a person does, step by step, in the browser: sign in at the providers' own pages, grant
+// ORCID permissions, add and watch claims. Each step checks the page it lands on with axe.
+import { execFile } from 'node:child_process';
+import { expect } from '@playwright/test';
+import { expectAccessible } from './a11y.js';
+import { ROOT, SERVER_BIN, currentStack } from './stack.js';
+
+const origin = (url) => new URL(url).origin;
+const appOrigin = () => origin(currentStack().appUrl);
+
+/** Waits until the browser is back on the app at `pathname`. */
+export async function backAt(page, pathname) {
+  await page.waitForURL((u) => u.origin === appOrigin() && u.pathname === pathname);
+}
+
+/**
+ * Fills a provider's sign-in page (the oidc-provider playing ORCID or Google): it must be the page
+ * on screen now.
+ */
+export async function signInAtProvider(page, which, login) {
+  const label = which === 'orcid' ? 'ORCID iD' : 'Email or username';
+  await page.waitForURL((u) => u.origin === origin(currentStack().urls[which]) && u.pathname.startsWith('/interaction/'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to ${which === 'orcid' ? 'ORCID' : 'Google'}`);
+  await expectAccessible(page);
+  await page.getByLabel(label).fill(login);
+  await page.getByLabel('Password').fill('not checked');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Clicks something that starts a trip through ORCID (or Google), then signs in there if the
+ * provider asks: it does not while its own session in this browser lives, as on orcid.org.
+ */
+export async function throughProvider(page, which, login, click) {
+  const loaded = page.waitForEvent('load');
+  await click();
+  await loaded;
+  if (origin(page.url()) === origin(currentStack().urls[which])) await signInAtProvider(page, which, login);
+}
+
+/** Authorizes the app on the GitHub stand-in's page, which GitHub shows on every trip. */
+export async function authorizeAtGithub(page, login) {
+  await page.waitForURL((u) => u.origin === origin(currentStack().urls.github) && u.pathname === '/login/oauth/authorize');
+  await expectAccessible(page);
+  await page.getByLabel('Username').fill(login);
+  await page.getByRole('button', { name: 'Authorize' }).click();
+}
+
+/** A new person signs in with ORCID from the sign-in page and lands on Settings. */
+export async function signInWithOrcid(page, orcid) {
+  await page.goto('/sign-in?return_to=/settings');
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'Sign in with ORCID' }).click();
+  await signInAtProvider(page, 'orcid', orcid);
+  await backAt(page, '/settings');
+  await expect(page.getByRole('heading', { level: 1, name: 'Personal settings' })).toBeVisible();
+  await expect(page.locator('.lead').first()).toContainText(orcid);
+  await expectAccessible(page);
+}
+
+/** The person's display name for an iD the ORCID stand-in does not know by name. */
+export const testResearcher = (orcid) => `Test Researcher ${orcid}`;
+
+/** Signs out from the user menu; the app shows the sign-in page. */
+export async function signOut(page, name) {
+  await page.getByRole('button', { name }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await backAt(page, '/sign-in');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+}
+
+/** `fetch` from inside the page: same origin, the session cookie, as the SPA itself calls the API. */
+export async function apiFromPage(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const res = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json };
+  }, { method, path, body });
+}
+
+// ── ORCID claims ─────────────────────────────────────────────────────────────────────────────────
+// Three pages: the overview (/settings/claims: the two permissions and the claim summary), the
+// Search & Link page (/settings/claims/search: DOIs in DataCite with "Add to ORCID record") and
+// the list of claims (/settings/claims/list: each claim with its state, "Try again" and "Remove
+// from ORCID record").
+
+export const CLAIMS = { overview: '/settings/claims', search: '/settings/claims/search', list: '/settings/claims/list' };
+
+export const region = (page, name) => page.getByRole('region', { name, exact: true });
+
+/** The box of one ORCID permission on the overview: "Search & Link" or "Auto-Update". */
+export const permissionBox = (page, title) => region(page, title);
+
+/** The count card of one claim source in the Claim summary: "ORCID Search & Link" or "ORCID Auto-Update". */
+export const sourceCard = (page, label) => region(page, 'Claim summary').getByRole('region', { name: label, exact: true });
+
+/** The "N in your record" line of a source card. */
+export const inRecordLine = (page, label) => sourceCard(page, label).getByRole('listitem').filter({ hasText: 'in your record' });
+
+/** The row of a claim on the list of claims. */
+export const claimRow = (page, doi) => region(page, 'Your claims').getByRole('listitem').filter({ hasText: doi });
+
+/** The row of a DOI on the Search & Link page. */
+export const doiRow = (page, doi) => region(page, 'Your DOIs in DataCite').getByRole('listitem').filter({ hasText: doi });
+
+async function openPage(page, path, ready) {
+  if (new URL(page.url()).pathname !== path) await page.goto(path);
+  await expect(ready).toBeVisible();
+}
+
+export const openClaims = (page) => openPage(page, CLAIMS.overview, permissionBox(page, 'Search & Link'));
+export const openSearch = (page) => openPage(page, CLAIMS.search, region(page, 'Your DOIs in DataCite'));
+export const openClaimList = (page) => openPage(page, CLAIMS.list, region(page, 'Your claims'));
+
+/** Grants "Search & Link" or "Auto-Update" at ORCID from the overview; back there it shows as enabled. */
+export async function enablePermission(page, title, orcid, { again = false } = {}) {
+  await openClaims(page);
+  const box = permissionBox(page, title);
+  const link = box.getByRole('link', { name: again ? `Enable ${title} again` : `Enable ${title}`, exact: true });
+  await throughProvider(page, 'orcid', orcid, () => link.click());
+  await backAt(page, CLAIMS.overview);
+  await expect(box.getByText('Enabled', { exact: true })).toBeVisible();
+  await expect(box.getByRole('button', { name: `Disable ${title}` })).toBeVisible();
+  await expectAccessible(page);
+}
+
+/** On the Search & Link page: finds a DOI with "Search DataCite" and chooses "Add to ORCID record". */
+export async function addWithSearchAndLink(page, { doi, word }) {
+  await openSearch(page);
+  const dois = region(page, 'Your DOIs in DataCite');
+  await dois.getByRole('searchbox', { name: 'Search DataCite' }).fill(word);
+  await dois.getByRole('button', { name: 'Search', exact: true }).click();
+  const row = doiRow(page, doi);
+  await expect(row).toBeVisible();
+  await expectAccessible(page);
+  await row.getByRole('button', { name: 'Add to ORCID record' }).click();
+  await expect(dois.getByRole('status')).toHaveText(`${doi} is queued for your ORCID record.`);
+}
+
+/**
+ * Reloads the page until `check` passes (give its assertions a short timeout): the worker finishes
+ * in the background, and not every state change is polled for, so this is what a person waiting
+ * for it would do.
+ */
+export async function reloadUntil(page, check, timeout = 20_000) {
+  await expect(async () => {
+    await page.reload();
+    await check();
+  }).toPass({ timeout, intervals: [250, 500, 1000] });
+}
+
+/** Polls the ORCID double until `predicate(works)` holds for the works carrying `doi`. */
+export async function waitForOrcidRecord(orcidApi, orcid, doi, predicate, message, timeout = 20_000) {
+  await expect.poll(async () => predicate(await orcidApi.worksFor(orcid, doi)), { message, timeout }).toBe(true);
+}
+
+// ── Outside the browser: the operator's CLI and the DOI event feed ─────────────────────────────
+
+/** Runs the operator's `profiles` command against the suite's database; resolves with its stdout. */
+function profilesCli(args) {
+  return new Promise((resolve, reject) => {
+    execFile(SERVER_BIN, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...currentStack().serverEnv, RUST_LOG: 'warn' },
+      timeout: 30_000,
+    }, (err, out, errOut) => (err ? reject(new Error(`profiles ${args.join(' ')} failed: ${err.message}\n${errOut}`)) : resolve(out)));
+  });
+}
+
+/** `profiles admin grant`: gives the account of `orcid` a role, as an operator bootstraps an admin. */
+export async function grantRole(orcid, role) {
+  await profilesCli(['admin', 'grant', orcid, role]);
+}
+
+/** `profiles tokens create`: an API token for the account of `orcid`, as an operator makes one. */
+export async function createApiToken(orcid, scope) {
+  const token = (await profilesCli(['tokens', 'create', '--orcid', orcid, '--name', 'e2e event feed', '--scope', scope])).trim();
+  expect(token).toMatch(/^prf_/);
+  return token;
+}
+
+/** DataCite's pipeline tells Profiles that these DOIs were registered or updated. */
+export async function postDoiEvents(token, dois) {
+  const res = await fetch(`${currentStack().appUrl}/api/v1/events/dois`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ events: dois.map((doi) => ({ doi, type: 'create' })) }),
+  });
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(202);
+  expect(body.accepted).toBe(dois.length);
+  return body;
+}
