@@ -74,7 +74,7 @@ export function page({ title, provider, body, status }) {
 </style>
 </head>
 <body>
-<p class="banner" role="note">This is a local test stand-in for ${esc(provider)}, not the real service.</p>
+<header><p class="banner" role="note">This is a local test stand-in for ${esc(provider)}, not the real service.</p></header>
 <main>
 <h1>${esc(title)}</h1>
 ${status ? `<p class="error" role="alert">${esc(status)}</p>` : ''}
