@@ -3,7 +3,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import { mockApi, problem, sessionExpired } from './test/api';
 import { expectNoAxeViolations } from './test/axe';
-import { account, ORCID, signedInHandlers, signedOutHandlers } from './test/fixtures';
+import {
+  account,
+  adminAccountList,
+  adminAccountSummary,
+  auditEntry,
+  ORCID,
+  signedInHandlers,
+  signedOutHandlers,
+} from './test/fixtures';
 import { renderWithProviders } from './test/render';
 
 describe('home page', () => {
@@ -169,23 +177,62 @@ describe('settings frame', () => {
     expect(screen.getByRole('main')).toHaveFocus();
   });
 
-  it('shows Admin to staff, with a placeholder until the admin API exists', async () => {
-    mockApi(signedInHandlers(), { 'GET /api/v1/accounts/me': () => account({ role: 'staff_admin' }) });
+  it('shows Admin to staff, with the account search and the latest changes', async () => {
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/accounts/me': () => account({ role: 'staff_admin' }),
+      'GET /api/v1/admin/accounts': () => adminAccountList([adminAccountSummary()]),
+      'GET /api/v1/admin/audit': () => [auditEntry()],
+    });
     const { user } = renderWithProviders(<App />, { route: '/settings' });
 
     const nav = await screen.findByRole('navigation', { name: 'Settings' });
     await user.click(within(nav).getByRole('link', { name: 'Admin' }));
 
     expect(screen.getByRole('heading', { level: 2, name: 'Admin' })).toBeInTheDocument();
-    expect(screen.getByText(/arrives here with the admin API/)).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: 'Laure Haak' })).toBeInTheDocument();
+    expect(await screen.findByText('Account changed')).toBeInTheDocument();
     await expectNoAxeViolations();
   });
 
-  it('does not show the admin section to others who type its address', async () => {
-    mockApi(signedInHandlers());
+  it.each(['provider_admin', 'client_user'] as const)(
+    'shows Admin to a %s, with the account search but not the staff-only audit',
+    async (role) => {
+      const api = mockApi(signedInHandlers(), {
+        'GET /api/v1/accounts/me': () => account({ role, provider_id: 'datacite' }),
+        'GET /api/v1/admin/accounts': () => adminAccountList([adminAccountSummary({ provider_id: 'datacite' })]),
+      });
+      const { user } = renderWithProviders(<App />, { route: '/settings' });
+
+      const nav = await screen.findByRole('navigation', { name: 'Settings' });
+      await user.click(within(nav).getByRole('link', { name: 'Admin' }));
+
+      expect(await screen.findByRole('link', { name: 'Laure Haak' })).toBeInTheDocument();
+      expect(screen.queryByRole('link', { name: 'Search all claims' })).not.toBeInTheDocument();
+      expect(api.callsTo('GET', '/api/v1/admin/audit')).toHaveLength(0);
+    },
+  );
+
+  it('does not show the admin section to a plain user who types its address', async () => {
+    const api = mockApi(signedInHandlers());
     renderWithProviders(<App />, { route: '/settings/admin' });
 
-    expect(await screen.findByText('This section is for DataCite staff.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('This section is for DataCite staff and for provider and client administrators.'),
+    ).toBeInTheDocument();
+    const nav = screen.getByRole('navigation', { name: 'Settings' });
+    expect(within(nav).queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('searchbox', { name: 'Search accounts' })).not.toBeInTheDocument();
+    expect(api.calls.filter((c) => c.path.startsWith('/api/v1/admin/'))).toHaveLength(0);
+  });
+
+  it('does not open an account page for a plain user either', async () => {
+    const api = mockApi(signedInHandlers());
+    renderWithProviders(<App />, { route: '/settings/admin/accounts/0000-0001-5109-3700' });
+
+    expect(
+      await screen.findByText('This section is for DataCite staff and for provider and client administrators.'),
+    ).toBeInTheDocument();
+    expect(api.calls.filter((c) => c.path.startsWith('/api/v1/admin/'))).toHaveLength(0);
   });
 });
 

@@ -6,6 +6,8 @@ import { HomePage } from './routes/HomePage';
 import { LinkOrcidPage } from './routes/LinkOrcidPage';
 import { NotFoundPage } from './routes/NotFoundPage';
 import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
+import { AdminAccountPage } from './routes/settings/AdminAccountPage';
+import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
 import { ClaimsListPage } from './routes/settings/ClaimsListPage';
 import { ClaimsSearchPage } from './routes/settings/ClaimsSearchPage';
@@ -56,7 +58,11 @@ export function App() {
               <Route path="search" element={<ClaimsSearchPage />} />
               <Route path="list" element={<ClaimsListPage />} />
             </Route>
-            <Route path="admin" element={<AdminSettingsPage />} />
+            <Route path="admin">
+              <Route index element={<AdminSettingsPage />} />
+              <Route path="accounts/:orcid" element={<AdminAccountPage />} />
+              <Route path="claims" element={<AdminClaimsPage />} />
+            </Route>
           </Route>
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

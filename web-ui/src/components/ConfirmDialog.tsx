@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
 
 interface ConfirmDialogProps {
   title: string;
@@ -7,6 +7,10 @@ interface ConfirmDialogProps {
   /** Red confirm button for actions that remove or end something. */
   destructive?: boolean;
   busy?: boolean;
+  /** Keeps the confirm button disabled, e.g. until the person has typed what the dialog asks for. */
+  confirmDisabled?: boolean;
+  /** Where focus starts instead of Cancel, e.g. a box the person must fill in first. */
+  initialFocusRef?: RefObject<HTMLElement | null>;
   /** Shown inside the dialog, e.g. the mutation's error, so the person can retry or cancel. */
   error?: ReactNode;
   onConfirm: () => void;
@@ -24,6 +28,8 @@ export function ConfirmDialog({
   confirmLabel,
   destructive = false,
   busy = false,
+  confirmDisabled = false,
+  initialFocusRef,
   error,
   onConfirm,
   onCancel,
@@ -38,11 +44,13 @@ export function ConfirmDialog({
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
-    cancelRef.current?.focus();
+    (initialFocusRef?.current ?? cancelRef.current)?.focus();
     return () => {
       if (dialog.open) dialog.close();
       if (opener?.isConnected) opener.focus();
     };
+    // Once, when it opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return (
@@ -68,7 +76,7 @@ export function ConfirmDialog({
           type="button"
           className={destructive ? 'button button--danger' : 'button'}
           onClick={onConfirm}
-          disabled={busy}
+          disabled={busy || confirmDisabled}
         >
           {busy ? 'Working…' : confirmLabel}
         </button>

@@ -1,4 +1,4 @@
-import { useSearchParams } from 'react-router-dom';
+import { useLocation, useSearchParams } from 'react-router-dom';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { useProviders } from '../features/auth/api/get-providers';
@@ -6,11 +6,13 @@ import { FlowErrorNotice } from '../features/auth/components/FlowErrorNotice';
 import { ProviderButtons } from '../features/auth/components/ProviderButtons';
 import { SandboxNotice } from '../features/auth/components/SandboxNotice';
 import { safeReturnTo } from '../lib/auth-urls';
+import { readAccountDeleted } from '../lib/sign-in-notice';
 
 export function SignInPage() {
   const providers = useProviders();
   const [searchParams] = useSearchParams();
   const returnTo = safeReturnTo(searchParams.get('return_to'));
+  const accountDeleted = readAccountDeleted(useLocation().state);
 
   let content;
   if (providers.isPending) {
@@ -39,6 +41,19 @@ export function SignInPage() {
     <>
       <title>Sign in · Profiles</title>
       <h1>Sign in</h1>
+      {accountDeleted && (
+        <div role="status" className="notice notice--info account-deleted">
+          <p>
+            <strong>Your account has been deleted and you are signed out.</strong> Only anonymous counts remain.
+          </p>
+          {accountDeleted.unconfirmed.length > 0 && (
+            <p>
+              These services did not confirm that DataCite’s access was revoked:{' '}
+              {`${accountDeleted.unconfirmed.join(', ')}.`} You can remove it in your settings there.
+            </p>
+          )}
+        </div>
+      )}
       <div className="card card--narrow">
         <p>
           We use your ORCID information to set up your account and to help you add works to your ORCID record. If you

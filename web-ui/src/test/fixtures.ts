@@ -198,6 +198,105 @@ export function workList(works: Schemas['WorkView'][], meta: Partial<Schemas['Wo
   };
 }
 
+export function apiToken(overrides: Partial<Schemas['ApiTokenView']> = {}): Schemas['ApiTokenView'] {
+  return {
+    id: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    name: 'Repository sync',
+    hint: 'prf_Lu1ppEul_…',
+    scopes: ['claims:read'],
+    created_at: '2025-01-10T08:00:00Z',
+    expires_at: '2099-04-10T08:00:00Z',
+    last_used_at: '2025-03-01T07:15:00Z',
+    revoked_at: null,
+    ...overrides,
+  };
+}
+
+export const TOKEN_SECRET = 'prf_N3wT0ken_s3cr3tV4lueTh4tIsSh0wnOnlyOnce0123456';
+
+export function createdApiToken(overrides: Partial<Schemas['CreatedApiToken']> = {}): Schemas['CreatedApiToken'] {
+  return {
+    ...apiToken({
+      id: '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f',
+      name: 'Event feed',
+      hint: 'prf_N3wT0ken_…',
+      created_at: '2025-03-02T12:00:00Z',
+      last_used_at: null,
+    }),
+    token: TOKEN_SECRET,
+    ...overrides,
+  };
+}
+
+export const OTHER_ORCID = '0000-0001-5109-3700';
+
+export function adminAccountSummary(
+  overrides: Partial<Schemas['AdminAccountSummary']> = {},
+): Schemas['AdminAccountSummary'] {
+  return {
+    id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+    orcid: OTHER_ORCID,
+    name: 'Laure Haak',
+    email: 'laure@example.org',
+    role: 'user',
+    provider_id: null,
+    client_id: null,
+    is_public: true,
+    beta_tester: false,
+    created_at: '2023-06-01T10:00:00Z',
+    claims: 4,
+    claims_failed: 1,
+    ...overrides,
+  };
+}
+
+export function adminAccountList(
+  accounts: Schemas['AdminAccountSummary'][],
+  meta: Partial<Schemas['AdminAccountListMeta']> = {},
+): Schemas['AdminAccountList'] {
+  return {
+    data: accounts,
+    meta: {
+      total: accounts.length,
+      page: 1,
+      page_size: 25,
+      total_pages: accounts.length > 0 ? 1 : 0,
+      roles: { user: accounts.length },
+      created_years: { '2023': accounts.length },
+      ...meta,
+    },
+  };
+}
+
+export function adminAccountDetail(
+  overrides: Partial<Schemas['AdminAccountDetail']> = {},
+): Schemas['AdminAccountDetail'] {
+  return {
+    account: adminAccountSummary(),
+    identities: [orcidIdentity({ subject: OTHER_ORCID, display_name: 'Laure Haak' })],
+    permissions: [
+      permission('search_and_link', { status: 'invalid', granted_at: '2024-05-01T10:00:00Z', scope: '/activities/update' }),
+      permission('auto_update'),
+    ],
+    claim_states: claimStates({ done: 3, failed: 1 }),
+    claim_sources: { search_and_link: 4, auto_update: 0 },
+    ...overrides,
+  };
+}
+
+export function auditEntry(overrides: Partial<Schemas['AuditEntry']> = {}): Schemas['AuditEntry'] {
+  return {
+    id: 41,
+    actor: ORCID,
+    action: 'account.updated',
+    target_type: 'account',
+    target_id: OTHER_ORCID,
+    details: { before: { beta_tester: false }, after: { beta_tester: true } },
+    at: '2025-03-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
 export const OTHER_SESSION_ID = '0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f';
 
 /** A signed-in person with ORCID and GitHub linked, two sessions, no ORCID permissions yet. */
@@ -219,6 +318,7 @@ export function signedInHandlers(): Handlers {
       }),
     ],
     'GET /api/v1/accounts/me/claims/stats': () => claimStats(),
+    'GET /api/v1/accounts/me/tokens': () => [apiToken()],
     'GET /api/v1/claims': () => claimList([]),
     'GET /api/v1/works': () => workList([]),
     'GET /api/v1/status': () => ({ version: '1.4.2', database: 'ok', queue_depth: 3 }),

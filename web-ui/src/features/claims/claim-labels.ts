@@ -1,9 +1,6 @@
-import type { Claim, ClaimSource, ClaimState } from './api/get-claims';
+import type { Claim, ClaimState } from './api/get-claims';
 
-export const SOURCE_LABELS: Record<ClaimSource, string> = {
-  search_and_link: 'ORCID Search & Link',
-  auto_update: 'ORCID Auto-Update',
-};
+export { SOURCE_LABELS } from '../../lib/claim-sources';
 
 export const STATE_OPTIONS: { state: ClaimState; label: string }[] = [
   { state: 'done', label: 'In your ORCID record' },

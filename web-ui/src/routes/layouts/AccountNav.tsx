@@ -1,6 +1,6 @@
 import { Link, useLocation } from 'react-router-dom';
 import { useAccount } from '../../features/account/api/get-account';
-import { displayName } from '../../features/account/roles';
+import { displayName } from '../../lib/roles';
 import { useProviders } from '../../features/auth/api/get-providers';
 import { UserMenu } from '../../features/auth/components/UserMenu';
 import { dataciteSearchUrl } from '../../lib/datacite';

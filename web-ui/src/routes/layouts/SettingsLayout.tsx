@@ -4,10 +4,11 @@ import { ErrorAlert, SessionEnded } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import type { Account } from '../../features/account/api/get-account';
 import { useAccount } from '../../features/account/api/get-account';
-import { displayName, isStaff } from '../../features/account/roles';
+import { displayName, hasAdminArea } from '../../lib/roles';
 
 /**
- * The settings frame: a side menu (Your account, Social login, ORCID claims, and Admin for staff)
+ * The settings frame: a side menu (Your account, Social login, ORCID claims, and Admin for every
+ * role but `user`, as the API decides)
  * and the section it points to. It loads the account once and hands it to the sections.
  */
 export function SettingsLayout() {
@@ -70,7 +71,7 @@ function Settings({ account }: { account: Account }) {
                 ORCID claims
               </NavLink>
             </li>
-            {isStaff(account.role) && (
+            {hasAdminArea(account.role) && (
               <li>
                 <NavLink to="/settings/admin" className={navClass}>
                   Admin

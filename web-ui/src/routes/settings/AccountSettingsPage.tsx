@@ -1,5 +1,7 @@
 import { YourAccount } from '../../features/account/components/YourAccount';
+import { ApiTokens } from '../../features/api-tokens/components/ApiTokens';
 import { ActiveSessions } from '../../features/sessions/components/ActiveSessions';
+import { YourData } from '../../features/your-data/components/YourData';
 import { useSettingsAccount } from '../layouts/settings-context';
 
 export function AccountSettingsPage() {
@@ -9,6 +11,8 @@ export function AccountSettingsPage() {
       <title>Your account · Profiles</title>
       <YourAccount account={account} />
       <ActiveSessions />
+      <ApiTokens role={account.role} />
+      <YourData orcid={account.orcid} />
     </>
   );
 }

@@ -1,19 +1,39 @@
-import { isStaff } from '../../features/account/roles';
+import { Link } from 'react-router-dom';
+import { hasAdminArea, isStaff } from '../../lib/roles';
+import { ADMIN_PATHS } from '../../features/admin/admin-paths';
+import { AccountSearch } from '../../features/admin/components/AccountSearch';
+import { AuditList } from '../../features/admin/components/AuditList';
 import { useSettingsAccount } from '../layouts/settings-context';
 
+/** Administration: find an account, and for staff the claims search and the latest changes. */
 export function AdminSettingsPage() {
   const account = useSettingsAccount();
+  const allowed = hasAdminArea(account.role);
+  const staff = isStaff(account.role);
   return (
-    <section className="card" aria-labelledby="admin-heading">
-      <title>Admin · Profiles</title>
-      <h2 id="admin-heading">Admin</h2>
-      {isStaff(account.role) ? (
-        <p>
-          Managing users and claims arrives here with the admin API. <span className="pill pill--neutral">Coming</span>
-        </p>
-      ) : (
-        <p>This section is for DataCite staff.</p>
-      )}
-    </section>
+    <>
+      <section className="card" aria-labelledby="admin-heading">
+        <title>Admin · Profiles</title>
+        <h2 id="admin-heading">Admin</h2>
+        {allowed ? (
+          <>
+            <p>
+              Find a person’s account to see their sign-in identities, ORCID permissions and claims
+              {staff ? ', why claims failed, and retry them' : ''}.
+              {staff ? '' : ' You see the accounts that carry your provider or client id.'}
+            </p>
+            {staff && (
+              <p>
+                <Link to={ADMIN_PATHS.claims}>Search all claims</Link> by DOI, ORCID iD, state, source or error.
+              </p>
+            )}
+          </>
+        ) : (
+          <p>This section is for DataCite staff and for provider and client administrators.</p>
+        )}
+      </section>
+      {allowed && <AccountSearch />}
+      {staff && <AuditList heading="Recent changes" limit={10} />}
+    </>
   );
 }

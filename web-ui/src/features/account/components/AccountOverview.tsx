@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatDate } from '../../../lib/format';
 import type { Account } from '../api/get-account';
-import { ROLE_LABELS } from '../roles';
+import { ROLE_LABELS } from '../../../lib/roles';
 
 const NOT_SET = <span className="muted">Not set</span>;
 

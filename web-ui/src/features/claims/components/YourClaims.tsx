@@ -6,7 +6,7 @@ import { formatDate } from '../../../lib/format';
 import { useRemoveClaim, useRetryClaim } from '../api/claim-actions';
 import { useClaims, type Claim, type ClaimSource, type ClaimState } from '../api/get-claims';
 import { claimPill, RETRYABLE, SOURCE_LABELS, STATE_OPTIONS } from '../claim-labels';
-import { Pagination } from './Pagination';
+import { Pagination } from '../../../components/Pagination';
 
 /** Your claims, filtered by state and source and paged, with Try again and Remove from ORCID record. */
 export function YourClaims() {

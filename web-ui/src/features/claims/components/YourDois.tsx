@@ -4,7 +4,7 @@ import { Loading } from '../../../components/Loading';
 import { useCreateClaim } from '../api/claim-actions';
 import { useWorks, type Work } from '../api/get-works';
 import { claimPill } from '../claim-labels';
-import { Pagination } from './Pagination';
+import { Pagination } from '../../../components/Pagination';
 
 /**
  * Search & Link: the DOIs that name you in DataCite (or a DataCite search), each with "Add to ORCID

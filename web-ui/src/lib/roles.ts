@@ -1,4 +1,4 @@
-import type { components } from '../../api/schema';
+import type { components } from '../api/schema';
 
 export type Role = components['schemas']['Role'];
 
@@ -13,9 +13,22 @@ export const ROLE_LABELS: Record<Role, string> = {
   user: 'User',
 };
 
-/** DataCite staff: they see the Admin section. */
+/** DataCite staff: they read every account's claims and the audit log. */
 export function isStaff(role: Role): boolean {
   return role === 'staff_admin' || role === 'staff_user';
+}
+
+/**
+ * Every role but `user` has an administration area (the API's rule): staff see every account,
+ * provider and client roles the accounts that carry their provider or client id.
+ */
+export function hasAdminArea(role: Role): boolean {
+  return role !== 'user';
+}
+
+/** Staff admins change roles and flags, and requeue, ignore and retry anyone's claims. */
+export function isStaffAdmin(role: Role): boolean {
+  return role === 'staff_admin';
 }
 
 /** The name to show for an account: its name, else given and family names, else the ORCID iD. */
