@@ -441,3 +441,117 @@ async fn export_holds_everything_and_deletion_leaves_only_counts() {
     assert_eq!(details["deleted"]["claims"], 1);
     assert!(!details.to_string().contains(&orcid));
 }
+
+/// Every role against every administration endpoint, on an ordinary person's account and claim
+/// (someone with no provider or client id: DataCite let provider and client admins manage those).
+#[actix_web::test]
+async fn every_role_against_every_admin_endpoint() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (_, target) = person(&app, &[]).await;
+    let doi = seed_doi(&[&target], json!({})).await;
+    let claim_id: uuid::Uuid = {
+        let mut conn = app.db.conn();
+        diesel::insert_into(claims::table)
+            .values((
+                claims::orcid.eq(&target),
+                claims::doi.eq(&doi),
+                claims::source.eq("search_and_link"),
+                claims::state.eq("failed"),
+                claims::error_code.eq("orcid_rejected"),
+                claims::error_message.eq("rejected"),
+            ))
+            .returning(claims::id)
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    let roles = [
+        Role::StaffAdmin,
+        Role::StaffUser,
+        Role::ProviderAdmin,
+        Role::ProviderUser,
+        Role::ClientAdmin,
+        Role::ClientUser,
+        Role::User,
+    ];
+    // Expected status per endpoint, in the order of `roles`.
+    let table: [(&str, &str, Value, [u16; 7]); 8] = [
+        (
+            "GET",
+            "/api/v1/admin/accounts",
+            Value::Null,
+            [200, 200, 200, 200, 200, 200, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/admin/accounts/{target}",
+            Value::Null,
+            [200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "PATCH",
+            "/api/v1/admin/accounts/{target}",
+            json!({"beta_tester": true}),
+            [200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/claims/{claim}/requeue",
+            Value::Null,
+            [202, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/claims/{claim}/ignore",
+            json!({"reason": "test"}),
+            [200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/admin/claims/retry-failed",
+            json!({}),
+            [202, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/admin/audit",
+            Value::Null,
+            [200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/api/v1/claims?orcid={target}",
+            Value::Null,
+            [200, 200, 403, 403, 403, 403, 403],
+        ),
+    ];
+    for (i, role) in roles.into_iter().enumerate() {
+        let (b, orcid) = person(&app, &[]).await;
+        set_role(&app, &orcid, role);
+        set_provider(&app, &orcid, "p1");
+        for (method, path, body, expected) in &table {
+            // Each request starts from a failed claim, so requeue and ignore are always possible.
+            let mut conn = app.db.conn();
+            diesel::update(claims::table.find(claim_id))
+                .set((
+                    claims::state.eq("failed"),
+                    claims::error_code.eq("orcid_rejected"),
+                    claims::error_message.eq("rejected"),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            let url = app.url(
+                &path
+                    .replace("{target}", &target)
+                    .replace("{claim}", &claim_id.to_string()),
+            );
+            let request = match *method {
+                "GET" => b.get(url),
+                "PATCH" => b.patch(url).json(body),
+                _ if body.is_null() => b.post(url),
+                _ => b.post(url).json(body),
+            };
+            let res = request.send().await.unwrap();
+            assert_eq!(res.status().as_u16(), expected[i], "{role:?} {method} {path}");
+        }
+    }
+}
