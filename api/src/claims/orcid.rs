@@ -261,7 +261,8 @@ async fn error_of(response: reqwest::Response) -> OrcidError {
     let retry = retry_after(&response);
     let text = response.text().await.unwrap_or_default();
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    let message = ["developer-message", "user-message", "error_description", "error"]
+    // The user message is meant for people; the developer message is the fallback.
+    let message = ["user-message", "developer-message", "error_description", "error"]
         .iter()
         .find_map(|k| body.get(*k).and_then(Value::as_str))
         .map(str::to_owned)
@@ -275,8 +276,9 @@ async fn error_of(response: reqwest::Response) -> OrcidError {
                 .to_owned(),
         ),
         404 => OrcidError::NotFound,
-        409 if error_code == Some(9021) || message.contains("already added") => OrcidError::Duplicate {
-            put_code: put_code_in_message(&message),
+        409 if error_code == Some(9021) || text.contains("already added") => OrcidError::Duplicate {
+            // Newer servers name the existing put-code in the developer message.
+            put_code: put_code_in_message(&text),
         },
         429 | 503 => OrcidError::Throttled {
             status: status.as_u16(),

@@ -178,6 +178,24 @@ impl Engine {
             }
         }
         let title = metadata.title().map(str::to_owned);
+        if title.is_some() && title != claim.title {
+            // Shown even if the push fails.
+            let (id, t) = (claim.id, title.clone());
+            if let Err(e) = self
+                .db(move |conn| {
+                    diesel::update(claims::table.find(id))
+                        .set(claims::title.eq(t))
+                        .execute(conn)
+                })
+                .await
+            {
+                return Outcome::Retry {
+                    code: "database_unavailable",
+                    message: e.message,
+                    retry_after: None,
+                };
+            }
+        }
         let token = match self.token(claim, &permission) {
             Ok(t) => t,
             Err(o) => return o,

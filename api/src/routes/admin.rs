@@ -586,8 +586,9 @@ pub async fn requeue_claim(caller: Caller, state: web::Data<AppState>, id: web::
                 Some(&actor),
                 "",
                 "claim.requeued",
-                ("claim", &current.id.to_string()),
-                json!({"before": {"state": current.state, "error_code": current.error_code}, "after": {"state": routed.state}}),
+                ("account", &current.orcid),
+                json!({"claim": current.id, "doi": current.doi,
+                       "before": {"state": current.state, "error_code": current.error_code}, "after": {"state": routed.state}}),
             )?;
             Ok(routed)
         })
@@ -668,8 +669,9 @@ pub async fn ignore_claim(
                 Some(&actor),
                 "",
                 "claim.ignored",
-                ("claim", &current.id.to_string()),
-                json!({"before": {"state": current.state}, "after": {"state": "ignored", "reason": reason}}),
+                ("account", &current.orcid),
+                json!({"claim": current.id, "doi": current.doi,
+                       "before": {"state": current.state}, "after": {"state": "ignored", "reason": reason}}),
             )?;
             Ok(updated)
         })
@@ -738,15 +740,23 @@ pub async fn retry_failed(
             for claim in &failed {
                 store::route(conn, claim, max_attempts)?;
             }
-            audit(
-                conn,
-                Some(&actor),
-                "",
-                "claims.retry_failed",
-                ("claims", "failed"),
-                json!({"filter": {"orcid": orcid.as_ref().map(|o| o.to_string()), "source": body.source, "error_code": body.error_code},
-                       "requeued": failed.len()}),
-            )?;
+            // One entry per person, so each shows under their account and in their export.
+            let mut by_person: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
+            for claim in &failed {
+                by_person.entry(claim.orcid.as_str()).or_default().push(claim);
+            }
+            for (person, theirs) in by_person {
+                audit(
+                    conn,
+                    Some(&actor),
+                    "",
+                    "claims.retry_failed",
+                    ("account", person),
+                    json!({"filter": {"source": body.source, "error_code": body.error_code},
+                           "requeued": theirs.len(),
+                           "claims": theirs.iter().map(|c| json!({"claim": c.id, "doi": c.doi})).collect::<Vec<_>>()}),
+                )?;
+            }
             Ok::<_, diesel::result::Error>(failed.len())
         })
         .map_err(ApiError::from)
@@ -758,7 +768,7 @@ pub async fn retry_failed(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// `account`, `claim` or `claims`.
+    /// `account` (every entry names the account it concerns).
     pub target_type: Option<String>,
     /// E.g. an ORCID iD or a claim id.
     pub target_id: Option<String>,

@@ -243,6 +243,38 @@ async fn staff_see_why_claims_failed_and_retry_them() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(audited, 3);
+    // Each shows under the person's account (and so in their export).
+    let about: Value = get(
+        &app,
+        &admin,
+        &format!("/api/v1/admin/audit?target_type=account&target_id={orcid}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let actions: Vec<&str> = about
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in ["claim.requeued", "claim.ignored", "claims.retry_failed"] {
+        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    }
+    let export: Value = b
+        .get(app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(export["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "claim.ignored"));
 }
 
 #[actix_web::test]

@@ -2453,7 +2453,7 @@ export interface operations {
     audit_entries: {
         parameters: {
             query?: {
-                /** @description `account`, `claim` or `claims`. */
+                /** @description `account` (every entry names the account it concerns). */
                 target_type?: string;
                 /** @description E.g. an ORCID iD or a claim id. */
                 target_id?: string;
