@@ -1,39 +1,17 @@
 // Journeys 5–9: ORCID claims. What the person sees under Settings → ORCID claims (the overview,
 // the Search & Link page and the list of claims), and what the ORCID Member API double has
 // received in their record.
-import { randomBytes } from 'node:crypto';
 import { expectAccessible } from '../support/a11y.js';
-import { datacite, orcidApi, orcidWork, randomDoi, randomOrcid } from '../support/doubles.js';
+import { orcidApi, orcidWork, randomOrcid } from '../support/doubles.js';
 import { expect, test } from '../support/fixtures.js';
 import {
-  addWithSearchAndLink, apiFromPage, claimRow, createApiToken, doiRow, enablePermission, grantRole, inRecordLine,
-  openClaimList, openClaims, openSearch, permissionBox, postDoiEvents, region, reloadUntil, signInWithOrcid,
-  sourceCard, waitForOrcidRecord,
+  addWithSearchAndLink, apiFromPage, claimRow, createApiToken, doiRow, enablePermission, expectDone, grantRole,
+  inRecordLine, openClaimList, openClaims, openSearch, permissionBox, postDoiEvents, QUICK, region, registerDoi,
+  reloadUntil, signInWithOrcid, sourceCard, waitForOrcidRecord,
 } from '../support/flows.js';
-
-const QUICK = { timeout: 1_000 };
-
-/** A DOI naming `orcids` as creators, registered in the DataCite double, with a word to search for. */
-async function registerDoi(orcids, label) {
-  const word = `e2e${randomBytes(5).toString('hex')}`;
-  const doi = randomDoi(label.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
-  const title = `${label} survey ${word}`;
-  await datacite.addDoi({ doi, title, orcids });
-  return { doi, title, word };
-}
 
 const hasOne = (works) => works.length === 1;
 const hasNone = (works) => works.length === 0;
-
-/** On the list of claims: the claim reaches "In your ORCID record", from `source`, with its date. */
-async function expectDone(page, doi, source) {
-  await openClaimList(page);
-  await reloadUntil(page, async () => {
-    await expect(claimRow(page, doi).getByText('In your ORCID record', { exact: true })).toBeVisible(QUICK);
-  });
-  await expect(claimRow(page, doi)).toContainText(source);
-  await expect(claimRow(page, doi)).toContainText('added on');
-}
 
 test('5. Search & Link: enable it, search, add a DOI; ORCID has the work; the claim is done; the count is 1', async ({ page, stack }) => {
   const orcid = randomOrcid();

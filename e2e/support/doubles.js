@@ -53,6 +53,14 @@ export const orcidApi = {
   }),
   /** Every token the double has seen for `orcid` now answers 401, as after a revocation on orcid.org. */
   revoke: (orcid) => control(currentStack().urls['orcid-api'], 'POST', '/_control/revoke', { orcid }),
+  /**
+   * The next `count` Member API calls with `method` on `orcid`'s record answer `status` instead
+   * (ORCID's own error body for it): 400 is refused for good (the claim fails at once with
+   * `orcid_rejected`), 5xx is worth another try.
+   */
+  failNext: ({ orcid, status, method = 'POST', count = 1 }) => control(currentStack().urls['orcid-api'], 'POST', '/_control/fail-next', {
+    orcid, status, method, count,
+  }),
 };
 
 /** An ORCID work with one DOI, in the Member API's JSON. */

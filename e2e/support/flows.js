@@ -1,8 +1,10 @@
 // What a person does, step by step, in the browser: sign in at the providers' own pages, grant
 // ORCID permissions, add and watch claims. Each step checks the page it lands on with axe.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { expect } from '@playwright/test';
 import { expectAccessible } from './a11y.js';
+import { datacite, randomDoi } from './doubles.js';
 import { ROOT, SERVER_BIN, currentStack } from './stack.js';
 
 const origin = (url) => new URL(url).origin;
@@ -157,6 +159,28 @@ export async function reloadUntil(page, check, timeout = 20_000) {
     await page.reload();
     await check();
   }).toPass({ timeout, intervals: [250, 500, 1000] });
+}
+
+/** A short timeout for the assertions inside `reloadUntil`. */
+export const QUICK = { timeout: 1_000 };
+
+/** A DOI naming `orcids` as creators, registered in the DataCite double, with a word to search for. */
+export async function registerDoi(orcids, label) {
+  const word = `e2e${randomBytes(5).toString('hex')}`;
+  const doi = randomDoi(label.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
+  const title = `${label} survey ${word}`;
+  await datacite.addDoi({ doi, title, orcids });
+  return { doi, title, word };
+}
+
+/** On the list of claims: the claim reaches "In your ORCID record", from `source`, with its date. */
+export async function expectDone(page, doi, source) {
+  await openClaimList(page);
+  await reloadUntil(page, async () => {
+    await expect(claimRow(page, doi).getByText('In your ORCID record', { exact: true })).toBeVisible(QUICK);
+  });
+  await expect(claimRow(page, doi)).toContainText(source);
+  await expect(claimRow(page, doi)).toContainText('added on');
 }
 
 /** Polls the ORCID double until `predicate(works)` holds for the works carrying `doi`. */
