@@ -776,7 +776,7 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable)]
 pub struct AuditEntry {
     pub id: i64,
     /// Who acted: an ORCID iD, or `command line`/`system`.
@@ -788,6 +788,25 @@ pub struct AuditEntry {
     pub details: Value,
     pub at: DateTime<Utc>,
 }
+
+/// The columns an [`AuditEntry`] is read from, in its field order.
+pub const AUDIT_COLUMNS: (
+    audit_log::id,
+    audit_log::actor_label,
+    audit_log::action,
+    audit_log::target_type,
+    audit_log::target_id,
+    audit_log::details,
+    audit_log::at,
+) = (
+    audit_log::id,
+    audit_log::actor_label,
+    audit_log::action,
+    audit_log::target_type,
+    audit_log::target_id,
+    audit_log::details,
+    audit_log::at,
+);
 
 /// The audit log
 ///
@@ -822,29 +841,9 @@ pub async fn audit_entries(
         Ok(query
             .order(audit_log::id.desc())
             .limit(limit)
-            .select((
-                audit_log::id,
-                audit_log::actor_label,
-                audit_log::action,
-                audit_log::target_type,
-                audit_log::target_id,
-                audit_log::details,
-                audit_log::at,
-            ))
-            .load::<(i64, String, String, String, String, Value, DateTime<Utc>)>(conn)?)
+            .select(AUDIT_COLUMNS)
+            .load::<AuditEntry>(conn)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(|(id, actor, action, target_type, target_id, details, at)| AuditEntry {
-                id,
-                actor,
-                action,
-                target_type,
-                target_id,
-                details,
-                at,
-            })
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(rows))
 }

@@ -89,6 +89,16 @@ macro_rules! columns {
     };
 }
 
+/// An account's tokens, newest first (never their secrets).
+pub(crate) fn load_views(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<ApiTokenView>> {
+    let rows: Vec<Row> = tokens::table
+        .filter(tokens::account_id.eq(account_id))
+        .order(tokens::created_at.desc())
+        .select(columns!())
+        .load(conn)?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
 /// Your API tokens
 ///
 /// Newest first, revoked ones included (with when), with their last use.
@@ -104,15 +114,8 @@ macro_rules! columns {
 #[get("/api/v1/accounts/me/tokens")]
 pub async fn list(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let id = caller.account.id;
-    let rows: Vec<Row> = crate::db::run(&state.pool, move |conn| {
-        Ok(tokens::table
-            .filter(tokens::account_id.eq(id))
-            .order(tokens::created_at.desc())
-            .select(columns!())
-            .load(conn)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(view).collect::<Vec<_>>()))
+    let views = crate::db::run(&state.pool, move |conn| Ok(load_views(conn, id)?)).await?;
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// Create an API token

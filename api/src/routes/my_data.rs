@@ -7,7 +7,7 @@ use actix_web::{delete, get, http::header, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::session::Caller;
@@ -17,7 +17,7 @@ use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
 use crate::domain::{PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::accounts::{load_identities, load_permissions, overview, revoke_sealed, AccountView, SessionView};
-use crate::routes::admin::{audit, AuditEntry};
+use crate::routes::admin::{audit, AuditEntry, AUDIT_COLUMNS};
 use crate::routes::api_tokens::ApiTokenView;
 use crate::routes::auth::{identity_context, permission_context};
 use crate::routes::claims::ClaimView;
@@ -52,17 +52,6 @@ pub struct AccountExport {
 pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let account = overview(&state, caller.account.id).await?;
     let (id, orcid, current) = (caller.account.id, caller.account.orcid.clone(), caller.session_id);
-    type TokenRow = (
-        uuid::Uuid,
-        String,
-        String,
-        Vec<String>,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    );
-    type AuditRow = (i64, String, String, String, String, Value, DateTime<Utc>);
     let (claim_rows, session_rows, token_rows, audit_rows) = crate::db::run(&state.pool, move |conn| {
         let claim_rows: Vec<Claim> = claims::table
             .filter(claims::orcid.eq(&orcid))
@@ -74,35 +63,15 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
             .order(sessions::created_at)
             .select(Session::as_select())
             .load(conn)?;
-        let token_rows: Vec<TokenRow> = api_tokens::table
-            .filter(api_tokens::account_id.eq(id))
-            .select((
-                api_tokens::id,
-                api_tokens::name,
-                api_tokens::prefix,
-                api_tokens::scopes,
-                api_tokens::created_at,
-                api_tokens::expires_at,
-                api_tokens::last_used_at,
-                api_tokens::revoked_at,
-            ))
-            .load(conn)?;
-        let audit_rows: Vec<AuditRow> = audit_log::table
+        let token_rows = crate::routes::api_tokens::load_views(conn, id)?;
+        let audit_rows: Vec<AuditEntry> = audit_log::table
             .filter(
                 audit_log::actor_id.eq(id).or(audit_log::target_type
                     .eq("account")
                     .and(audit_log::target_id.eq(&orcid))),
             )
             .order(audit_log::id)
-            .select((
-                audit_log::id,
-                audit_log::actor_label,
-                audit_log::action,
-                audit_log::target_type,
-                audit_log::target_id,
-                audit_log::details,
-                audit_log::at,
-            ))
+            .select(AUDIT_COLUMNS)
             .load(conn)?;
         Ok((claim_rows, session_rows, token_rows, audit_rows))
     })
@@ -122,31 +91,8 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
                 ip: s.ip,
             })
             .collect(),
-        api_tokens: token_rows
-            .into_iter()
-            .map(|t| ApiTokenView {
-                id: t.0,
-                name: t.1,
-                hint: format!("{}{}_…", crate::auth::api_tokens::TOKEN_PREFIX, t.2),
-                scopes: t.3,
-                created_at: t.4,
-                expires_at: t.5,
-                last_used_at: t.6,
-                revoked_at: t.7,
-            })
-            .collect(),
-        audit: audit_rows
-            .into_iter()
-            .map(|(id, actor, action, target_type, target_id, details, at)| AuditEntry {
-                id,
-                actor,
-                action,
-                target_type,
-                target_id,
-                details,
-                at,
-            })
-            .collect(),
+        api_tokens: token_rows,
+        audit: audit_rows,
         account,
     };
     Ok(HttpResponse::Ok()
