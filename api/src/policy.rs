@@ -13,6 +13,16 @@ pub struct Subject<'a> {
     pub client_id: Option<&'a str>,
 }
 
+impl<'a> Subject<'a> {
+    pub fn of(account: &'a crate::db::models::Account) -> Self {
+        Self {
+            id: account.id,
+            provider_id: account.provider_id.as_deref(),
+            client_id: account.client_id.as_deref(),
+        }
+    }
+}
+
 /// The one acting.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {

@@ -55,11 +55,7 @@ impl Caller {
     pub fn actor(&self) -> crate::policy::Actor<'_> {
         crate::policy::Actor {
             role: self.role(),
-            subject: crate::policy::Subject {
-                id: self.account.id,
-                provider_id: self.account.provider_id.as_deref(),
-                client_id: self.account.client_id.as_deref(),
-            },
+            subject: crate::policy::Subject::of(&self.account),
         }
     }
 

@@ -55,9 +55,7 @@ impl Engine {
         let skip = metadata.skip_reason(&self.config.excluded_prefixes);
         let title = metadata.title().map(str::to_owned);
         let max_attempts = self.config.max_attempts;
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || -> Result<IntakeReport, JobError> {
-            let mut conn = pool.get().map_err(|e| JobError::retry(e.to_string()))?;
+        self.db(move |conn| {
             let mut report = IntakeReport::default();
             for orcid in orcids {
                 let submission = Submission {
@@ -68,9 +66,7 @@ impl Engine {
                     skip_reason: skip.clone(),
                     title: title.clone(),
                 };
-                let (_, created) =
-                    store::submit(&mut conn, &submission, max_attempts).map_err(|e| JobError::retry(e.to_string()))?;
-                if created {
+                if store::submit(conn, &submission, max_attempts)?.1 {
                     report.claims_created += 1;
                 } else {
                     report.claims_existing += 1;
@@ -82,7 +78,6 @@ impl Engine {
             Ok(report)
         })
         .await
-        .map_err(|e| JobError::retry(e.to_string()))?
     }
 
     /// The `autoupdate.doi` job: fetch the DOI and take it in.
@@ -115,28 +110,20 @@ impl Engine {
 
     /// The `autoupdate.poll` job: every DOI with an ORCID iD updated since the stored cursor.
     pub async fn poll(&self) -> Result<(), JobError> {
-        let pool = self.pool.clone();
         let until = Utc::now();
-        let since = tokio::task::spawn_blocking(move || -> QueryResult<Option<DateTime<Utc>>> {
-            let mut conn = pool.get().map_err(|e| {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::ClosedConnection,
-                    Box::new(e.to_string()),
-                )
-            })?;
-            let value: Option<Value> = worker_state::table
-                .find(POLL_CURSOR_KEY)
-                .select(worker_state::value)
-                .first(&mut conn)
-                .optional()?;
-            Ok(value
-                .and_then(|v| v.get("since").and_then(Value::as_str).map(str::to_owned))
-                .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-                .map(|d| d.with_timezone(&Utc)))
-        })
-        .await
-        .map_err(|e| JobError::retry(e.to_string()))?
-        .map_err(|e| JobError::retry(e.to_string()))?;
+        let stored: Option<Value> = self
+            .db(|conn| {
+                worker_state::table
+                    .find(POLL_CURSOR_KEY)
+                    .select(worker_state::value)
+                    .first(conn)
+                    .optional()
+            })
+            .await?;
+        let since = stored
+            .and_then(|v| v.get("since").and_then(Value::as_str).map(str::to_owned))
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|d| d.with_timezone(&Utc));
         let (mut seen, mut created) = (0usize, 0usize);
         // The first run starts the clock: history is not back-filled.
         if let Some(since) = since {
@@ -169,15 +156,8 @@ impl Engine {
                 page = self.datacite.next(&next).await.map_err(datacite_job_error)?;
             }
         }
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || -> QueryResult<usize> {
-            let mut conn = pool.get().map_err(|e| {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::ClosedConnection,
-                    Box::new(e.to_string()),
-                )
-            })?;
-            let value = json!({ "since": until.to_rfc3339_opts(SecondsFormat::Secs, true) });
+        let value = json!({ "since": until.to_rfc3339_opts(SecondsFormat::Secs, true) });
+        self.db(move |conn| {
             diesel::insert_into(worker_state::table)
                 .values((worker_state::key.eq(POLL_CURSOR_KEY), worker_state::value.eq(&value)))
                 .on_conflict(worker_state::key)
@@ -186,11 +166,9 @@ impl Engine {
                     worker_state::value.eq(&value),
                     worker_state::updated_at.eq(diesel::dsl::now),
                 ))
-                .execute(&mut conn)
+                .execute(conn)
         })
-        .await
-        .map_err(|e| JobError::retry(e.to_string()))?
-        .map_err(|e| JobError::retry(e.to_string()))?;
+        .await?;
         tracing::info!(dois = seen, claims_created = created, "DataCite poll finished");
         Ok(())
     }

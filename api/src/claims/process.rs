@@ -54,7 +54,8 @@ impl Engine {
         }
     }
 
-    async fn db<T, F>(&self, f: F) -> Result<T, JobError>
+    /// Runs blocking diesel work off the async threads; failures are worth a retry.
+    pub(super) async fn db<T, F>(&self, f: F) -> Result<T, JobError>
     where
         T: Send + 'static,
         F: FnOnce(&mut PgConnection) -> QueryResult<T> + Send + 'static,

@@ -82,14 +82,6 @@ pub fn set_role(
     })
 }
 
-fn subject(a: &Account) -> Subject<'_> {
-    Subject {
-        id: a.id,
-        provider_id: a.provider_id.as_deref(),
-        client_id: a.client_id.as_deref(),
-    }
-}
-
 fn forbidden() -> ApiError {
     ApiError::forbidden("forbidden", "Your role does not allow this.")
 }
@@ -109,7 +101,7 @@ fn require(caller: &Caller, action: Action, target: Option<&Account>) -> ApiResu
             "Admin changes need a signed-in person, not an API token.",
         ));
     }
-    if policy::allowed(caller.actor(), action, target.map(subject)) {
+    if policy::allowed(caller.actor(), action, target.map(Subject::of)) {
         Ok(())
     } else {
         Err(forbidden())
@@ -149,6 +141,25 @@ pub struct AdminAccountSummary {
     pub claims: i64,
     /// Of which failed.
     pub claims_failed: i64,
+}
+
+impl AdminAccountSummary {
+    fn new(a: Account, claims: i64, claims_failed: i64) -> Self {
+        Self {
+            role: a.role.parse().unwrap_or(Role::User),
+            id: a.id,
+            orcid: a.orcid,
+            name: a.name,
+            email: a.email,
+            provider_id: a.provider_id,
+            client_id: a.client_id,
+            is_public: a.is_public,
+            beta_tester: a.beta_tester,
+            created_at: a.created_at,
+            claims,
+            claims_failed,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -246,14 +257,7 @@ pub async fn list_accounts(
             })
         })
         .transpose()?;
-    let page_size = q.page_size.unwrap_or(25);
-    let page = q.page_number.unwrap_or(1);
-    if !(1..=100).contains(&page_size) || page < 1 {
-        return Err(
-            ApiError::unprocessable("invalid_parameter", "page[size] is 1–100 and page[number] starts at 1.")
-                .with_field("page", "out of range"),
-        );
-    }
+    let (page, page_size) = crate::routes::page(q.page_number, q.page_size)?;
     let filters = AccountFilters {
         scope: policy::account_scope(caller.actor()),
         q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -298,20 +302,7 @@ pub async fn list_accounts(
             let (claims_total, claims_failed) = mine.fold((0, 0), |(t, f), (_, s, n)| {
                 (t + n, f + if s == "failed" { *n } else { 0 })
             });
-            AdminAccountSummary {
-                role: a.role.parse().unwrap_or(Role::User),
-                id: a.id,
-                orcid: a.orcid,
-                name: a.name,
-                email: a.email,
-                provider_id: a.provider_id,
-                client_id: a.client_id,
-                is_public: a.is_public,
-                beta_tester: a.beta_tester,
-                created_at: a.created_at,
-                claims: claims_total,
-                claims_failed,
-            }
+            AdminAccountSummary::new(a, claims_total, claims_failed)
         })
         .collect();
     Ok(HttpResponse::Ok().json(AdminAccountList {
@@ -376,20 +367,7 @@ async fn detail(state: &AppState, account: Account) -> ApiResult<AdminAccountDet
         permissions: permission_views(perms),
         claim_states,
         claim_sources,
-        account: AdminAccountSummary {
-            role: account.role.parse().unwrap_or(Role::User),
-            id: account.id,
-            orcid: account.orcid,
-            name: account.name,
-            email: account.email,
-            provider_id: account.provider_id,
-            client_id: account.client_id,
-            is_public: account.is_public,
-            beta_tester: account.beta_tester,
-            created_at: account.created_at,
-            claims: total,
-            claims_failed: failed,
-        },
+        account: AdminAccountSummary::new(account, total, failed),
     })
 }
 
@@ -545,7 +523,7 @@ async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
     .await?;
     // Claims of people without an account are staff business.
     let allowed = match &owner {
-        Some(a) => policy::allowed(caller.actor(), Action::ManageClaims, Some(subject(a))),
+        Some(a) => policy::allowed(caller.actor(), Action::ManageClaims, Some(Subject::of(a))),
         None => policy::allowed(caller.actor(), Action::ManageClaims, None),
     };
     if !allowed {

@@ -546,19 +546,7 @@ pub async fn list(
             return Err(one_of::<ClaimState>(other, "sort", "-created, created, -updated, updated").unwrap_err());
         }
     };
-    let page_size = q.page_size.unwrap_or(25);
-    if !(1..=100).contains(&page_size) {
-        return Err(
-            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
-                .with_field("page[size]", "1–100"),
-        );
-    }
-    let page = q.page_number.unwrap_or(1);
-    if page < 1 {
-        return Err(
-            ApiError::unprocessable("invalid_parameter", "page[number] starts at 1.").with_field("page[number]", "≥ 1"),
-        );
-    }
+    let (page, page_size) = crate::routes::page(q.page_number, q.page_size)?;
     let cursor = q.page_cursor.as_deref().map(decode_cursor).transpose()?;
     let filters = Filters {
         orcid,

@@ -128,24 +128,12 @@ impl CompatCaller {
     fn actor(&self) -> Option<policy::Actor<'_>> {
         self.account.as_ref().map(|a| policy::Actor {
             role: self.role,
-            subject: Subject {
-                id: a.id,
-                provider_id: a.provider_id.as_deref(),
-                client_id: a.client_id.as_deref(),
-            },
+            subject: Subject::of(a),
         })
     }
     fn may(&self, action: Action, target: Option<&Account>) -> bool {
         match self.actor() {
-            Some(actor) => policy::allowed(
-                actor,
-                action,
-                target.map(|t| Subject {
-                    id: t.id,
-                    provider_id: t.provider_id.as_deref(),
-                    client_id: t.client_id.as_deref(),
-                }),
-            ),
+            Some(actor) => policy::allowed(actor, action, target.map(Subject::of)),
             // DataCite's staff-admin token (levriero, lupo): a service with staff-admin rights.
             None => self.role == Role::StaffAdmin,
         }

@@ -50,6 +50,25 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable m
 )]
 pub struct ApiDoc;
 
+/// `page[number]` (from 1, default 1) and `page[size]` (1–100, default 25), checked.
+pub fn page(number: Option<i64>, size: Option<i64>) -> Result<(i64, i64), crate::error::ApiError> {
+    use crate::error::ApiError;
+    let size = size.unwrap_or(25);
+    if !(1..=100).contains(&size) {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
+                .with_field("page[size]", "1–100"),
+        );
+    }
+    let number = number.unwrap_or(1);
+    if number < 1 {
+        return Err(
+            ApiError::unprocessable("invalid_parameter", "page[number] starts at 1.").with_field("page[number]", "≥ 1"),
+        );
+    }
+    Ok((number, size))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::heartbeat)
         .service(health::status)

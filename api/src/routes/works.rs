@@ -28,11 +28,11 @@ pub struct WorkQuery {
     /// Page number, from 1 (DataCite serves the first 10,000 results this way).
     #[serde(rename = "page[number]")]
     #[param(rename = "page[number]")]
-    pub page_number: Option<u32>,
+    pub page_number: Option<i64>,
     /// Page size, 1–100 (default 25).
     #[serde(rename = "page[size]")]
     #[param(rename = "page[size]")]
-    pub page_size: Option<u32>,
+    pub page_size: Option<i64>,
 }
 
 /// Your claim for a DOI, if any.
@@ -137,21 +137,17 @@ pub async fn search(
         )
         .with_field("query", "required when mine=false"));
     }
-    let page_size = q.page_size.unwrap_or(25);
-    if !(1..=100).contains(&page_size) {
-        return Err(
-            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
-                .with_field("page[size]", "1–100"),
-        );
-    }
-    let page = q.page_number.unwrap_or(1);
-    if page < 1 || u64::from(page) * u64::from(page_size) > 10_000 + u64::from(page_size) {
+    let (page, page_size) = crate::routes::page(q.page_number, q.page_size)?;
+    // DataCite serves the first 10,000 results by page number.
+    if page * page_size > 10_000 + page_size {
         return Err(ApiError::unprocessable(
             "invalid_parameter",
             "page[number] starts at 1 and reaches the first 10,000 results.",
         )
         .with_field("page[number]", "out of range"));
     }
+    // Both checked above: page ≤ 10,001 and page_size ≤ 100.
+    let (page, page_size) = (page as u32, page_size as u32);
     let found = state
         .claims
         .datacite
