@@ -1,7 +1,7 @@
 import { act, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../App';
-import { CLAIM_POLL_MS } from '../../features/claims/api/polling';
+import { CLAIM_POLL_MS } from '../../lib/claims';
 import { mockApi } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
 import {

@@ -2,18 +2,8 @@ import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient }
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
 import type { components } from '../../../api/schema';
-import type { Claim, ClaimList, ClaimSource, ClaimState } from '../admin-labels';
+import { pollClaims, type Claim, type ClaimList, type ClaimSource, type ClaimState } from '../../../lib/claims';
 import { ADMIN_KEY } from './keys';
-
-/** How often a list showing a claim queued or in progress asks again, until all have settled. */
-export const ADMIN_CLAIM_POLL_MS = 2_000;
-
-/** A `refetchInterval`: poll while a claim shown is queued or in progress, and not after an error. */
-export function pollAdminClaims(query: { state: { data: ClaimList | undefined; error: unknown } }): number | false {
-  const { data, error } = query.state;
-  const busy = data?.data.some((claim) => claim.state === 'waiting' || claim.state === 'working') ?? false;
-  return error == null && busy ? ADMIN_CLAIM_POLL_MS : false;
-}
 
 export type RetryFailed = components['schemas']['RetryFailed'];
 
@@ -55,7 +45,7 @@ export const adminClaimsQueryOptions = (filter: AdminClaimsFilter) =>
     queryFn: ({ signal }) => searchClaims(filter, signal),
     placeholderData: keepPreviousData,
     // A requeued claim settles within seconds: ask again until none shown is in progress.
-    refetchInterval: pollAdminClaims,
+    refetchInterval: pollClaims,
   });
 
 export const useAdminClaims = (filter: AdminClaimsFilter) => useQuery(adminClaimsQueryOptions(filter));

@@ -4,8 +4,8 @@ import { Loading } from '../../../components/Loading';
 import { formatDate, formatDateTime } from '../../../lib/format';
 import { PROVIDER_NAMES } from '../../../lib/auth-urls';
 import { displayName, isStaff, isStaffAdmin, ROLE_LABELS, type Role } from '../../../lib/roles';
-import { SOURCE_LABELS } from '../../../lib/claim-sources';
-import { ADMIN_STATE_LABELS, ADMIN_STATES, PERMISSION_HEALTH, PERMISSION_TITLES, TOKEN_STATE } from '../admin-labels';
+import { CLAIM_STATE_ORDER, claimStateLabel, SOURCE_LABELS } from '../../../lib/claims';
+import { PERMISSION_HEALTH, PERMISSION_TITLES, TOKEN_STATE } from '../admin-labels';
 import { useAdminAccount, type AdminAccountDetail } from '../api/accounts';
 import { AccountChangeForm } from './AccountChangeForm';
 import { AdminClaims } from './AdminClaims';
@@ -215,9 +215,9 @@ function ClaimCounts({ detail }: { detail: AdminAccountDetail }) {
       <h3 id="admin-claim-counts-heading">Claim counts</h3>
       <h4>By state</h4>
       <dl className="facts facts--compact">
-        {ADMIN_STATES.map((state) => (
+        {CLAIM_STATE_ORDER.admin.map((state) => (
           <div key={state}>
-            <dt>{ADMIN_STATE_LABELS[state].label}</dt>
+            <dt>{claimStateLabel(state, 'admin')}</dt>
             <dd>{detail.claim_states[state] ?? 0}</dd>
           </div>
         ))}

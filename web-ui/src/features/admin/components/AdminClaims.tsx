@@ -3,18 +3,19 @@ import { Link } from 'react-router-dom';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
-import { formatDate, formatDateTime } from '../../../lib/format';
-import { SOURCE_LABELS } from '../../../lib/claim-sources';
 import { Pagination } from '../../../components/Pagination';
 import {
-  ADMIN_STATE_LABELS,
-  ADMIN_STATES,
   canIgnore,
   canRequeue,
+  claimPill,
+  claimStateLabel,
+  claimStateOptions,
+  SOURCE_LABELS,
   type Claim,
   type ClaimSource,
   type ClaimState,
-} from '../admin-labels';
+} from '../../../lib/claims';
+import { formatDate, formatDateTime } from '../../../lib/format';
 import { ADMIN_PATHS } from '../admin-paths';
 import { useAdminClaims, useIgnoreClaim, useRequeueClaim, useRetryFailed, type AdminClaimsFilter } from '../api/claims';
 
@@ -237,9 +238,9 @@ export function AdminClaims({ heading, orcid, canManage, failedCount = 0 }: Admi
             }}
           >
             <option value="">All states</option>
-            {ADMIN_STATES.map((s) => (
-              <option key={s} value={s}>
-                {ADMIN_STATE_LABELS[s].label}
+            {claimStateOptions('admin').map((option) => (
+              <option key={option.state} value={option.state}>
+                {option.label}
               </option>
             ))}
           </select>
@@ -316,14 +317,14 @@ interface AdminClaimRowProps {
 
 function AdminClaimRow({ claim, showOrcid, canManage, requeueing, onRequeue, onIgnore }: AdminClaimRowProps) {
   const titleId = useId();
-  const pill = ADMIN_STATE_LABELS[claim.state];
+  const pill = claimPill(claim, 'admin');
   const requeueable = canManage && canRequeue(claim.state);
   const ignorable = canManage && canIgnore(claim.state);
   return (
     <li className="session admin-claim">
       <div className="session__what">
         <strong id={titleId}>{claim.title ?? claim.doi}</strong>
-        <span className={`pill pill--${pill.tone}`}>{claim.action === 'delete' ? `${pill.label} (removal)` : pill.label}</span>
+        <span className={`pill pill--${pill.tone}`}>{pill.label}</span>
         <span className="session__agent">
           <a href={claim.doi_url}>{claim.doi}</a> · {SOURCE_LABELS[claim.source]}
           {showOrcid && (
@@ -340,7 +341,11 @@ function AdminClaimRow({ claim, showOrcid, canManage, requeueing, onRequeue, onI
             Error: {claim.error.message} <code className="claim__code">{claim.error.code}</code>
           </p>
         )}
-        {claim.skip_reason && <p className="claim__error muted">Ignored: {claim.skip_reason}</p>}
+        {claim.skip_reason && (
+          <p className="claim__error muted">
+            {claimStateLabel('ignored', 'admin')}: {claim.skip_reason}
+          </p>
+        )}
         {claim.next_attempt_at && (
           <p className="claim__error muted">
             Next attempt <time dateTime={claim.next_attempt_at}>{formatDateTime(claim.next_attempt_at)}</time>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
-import type { Claim } from './get-claims';
+import type { Claim } from '../../../lib/claims';
 import { CLAIMS_KEY } from './keys';
 
 /** `POST /api/v1/claims`: queues the DOI for your ORCID record (Search & Link). */

@@ -2,8 +2,8 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
 import type { components } from '../../../api/schema';
+import { pollStats } from '../../../lib/claims';
 import { CLAIMS_KEY } from './keys';
-import { pollStats } from './polling';
 
 export type ClaimStats = components['schemas']['ClaimStats'];
 

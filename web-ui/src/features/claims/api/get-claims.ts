@@ -1,14 +1,8 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
-import type { components } from '../../../api/schema';
+import { pollClaims, type ClaimList, type ClaimSource, type ClaimState } from '../../../lib/claims';
 import { CLAIMS_KEY } from './keys';
-import { pollClaims } from './polling';
-
-export type Claim = components['schemas']['ClaimView'];
-export type ClaimList = components['schemas']['ClaimList'];
-export type ClaimState = components['schemas']['ClaimState'];
-export type ClaimSource = components['schemas']['ClaimSource'];
 
 export interface ClaimsFilter {
   /** One state, or undefined for all. */

@@ -2,8 +2,8 @@ import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query'
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
 import type { components } from '../../../api/schema';
+import { pollWorks } from '../../../lib/claims';
 import { CLAIMS_KEY } from './keys';
-import { pollWorks } from './polling';
 
 export type Work = components['schemas']['WorkView'];
 export type WorkList = components['schemas']['WorkList'];

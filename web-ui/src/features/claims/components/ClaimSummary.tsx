@@ -1,25 +1,9 @@
 import type { ReactNode } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
+import { claimCountLines } from '../../../lib/claims';
 import { formatDate } from '../../../lib/format';
-import { useClaimStats, type ClaimStats } from '../api/get-claim-stats';
-
-type Counts = ClaimStats['states'];
-
-const count = (states: Counts, ...keys: string[]) => keys.reduce((sum, key) => sum + (states[key] ?? 0), 0);
-
-/** "N in your record", "N queued", ... always the first four, the rest only when there are any. */
-function stateLines(states: Counts): string[] {
-  const lines = [
-    `${count(states, 'done')} in your record`,
-    `${count(states, 'waiting', 'working')} queued`,
-    `${count(states, 'waiting_for_permission')} waiting for permission`,
-    `${count(states, 'failed')} failed`,
-  ];
-  if (count(states, 'ignored') > 0) lines.push(`${count(states, 'ignored')} skipped`);
-  if (count(states, 'deleted') > 0) lines.push(`${count(states, 'deleted')} removed`);
-  return lines;
-}
+import { useClaimStats } from '../api/get-claim-stats';
 
 /**
  * Claim counts per source and state, and the last DOI written to the ORCID record. `moreInfo` (the
@@ -52,7 +36,7 @@ export function ClaimSummary({ moreInfo }: { moreInfo?: ReactNode }) {
                 <strong>{source.total === 1 ? '1 claim' : `${source.total} claims`}</strong>
               </p>
               <ul className="plain-list">
-                {stateLines(source.states).map((line) => (
+                {claimCountLines(source.states).map((line) => (
                   <li key={line}>{line}</li>
                 ))}
               </ul>

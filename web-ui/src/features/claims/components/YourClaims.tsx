@@ -2,11 +2,23 @@ import { useId, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
+import { Pagination } from '../../../components/Pagination';
+import {
+  canRemove,
+  canRetry,
+  claimPill,
+  claimStateLabel,
+  claimStateOptions,
+  SOURCE_LABELS,
+  type Claim,
+  type ClaimSource,
+  type ClaimState,
+} from '../../../lib/claims';
 import { formatDate } from '../../../lib/format';
 import { useRemoveClaim, useRetryClaim } from '../api/claim-actions';
-import { useClaims, type Claim, type ClaimSource, type ClaimState } from '../api/get-claims';
-import { claimPill, RETRYABLE, SOURCE_LABELS, STATE_OPTIONS } from '../claim-labels';
-import { Pagination } from '../../../components/Pagination';
+import { useClaims } from '../api/get-claims';
+
+const STATE_OPTIONS = claimStateOptions('person');
 
 /** Your claims, filtered by state and source and paged, with Try again and Remove from ORCID record. */
 export function YourClaims() {
@@ -170,9 +182,9 @@ interface ClaimRowProps {
 
 function ClaimRow({ claim, retrying, onRetry, onRemove }: ClaimRowProps) {
   const titleId = useId();
-  const pill = claimPill(claim);
-  const canRetry = RETRYABLE.includes(claim.state);
-  const canRemove = claim.state === 'done' && claim.action === 'create';
+  const pill = claimPill(claim, 'person');
+  const retryable = canRetry(claim.state);
+  const removable = canRemove(claim);
   return (
     <li className="session">
       <div className="session__what">
@@ -188,16 +200,20 @@ function ClaimRow({ claim, retrying, onRetry, onRemove }: ClaimRowProps) {
           ) : null}
         </span>
         {claim.error && <p className="claim__error text-danger">{claim.error.message}</p>}
-        {claim.skip_reason && <p className="claim__error muted">Skipped: {claim.skip_reason}</p>}
+        {claim.skip_reason && (
+          <p className="claim__error muted">
+            {claimStateLabel('ignored', 'person')}: {claim.skip_reason}
+          </p>
+        )}
       </div>
-      {(canRetry || canRemove) && (
+      {(retryable || removable) && (
         <div className="form__actions">
-          {canRetry && (
+          {retryable && (
             <button type="button" className="button" aria-describedby={titleId} disabled={retrying} onClick={onRetry}>
               {retrying ? 'Trying again…' : 'Try again'}
             </button>
           )}
-          {canRemove && (
+          {removable && (
             <button type="button" className="button button--secondary" aria-describedby={titleId} onClick={onRemove}>
               Remove from ORCID record
             </button>

@@ -1,10 +1,10 @@
 import { useId, useState, type SubmitEvent } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
+import { Pagination } from '../../../components/Pagination';
+import { claimPill } from '../../../lib/claims';
 import { useCreateClaim } from '../api/claim-actions';
 import { useWorks, type Work } from '../api/get-works';
-import { claimPill } from '../claim-labels';
-import { Pagination } from '../../../components/Pagination';
 
 /**
  * Search & Link: the DOIs that name you in DataCite (or a DataCite search), each with "Add to ORCID
@@ -123,10 +123,11 @@ export function YourDois({ searchUrl }: { searchUrl?: string | undefined }) {
 function WorkRow({ work, adding, onAdd }: { work: Work; adding: boolean; onAdd: () => void }) {
   const titleId = useId();
   const claim = work.claim && work.claim.state !== 'deleted' ? work.claim : null;
+  // A DOI already in the record (added some other way) reads like a claim that is done.
   const pill = claim
-    ? claimPill(claim)
+    ? claimPill(claim, 'person')
     : work.in_orcid_record
-      ? { label: 'In your ORCID record', tone: 'success' }
+      ? claimPill({ state: 'done', action: 'create' }, 'person')
       : null;
   return (
     <li className="session">

@@ -1,12 +1,12 @@
-import type { ClaimStats } from './get-claim-stats';
-import type { ClaimList, ClaimState } from './get-claims';
-import type { WorkList } from './get-works';
+import type { components } from '../../api/schema';
+import { countStates, IN_PROGRESS_STATES, isInProgress } from './rules';
+import type { ClaimList } from './types';
+
+type WorkList = components['schemas']['WorkList'];
+type ClaimStats = components['schemas']['ClaimStats'];
 
 /** How often a list showing a claim in progress asks again, until every claim shown has settled. */
 export const CLAIM_POLL_MS = 2_000;
-
-/** Queued or being written to ORCID: it will change on its own soon. */
-export const isInProgress = (state: ClaimState): boolean => state === 'waiting' || state === 'working';
 
 /** What `refetchInterval` is given: the query, with its last data and error. */
 interface PolledQuery<T> {
@@ -25,7 +25,7 @@ function pollWhile<T>(busy: (data: T) => boolean) {
   };
 }
 
-/** Poll while a claim on this page of claims is in progress. */
+/** Poll while a claim on this page of claims (the person's, or staff's search) is in progress. */
 export const pollClaims = pollWhile<ClaimList>((list) => list.data.some((claim) => isInProgress(claim.state)));
 
 /** Poll while a DOI on this page of works has a claim in progress. */
@@ -34,6 +34,4 @@ export const pollWorks = pollWhile<WorkList>((list) =>
 );
 
 /** Poll while the counts include claims queued or in progress. */
-export const pollStats = pollWhile<ClaimStats>(
-  (stats) => (stats.states.waiting ?? 0) + (stats.states.working ?? 0) > 0,
-);
+export const pollStats = pollWhile<ClaimStats>((stats) => countStates(stats.states, IN_PROGRESS_STATES) > 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { claim, claimList, claimStates, claimStats, work, workList } from '../../../test/fixtures';
-import { CLAIM_POLL_MS, pollClaims, pollStats, pollWorks } from './polling';
+import { claim, claimList, claimStates, claimStats, work, workList } from '../../test/fixtures';
+import { CLAIM_POLL_MS, pollClaims, pollStats, pollWorks } from '.';
 
 const query = <T>(data: T | undefined, error: unknown = null) => ({ state: { data, error } });
 

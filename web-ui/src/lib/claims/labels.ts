@@ -1,0 +1,92 @@
+import { countStates, IN_PROGRESS_STATES, isInProgress } from './rules';
+import type { Claim, ClaimSource, ClaimState, ClaimStateCounts } from './types';
+
+/**
+ * Who reads the words: the person whose claims they are ("In your ORCID record", "Skipped"), or an
+ * administrator, who reads the processing state ("Done", "Ignored").
+ */
+export type ClaimAudience = 'person' | 'admin';
+
+/** The `pill--<tone>` classes in styles.css. */
+export type PillTone = 'success' | 'info' | 'warning' | 'danger' | 'neutral';
+
+export interface ClaimPill {
+  label: string;
+  tone: PillTone;
+}
+
+interface StateWords {
+  tone: PillTone;
+  person: string;
+  admin: string;
+}
+
+/** Every claim state in words, for each audience, and its pill tone (the same for both). */
+const STATES: Record<ClaimState, StateWords> = {
+  waiting: { tone: 'info', person: 'Queued', admin: 'Queued' },
+  working: { tone: 'info', person: 'In progress', admin: 'In progress' },
+  waiting_for_permission: { tone: 'warning', person: 'Waiting for permission', admin: 'Waiting for permission' },
+  done: { tone: 'success', person: 'In your ORCID record', admin: 'Done' },
+  failed: { tone: 'danger', person: 'Failed', admin: 'Failed' },
+  ignored: { tone: 'neutral', person: 'Skipped', admin: 'Ignored' },
+  deleted: { tone: 'neutral', person: 'Removed', admin: 'Deleted' },
+};
+
+/**
+ * The order states are offered in (filters, counts): for the person, what is in the record first;
+ * for an administrator, failed first, since that is what they look for.
+ */
+export const CLAIM_STATE_ORDER: Record<ClaimAudience, readonly ClaimState[]> = {
+  person: ['done', 'waiting', 'working', 'waiting_for_permission', 'failed', 'ignored', 'deleted'],
+  admin: ['failed', 'waiting_for_permission', 'waiting', 'working', 'done', 'ignored', 'deleted'],
+};
+
+/** A claim state in words, e.g. `ignored` → "Skipped" (person) or "Ignored" (admin). */
+export function claimStateLabel(state: ClaimState, audience: ClaimAudience): string {
+  return STATES[state][audience];
+}
+
+export function claimStateTone(state: ClaimState): PillTone {
+  return STATES[state].tone;
+}
+
+/** Every state, in the audience's order, with its words: the options of a state filter. */
+export function claimStateOptions(audience: ClaimAudience): { state: ClaimState; label: string }[] {
+  return CLAIM_STATE_ORDER[audience].map((state) => ({ state, label: claimStateLabel(state, audience) }));
+}
+
+/**
+ * The words and pill tone for a claim, telling a removal from an addition: the person reads a queued
+ * or running removal as "Being removed"; an administrator sees "(removal)" after any state.
+ */
+export function claimPill(claim: Pick<Claim, 'state' | 'action'>, audience: ClaimAudience): ClaimPill {
+  const tone = claimStateTone(claim.state);
+  const label = claimStateLabel(claim.state, audience);
+  if (claim.action !== 'delete') return { label, tone };
+  if (audience === 'admin') return { label: `${label} (removal)`, tone };
+  return isInProgress(claim.state) ? { label: 'Being removed', tone } : { label, tone };
+}
+
+/** The two ways a claim comes about, as DataCite names them. */
+export const SOURCE_LABELS: Record<ClaimSource, string> = {
+  search_and_link: 'ORCID Search & Link',
+  auto_update: 'ORCID Auto-Update',
+};
+
+/** The person's claim summary, line by line: the first four always, the rest only when there are any. */
+const COUNT_LINES: { words: string; states: readonly ClaimState[]; always: boolean }[] = [
+  { words: 'in your record', states: ['done'], always: true },
+  { words: 'queued', states: IN_PROGRESS_STATES, always: true },
+  { words: 'waiting for permission', states: ['waiting_for_permission'], always: true },
+  { words: 'failed', states: ['failed'], always: true },
+  { words: 'skipped', states: ['ignored'], always: false },
+  { words: 'removed', states: ['deleted'], always: false },
+];
+
+/** "N in your record", "N queued" (waiting or in progress), ..., for one source's counts. */
+export function claimCountLines(counts: ClaimStateCounts): string[] {
+  return COUNT_LINES.flatMap(({ words, states, always }) => {
+    const n = countStates(counts, states);
+    return always || n > 0 ? [`${n} ${words}`] : [];
+  });
+}

@@ -1,0 +1,31 @@
+import type { Claim, ClaimState, ClaimStateCounts } from './types';
+
+/**
+ * Queued or being written to ORCID: the claim will change on its own soon. Lists showing one poll
+ * (`polling.ts`), and the person's summary counts both as "queued".
+ */
+export const IN_PROGRESS_STATES: readonly ClaimState[] = ['waiting', 'working'];
+
+export const isInProgress = (state: ClaimState): boolean => IN_PROGRESS_STATES.includes(state);
+
+/** How many claims in `counts` are in one of `states`. */
+export function countStates(counts: ClaimStateCounts, states: readonly ClaimState[]): number {
+  return states.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
+}
+
+/** The person may retry (and the API accepts `POST /claims/{id}/retry`) only in these states. */
+export const RETRYABLE_STATES: readonly ClaimState[] = ['failed', 'ignored', 'waiting_for_permission'];
+
+export const canRetry = (state: ClaimState): boolean => RETRYABLE_STATES.includes(state);
+
+/** The person may remove a work from the ORCID record once it was added there, and not twice. */
+export const canRemove = (claim: Pick<Claim, 'state' | 'action'>): boolean =>
+  claim.state === 'done' && claim.action === 'create';
+
+/** Staff re-queueing is refused while a worker holds the claim, and pointless while it is queued. */
+export const canRequeue = (state: ClaimState): boolean => !isInProgress(state);
+
+/** Staff can mark ignored (the API accepts it) only claims that are waiting, waiting for permission or failed. */
+export const IGNORABLE_STATES: readonly ClaimState[] = ['waiting', 'waiting_for_permission', 'failed'];
+
+export const canIgnore = (state: ClaimState): boolean => IGNORABLE_STATES.includes(state);
