@@ -1,5 +1,5 @@
 import type { Role } from '../../lib/roles';
-import type { ApiToken } from './api/tokens';
+import type { ApiToken } from './api/get-api-tokens';
 
 export interface ScopeInfo {
   scope: string;

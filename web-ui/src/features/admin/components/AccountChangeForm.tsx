@@ -1,7 +1,8 @@
 import { useId, useState, type SubmitEvent } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { ROLE_LABELS, type Role } from '../../../lib/roles';
-import { useUpdateAdminAccount, type AdminAccountSummary, type AdminAccountUpdate } from '../api/accounts';
+import type { AdminAccountSummary } from '../api/search-accounts';
+import { useUpdateAdminAccount, type AdminAccountUpdate } from '../api/update-admin-account';
 
 const ROLES = Object.keys(ROLE_LABELS) as Role[];
 

@@ -6,7 +6,7 @@ import { formatDate } from '../../../lib/format';
 import { displayName, ROLE_LABELS, type Role } from '../../../lib/roles';
 import { Pagination } from '../../../components/Pagination';
 import { ADMIN_PATHS } from '../admin-paths';
-import { useAccountSearch, type AccountSearch as Search, type AdminAccountSummary } from '../api/accounts';
+import { useAccountSearch, type AccountSearch as Search, type AdminAccountSummary } from '../api/search-accounts';
 
 const ROLES = Object.keys(ROLE_LABELS) as Role[];
 

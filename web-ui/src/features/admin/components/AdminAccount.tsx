@@ -6,7 +6,7 @@ import { PROVIDER_NAMES } from '../../../lib/auth-urls';
 import { displayName, isStaff, isStaffAdmin, ROLE_LABELS, type Role } from '../../../lib/roles';
 import { CLAIM_STATE_ORDER, claimStateLabel, SOURCE_LABELS } from '../../../lib/claims';
 import { PERMISSION_HEALTH, PERMISSION_TITLES, TOKEN_STATE } from '../admin-labels';
-import { useAdminAccount, type AdminAccountDetail } from '../api/accounts';
+import { useAdminAccount, type AdminAccountDetail } from '../api/get-admin-account';
 import { AccountChangeForm } from './AccountChangeForm';
 import { AdminClaims } from './AdminClaims';
 import { AuditList } from './AuditList';

@@ -17,7 +17,10 @@ import {
 } from '../../../lib/claims';
 import { formatDate, formatDateTime } from '../../../lib/format';
 import { ADMIN_PATHS } from '../admin-paths';
-import { useAdminClaims, useIgnoreClaim, useRequeueClaim, useRetryFailed, type AdminClaimsFilter } from '../api/claims';
+import { useIgnoreClaim } from '../api/ignore-claim';
+import { useRequeueClaim } from '../api/requeue-claim';
+import { useRetryFailed } from '../api/retry-failed-claims';
+import { useAdminClaims, type AdminClaimsFilter } from '../api/search-claims';
 
 interface AdminClaimsProps {
   heading: string;

@@ -5,7 +5,7 @@ import { Loading } from '../../../components/Loading';
 import { formatDateTime } from '../../../lib/format';
 import { auditActionLabel, isOrcidId } from '../admin-labels';
 import { ADMIN_PATHS } from '../admin-paths';
-import { useAudit, type AuditEntry } from '../api/audit';
+import { useAudit, type AuditEntry } from '../api/get-audit';
 
 interface AuditListProps {
   heading: string;

@@ -2,7 +2,7 @@ import { useId, useState, type SubmitEvent } from 'react';
 import { ApiError } from '../../../api/errors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { Role } from '../../../lib/roles';
-import { useCreateApiToken, type CreatedApiToken } from '../api/tokens';
+import { useCreateApiToken, type CreatedApiToken } from '../api/create-api-token';
 import { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, scopesFor } from '../scopes';
 
 /** The API's field messages are sentence fragments ("at most 100 characters"). */

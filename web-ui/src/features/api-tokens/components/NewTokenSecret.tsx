@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { CreatedApiToken } from '../api/tokens';
+import type { CreatedApiToken } from '../api/create-api-token';
 
 /**
  * The secret of a token just created, with a copy button. It is shown this once: Profiles keeps

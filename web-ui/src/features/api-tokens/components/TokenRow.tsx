@@ -1,5 +1,5 @@
 import { formatDate, formatDateTime } from '../../../lib/format';
-import type { ApiToken } from '../api/tokens';
+import type { ApiToken } from '../api/get-api-tokens';
 import { TOKEN_STATUS_PILLS, tokenStatus } from '../scopes';
 
 /** One token: name, state, the start of its secret, scopes, dates and last use. */

@@ -15,8 +15,9 @@ import {
   type ClaimState,
 } from '../../../lib/claims';
 import { formatDate } from '../../../lib/format';
-import { useRemoveClaim, useRetryClaim } from '../api/claim-actions';
 import { useClaims } from '../api/get-claims';
+import { useRemoveClaim } from '../api/remove-claim';
+import { useRetryClaim } from '../api/retry-claim';
 
 const STATE_OPTIONS = claimStateOptions('person');
 

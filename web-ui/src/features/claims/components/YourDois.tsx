@@ -3,7 +3,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { Pagination } from '../../../components/Pagination';
 import { claimPill } from '../../../lib/claims';
-import { useCreateClaim } from '../api/claim-actions';
+import { useCreateClaim } from '../api/create-claim';
 import { useWorks, type Work } from '../api/get-works';
 
 /**

@@ -3,7 +3,8 @@ import { useNavigate } from 'react-router-dom';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { accountDeletedState } from '../../../lib/sign-in-notice';
-import { useDeleteAccount, useExportData } from '../api/your-data';
+import { useDeleteAccount } from '../api/delete-account';
+import { useExportData } from '../api/export-data';
 
 /** An ORCID iD as typed: no spaces around it, and `x` for the check digit X. */
 function normalise(value: string): string {
