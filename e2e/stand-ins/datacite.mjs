@@ -23,9 +23,14 @@
 // Anything else is ignored, as lupo ignores parameters it does not know (notably there is no `updated=`
 // filter parameter: use the query range).
 //
-// Everything under /_control/ is ours, not DataCite's; see `control` for the payloads.
+// Everything under /_control/ is ours, not DataCite's: the shared test controls (faults, latency,
+// counters, request log, reset: util.mjs `createControl`, README.md "Test controls") and this
+// double's own for adding and removing DOIs; see `controlRoutes`.
 
 import http from 'node:http';
+import {
+  createControl, listen, closeServer, reachableHost,
+} from './util.mjs';
 
 export const ORCIDS = Object.freeze({
   carberry: '0000-0002-1825-0097', // Josiah Carberry, ORCID's fictitious test researcher
@@ -36,7 +41,6 @@ export const ORCIDS = Object.freeze({
 const MAX_PAGE_SIZE = 1000; // §3.1 page[size] is 0–1000
 const DEFAULT_PAGE_SIZE = 25;
 const PAGE_NUMBER_WINDOW = 10_000; // §3.1 page[number] only reaches the first 10,000 hits
-const REQUEST_LOG_SIZE = 1000;
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -637,7 +641,6 @@ function evaluate(node, record) {
 // ---------------------------------------------------------------------------------------------------
 // Server
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const notFoundBody = () => ({ errors: [{ status: '404', title: "The resource you are looking for doesn't exist." }] });
 const errorBody = (status, title) => ({ errors: [{ status: String(status), title }] });
 const FAULT_TITLES = {
@@ -645,8 +648,7 @@ const FAULT_TITLES = {
   404: "The resource you are looking for doesn't exist.", 429: 'Too many requests, please slow down.',
   500: 'An unexpected error occurred. The DataCite team has been notified.',
 };
-// Load-balancer pages: 502/503/504 come from in front of lupo, as HTML.
-const gatewayPage = (status) => `<html>\r\n<head><title>${status} ${http.STATUS_CODES[status]}</title></head>\r\n<body>\r\n<center><h1>${status} ${http.STATUS_CODES[status]}</h1></center>\r\n</body>\r\n</html>\r\n`;
+// 502/503/504 faults come from the load balancer in front of lupo, as HTML (util.mjs `gatewayPage`).
 
 const truthy = (v) => v === 'true' || v === '1';
 const cursorOf = (record) => Buffer.from(JSON.stringify([Date.parse(record.attributes.created), record.attributes.doi])).toString('base64url');
@@ -666,41 +668,14 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
     return [record.attributes.doi, record];
   }));
   const state = {
-    config: { latencyMs },
     /** lower-case DOI → { attributes, clientId, providerId } */
     dois: load(),
-    faults: [],
-    stats: { requests: 0, byStatus: {} },
-    log: [],
   };
 
   const findable = (record) => record.attributes.state === 'findable';
 
-  function takeFault(method, path) {
-    const index = state.faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || path.startsWith(f.path)));
-    if (index === -1) return null;
-    const fault = state.faults[index];
-    if (--fault.remaining <= 0) state.faults.splice(index, 1);
-    return fault;
-  }
-
-  async function handle(req, res) {
-    const url = new URL(req.url, 'http://double.invalid');
-    if (url.pathname.startsWith('/_control/')) return control(req, res, url);
-
-    const started = Date.now();
-    state.stats.requests += 1;
-    res.on('close', () => {
-      const status = res.writableFinished ? res.statusCode : 'aborted';
-      state.stats.byStatus[status] = (state.stats.byStatus[status] ?? 0) + 1;
-      state.log.push({ at: new Date(started).toISOString(), method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), status });
-      if (state.log.length > REQUEST_LOG_SIZE) state.log.shift();
-    });
-    if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
-
-    const fault = takeFault(req.method, url.pathname);
-    if (fault) return answerFault(req, res, fault);
-
+  /** An API call the harness let through: counted, delayed, and not faulted. */
+  async function handle(req, res, url) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(req, res, 405, errorBody(405, 'Method not allowed'), { Allow: 'GET' });
     if (url.pathname === '/dois' || url.pathname === '/dois/') return listDois(req, res, url);
     if (url.pathname.startsWith('/dois/')) {
@@ -825,58 +800,24 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
     return sendJson(req, res, 200, body);
   }
 
-  function answerFault(req, res, fault) {
-    if (fault.status === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    const respond = () => {
-      if (res.destroyed) return;
-      const headers = fault.retryAfter != null ? { 'Retry-After': String(fault.retryAfter) } : {};
-      if (fault.body !== undefined) return sendJson(req, res, fault.status, fault.body, headers);
-      if ([502, 503, 504].includes(fault.status)) {
-        const text = gatewayPage(fault.status);
-        res.writeHead(fault.status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
-        return res.end(text);
-      }
-      return sendJson(req, res, fault.status, errorBody(fault.status, FAULT_TITLES[fault.status] ?? http.STATUS_CODES[fault.status] ?? 'Error'), headers);
-    };
-    if (fault.delayMs > 0) setTimeout(respond, fault.delayMs);
-    else respond();
-  }
-
   // -------------------------------------------------------------------------------------------------
-  // Control API (not DataCite's). All bodies are JSON.
+  // This double's own control endpoints (not DataCite's), next to the shared ones (README.md "Test
+  // controls"; faults without a `body` answer DataCite's JSON:API error for their status).
   //
   //   POST   /_control/dois        a DOI's attributes ({"doi", "creators", …}, or {"data":{"attributes":{…}}});
   //                                 adds or replaces it with `updated` = now (a new registration or update)
   //   DELETE /_control/dois/{doi}  forget a DOI
-  //   POST   /_control/fail-next   {"status": 500|503|429|… |"reset", "count": 1, "path"?: "/dois…", "method"?, "delayMs"?, "retryAfter"?, "body"?}
-  //   GET    /_control/stats       → {requests, byStatus}
-  //   GET    /_control/requests    → the last 1000 API calls [{at, method, path, query, status}]
-  //   POST   /_control/config      {"latencyMs"}
-  //   POST   /_control/reset       back to the start-up fixtures; faults and counters cleared
-  async function control(req, res, url) {
-    const path = url.pathname.replace(/\/+$/, '');
-    let payload = {};
-    if (req.method === 'POST') {
-      const text = await readBody(req);
-      try {
-        payload = text ? JSON.parse(text) : {};
-      } catch (err) {
-        return sendControl(res, 400, { error: `invalid JSON: ${err.message}` });
-      }
-    }
-    const post = req.method === 'POST';
-
-    if (post && path === '/_control/dois') {
-      const input = payload.data?.attributes ? { ...payload.data.attributes, doi: payload.data.attributes.doi ?? payload.data.id } : payload;
+  //   POST   /_control/reset       also puts back the start-up fixtures
+  const controlRoutes = {
+    'POST dois': async ({ payload }) => {
+      const p = await payload();
+      const input = p.data?.attributes ? { ...p.data.attributes, doi: p.data.attributes.doi ?? p.data.id } : p;
       const now = new Date().toISOString();
       let record;
       try {
         record = normalizeDoi({ ...input, updated: undefined }, { now });
       } catch (err) {
-        return sendControl(res, 400, { error: err.message });
+        return [400, { error: err.message }];
       }
       const existing = state.dois.get(record.attributes.doi);
       if (existing) {
@@ -886,64 +827,38 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
       }
       record.attributes.updated = now;
       state.dois.set(record.attributes.doi, record);
-      return sendControl(res, existing ? 200 : 201, { data: renderDoi(record, { publisherObject: true, affiliationObjects: true }) });
-    }
-    if (req.method === 'DELETE' && path.startsWith('/_control/dois/')) {
-      const doi = bareDoi(decodeURIComponent(path.slice('/_control/dois/'.length)));
-      return sendControl(res, state.dois.delete(doi) ? 200 : 404, { deleted: doi });
-    }
-    if (post && path === '/_control/fail-next') {
-      const status = payload.status === 'reset' ? 'reset' : Number(payload.status);
-      if (status !== 'reset' && !(status >= 100 && status <= 599)) return sendControl(res, 400, { error: 'status must be an HTTP status or "reset"' });
-      state.faults.push({
-        status,
-        remaining: Math.max(1, Number(payload.count ?? 1)),
-        path: payload.path ?? null,
-        method: payload.method ? String(payload.method).toUpperCase() : null,
-        delayMs: Number(payload.delayMs ?? 0),
-        retryAfter: payload.retryAfter ?? null,
-        body: payload.body,
-      });
-      return sendControl(res, 200, { queued: state.faults.length });
-    }
-    if (req.method === 'GET' && path === '/_control/stats') return sendControl(res, 200, { ...state.stats, byStatus: { ...state.stats.byStatus } });
-    if (req.method === 'GET' && path === '/_control/requests') return sendControl(res, 200, state.log);
-    if (post && path === '/_control/config') {
-      if (payload.latencyMs !== undefined) state.config.latencyMs = Number(payload.latencyMs);
-      return sendControl(res, 200, state.config);
-    }
-    if (post && path === '/_control/reset') {
-      state.dois = load();
-      state.faults.length = 0;
-      state.stats = { requests: 0, byStatus: {} };
-      state.log.length = 0;
-      return sendControl(res, 200, { reset: true });
-    }
-    return sendControl(res, 404, { error: `unknown control endpoint ${req.method} ${path}` });
-  }
+      return [existing ? 200 : 201, { data: renderDoi(record, { publisherObject: true, affiliationObjects: true }) }];
+    },
+    'DELETE dois/*': ({ rest }) => {
+      const doi = bareDoi(decodeURIComponent(rest));
+      return [state.dois.delete(doi) ? 200 : 404, { deleted: doi }];
+    },
+  };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
+  const control = createControl({
+    config: { latencyMs },
+    routes: controlRoutes,
+    reset: () => { state.dois = load(); },
+    send: sendJson,
+    faultBody: (status) => errorBody(status, FAULT_TITLES[status] ?? http.STATUS_CODES[status] ?? 'Error'),
+    onError: (err, req, res) => {
       if (res.headersSent) return res.destroy(err);
-      sendJson(req, res, 500, errorBody(500, err.message));
-    });
+      return sendJson(req, res, 500, errorBody(500, err.message));
+    },
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
+  Object.assign(state, {
+    config: control.config, faults: control.faults, stats: control.stats, log: control.log,
   });
-  const actualPort = server.address().port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const baseUrl = (req) => `http://${req.headers.host ?? `${urlHost}:${actualPort}`}`;
+
+  const server = http.createServer(control.handler(handle));
+  const actualPort = await listen(server, port, host);
+  const baseUrl = (req) => `http://${req.headers.host ?? `${reachableHost(host)}:${actualPort}`}`;
 
   return {
-    url: `http://${urlHost}:${actualPort}`,
+    url: `http://${reachableHost(host)}:${actualPort}`,
     port: actualPort,
     state,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () => closeServer(server),
   };
 }
 
@@ -1007,17 +922,6 @@ function withParams(url, changes) {
   return `${url.pathname}?${params}`;
 }
 
-async function readBody(req, limit = 10 * 1024 * 1024) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function sendJson(req, res, status, body, headers = {}) {
   // §3.1: JSON:API media type, and plain application/json for callers that ask for it.
   const plain = /application\/json/i.test(req.headers.accept ?? '') && !/application\/vnd\.api\+json/i.test(req.headers.accept ?? '');
@@ -1028,10 +932,4 @@ function sendJson(req, res, status, body, headers = {}) {
     ...headers,
   });
   res.end(req.method === 'HEAD' ? undefined : text);
-}
-
-function sendControl(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -1,13 +1,20 @@
 // Tests of the ORCID Member API and DataCite REST doubles: they pin the behaviour the reference doc
-// (external-apis.md §2, §3) describes, so the Rust client is tested against the right shapes.
+// (external-apis.md §2, §3) describes, so the Rust client is tested against the right shapes. At
+// the end, the test-control harness (util.mjs `createControl`) that every stand-in shares.
 //
 //   node --test e2e/stand-ins/doubles.test.mjs
 
+import http from 'node:http';
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startOrcidApi, isValidOrcid, DEFAULT_CLIENT_ID } from './orcid-api.mjs';
 import { startDatacite, FIXTURE_DOIS, EXPECTED, ORCIDS, parseQuery } from './datacite.mjs';
+import { startGithub } from './github.mjs';
+import { startOidc } from './oidc.mjs';
+import {
+  createControl, listen, closeServer, gatewayPage,
+} from './util.mjs';
 
 const CARBERRY = ORCIDS.carberry;
 const QUILL = ORCIDS.quill;
@@ -762,4 +769,245 @@ test('parseQuery builds the expected tree', () => {
     ],
   });
   assert.throws(() => parseQuery('a:(b'), /missing '\)'/);
+});
+
+// ===================================================================================================
+// The shared test controls (README.md "Test controls"). Every stand-in runs the same table: each
+// check uses something only the shared harness has (the `path`, `retryAfter` and `delayMs` fault
+// options, `latencyMs`, `inFlight`/`maxConcurrent` and the `{query, ms}` log fields on every
+// stand-in), so a stand-in that kept a control API of its own, or none, fails here.
+
+const TOKEN = { Authorization: 'Bearer token-1', Accept: 'application/json' };
+const STAND_INS = [
+  {
+    name: 'orcid (oidc.mjs)',
+    start: async () => { const op = await startOidc({ flavour: 'orcid' }); return { url: op.issuer, close: op.close }; },
+    call: '/.well-known/openid-configuration', ok: 200,
+    other: '/oauth/jwks', otherOk: 200,
+    ownError: (json) => json.error === 'server_error' && json.error_description === 'Internal Server Error',
+  },
+  {
+    name: 'google (oidc.mjs)',
+    start: async () => { const op = await startOidc({ flavour: 'google' }); return { url: op.issuer, close: op.close }; },
+    call: '/.well-known/openid-configuration', ok: 200,
+    other: '/oauth2/v3/certs', otherOk: 200,
+    ownError: (json) => json.error === 'server_error',
+  },
+  {
+    name: 'github',
+    start: () => startGithub(),
+    call: '/user', headers: { 'User-Agent': 'harness-test' }, ok: 401,
+    other: '/_avatar/u/583231.svg', otherOk: 200,
+    ownError: (json) => json.message === 'Internal Server Error' && json.status === '500' && /^https:\/\/docs\.github\.com/.test(json.documentation_url),
+  },
+  {
+    name: 'orcid-api',
+    start: () => startOrcidApi({ rateLimit: false }),
+    call: `/v3.0/${CARBERRY}/works`, headers: TOKEN, ok: 200,
+    other: `/v3.0/${QUILL}/works`, otherOk: 200,
+    ownError: (json) => json['response-code'] === 500 && json['error-code'] === 9008,
+  },
+  {
+    name: 'datacite',
+    start: () => startDatacite(),
+    call: '/dois/10.5555/j9cp-6b21', ok: 200,
+    other: '/dois', otherOk: 200,
+    ownError: (json) => json.errors?.[0]?.status === '500',
+  },
+];
+
+async function fetchText(url, init) {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* HTML or empty */ }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+for (const s of STAND_INS) {
+  describe(`shared test controls: ${s.name}`, () => {
+    let standIn;
+    const call = (path = s.call) => fetchText(`${standIn.url}${path}`, { headers: s.headers ?? {} });
+    const ctl = (path, body) => fetchText(`${standIn.url}/_control/${path}`, body === undefined ? {} : {
+      method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json' },
+    });
+    before(async () => { standIn = await s.start(); });
+    after(() => standIn.close());
+    beforeEach(async () => assert.deepEqual((await ctl('reset', {})).json, { reset: true }));
+
+    test('fail-next answers the next N matching calls, which are counted and logged; then the service answers again', async () => {
+      const queued = await ctl('fail-next', { status: 500, count: 2, method: 'get', path: s.call, body: { injected: true } });
+      assert.equal(queued.status, 200);
+      assert.deepEqual(queued.json, { queued: 1 });
+      assert.equal((await call(s.other)).status, s.otherOk, 'another path does not match');
+      for (let k = 0; k < 2; k++) {
+        const hit = await call();
+        assert.equal(hit.status, 500);
+        assert.deepEqual(hit.json, { injected: true });
+      }
+      assert.equal((await call()).status, s.ok, 'the fault is used up');
+
+      const stats = (await ctl('stats')).json;
+      assert.equal(stats.requests, 4);
+      assert.equal(stats.byStatus['500'], 2);
+      assert.equal(stats.inFlight, 0);
+      assert.ok(stats.maxConcurrent >= 1 && stats.perSecondPeak >= 1, JSON.stringify(stats));
+      const log = (await ctl('requests')).json;
+      assert.deepEqual(log.map((e) => [e.method, e.path, e.status]), [
+        ['GET', s.other, s.otherOk], ['GET', s.call, 500], ['GET', s.call, 500], ['GET', s.call, s.ok],
+      ]);
+      assert.ok(log.every((e) => typeof e.ms === 'number' && typeof e.query === 'object' && !Number.isNaN(Date.parse(e.at))), JSON.stringify(log));
+      assert.equal((await ctl('requests')).json.length, 4, 'control calls are not logged');
+    });
+
+    test('faults without a body: 502/503/504 get the gateway page, others the service\'s own error; Retry-After, delayMs and "reset"', async () => {
+      await ctl('fail-next', { status: 503, retryAfter: 7 });
+      const down = await call();
+      assert.equal(down.status, 503);
+      assert.match(down.headers.get('content-type'), /^text\/html/);
+      assert.match(down.text, /<h1>503 Service (Temporarily )?Unavailable<\/h1>/);
+      assert.equal(down.headers.get('retry-after'), '7');
+
+      await ctl('fail-next', { status: 500, delayMs: 150 });
+      const started = Date.now();
+      const slow = await call();
+      assert.ok(Date.now() - started >= 140, 'delayMs holds the answer back');
+      assert.equal(slow.status, 500);
+      assert.ok(s.ownError(slow.json), slow.text);
+      assert.equal(slow.headers.get('retry-after'), null);
+
+      await ctl('fail-next', { status: 'reset' });
+      await assert.rejects(call(), 'the connection is dropped');
+      assert.equal((await call()).status, s.ok);
+    });
+
+    test('config latencyMs delays calls to the service, not control calls', async () => {
+      assert.equal((await ctl('config', { latencyMs: 150 })).json.latencyMs, 150);
+      try {
+        let started = Date.now();
+        assert.equal((await call()).status, s.ok);
+        assert.ok(Date.now() - started >= 140, 'the call waited');
+        started = Date.now();
+        await ctl('stats');
+        assert.ok(Date.now() - started < 140, 'the control call did not');
+        assert.ok((await ctl('requests')).json[0].ms >= 140);
+      } finally {
+        assert.equal((await ctl('config', { latencyMs: 0 })).json.latencyMs, 0);
+      }
+    });
+
+    test('reset clears queued faults, counters and the request log', async () => {
+      await ctl('fail-next', { status: 500, count: 5 });
+      assert.equal((await call()).status, 500);
+      assert.deepEqual((await ctl('reset', {})).json, { reset: true });
+      const stats = (await ctl('stats')).json;
+      assert.equal(stats.requests, 0);
+      assert.deepEqual(stats.byStatus, {});
+      assert.deepEqual((await ctl('requests')).json, []);
+      assert.equal((await call()).status, s.ok, 'the other four faults are gone');
+    });
+
+    test('bad control requests: a status that is not one, a body that is not JSON, an unknown endpoint', async () => {
+      const badStatus = await ctl('fail-next', { status: 'soon' });
+      assert.equal(badStatus.status, 400);
+      assert.deepEqual(badStatus.json, { error: 'status must be an HTTP status or "reset"' });
+      const badJson = await ctl('fail-next', '{status: 500');
+      assert.equal(badJson.status, 400);
+      assert.match(badJson.json.error, /^invalid JSON: /);
+      const unknown = await ctl('no-such-thing');
+      assert.equal(unknown.status, 404);
+      assert.deepEqual(unknown.json, { error: 'unknown control endpoint GET /_control/no-such-thing' });
+      assert.match(unknown.headers.get('content-type'), /^application\/json/);
+      assert.equal(unknown.headers.get('cache-control'), 'no-store');
+      assert.equal((await call()).status, s.ok, 'no fault was queued');
+    });
+  });
+}
+
+describe('createControl (util.mjs)', () => {
+  let server;
+  let base;
+  let resets = 0;
+  let control;
+  before(async () => {
+    control = createControl({
+      config: { mode: 'a' },
+      configure: (p, config) => { if (p.mode) config.mode = p.mode; },
+      counters: ['refused'],
+      reset: () => { resets += 1; },
+      routes: {
+        'POST echo': async ({ payload }) => [201, await payload()],
+        'GET items/*': ({ rest, query }) => [200, { rest, q: query.get('q') }],
+        'GET boom': () => { throw new Error('kaput'); },
+      },
+      faultFields: (p) => ({ tag: p.tag ?? null }),
+      matchFault: (fault, req) => !fault.tag || fault.tag === req.headers['x-tag'],
+      admit: (req, res) => {
+        if (req.headers['x-refuse'] === undefined) return true;
+        control.stats.refused += 1;
+        res.writeHead(429).end();
+        return false;
+      },
+      faultBody: (status) => ({ mine: status }),
+      faultHeaders: () => ({ 'X-Fault': 'yes' }),
+      gateway: { server: 'test-lb' },
+      onError: (err, req, res) => { res.writeHead(599).end(err.message); },
+    });
+    server = http.createServer(control.handler((req, res) => {
+      if (req.url === '/throw') throw new Error('inner');
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    }));
+    base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+  });
+  after(() => closeServer(server));
+  beforeEach(() => fetch(`${base}/_control/reset`, { method: 'POST' }));
+
+  const post = (path, body, type = 'application/json') => fetchText(`${base}/_control/${path}`, { method: 'POST', body, headers: { 'Content-Type': type } });
+
+  test('shared and own routes; `name/*` prefixes; JSON, form and curl -d bodies; errors', async () => {
+    assert.deepEqual((await post('echo', '{"a":1}')).json, { a: 1 });
+    assert.equal((await post('echo', '{"a":1}')).status, 201);
+    assert.deepEqual((await post('echo', 'a=1&b=2', 'application/x-www-form-urlencoded')).json, { a: '1', b: '2' });
+    assert.deepEqual((await post('echo', '{"a":1}', 'application/x-www-form-urlencoded')).json, { a: 1 }, 'curl -d sends JSON as a form');
+    assert.deepEqual((await post('echo', 'null')).json, {});
+    assert.deepEqual((await post('echo', '')).json, {});
+    assert.equal((await post('echo', '[nope')).status, 400);
+    assert.deepEqual((await fetchText(`${base}/_control/items/10.5555%2Fx/y?q=1`)).json, { rest: '10.5555%2Fx/y', q: '1' });
+    assert.equal((await fetchText(`${base}/_control/items/`)).status, 404, 'a prefix route needs something after it');
+    assert.deepEqual((await fetchText(`${base}/_control/boom`)).json, { error: 'kaput' });
+    assert.equal((await fetchText(`${base}/_control/boom`)).status, 500);
+    assert.equal((await fetchText(`${base}/_control/stats/`)).status, 200, 'a trailing slash is fine');
+    assert.throws(() => createControl({ routes: { 'GET stats': () => [200, {}] } }), /belongs to the harness/);
+  });
+
+  test('config, counters, reset hook, faultFields and matchFault, faultBody/faultHeaders, gateway, admit, onError', async () => {
+    assert.deepEqual((await post('config', '{"mode":"b","latencyMs":0}')).json, { latencyMs: 0, mode: 'b' });
+    assert.equal(control.config.mode, 'b');
+
+    await post('fail-next', JSON.stringify({ status: 418, tag: 't1' }));
+    assert.equal((await fetchText(`${base}/x`)).status, 200, 'matchFault: no x-tag');
+    const teapot = await fetchText(`${base}/x`, { headers: { 'x-tag': 't1' } });
+    assert.equal(teapot.status, 418);
+    assert.deepEqual(teapot.json, { mine: 418 });
+    assert.equal(teapot.headers.get('x-fault'), 'yes');
+
+    await post('fail-next', JSON.stringify({ status: 502 }));
+    const gateway = await fetchText(`${base}/x`);
+    assert.equal(gateway.text, gatewayPage(502, { server: 'test-lb' }));
+    assert.match(gateway.text, /<center>test-lb<\/center>/);
+
+    assert.equal((await fetchText(`${base}/x`, { headers: { 'x-refuse': '1' } })).status, 429);
+    assert.equal((await fetchText(`${base}/throw`)).status, 599);
+    const stats = (await fetchText(`${base}/_control/stats`)).json;
+    assert.deepEqual(Object.keys(stats), ['requests', 'refused', 'maxConcurrent', 'perSecondPeak', 'byStatus', 'inFlight']);
+    assert.equal(stats.refused, 1);
+    assert.equal(stats.requests, 5);
+    assert.deepEqual(stats.byStatus, { 200: 1, 418: 1, 429: 1, 502: 1, 599: 1 });
+
+    const before = resets;
+    await fetch(`${base}/_control/reset`, { method: 'POST' });
+    assert.equal(resets, before + 1);
+    assert.equal(control.stats.refused, 0);
+    assert.equal(control.config.mode, 'b', 'reset keeps the config');
+  });
 });

@@ -30,11 +30,14 @@
 //       GitHub has nothing like it: there, OAuth apps are registered by hand in the settings.
 //  GET {url}/_control/state → {"tokens":{"<login>":[{token,client_id,scopes,created_at}]},
 //       "revokedGrants":[{login,client_id,at}],"revokedTokens":n}
+//  and the controls every stand-in shares (faults, latency, counters, request log: README.md
+//  "Test controls"). A fault without a `body` answers GitHub's REST error JSON for its status
+//  (502–504: a gateway page); `reset` clears faults and counters but keeps clients and tokens.
 
 import http from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  esc, digitsFrom, readBody, parseBody, page, listen, closeServer, urlHost,
+  esc, digitsFrom, readBody, parseBody, page, listen, closeServer, urlHost, createControl,
 } from './util.mjs';
 
 const DOCS = 'https://docs.github.com';
@@ -374,20 +377,18 @@ ${scopes.length ? `<ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).jo
   }
 
   /** POST /_control/clients: register an OAuth app; see the top of this file. */
-  async function handleRegisterClient(req, res) {
+  async function registerClient({ payload }) {
+    const fail = (error, description) => [400, { error, error_description: description }];
     let body;
     try {
-      body = parseBody(await readBody(req), req.headers['content-type'] || 'application/json');
+      body = await payload();
     } catch {
-      send(res, 400, { error: 'invalid_client_metadata', error_description: 'the body must be a JSON object' });
-      return;
+      return fail('invalid_client_metadata', 'the body must be a JSON object');
     }
-    const fail = (error, description) => send(res, 400, { error, error_description: description });
     // A form-encoded body carries one redirect_uri as a plain string.
     const uris = typeof body.redirect_uris === 'string' ? [body.redirect_uris] : body.redirect_uris;
     if (!Array.isArray(uris) || uris.length === 0) {
-      fail('invalid_redirect_uri', 'redirect_uris must be a non-empty array of absolute http(s) URLs');
-      return;
+      return fail('invalid_redirect_uri', 'redirect_uris must be a non-empty array of absolute http(s) URLs');
     }
     for (const uri of uris) {
       let parsed;
@@ -397,21 +398,18 @@ ${scopes.length ? `<ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).jo
         parsed = undefined;
       }
       if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hash) {
-        fail('invalid_redirect_uri', `not an absolute http(s) URL without a fragment: ${JSON.stringify(uri)}`);
-        return;
+        return fail('invalid_redirect_uri', `not an absolute http(s) URL without a fragment: ${JSON.stringify(uri)}`);
       }
     }
     for (const field of ['client_id', 'client_secret']) {
       const v = body[field];
       if (v !== undefined && v !== null && (typeof v !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(v))) {
-        fail('invalid_client_metadata', `${field} must be 1-200 visible ASCII characters`);
-        return;
+        return fail('invalid_client_metadata', `${field} must be 1-200 visible ASCII characters`);
       }
     }
     const clientId = body.client_id || randomToken('Ov23li', 14);
     if (clientsById.has(clientId)) {
-      fail('invalid_client_metadata', `client_id ${clientId} is already registered`);
-      return;
+      return fail('invalid_client_metadata', `client_id ${clientId} is already registered`);
     }
     const client = {
       client_id: clientId,
@@ -419,7 +417,7 @@ ${scopes.length ? `<ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).jo
       redirect_uris: [...new Set(uris)],
     };
     clientsById.set(clientId, client);
-    send(res, 201, client);
+    return [201, client];
   }
 
   function avatar(res, id) {
@@ -430,9 +428,17 @@ ${scopes.length ? `<ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).jo
 
   // ── routing ──
 
-  server.on('request', async (req, res) => {
+  const control = createControl({
+    routes: {
+      'POST clients': registerClient,
+      'GET state': () => [200, controlState()],
+    },
+    send: (req, res, status, body, headers) => send(res, status, body, undefined, headers),
+    faultBody: (status) => ({ message: http.STATUS_CODES[status] ?? 'Error', documentation_url: `${DOCS}/rest`, status: String(status) }),
+  });
+
+  server.on('request', control.handler(async (req, res, u) => {
     try {
-      const u = new URL(req.url, url);
       const query = Object.fromEntries(u.searchParams);
       const path = u.pathname.replace(/\/+$/, '') || '/';
       const apps = path.match(/^\/applications\/([^/]+)\/(grant|token)$/);
@@ -449,10 +455,6 @@ ${scopes.length ? `<ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).jo
         handleUserEmails(req, res);
       } else if (apps && (req.method === 'DELETE' || (req.method === 'POST' && apps[2] === 'token'))) {
         await handleApplications(req, res, decodeURIComponent(apps[1]), apps[2]);
-      } else if (path === '/_control/clients' && req.method === 'POST') {
-        await handleRegisterClient(req, res);
-      } else if (path === '/_control/state' && req.method === 'GET') {
-        send(res, 200, controlState());
       } else if (path.startsWith('/_avatar/u/') && req.method === 'GET') {
         avatar(res, path.slice('/_avatar/u/'.length).replace(/\.svg$/, ''));
       } else {
@@ -462,7 +464,7 @@ ${scopes.length ? `<ul>${scopes.map((s) => `<li><code>${esc(s)}</code></li>`).jo
       if (!res.headersSent) send(res, err.status ?? 500, { message: err.message });
       else res.destroy();
     }
-  });
+  }));
 
   return {
     url,

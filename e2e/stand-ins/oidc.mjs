@@ -70,12 +70,16 @@
 //       the user removes the app from "trusted organizations" on orcid.org.
 //  GET  /_control/token-info?token=…  → the same JSON as tokenInfo() below.
 //  GET  /_control/state               → live tokens per account (no token values).
+//  and the controls every stand-in shares (faults, latency, counters, request log: README.md
+//  "Test controls"), in front of oidc-provider. A fault without a `body` answers an OAuth error
+//  JSON ({"error":"server_error"|…,"error_description"}; 502–504: a gateway page); `reset` clears
+//  faults and counters but keeps clients, sessions and tokens.
 
 import http from 'node:http';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 import {
-  esc, digitsFrom, readBody, parseBody, page, listen, closeServer, urlHost,
+  esc, digitsFrom, readBody, parseBody, page, listen, closeServer, urlHost, createControl,
 } from './util.mjs';
 
 /** ORCID's access-token lifetime, as seen in its token responses. */
@@ -657,34 +661,30 @@ export async function startOidc({
     return { flavour, issuer, accounts };
   }
 
-  async function controlRoute(ctx, name) {
-    ctx.set('Cache-Control', 'no-store');
-    if (name === 'revoke-account-tokens' && ctx.method === 'POST') {
-      const body = parseBody(await readBody(ctx.req), ctx.get('content-type') || 'application/json');
-      const accountId = flavour === 'orcid' ? normalizeOrcid(body.orcid ?? body.accountId) : (body.accountId ?? body.sub);
-      if (!accountId) {
-        ctx.status = 400;
-        ctx.body = { error: flavour === 'orcid' ? 'body must be {"orcid":"<valid iD>"}' : 'body must be {"accountId":"<sub>"}' };
-        return;
-      }
-      ctx.body = { revoked: revokeAccount(accountId) };
-    } else if (name === 'token-info' && ctx.method === 'GET') {
-      ctx.body = await lookupToken(provider, ctx.query.token);
-    } else if (name === 'state' && ctx.method === 'GET') {
-      ctx.body = state();
-    } else {
-      ctx.status = 404;
-      ctx.body = { error: 'unknown control endpoint' };
-    }
-  }
+  const control = createControl({
+    routes: {
+      'POST revoke-account-tokens': async ({ payload }) => {
+        const body = await payload();
+        const accountId = flavour === 'orcid' ? normalizeOrcid(body.orcid ?? body.accountId) : (body.accountId ?? body.sub);
+        if (!accountId) {
+          return [400, { error: flavour === 'orcid' ? 'body must be {"orcid":"<valid iD>"}' : 'body must be {"accountId":"<sub>"}' }];
+        }
+        return [200, { revoked: revokeAccount(accountId) }];
+      },
+      'GET token-info': async ({ query }) => [200, await lookupToken(provider, query.get('token') ?? undefined)],
+      'GET state': () => [200, state()],
+    },
+    faultBody: (status) => ({
+      error: { 401: 'invalid_client', 403: 'access_denied' }[status] ?? (status >= 500 ? 'server_error' : 'invalid_request'),
+      error_description: http.STATUS_CODES[status] ?? 'Error',
+    }),
+  });
 
   // ── Middleware around oidc-provider's own routes ──
 
   provider.use(async (ctx, next) => {
     const interaction = ctx.path.match(/^\/interaction\/([\w-]+)(\/abort)?$/);
     if (interaction) return interactionRoute(ctx, interaction[1], interaction[2] ? 'abort' : undefined);
-    const control = ctx.path.match(/^\/_control\/([\w-]+)$/);
-    if (control) return controlRoute(ctx, control[1]);
     const avatar = ctx.path.match(/^\/_avatar\/(\d+)\.svg$/);
     if (avatar && flavour === 'google') {
       const p = googleAccounts.get(avatar[1]);
@@ -716,7 +716,7 @@ export async function startOidc({
     return undefined;
   });
 
-  server.on('request', provider.callback());
+  server.on('request', control.handler(provider.callback()));
   if (flavour === 'orcid') runningOrcid.add(provider);
 
   return {

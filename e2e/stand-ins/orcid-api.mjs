@@ -12,10 +12,14 @@
 //   // POST `${orcid.url}/v3.0/0000-0002-1825-0097/work` with `Authorization: Bearer anything`
 //   await orcid.close();
 //
-// Everything under /_control/ is ours, not ORCID's: it lets tests inject faults, revoke tokens, seed
-// works and read counters. See the `control` function for the payloads.
+// Everything under /_control/ is ours, not ORCID's: the shared test controls (faults, latency,
+// counters, request log, reset: util.mjs `createControl`, README.md "Test controls") and this
+// double's own, for revoking tokens, seeding works and reading records; see `controlRoutes`.
 
 import http from 'node:http';
+import {
+  createControl, gatewayPage, listen, closeServer, reachableHost, readBody, sendText,
+} from './util.mjs';
 
 /** Default client the double treats as "the caller" when no tokenInfo names one (ORCID client ids are `APP-` + 16). */
 export const DEFAULT_CLIENT_ID = 'APP-PROFILESTEST0001';
@@ -50,7 +54,7 @@ const MAX_BULK_READ = 50; // §2.1 read several: up to 50
 const MAX_TITLE = 1000; // the DB column; §2.4 "500 on schema or length violations"
 const MAX_DESCRIPTION = 5000;
 const MAX_WORKS_PER_RECORD = 10_000;
-const REQUEST_LOG_SIZE = 1000;
+const MAX_BODY = 10 * 1024 * 1024;
 
 const REASONS = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
@@ -158,8 +162,9 @@ const invalidToken = (token) => ({ error: 'invalid_token', error_description: `I
 // Spring Security's answer when no bearer token is sent at all.
 const missingToken = () => ({ error: 'unauthorized', error_description: 'Full authentication is required to access this resource' });
 
-// nginx in front of ORCID rejects over-limit requests itself, with its stock page (§2.5).
-const gatewayPage = (status) => `<html>\r\n<head><title>${status} ${REASONS[status]}</title></head>\r\n<body>\r\n<center><h1>${status} ${REASONS[status]}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+// nginx in front of ORCID rejects over-limit requests itself, with its stock page (§2.5); it
+// answers 502/503/504 faults the same way.
+const GATEWAY = { reasons: REASONS, server: 'nginx' };
 
 // ---------------------------------------------------------------------------------------------------
 // Works
@@ -350,8 +355,6 @@ function writableWork(body) {
 // ---------------------------------------------------------------------------------------------------
 // Server
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function acceptsJson(accept) {
   if (!accept) return true;
   return accept.split(',').some((part) => {
@@ -401,15 +404,8 @@ export async function startOrcidApi({
     /** token → Set of iDs it has been used with (or that tokenInfo said it belongs to) */
     tokensSeen: new Map(),
     revokedTokens: new Set(),
-    faults: [],
     buckets: new Map(),
-    stats: null,
-    arrivals: [],
-    inFlight: 0,
-    log: [],
   };
-  const freshStats = () => ({ requests: 0, overLimit: 0, maxConcurrent: 0, perSecondPeak: 0, byStatus: {} });
-  state.stats = freshStats();
 
   const recordOf = (orcid) => {
     if (!state.records.has(orcid)) state.records.set(orcid, new Map());
@@ -454,54 +450,12 @@ export async function startOrcidApi({
     return false;
   }
 
-  function noteArrival() {
-    const now = Date.now();
-    state.arrivals.push(now);
-    while (state.arrivals.length && state.arrivals[0] <= now - 1000) state.arrivals.shift();
-    state.stats.perSecondPeak = Math.max(state.stats.perSecondPeak, state.arrivals.length);
-  }
-
-  function takeFault(route, method) {
-    const index = state.faults.findIndex((f) =>
-      (!f.orcid || f.orcid === route.orcid) && (!f.method || f.method === method));
-    if (index === -1) return null;
-    const fault = state.faults[index];
-    if (--fault.remaining <= 0) state.faults.splice(index, 1);
-    return fault;
-  }
-
-  async function handle(req, res) {
-    const url = new URL(req.url, 'http://double.invalid');
-    if (url.pathname.startsWith('/_control/')) return control(req, res, url);
-
-    // Everything below is an "API call": counted, rate limited, delayed.
+  /** An API call the harness let through: counted, rate limited, delayed, and not faulted. */
+  async function handle(req, res, url) {
     const method = req.method;
     const route = parseRoute(url.pathname);
-    const started = Date.now();
-    state.stats.requests += 1;
-    state.inFlight += 1;
-    state.stats.maxConcurrent = Math.max(state.stats.maxConcurrent, state.inFlight);
-    noteArrival();
-    res.on('close', () => {
-      state.inFlight -= 1;
-      const status = res.writableFinished ? res.statusCode : 'aborted';
-      state.stats.byStatus[status] = (state.stats.byStatus[status] ?? 0) + 1;
-      state.log.push({ at: new Date(started).toISOString(), method, path: url.pathname, status, ms: Date.now() - started });
-      if (state.log.length > REQUEST_LOG_SIZE) state.log.shift();
-    });
-
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    if (!takeRateToken(ip)) {
-      state.stats.overLimit += 1;
-      return sendText(res, 503, gatewayPage(503), 'text/html');
-    }
-    if (state.config.latencyMs > 0) await sleep(state.config.latencyMs);
-
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY);
     const token = bearer(req);
-    const fault = route ? takeFault(route, method) : null;
-    if (fault) return answerFault(req, res, fault, route, token, body);
-
     if (!route) return sendJson(req, res, 404, errors.generic(404));
 
     // --- authentication (§1.8, §2.4) -------------------------------------------------------------
@@ -536,7 +490,7 @@ export async function startOrcidApi({
   }
 
   function unauthorized(req, res, token) {
-    return sendJson(req, res, 401, invalidToken(token), authHeader('invalid_token', `Invalid access token: ${token}`));
+    return sendJson(req, res, 401, invalidToken(token), invalidTokenHeader(token));
   }
 
   async function api(req, res, { method, route, body, source }) {
@@ -645,162 +599,129 @@ export async function startOrcidApi({
     return sendJson(req, res, 405, errors.generic(405), { Allow: allow });
   }
 
-  function answerFault(req, res, fault, route, token, body) {
-    if (fault.status === 'reset') {
-      // A connection failure: the client sees ECONNRESET, not an HTTP answer.
-      req.socket.destroy();
-      return;
+  // -------------------------------------------------------------------------------------------------
+  // Faults (POST /_control/fail-next, see README.md "Test controls"): besides `method` and `path`,
+  // a fault may name an `orcid` and then applies only to calls on that record; faults apply to
+  // Member API paths only. Without a `body` a fault answers what ORCID sends for that status.
+
+  function faultBody(status, req, url) {
+    const route = parseRoute(url.pathname);
+    switch (status) {
+      case 401: return invalidToken(bearer(req) ?? '');
+      case 403: return errors.notSource();
+      case 404: return errors.notFound(route.putCodes?.[0] ?? 0);
+      case 409: return duplicateFault(req, route);
+      default: return errors.generic(status);
     }
-    const respond = () => {
-      if (res.destroyed) return;
-      if (fault.body !== undefined) return sendJson(req, res, fault.status, fault.body);
-      switch (fault.status) {
-        case 401:
-          return unauthorized(req, res, token ?? '');
-        case 403:
-          return sendJson(req, res, 403, errors.notSource());
-        case 404:
-          return sendJson(req, res, 404, errors.notFound(route.putCodes?.[0] ?? 0));
-        case 409: {
-          // Name the existing put-code when the posted work really is a duplicate, as ORCID does.
-          let existing = null;
-          try {
-            existing = findDuplicate(route.orcid, JSON.parse(body), { clientId, name: clientName });
-          } catch { /* not JSON: fall back to the older message without a put-code */ }
-          return sendJson(req, res, 409, errors.duplicate(existing?.putCode ?? null, clientName));
-        }
-        case 502:
-        case 503:
-        case 504:
-          return sendText(res, fault.status, gatewayPage(fault.status), 'text/html');
-        default:
-          return sendJson(req, res, fault.status, errors.generic(fault.status));
-      }
-    };
-    if (fault.delayMs > 0) setTimeout(respond, fault.delayMs);
-    else respond();
+  }
+
+  /** Name the existing put-code when the posted work really is a duplicate, as ORCID does. */
+  async function duplicateFault(req, route) {
+    let existing = null;
+    try {
+      existing = findDuplicate(route.orcid, JSON.parse(await readBody(req, MAX_BODY)), { clientId, name: clientName });
+    } catch { /* not JSON: fall back to the older message without a put-code */ }
+    return errors.duplicate(existing?.putCode ?? null, clientName);
   }
 
   // -------------------------------------------------------------------------------------------------
-  // Control API (not ORCID's). All bodies are JSON.
+  // This double's own control endpoints (not ORCID's), next to the shared ones. Bodies are JSON.
   //
-  //   POST /_control/fail-next   {"status": 503|500|401|404|409|… |"reset", "count": 1, "orcid"?, "method"?, "delayMs"?, "body"?}
   //   POST /_control/revoke      {"orcid": "…"} (every token seen for that iD so far) or {"token": "…"}
   //   POST /_control/seed-work   {"orcid", "work": {...}, "putCode"?, "source"?: {"clientId"?, "name"?, "orcid"?}}
   //   GET  /_control/records/{orcid}
-  //   GET  /_control/stats       → {requests, overLimit, maxConcurrent, perSecondPeak, byStatus, inFlight}
-  //   GET  /_control/requests    → the last 1000 API calls [{at, method, path, status, ms}]
-  //   POST /_control/config      {"latencyMs"?, "rateLimit"?: {perSecond, burst} | false}
-  //   POST /_control/reset       forget works, tokens, faults, buckets and counters (config is kept)
-  async function control(req, res, url) {
-    const path = url.pathname.replace(/\/+$/, '');
-    let payload = {};
-    if (req.method === 'POST') {
-      const text = await readBody(req);
-      try {
-        payload = text ? JSON.parse(text) : {};
-      } catch (err) {
-        return sendControl(res, 400, { error: `invalid JSON: ${err.message}` });
-      }
-    }
-    const post = req.method === 'POST';
-
-    if (post && path === '/_control/fail-next') {
-      const status = payload.status === 'reset' ? 'reset' : Number(payload.status);
-      if (status !== 'reset' && !(status >= 100 && status <= 599)) return sendControl(res, 400, { error: 'status must be an HTTP status or "reset"' });
-      const fault = {
-        status,
-        remaining: Math.max(1, Number(payload.count ?? 1)),
-        orcid: payload.orcid ? normOrcid(payload.orcid) : null,
-        method: payload.method ? String(payload.method).toUpperCase() : null,
-        delayMs: Number(payload.delayMs ?? 0),
-        body: payload.body,
-      };
-      state.faults.push(fault);
-      return sendControl(res, 200, { queued: state.faults.length });
-    }
-    if (post && path === '/_control/revoke') {
+  //   POST /_control/config      also {"rateLimit": {perSecond, burst} | false}
+  //   GET  /_control/stats       also counts `overLimit`, the calls the rate limit refused
+  //   POST /_control/reset       also forgets works, tokens and rate-limit buckets (config is kept)
+  const controlRoutes = {
+    'POST revoke': async ({ payload }) => {
+      const p = await payload();
       const revoked = [];
-      if (payload.token) revoked.push(String(payload.token));
-      if (payload.orcid) {
-        const orcid = normOrcid(payload.orcid);
+      if (p.token) revoked.push(String(p.token));
+      if (p.orcid) {
+        const orcid = normOrcid(p.orcid);
         for (const [token, orcids] of state.tokensSeen) if (orcids.has(orcid)) revoked.push(token);
       }
-      if (!payload.token && !payload.orcid) return sendControl(res, 400, { error: 'give "orcid" or "token"' });
+      if (!p.token && !p.orcid) return [400, { error: 'give "orcid" or "token"' }];
       for (const token of revoked) state.revokedTokens.add(token);
-      return sendControl(res, 200, { revoked: revoked.length });
-    }
-    if (post && path === '/_control/seed-work') {
-      const orcid = normOrcid(payload.orcid);
-      if (!isValidOrcid(orcid)) return sendControl(res, 400, { error: `not a valid ORCID iD: ${payload.orcid}` });
-      if (!payload.work || typeof payload.work !== 'object') return sendControl(res, 400, { error: '"work" is required' });
-      const src = payload.source ?? {};
+      return [200, { revoked: revoked.length }];
+    },
+    'POST seed-work': async ({ req, payload }) => {
+      const p = await payload();
+      const orcid = normOrcid(p.orcid);
+      if (!isValidOrcid(orcid)) return [400, { error: `not a valid ORCID iD: ${p.orcid}` }];
+      if (!p.work || typeof p.work !== 'object') return [400, { error: '"work" is required' }];
+      const src = p.source ?? {};
       const source = src.orcid
         ? { orcid: normOrcid(src.orcid), name: src.name ?? 'Record owner' }
         : { clientId: src.clientId ?? clientId, name: src.name ?? (src.clientId && src.clientId !== clientId ? 'Another member' : clientName) };
-      const putCode = payload.putCode != null ? Number(payload.putCode) : undefined;
-      const entry = insertWork(orcid, payload.work, source, putCode);
-      return sendControl(res, 201, {
+      const putCode = p.putCode != null ? Number(p.putCode) : undefined;
+      const entry = insertWork(orcid, p.work, source, putCode);
+      return [201, {
         'put-code': entry.putCode,
         location: `http://${req.headers.host}/v3.0/${orcid}/work/${entry.putCode}`,
         work: renderWork(orcid, entry),
-      });
-    }
-    if (req.method === 'GET' && path.startsWith('/_control/records/')) {
-      const orcid = normOrcid(decodeURIComponent(path.slice('/_control/records/'.length)));
+      }];
+    },
+    'GET records/*': ({ rest }) => {
+      const orcid = normOrcid(decodeURIComponent(rest));
       const record = state.records.get(orcid) ?? new Map();
       const works = [...record.values()].sort((a, b) => a.putCode - b.putCode).map((e) => renderWork(orcid, e));
-      return sendControl(res, 200, { orcid, works });
-    }
-    if (req.method === 'GET' && path === '/_control/stats') {
-      return sendControl(res, 200, { ...state.stats, byStatus: { ...state.stats.byStatus }, inFlight: state.inFlight });
-    }
-    if (req.method === 'GET' && path === '/_control/requests') return sendControl(res, 200, state.log);
-    if (post && path === '/_control/config') {
-      if (payload.latencyMs !== undefined) state.config.latencyMs = Number(payload.latencyMs);
-      if (payload.rateLimit !== undefined) {
-        state.config.rateLimit = normalizeLimit(payload.rateLimit);
+      return [200, { orcid, works }];
+    },
+  };
+
+  const control = createControl({
+    config: { latencyMs, rateLimit: normalizeLimit(rateLimit) },
+    configure: (p, config) => {
+      if (p.rateLimit !== undefined) {
+        config.rateLimit = normalizeLimit(p.rateLimit);
         state.buckets.clear();
       }
-      return sendControl(res, 200, state.config);
-    }
-    if (post && path === '/_control/reset') {
+    },
+    counters: ['overLimit'],
+    routes: controlRoutes,
+    reset: () => {
       state.records.clear();
       state.nextPutCode = FIRST_PUT_CODE;
       state.tokensSeen.clear();
       state.revokedTokens.clear();
-      state.faults.length = 0;
       state.buckets.clear();
-      state.arrivals.length = 0;
-      state.log.length = 0;
-      state.stats = freshStats();
-      return sendControl(res, 200, { reset: true });
-    }
-    return sendControl(res, 404, { error: `unknown control endpoint ${req.method} ${path}` });
-  }
-
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
+    },
+    // Counted first, then the rate limit, then the latency, then faults (§2.5).
+    admit: (req, res) => {
+      if (takeRateToken(req.socket.remoteAddress ?? 'unknown')) return true;
+      control.stats.overLimit += 1;
+      sendText(res, 503, gatewayPage(503, GATEWAY), 'text/html');
+      return false;
+    },
+    faultFields: (p) => ({ orcid: p.orcid ? normOrcid(p.orcid) : null }),
+    matchFault: (fault, req, url) => {
+      const route = parseRoute(url.pathname);
+      return route !== null && (!fault.orcid || fault.orcid === route.orcid);
+    },
+    send: sendJson,
+    faultBody,
+    faultHeaders: (status, req) => (status === 401 ? invalidTokenHeader(bearer(req) ?? '') : {}),
+    gateway: GATEWAY,
+    onError: (err, req, res) => {
       if (res.headersSent) return res.destroy(err);
       const status = err.status ?? 500;
-      sendJson(req, res, status, status === 413 ? errors.bulkTooLarge() : errors.serverError(err.message));
-    });
+      return sendJson(req, res, status, status === 413 ? errors.bulkTooLarge() : errors.serverError(err.message));
+    },
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
+  Object.assign(state, {
+    config: control.config, faults: control.faults, stats: control.stats, log: control.log,
   });
-  const actualPort = server.address().port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  const server = http.createServer(control.handler(handle));
+  const actualPort = await listen(server, port, host);
 
   return {
-    url: `http://${urlHost}:${actualPort}`,
+    url: `http://${reachableHost(host)}:${actualPort}`,
     port: actualPort,
     state,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () => closeServer(server),
   };
 }
 
@@ -826,17 +747,7 @@ function bearer(req) {
 const authHeader = (error, description) => ({
   'WWW-Authenticate': `Bearer realm="ORCID T2 API", error="${error}", error_description="${description.replaceAll('"', "'")}"`,
 });
-
-async function readBody(req, limit = 10 * 1024 * 1024) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const invalidTokenHeader = (token) => authHeader('invalid_token', `Invalid access token: ${token}`);
 
 function sendJson(req, res, status, body, headers = {}) {
   // Answer in the JSON flavour the caller asked for; ORCID echoes the vendor type.
@@ -847,16 +758,5 @@ function sendJson(req, res, status, body, headers = {}) {
     'Content-Length': Buffer.byteLength(text),
     ...headers,
   });
-  res.end(text);
-}
-
-function sendText(res, status, text, type) {
-  res.writeHead(status, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendControl(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

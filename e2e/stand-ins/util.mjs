@@ -1,5 +1,8 @@
-// Small helpers shared by the stand-ins. Nothing here talks to the network.
+// Small helpers shared by the stand-ins, and the test-control harness every stand-in serves under
+// /_control/ (`createControl`, described in README.md "Test controls"). Nothing here talks to the
+// network.
 
+import http from 'node:http';
 import { createHash } from 'node:crypto';
 
 /** Escape text for HTML element content and double-quoted attributes. */
@@ -106,4 +109,271 @@ export function closeServer(server) {
 /** The host part of an http URL as written in issuer strings: IPv6 literals need brackets. */
 export function urlHost(host) {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** As `urlHost`, but a wildcard bind address (0.0.0.0, ::) becomes 127.0.0.1, which a client can reach. */
+export function reachableHost(host) {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost(host);
+}
+
+/** Answer with a text body of the given type (`text/html`, …) in UTF-8. */
+export function sendText(res, status, text, type, headers = {}) {
+  res.writeHead(status, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Answer with JSON (`application/json; charset=utf-8`), not to be cached. */
+export function sendJson(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * The stock page a load balancer (nginx and the like) answers with when the service behind it is
+ * down, overloaded or slow: 502, 503 and 504 from a real API usually look like this, not like the
+ * API's own error JSON. `reasons` maps a status to its wording; `server` adds nginx's footer line.
+ */
+export function gatewayPage(status, { reasons = http.STATUS_CODES, server } = {}) {
+  const title = `${status} ${reasons[status] ?? http.STATUS_CODES[status]}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n${server ? `<hr><center>${server}</center>\r\n` : ''}</body>\r\n</html>\r\n`;
+}
+
+// ── The test-control harness ─────────────────────────────────────────────────────────────────
+
+const REQUEST_LOG_SIZE = 1000;
+const CONTROL_BODY_LIMIT = 10 * 1024 * 1024;
+const GATEWAY_STATUSES = [502, 503, 504];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A control body that is neither JSON nor a form: the harness answers 400 `{"error":"invalid JSON: …"}`. */
+class PayloadError extends Error {
+  status = 400;
+}
+
+/**
+ * A control request's body as a plain object: JSON, or a form when it is sent as one (and does
+ * not look like JSON: `curl -d '{…}'` sends JSON with a form content type). Empty, `null`, arrays
+ * and other non-objects read as {}.
+ */
+async function readPayload(req) {
+  const text = await readBody(req, CONTROL_BODY_LIMIT);
+  if (!text.trim()) return {};
+  if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded') && !/^\s*[{[]/.test(text)) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new PayloadError(`invalid JSON: ${err.message}`);
+  }
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+/**
+ * The test controls and fault injection every stand-in shares; README.md "Test controls" is the
+ * reference for the endpoints. `handler(inner)` returns the server's request listener:
+ *
+ * - `/_control/…` goes to the control API: the shared `fail-next`, `stats`, `requests`, `config`
+ *   and `reset`, then the stand-in's own `routes`; anything else there is 404. Control calls are
+ *   not counted, delayed or faulted.
+ * - Every other request is a call to the service: counted (stats, request log), then `admit`
+ *   (a rate limit may answer it), then delayed by `config.latencyMs`, then answered by the first
+ *   queued fault that matches it, else passed to `inner(req, res, url)`.
+ *
+ * A fault answers `fault.body` as JSON when one was given; else 502/503/504 get the gateway page
+ * (`gateway`: the options of `gatewayPage`) and other statuses `faultBody(status, req, url)` with
+ * `faultHeaders(status, req, url)`. `Retry-After` is added when asked for.
+ *
+ * @param {object} [options]
+ * @param {object} [options.config] initial settings; `latencyMs` (default 0) is the harness's, the
+ *   rest is the stand-in's and is set by `configure`.
+ * @param {(payload:object, config:object) => void} [options.configure] apply other keys of `POST config`.
+ * @param {string[]} [options.counters] extra counters in `stats` (the stand-in increments them).
+ * @param {Record<string, (ctx) => [number, unknown] | Promise<[number, unknown]>>} [options.routes]
+ *   the stand-in's own control endpoints, keyed `'METHOD name'` (`'POST dois'` is
+ *   POST /_control/dois) or `'METHOD name/*'` for a prefix (`ctx.rest` is what follows, still
+ *   percent-encoded). A handler gets `{ req, res, url, rest, query, payload }` (`payload()` reads
+ *   the body; a body that is not JSON throws, answered 400 unless the handler catches it) and
+ *   returns `[status, body]`, sent as JSON.
+ * @param {() => void} [options.reset] put the stand-in's own data back as it started (`POST reset`).
+ * @param {(payload:object) => object} [options.faultFields] extra fields of a fault from `POST fail-next`.
+ * @param {(fault:object, req, url:URL) => boolean} [options.matchFault] an extra condition for a fault
+ *   to apply to a call (besides its `method` and `path`).
+ * @param {(req, res, url:URL) => boolean} [options.admit] false when it has answered the call itself.
+ * @param {(req, res, status:number, body:unknown, headers:object) => void} [options.send] the
+ *   stand-in's JSON writer, for fault bodies (default: `sendJson`).
+ * @param {(status:number, req, url:URL) => unknown} [options.faultBody]
+ * @param {(status:number, req, url:URL) => object} [options.faultHeaders]
+ * @param {object} [options.gateway] options of `gatewayPage` for 502/503/504 faults.
+ * @param {(err:Error, req, res) => void} [options.onError] answer a call whose handler threw.
+ */
+export function createControl({
+  config = {},
+  configure,
+  counters = [],
+  routes = {},
+  reset,
+  faultFields,
+  matchFault,
+  admit,
+  send = (req, res, status, body, headers) => sendJson(res, status, body, headers),
+  faultBody = (status) => ({ error: http.STATUS_CODES[status] ?? 'Error' }),
+  faultHeaders,
+  gateway = {},
+  onError,
+} = {}) {
+  const settings = { latencyMs: 0, ...config };
+  /** Queued faults, first match wins: {status, remaining, method, path, delayMs, retryAfter, body, …faultFields}. */
+  const faults = [];
+  /** The last REQUEST_LOG_SIZE calls: {at, method, path, query, status, ms}. */
+  const log = [];
+  const freshStats = () => ({
+    requests: 0, ...Object.fromEntries(counters.map((name) => [name, 0])), maxConcurrent: 0, perSecondPeak: 0, byStatus: {},
+  });
+  const stats = freshStats();
+  const arrivals = []; // start times within the last second, for perSecondPeak
+  let inFlight = 0;
+
+  function track(req, res, url) {
+    const started = Date.now();
+    stats.requests += 1;
+    inFlight += 1;
+    stats.maxConcurrent = Math.max(stats.maxConcurrent, inFlight);
+    arrivals.push(started);
+    while (arrivals.length && arrivals[0] <= started - 1000) arrivals.shift();
+    stats.perSecondPeak = Math.max(stats.perSecondPeak, arrivals.length);
+    res.on('close', () => {
+      inFlight -= 1;
+      const status = res.writableFinished ? res.statusCode : 'aborted';
+      stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+      log.push({
+        at: new Date(started).toISOString(), method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), status, ms: Date.now() - started,
+      });
+      if (log.length > REQUEST_LOG_SIZE) log.shift();
+    });
+  }
+
+  function takeFault(req, url) {
+    const index = faults.findIndex((f) => (!f.method || f.method === req.method)
+      && (!f.path || url.pathname.startsWith(f.path))
+      && (!matchFault || matchFault(f, req, url)));
+    if (index === -1) return null;
+    const fault = faults[index];
+    if (--fault.remaining <= 0) faults.splice(index, 1);
+    return fault;
+  }
+
+  async function answerFault(req, res, url, fault) {
+    if (fault.status === 'reset') {
+      // A connection failure: the client sees ECONNRESET, not an HTTP answer.
+      req.socket.destroy();
+      return;
+    }
+    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    if (res.destroyed) return; // the client gave up waiting
+    const headers = fault.retryAfter != null ? { 'Retry-After': String(fault.retryAfter) } : {};
+    if (fault.body !== undefined) return send(req, res, fault.status, fault.body, headers);
+    if (gateway && GATEWAY_STATUSES.includes(fault.status)) {
+      return sendText(res, fault.status, gatewayPage(fault.status, gateway), 'text/html', headers);
+    }
+    const body = await faultBody(fault.status, req, url);
+    return send(req, res, fault.status, body, { ...faultHeaders?.(fault.status, req, url), ...headers });
+  }
+
+  const shared = {
+    'POST fail-next': async ({ payload }) => {
+      const p = await payload();
+      const status = p.status === 'reset' ? 'reset' : Number(p.status);
+      if (status !== 'reset' && !(status >= 100 && status <= 599)) return [400, { error: 'status must be an HTTP status or "reset"' }];
+      faults.push({
+        status,
+        remaining: Math.max(1, Number(p.count ?? 1)),
+        method: p.method ? String(p.method).toUpperCase() : null,
+        path: p.path ?? null,
+        delayMs: Number(p.delayMs ?? 0),
+        retryAfter: p.retryAfter ?? null,
+        body: p.body,
+        ...faultFields?.(p),
+      });
+      return [200, { queued: faults.length }];
+    },
+    'GET stats': () => [200, { ...stats, byStatus: { ...stats.byStatus }, inFlight }],
+    'GET requests': () => [200, log],
+    'POST config': async ({ payload }) => {
+      const p = await payload();
+      if (p.latencyMs !== undefined) settings.latencyMs = Number(p.latencyMs);
+      configure?.(p, settings);
+      return [200, settings];
+    },
+    'POST reset': () => {
+      reset?.();
+      faults.length = 0;
+      log.length = 0;
+      arrivals.length = 0;
+      Object.assign(stats, freshStats());
+      return [200, { reset: true }];
+    },
+  };
+  for (const key of Object.keys(routes)) {
+    if (key in shared) throw new Error(`control route ${key} belongs to the harness`);
+  }
+  const table = { ...shared, ...routes };
+
+  function findRoute(method, name) {
+    if (table[`${method} ${name}`]) return { handle: table[`${method} ${name}`], rest: '' };
+    for (const [key, handle] of Object.entries(table)) {
+      const [m, pattern] = key.split(' ');
+      const prefix = pattern.endsWith('/*') ? pattern.slice(0, -1) : null;
+      if (m === method && prefix && name.startsWith(prefix) && name.length > prefix.length) return { handle, rest: name.slice(prefix.length) };
+    }
+    return null;
+  }
+
+  async function control(req, res, url) {
+    const path = url.pathname.replace(/\/+$/, '');
+    const found = findRoute(req.method, path.slice('/_control/'.length));
+    if (!found) return sendJson(res, 404, { error: `unknown control endpoint ${req.method} ${path}` });
+    let body;
+    const payload = () => (body ??= readPayload(req));
+    const [status, answer] = await found.handle({
+      req, res, url, rest: found.rest, query: url.searchParams, payload,
+    });
+    return sendJson(res, status, answer);
+  }
+
+  async function call(req, res, url, inner) {
+    track(req, res, url);
+    if (admit && !admit(req, res, url)) return undefined;
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    const fault = takeFault(req, url);
+    if (fault) return answerFault(req, res, url, fault);
+    return inner(req, res, url);
+  }
+
+  function failed(err, req, res, isControl) {
+    if (!isControl && onError) return onError(err, req, res);
+    if (res.headersSent) return res.destroy();
+    return sendJson(res, err.status ?? 500, { error: err.message });
+  }
+
+  return {
+    config: settings,
+    faults,
+    stats,
+    log,
+    get inFlight() { return inFlight; },
+    /** The request listener: the control API under /_control/, everything else through the harness to `inner`. */
+    handler(inner) {
+      return (req, res) => {
+        const url = new URL(req.url, 'http://stand-in.invalid');
+        const isControl = url.pathname.startsWith('/_control/');
+        (isControl ? control(req, res, url) : call(req, res, url, inner))
+          .catch((err) => failed(err, req, res, isControl));
+      };
+    },
+  };
 }
