@@ -4,6 +4,7 @@
 //! registered in one place), `error` (the one API error type), `db` (pool, migrations, schema),
 //! `jobs` (the PostgreSQL job queue), `worker` (what the background jobs do).
 
+pub mod audit;
 pub mod auth;
 pub mod claims;
 pub mod config;

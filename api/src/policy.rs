@@ -1,14 +1,29 @@
-//! Who may do what: every authorisation decision about accounts, claims and the audit log, in
-//! one table (profiles-behaviour.md §1.3, without DataCite's holes: provider and client admins
-//! only reach accounts that carry their own provider or client id, never every ordinary user; no
-//! one reads every claim by virtue of being signed in; no one changes their own role).
+//! Who may do what: the one place where authorisation is decided.
+//!
+//! A decision has three inputs: who is acting (their [`Role`] and account), the credential they
+//! presented ([`Credential`]: a browser session, one of our JWTs, a personal API token with its
+//! scopes, or a DataCite-signed JWT), and what they want to do ([`Action`]) to whose account or
+//! record ([`Subject`]). [`decide`] answers, and says why when it refuses, so that the caller can
+//! tell "sign in" (401) from "not allowed" (403) from "not yours to see" (404).
+//!
+//! The rules, without the holes of DataCite's own service: provider and client admins reach only
+//! accounts that carry their own provider or client id, never every ordinary user; nobody reads
+//! every claim by virtue of being signed in; nobody changes their own role; `staff_user` is
+//! read-only everywhere; an API token never does more than its scopes and its owner's role allow,
+//! and never acts on someone else's record.
+//!
+//! [`ROUTES`] names the action every route decides. A test derives the route table from the app
+//! and fails when a route is missing from it, and another checks each route × role × credential
+//! over HTTP against [`decide`].
 
 use crate::domain::Role;
 
-/// The side of a decision that is being acted upon.
+/// The side of a decision that is being acted upon: an account, or the record of an ORCID iD
+/// that may not have an account here (`id` is then `None`).
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
-    pub id: uuid::Uuid,
+    pub id: Option<uuid::Uuid>,
+    pub orcid: &'a str,
     pub provider_id: Option<&'a str>,
     pub client_id: Option<&'a str>,
 }
@@ -16,22 +31,112 @@ pub struct Subject<'a> {
 impl<'a> Subject<'a> {
     pub fn of(account: &'a crate::db::models::Account) -> Self {
         Self {
-            id: account.id,
+            id: Some(account.id),
+            orcid: &account.orcid,
             provider_id: account.provider_id.as_deref(),
             client_id: account.client_id.as_deref(),
         }
     }
+
+    /// The record of an iD, with its account when there is one.
+    pub fn record(orcid: &'a str, account: Option<&'a crate::db::models::Account>) -> Self {
+        account.map_or(
+            Self {
+                id: None,
+                orcid,
+                provider_id: None,
+                client_id: None,
+            },
+            Self::of,
+        )
+    }
+
+    fn is(&self, other: &Subject<'_>) -> bool {
+        match (self.id, other.id) {
+            (Some(a), Some(b)) => a == b,
+            _ => !self.orcid.is_empty() && self.orcid.eq_ignore_ascii_case(other.orcid),
+        }
+    }
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// No credential at all.
+    Anonymous,
+    /// A browser session (the `profiles_session` cookie).
+    Session,
+    /// One of our JWTs (`POST /api/v1/tokens`, or the `_datacite` cookie's).
+    Jwt,
+    /// A personal API token (`prf_…`) with its scopes.
+    ApiToken { scopes: &'a [String] },
+    /// A DataCite-signed JWT naming a person who has an account here.
+    DatacitePerson,
+    /// A DataCite-signed staff-admin JWT of one of DataCite's services (no account here).
+    DataciteService,
+}
+
+impl Credential<'_> {
+    /// The kinds, for tests that walk every one.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Self::Anonymous => CredentialKind::Anonymous,
+            Self::Session => CredentialKind::Session,
+            Self::Jwt => CredentialKind::Jwt,
+            Self::ApiToken { .. } => CredentialKind::ApiToken,
+            Self::DatacitePerson => CredentialKind::DatacitePerson,
+            Self::DataciteService => CredentialKind::DataciteService,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    Anonymous,
+    Session,
+    Jwt,
+    ApiToken,
+    DatacitePerson,
+    DataciteService,
 }
 
 /// The one acting.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
     pub role: Role,
-    pub subject: Subject<'a>,
+    /// `None` for an anonymous caller or a DataCite service.
+    pub subject: Option<Subject<'a>>,
+    pub credential: Credential<'a>,
+}
+
+impl Actor<'_> {
+    pub const ANONYMOUS: Actor<'static> = Actor {
+        role: Role::User,
+        subject: None,
+        credential: Credential::Anonymous,
+    };
+}
+
+/// Which of our two API surfaces a route belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// `/api/v1`, the sign-in flows and the status routes.
+    Api,
+    /// The drop-in routes for DataCite's callers (`/claims`, `/users`).
+    Datacite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Open to everyone: status, sign-in flows, public keys.
+    Public,
+    /// Read one's own account: profile, identities, permissions, sessions, export, API tokens.
+    ReadOwnAccount,
+    /// Change one's own account: profile, identities, permissions, sessions, API tokens, JWTs,
+    /// deletion.
+    ManageOwnAccount,
+    /// Read a person's profile (public profiles are open to everyone).
+    ReadProfile { public: bool },
     /// See the admin area and search accounts.
     ListAccounts,
     /// Read an account with its identities, permission health and claim counts.
@@ -40,9 +145,13 @@ pub enum Action {
     UpdateAccount,
     /// Change an account's role.
     ChangeRole,
-    /// Read an account's claims.
+    /// Create an account for someone else (DataCite's `POST`/`PUT /users`).
+    CreateAccount,
+    /// Read the claims of a record (`None`: everyone's), and search its DOIs.
     ReadClaims,
-    /// Re-queue, retry or ignore an account's claims.
+    /// Add a DOI to a record.
+    CreateClaim,
+    /// Remove, retry, re-queue or ignore a record's claims.
     ManageClaims,
     /// Read the audit log.
     ReadAudit,
@@ -51,43 +160,190 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    /// Every action, for tests that walk the table (`ReadProfile` both ways).
+    pub const ALL: [Action; 15] = [
+        Self::Public,
+        Self::ReadOwnAccount,
+        Self::ManageOwnAccount,
+        Self::ReadProfile { public: true },
+        Self::ReadProfile { public: false },
         Self::ListAccounts,
         Self::ReadAccount,
         Self::UpdateAccount,
         Self::ChangeRole,
+        Self::CreateAccount,
         Self::ReadClaims,
+        Self::CreateClaim,
         Self::ManageClaims,
         Self::ReadAudit,
         Self::PostEvents,
     ];
+
+    /// The API-token scope that carries this action, if any can.
+    pub fn scope(self) -> Option<&'static str> {
+        match self {
+            Self::ReadClaims => Some("claims:read"),
+            Self::CreateClaim | Self::ManageClaims => Some("claims:write"),
+            Self::PostEvents => Some("events:write"),
+            Self::ListAccounts | Self::ReadAccount => Some("accounts:read"),
+            _ => None,
+        }
+    }
+
+    /// Whether the action changes something (and so is refused to read-only roles and audited
+    /// when it touches another person).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Self::ManageOwnAccount
+                | Self::UpdateAccount
+                | Self::ChangeRole
+                | Self::CreateAccount
+                | Self::CreateClaim
+                | Self::ManageClaims
+                | Self::PostEvents
+        )
+    }
+}
+
+/// The API-token scopes, with what each allows.
+pub const SCOPES: [(&str, &str); 4] = [
+    ("claims:read", "Read the account's ORCID claims and search its DOIs."),
+    ("claims:write", "Create, retry and remove the account's ORCID claims."),
+    (
+        "events:write",
+        "Post DOI events that feed ORCID Auto-Update (services only).",
+    ),
+    (
+        "accounts:read",
+        "Read accounts in the administration area, as the owner's role allows.",
+    ),
+];
+
+pub fn is_scope(s: &str) -> bool {
+    SCOPES.iter().any(|(name, _)| *name == s)
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// No credential: sign in first (401).
+    Unauthenticated,
+    /// This kind of credential is not accepted for the action (403).
+    CredentialNotAccepted,
+    /// An API token without the scope the action needs (403).
+    MissingScope(&'static str),
+    /// The role does not allow it (403).
+    Role,
+    /// Someone else's thing, which the caller may not even know exists (404).
+    Hidden,
 }
 
 fn same(a: Option<&str>, b: Option<&str>) -> bool {
     matches!((a, b), (Some(x), Some(y)) if !x.is_empty() && x == y)
 }
 
-/// May `actor` do `action` to `target` (`None`: no particular account, e.g. listing)?
-pub fn allowed(actor: Actor<'_>, action: Action, target: Option<Subject<'_>>) -> bool {
+/// May `actor` do `action` to `target` (`None`: no particular account, e.g. listing) on
+/// `surface`? The one decision every route takes.
+pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option<Subject<'_>>) -> Result<(), Denial> {
+    use Credential::*;
+    if action == Action::Public || action == (Action::ReadProfile { public: true }) {
+        return Ok(());
+    }
+    let own = match (actor.subject, target) {
+        (Some(me), Some(t)) => me.is(&t),
+        _ => false,
+    };
+    match (actor.credential, surface) {
+        (Anonymous, _) => return Err(Denial::Unauthenticated),
+        // DataCite's credentials belong to the drop-in routes; our API tokens to /api/v1.
+        (DatacitePerson | DataciteService, Surface::Api) | (ApiToken { .. }, Surface::Datacite) => {
+            return Err(Denial::CredentialNotAccepted);
+        }
+        (ApiToken { scopes }, Surface::Api) => {
+            let Some(scope) = action.scope() else {
+                return Err(Denial::CredentialNotAccepted);
+            };
+            if !scopes.iter().any(|s| s == scope) || !role_allows(actor.role, scope) {
+                return Err(Denial::MissingScope(scope));
+            }
+            // A token never carries staff powers over someone else's record.
+            let claims = matches!(action, Action::ReadClaims | Action::CreateClaim | Action::ManageClaims);
+            if claims && !own {
+                return Err(if target.is_some() {
+                    Denial::Hidden
+                } else {
+                    Denial::CredentialNotAccepted
+                });
+            }
+        }
+        (DataciteService, Surface::Datacite) => {
+            // DataCite's own services (lupo, levriero) act on DataCite's behalf.
+            return match action {
+                Action::ReadClaims
+                | Action::CreateClaim
+                | Action::ManageClaims
+                | Action::ReadAccount
+                | Action::ReadProfile { .. }
+                | Action::UpdateAccount
+                | Action::ChangeRole
+                | Action::CreateAccount => Ok(()),
+                _ => Err(Denial::Role),
+            };
+        }
+        (Session | Jwt | DatacitePerson, _) => {}
+    }
+    if actor.subject.is_none() {
+        return Err(Denial::Unauthenticated);
+    }
+    if role_may(actor, action, target, own) {
+        return Ok(());
+    }
+    // Someone else's claims stay out of sight of those who may not read them.
+    let unseen_claims = matches!(action, Action::ReadClaims | Action::CreateClaim | Action::ManageClaims)
+        && !role_may(actor, Action::ReadClaims, target, own);
+    if unseen_claims || action == (Action::ReadProfile { public: false }) {
+        Err(Denial::Hidden)
+    } else {
+        Err(Denial::Role)
+    }
+}
+
+/// The role table: what each role may do to a target, whatever the credential.
+fn role_may(actor: Actor<'_>, action: Action, target: Option<Subject<'_>>, own: bool) -> bool {
     use Action::*;
     use Role::*;
-    let own = target.is_some_and(|t| t.id == actor.subject.id);
-    let in_provider = target.is_some_and(|t| same(t.provider_id, actor.subject.provider_id));
-    let in_client = target.is_some_and(|t| same(t.client_id, actor.subject.client_id));
+    let (theirs, ours) = (target.as_ref(), actor.subject.as_ref());
+    let in_provider = same(theirs.and_then(|s| s.provider_id), ours.and_then(|s| s.provider_id));
+    let in_client = same(theirs.and_then(|s| s.client_id), ours.and_then(|s| s.client_id));
     match (actor.role, action) {
+        (_, Public | ReadOwnAccount | ManageOwnAccount) => true,
         (StaffAdmin, ChangeRole) => !own,
+        // Everyone reads their own account and profile and manages their own claims.
+        (_, ReadAccount | ReadProfile { .. } | ReadClaims | CreateClaim | ManageClaims) if own => true,
         (StaffAdmin, _) => true,
-        (StaffUser, ListAccounts | ReadAccount | ReadClaims | ReadAudit) => true,
+        (StaffUser, ListAccounts | ReadAccount | ReadProfile { .. } | ReadClaims | ReadAudit) => true,
         (StaffUser, _) => false,
-        // Everyone reads their own account and claims (through /me), nothing more by default.
-        (_, ReadAccount | ReadClaims) if own => true,
-        (ProviderAdmin, ListAccounts) | (ClientAdmin, ListAccounts) => true,
-        (ProviderAdmin, ReadAccount | UpdateAccount | ReadClaims | ManageClaims) => in_provider && !own,
-        (ProviderUser, ListAccounts) => true,
-        (ProviderUser, ReadAccount | ReadClaims) => in_provider,
-        (ClientAdmin, ReadAccount | UpdateAccount | ReadClaims | ManageClaims) => in_client && !own,
-        (ClientUser, ListAccounts) => true,
-        (ClientUser, ReadAccount) => in_client,
+        (ProviderAdmin | ClientAdmin | ProviderUser | ClientUser, ListAccounts) => true,
+        (ProviderAdmin, ReadAccount | ReadProfile { .. } | UpdateAccount | ReadClaims | ManageClaims) => {
+            in_provider && !own
+        }
+        (ProviderUser, ReadAccount | ReadProfile { .. } | ReadClaims) => in_provider,
+        (ClientAdmin, ReadAccount | ReadProfile { .. } | UpdateAccount | ReadClaims | ManageClaims) => {
+            in_client && !own
+        }
+        (ClientUser, ReadAccount | ReadProfile { .. }) => in_client,
+        _ => false,
+    }
+}
+
+/// Whether an account with `role` may hold `scope` at all (a token never does more than its
+/// owner).
+pub fn role_allows(role: Role, scope: &str) -> bool {
+    match scope {
+        "claims:read" | "claims:write" => true,
+        "events:write" => matches!(role, Role::StaffAdmin),
+        "accounts:read" => sees_admin(role),
         _ => false,
     }
 }
@@ -102,16 +358,15 @@ pub enum Scope {
 }
 
 pub fn account_scope(actor: Actor<'_>) -> Scope {
+    let ids = actor.subject;
     match actor.role {
         Role::StaffAdmin | Role::StaffUser => Scope::Everyone,
-        Role::ProviderAdmin | Role::ProviderUser => actor
-            .subject
-            .provider_id
+        Role::ProviderAdmin | Role::ProviderUser => ids
+            .and_then(|s| s.provider_id)
             .filter(|p| !p.is_empty())
             .map_or(Scope::Nobody, |p| Scope::Provider(p.to_owned())),
-        Role::ClientAdmin | Role::ClientUser => actor
-            .subject
-            .client_id
+        Role::ClientAdmin | Role::ClientUser => ids
+            .and_then(|s| s.client_id)
             .filter(|c| !c.is_empty())
             .map_or(Scope::Nobody, |c| Scope::Client(c.to_owned())),
         Role::User => Scope::Nobody,
@@ -122,6 +377,77 @@ pub fn account_scope(actor: Actor<'_>) -> Scope {
 pub fn sees_admin(role: Role) -> bool {
     !matches!(role, Role::User)
 }
+
+/// The action each route decides, by method and path template. Every route the app serves is
+/// listed; a test fails when one is missing or extra.
+pub const ROUTES: &[(&str, &str, Surface, Action)] = {
+    use Action::*;
+    use Surface::*;
+    &[
+        ("GET", "/heartbeat", Api, Public),
+        ("GET", "/api/v1/status", Api, Public),
+        ("GET", "/api/v1/auth/providers", Api, Public),
+        ("GET", "/api/v1/auth/pending-signup", Api, Public),
+        ("POST", "/api/v1/auth/logout", Api, Public),
+        ("GET", "/auth/orcid/grant", Api, ManageOwnAccount),
+        ("GET", "/auth/orcid/grant/callback", Api, Public),
+        ("GET", "/auth/{provider}/start", Api, Public),
+        ("GET", "/auth/{provider}/callback", Api, Public),
+        ("POST", "/api/v1/tokens", Api, ManageOwnAccount),
+        ("GET", "/.well-known/jwks.json", Api, Public),
+        ("GET", "/api/v1/accounts/me", Api, ReadOwnAccount),
+        ("PATCH", "/api/v1/accounts/me", Api, ManageOwnAccount),
+        ("DELETE", "/api/v1/accounts/me", Api, ManageOwnAccount),
+        ("GET", "/api/v1/accounts/me/identities", Api, ReadOwnAccount),
+        (
+            "DELETE",
+            "/api/v1/accounts/me/identities/orcid/token",
+            Api,
+            ManageOwnAccount,
+        ),
+        (
+            "DELETE",
+            "/api/v1/accounts/me/identities/{provider}",
+            Api,
+            ManageOwnAccount,
+        ),
+        ("GET", "/api/v1/accounts/me/permissions", Api, ReadOwnAccount),
+        (
+            "DELETE",
+            "/api/v1/accounts/me/permissions/{kind}",
+            Api,
+            ManageOwnAccount,
+        ),
+        ("GET", "/api/v1/accounts/me/sessions", Api, ReadOwnAccount),
+        ("DELETE", "/api/v1/accounts/me/sessions", Api, ManageOwnAccount),
+        ("DELETE", "/api/v1/accounts/me/sessions/{id}", Api, ManageOwnAccount),
+        ("GET", "/api/v1/accounts/me/export", Api, ReadOwnAccount),
+        ("GET", "/api/v1/accounts/me/tokens", Api, ReadOwnAccount),
+        ("POST", "/api/v1/accounts/me/tokens", Api, ManageOwnAccount),
+        ("DELETE", "/api/v1/accounts/me/tokens/{id}", Api, ManageOwnAccount),
+        ("GET", "/api/v1/accounts/me/claims/stats", Api, ReadClaims),
+        ("POST", "/api/v1/claims", Api, CreateClaim),
+        ("GET", "/api/v1/claims", Api, ReadClaims),
+        ("GET", "/api/v1/claims/{id}", Api, ReadClaims),
+        ("DELETE", "/api/v1/claims/{id}", Api, ManageClaims),
+        ("POST", "/api/v1/claims/{id}/retry", Api, ManageClaims),
+        ("GET", "/api/v1/works", Api, ReadClaims),
+        ("POST", "/api/v1/events/dois", Api, PostEvents),
+        ("GET", "/api/v1/admin/accounts", Api, ListAccounts),
+        ("GET", "/api/v1/admin/accounts/{orcid}", Api, ReadAccount),
+        ("PATCH", "/api/v1/admin/accounts/{orcid}", Api, UpdateAccount),
+        ("POST", "/api/v1/admin/claims/retry-failed", Api, ManageClaims),
+        ("POST", "/api/v1/admin/claims/{id}/requeue", Api, ManageClaims),
+        ("POST", "/api/v1/admin/claims/{id}/ignore", Api, ManageClaims),
+        ("GET", "/api/v1/admin/audit", Api, ReadAudit),
+        ("POST", "/claims", Datacite, CreateClaim),
+        ("GET", "/claims", Datacite, ReadClaims),
+        ("GET", "/claims/{id}", Datacite, ReadClaims),
+        ("DELETE", "/claims/{id}", Datacite, ManageClaims),
+        ("GET", "/users/{orcid}", Datacite, ReadProfile { public: false }),
+        ("PUT", "/users/{orcid}", Datacite, ChangeRole),
+    ]
+};
 
 #[cfg(test)]
 mod tests {
@@ -139,44 +465,68 @@ mod tests {
         Role::User,
     ];
 
-    fn subject(provider: Option<&'static str>, client: Option<&'static str>) -> Subject<'static> {
+    fn subject(orcid: &'static str, provider: Option<&'static str>, client: Option<&'static str>) -> Subject<'static> {
         Subject {
-            id: Uuid::new_v4(),
+            id: Some(Uuid::new_v4()),
+            orcid,
             provider_id: provider,
             client_id: client,
         }
+    }
+
+    fn session(role: Role, me: Subject<'static>) -> Actor<'static> {
+        Actor {
+            role,
+            subject: Some(me),
+            credential: Credential::Session,
+        }
+    }
+
+    fn allowed(actor: Actor<'_>, action: Action, target: Option<Subject<'_>>) -> bool {
+        decide(actor, Surface::Api, action, target).is_ok()
     }
 
     /// The expected answer for every role × action × kind of target, written out as a table.
     #[test]
     fn every_role_and_action() {
         // Targets: same provider, same client, an ordinary user (no ids), someone elsewhere.
-        let me = subject(Some("prov"), Some("prov.client"));
+        let me = subject("0000-0002-1825-0097", Some("prov"), Some("prov.client"));
         let targets = [
-            ("same provider", subject(Some("prov"), None)),
-            ("same client", subject(Some("other"), Some("prov.client"))),
-            ("ordinary user", subject(None, None)),
-            ("elsewhere", subject(Some("other"), Some("other.client"))),
+            ("same provider", subject("0000-0001-5109-3700", Some("prov"), None)),
+            (
+                "same client",
+                subject("0000-0002-9079-593X", Some("other"), Some("prov.client")),
+            ),
+            ("ordinary user", subject("0000-0003-1419-2405", None, None)),
+            (
+                "elsewhere",
+                subject("0000-0001-6000-0007", Some("other"), Some("other.client")),
+            ),
         ];
         // (role, action, [same provider, same client, ordinary, elsewhere])
         let table: &[(Role, Action, [bool; 4])] = &[
             (Role::StaffAdmin, ReadAccount, [true; 4]),
             (Role::StaffAdmin, UpdateAccount, [true; 4]),
             (Role::StaffAdmin, ChangeRole, [true; 4]),
+            (Role::StaffAdmin, CreateClaim, [true; 4]),
             (Role::StaffAdmin, ManageClaims, [true; 4]),
             (Role::StaffAdmin, PostEvents, [true; 4]),
             (Role::StaffUser, ReadAccount, [true; 4]),
             (Role::StaffUser, ReadClaims, [true; 4]),
             (Role::StaffUser, UpdateAccount, [false; 4]),
             (Role::StaffUser, ChangeRole, [false; 4]),
+            (Role::StaffUser, CreateClaim, [false; 4]),
             (Role::StaffUser, ManageClaims, [false; 4]),
+            (Role::StaffUser, CreateAccount, [false; 4]),
             (Role::StaffUser, PostEvents, [false; 4]),
             (Role::ProviderAdmin, ReadAccount, [true, false, false, false]),
             (Role::ProviderAdmin, UpdateAccount, [true, false, false, false]),
             (Role::ProviderAdmin, ManageClaims, [true, false, false, false]),
+            (Role::ProviderAdmin, CreateClaim, [false; 4]),
             (Role::ProviderAdmin, ChangeRole, [false; 4]),
             (Role::ProviderUser, ReadAccount, [true, false, false, false]),
             (Role::ProviderUser, UpdateAccount, [false; 4]),
+            (Role::ProviderUser, ManageClaims, [false; 4]),
             (Role::ClientAdmin, ReadAccount, [false, true, false, false]),
             (Role::ClientAdmin, UpdateAccount, [false, true, false, false]),
             (Role::ClientAdmin, ChangeRole, [false; 4]),
@@ -184,17 +534,14 @@ mod tests {
             (Role::ClientUser, ReadClaims, [false; 4]),
             (Role::User, ReadAccount, [false; 4]),
             (Role::User, ReadClaims, [false; 4]),
+            (Role::User, CreateClaim, [false; 4]),
             (Role::User, ManageClaims, [false; 4]),
             (Role::User, PostEvents, [false; 4]),
         ];
         for (role, action, expected) in table {
-            let actor = Actor {
-                role: *role,
-                subject: me,
-            };
             for ((label, target), want) in targets.iter().zip(expected) {
                 assert_eq!(
-                    allowed(actor, *action, Some(*target)),
+                    allowed(session(*role, me), *action, Some(*target)),
                     *want,
                     "{role:?} {action:?} on {label}"
                 );
@@ -202,12 +549,14 @@ mod tests {
         }
         // Every role × action has an answer for "no target" and for oneself.
         for role in ROLES {
-            let actor = Actor { role, subject: me };
+            let actor = session(role, me);
             for action in Action::ALL {
                 let on_self = allowed(actor, action, Some(me));
                 match action {
                     ChangeRole => assert!(!on_self, "{role:?} may not change their own role"),
-                    ReadAccount | ReadClaims => assert!(on_self, "{role:?} reads their own {action:?}"),
+                    ReadAccount | ReadClaims | CreateClaim | ManageClaims => {
+                        assert!(on_self, "{role:?} does {action:?} on their own record")
+                    }
                     _ => {}
                 }
                 let listing = allowed(actor, action, None);
@@ -216,40 +565,131 @@ mod tests {
                     sees_admin(role) && action == ListAccounts,
                     "{role:?} lists accounts"
                 );
+                // Read-only staff never change anything of anyone else's.
+                if role == Role::StaffUser && action.writes() && action != ManageOwnAccount {
+                    for (label, target) in &targets {
+                        assert!(
+                            !allowed(actor, action, Some(*target)),
+                            "staff_user {action:?} on {label}"
+                        );
+                    }
+                    assert!(!allowed(actor, action, None), "staff_user {action:?} on everyone");
+                }
             }
         }
     }
 
     #[test]
-    fn scopes_follow_the_ids() {
-        let me = subject(Some("prov"), None);
+    fn someone_elses_claims_are_hidden_from_those_who_may_not_read_them() {
+        let me = subject("0000-0002-1825-0097", None, None);
+        let other = subject("0000-0001-5109-3700", None, None);
+        let user = session(Role::User, me);
         assert_eq!(
-            account_scope(Actor {
-                role: Role::ProviderAdmin,
-                subject: me
-            }),
+            decide(user, Surface::Api, ManageClaims, Some(other)),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(decide(user, Surface::Api, ReadClaims, Some(other)), Err(Denial::Hidden));
+        // A read-only staff member sees them, and so learns a 403 rather than a 404.
+        let staff = session(Role::StaffUser, me);
+        assert_eq!(
+            decide(staff, Surface::Api, ManageClaims, Some(other)),
+            Err(Denial::Role)
+        );
+        assert_eq!(decide(staff, Surface::Api, CreateClaim, Some(other)), Err(Denial::Role));
+        assert_eq!(decide(staff, Surface::Api, ReadClaims, Some(other)), Ok(()));
+        // A record without an account here is matched by its iD.
+        let record = Subject {
+            id: None,
+            orcid: "0000-0002-1825-0097",
+            provider_id: None,
+            client_id: None,
+        };
+        assert_eq!(decide(user, Surface::Api, CreateClaim, Some(record)), Ok(()));
+    }
+
+    #[test]
+    fn credentials_carry_only_what_they_may() {
+        let me = subject("0000-0002-1825-0097", None, None);
+        let other = subject("0000-0001-5109-3700", None, None);
+        let read = ["claims:read".to_owned()];
+        let token = |role, scopes: &'static [String]| Actor {
+            role,
+            subject: Some(me),
+            credential: Credential::ApiToken { scopes },
+        };
+        let read: &'static [String] = Box::leak(Box::new(read));
+        assert_eq!(
+            decide(token(Role::User, read), Surface::Api, ReadClaims, Some(me)),
+            Ok(())
+        );
+        assert_eq!(
+            decide(token(Role::User, read), Surface::Api, ManageClaims, Some(me)),
+            Err(Denial::MissingScope("claims:write"))
+        );
+        // Staff powers never travel in a token.
+        assert_eq!(
+            decide(token(Role::StaffAdmin, read), Surface::Api, ReadClaims, Some(other)),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(
+            decide(token(Role::StaffAdmin, read), Surface::Api, ManageOwnAccount, None),
+            Err(Denial::CredentialNotAccepted)
+        );
+        assert_eq!(
+            decide(token(Role::User, read), Surface::Datacite, ReadClaims, Some(me)),
+            Err(Denial::CredentialNotAccepted)
+        );
+        let events: &'static [String] = Box::leak(Box::new(["events:write".to_owned()]));
+        assert_eq!(
+            decide(token(Role::User, events), Surface::Api, PostEvents, None),
+            Err(Denial::MissingScope("events:write"))
+        );
+        assert_eq!(
+            decide(token(Role::StaffAdmin, events), Surface::Api, PostEvents, None),
+            Ok(())
+        );
+        // Nobody anonymous gets past anything but public routes and public profiles.
+        for action in Action::ALL {
+            let public = matches!(action, Public | ReadProfile { public: true });
+            assert_eq!(
+                decide(Actor::ANONYMOUS, Surface::Api, action, Some(other)).is_ok(),
+                public,
+                "{action:?}"
+            );
+        }
+        // DataCite's services act on the drop-in routes only.
+        let service = Actor {
+            role: Role::StaffAdmin,
+            subject: None,
+            credential: Credential::DataciteService,
+        };
+        assert_eq!(decide(service, Surface::Datacite, ManageClaims, Some(other)), Ok(()));
+        assert_eq!(
+            decide(service, Surface::Api, ReadClaims, Some(other)),
+            Err(Denial::CredentialNotAccepted)
+        );
+        assert_eq!(decide(service, Surface::Datacite, ReadAudit, None), Err(Denial::Role));
+    }
+
+    #[test]
+    fn scopes_follow_the_ids() {
+        let me = subject("0000-0002-1825-0097", Some("prov"), None);
+        assert_eq!(
+            account_scope(session(Role::ProviderAdmin, me)),
             Scope::Provider("prov".into())
         );
-        assert_eq!(
-            account_scope(Actor {
-                role: Role::ClientAdmin,
-                subject: me
-            }),
-            Scope::Nobody
-        );
-        assert_eq!(
-            account_scope(Actor {
-                role: Role::StaffUser,
-                subject: me
-            }),
-            Scope::Everyone
-        );
-        assert_eq!(
-            account_scope(Actor {
-                role: Role::User,
-                subject: me
-            }),
-            Scope::Nobody
-        );
+        assert_eq!(account_scope(session(Role::ClientAdmin, me)), Scope::Nobody);
+        assert_eq!(account_scope(session(Role::StaffUser, me)), Scope::Everyone);
+        assert_eq!(account_scope(session(Role::User, me)), Scope::Nobody);
+    }
+
+    #[test]
+    fn every_role_may_hold_only_its_scopes() {
+        for role in ROLES {
+            assert!(role_allows(role, "claims:read") && role_allows(role, "claims:write"));
+            assert_eq!(role_allows(role, "events:write"), role == Role::StaffAdmin);
+            assert_eq!(role_allows(role, "accounts:read"), sees_admin(role));
+            assert!(!role_allows(role, "admin"));
+        }
     }
 }

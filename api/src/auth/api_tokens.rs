@@ -14,42 +14,7 @@ use crate::db::schema::{accounts, api_tokens};
 
 pub const TOKEN_PREFIX: &str = "prf_";
 
-/// What a scope allows.
-pub const SCOPES: [(&str, &str); 4] = [
-    ("claims:read", "Read the account's ORCID claims and search its DOIs."),
-    ("claims:write", "Create, retry and remove the account's ORCID claims."),
-    (
-        "events:write",
-        "Post DOI events that feed ORCID Auto-Update (services only).",
-    ),
-    ("accounts:read", "Read the account's profile."),
-];
-
-pub fn is_scope(s: &str) -> bool {
-    SCOPES.iter().any(|(name, _)| *name == s)
-}
-
-/// Whether an account with `role` may use `scope` at all (a token never does more than its owner).
-pub fn role_allows(role: crate::domain::Role, scope: &str) -> bool {
-    use crate::policy::{sees_admin, Action};
-    match scope {
-        "claims:read" | "claims:write" => true,
-        "events:write" => crate::policy::allowed(
-            crate::policy::Actor {
-                role,
-                subject: crate::policy::Subject {
-                    id: Uuid::nil(),
-                    provider_id: None,
-                    client_id: None,
-                },
-            },
-            Action::PostEvents,
-            None,
-        ),
-        "accounts:read" => sees_admin(role),
-        _ => false,
-    }
-}
+pub use crate::policy::{is_scope, role_allows, SCOPES};
 
 /// Creates a token for `account_id`; returns the token (shown once) and its id.
 pub fn create(

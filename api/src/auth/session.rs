@@ -18,6 +18,7 @@ use crate::db::models::Account;
 use crate::db::schema::{accounts, sessions};
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::policy::{self, Action, Actor, Credential, Denial, Subject, Surface};
 use crate::startup::AppState;
 
 pub const SESSION_COOKIE: &str = "profiles_session";
@@ -27,11 +28,12 @@ const SID: &str = "sid";
 pub enum AuthMethod {
     Session,
     Jwt,
-    /// A scoped API token (`prf_…`); only accepted by endpoints that take a [`ScopedCaller`].
+    /// A scoped API token (`prf_…`).
     ApiToken,
 }
 
-/// The authenticated caller. Use it as a handler argument to require sign-in.
+/// The authenticated caller. Use it as a handler argument to require a credential; then ask
+/// [`Caller::authorize`] whether it may do what the route does.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub account: Account,
@@ -46,52 +48,62 @@ impl Caller {
         self.account.role.parse().unwrap_or(Role::User)
     }
 
-    /// Staff see everyone's claims; an API token never carries staff powers.
-    pub fn is_staff(&self) -> bool {
-        self.scopes.is_none() && self.role().is_staff()
-    }
-
     /// The caller as the policy sees them.
-    pub fn actor(&self) -> crate::policy::Actor<'_> {
-        crate::policy::Actor {
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
             role: self.role(),
-            subject: crate::policy::Subject::of(&self.account),
+            subject: Some(Subject::of(&self.account)),
+            credential: match (self.method, &self.scopes) {
+                (AuthMethod::Session, _) => Credential::Session,
+                (AuthMethod::Jwt, _) => Credential::Jwt,
+                (AuthMethod::ApiToken, scopes) => Credential::ApiToken {
+                    scopes: scopes.as_deref().unwrap_or_default(),
+                },
+            },
         }
     }
 
-    /// Refuses the request unless the caller may use `scope`: people (session or JWT) hold the
-    /// scopes their role allows; a token holds the scopes it was given, and never more than its
-    /// owner's role allows.
-    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        let owner_may = crate::auth::api_tokens::role_allows(self.role(), scope);
-        let allowed = owner_may
-            && match &self.scopes {
-                Some(scopes) => scopes.iter().any(|s| s == scope),
-                None => true,
-            };
-        if allowed {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "insufficient_scope",
-                format!("This credential does not carry the `{scope}` scope."),
-            )
-            .with_header(
-                header::WWW_AUTHENTICATE,
-                format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
-            ))
-        }
+    /// Whether the caller may do `action` to `target` on `/api/v1` (see [`crate::policy`]).
+    /// Someone else's thing the caller may not see answers 404 `not_found`.
+    pub fn authorize(&self, action: Action, target: Option<Subject<'_>>) -> Result<(), ApiError> {
+        self.authorize_or(action, target, || {
+            ApiError::not_found("not_found", "The resource you are looking for doesn't exist.")
+        })
+    }
+
+    /// As [`Caller::authorize`], with the route's own answer for what the caller may not see.
+    pub fn authorize_or(
+        &self,
+        action: Action,
+        target: Option<Subject<'_>>,
+        hidden: impl FnOnce() -> ApiError,
+    ) -> Result<(), ApiError> {
+        policy::decide(self.actor(), Surface::Api, action, target).map_err(|denial| match denial {
+            Denial::Hidden => hidden(),
+            other => denial_error(other),
+        })
     }
 }
 
-/// A caller that may also be an API token. Handlers taking it must call [`Caller::require`].
-#[derive(Debug, Clone)]
-pub struct ScopedCaller(pub Caller);
-
-impl std::ops::Deref for ScopedCaller {
-    type Target = Caller;
-    fn deref(&self) -> &Caller {
-        &self.0
+/// The problem for a refusal of the policy (other than [`Denial::Hidden`], which each route
+/// words itself).
+pub fn denial_error(denial: Denial) -> ApiError {
+    match denial {
+        Denial::Unauthenticated => unauthenticated(),
+        Denial::CredentialNotAccepted => ApiError::forbidden(
+            "api_token_not_allowed",
+            "This credential cannot be used here; sign in instead.",
+        ),
+        Denial::MissingScope(scope) => ApiError::forbidden(
+            "insufficient_scope",
+            format!("This credential does not carry the `{scope}` scope."),
+        )
+        .with_header(
+            header::WWW_AUTHENTICATE,
+            format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+        ),
+        Denial::Role => ApiError::forbidden("forbidden", "Your role does not allow this."),
+        Denial::Hidden => ApiError::not_found("not_found", "The resource you are looking for doesn't exist."),
     }
 }
 
@@ -176,21 +188,11 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        Box::pin(authenticate(req.clone(), false))
+        Box::pin(authenticate(req.clone()))
     }
 }
 
-impl FromRequest for ScopedCaller {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { authenticate(req, true).await.map(ScopedCaller) })
-    }
-}
-
-async fn authenticate(req: HttpRequest, allow_api_tokens: bool) -> Result<Caller, ApiError> {
+async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
@@ -208,7 +210,7 @@ async fn authenticate(req: HttpRequest, allow_api_tokens: bool) -> Result<Caller
                 )
             })?;
         if token.starts_with(crate::auth::api_tokens::TOKEN_PREFIX) {
-            return from_api_token(&state, token, allow_api_tokens).await;
+            return from_api_token(&state, token).await;
         }
         return from_jwt(&state, token).await;
     }
@@ -264,7 +266,7 @@ fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     }
 }
 
-async fn from_api_token(state: &AppState, token: &str, allowed_here: bool) -> Result<Caller, ApiError> {
+async fn from_api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let token = token.to_owned();
     let found = crate::db::run(&state.pool, move |conn| {
         Ok(crate::auth::api_tokens::authenticate(conn, &token)?)
@@ -276,12 +278,6 @@ async fn from_api_token(state: &AppState, token: &str, allowed_here: bool) -> Re
             "This API token is unknown, revoked or expired.",
         ));
     };
-    if !allowed_here {
-        return Err(ApiError::forbidden(
-            "api_token_not_allowed",
-            "API tokens cannot be used on this endpoint; sign in instead.",
-        ));
-    }
     Ok(Caller {
         account,
         session_id: None,

@@ -13,6 +13,7 @@ use crate::db::models::{Account, Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, identities, orcid_permissions, sessions};
 use crate::domain::{PermissionKind, Provider, Role};
 use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
+use crate::policy::Action;
 use crate::routes::auth::{identity_context, permission_context};
 use crate::startup::AppState;
 
@@ -242,6 +243,7 @@ pub(crate) async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<Ac
 )]
 #[get("/api/v1/accounts/me")]
 pub async fn me(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, None)?;
     Ok(HttpResponse::Ok().json(overview(&state, caller.account.id).await?))
 }
 
@@ -327,6 +329,7 @@ pub async fn update_me(
     state: web::Data<AppState>,
     body: web::Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let object = body
         .as_object()
         .ok_or_else(|| ApiError::unprocessable("invalid_body", "Send a JSON object."))?;
@@ -459,6 +462,7 @@ pub(crate) async fn revoke_sealed(
 )]
 #[get("/api/v1/accounts/me/identities")]
 pub async fn list_identities(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, None)?;
     let id = caller.account.id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_identities(conn, id)?)).await?;
     Ok(HttpResponse::Ok().json(identity_views(&state, rows)))
@@ -489,6 +493,7 @@ pub struct UnlinkResult {
 )]
 #[delete("/api/v1/accounts/me/identities/{provider}")]
 pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let provider: Provider = path.parse().map_err(|_| {
         ApiError::not_found(
             "unknown_provider",
@@ -547,6 +552,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
 )]
 #[delete("/api/v1/accounts/me/identities/orcid/token")]
 pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let account_id = caller.account.id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_identities(conn, account_id)?)).await?;
     let row = rows
@@ -587,6 +593,7 @@ pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> A
 )]
 #[get("/api/v1/accounts/me/permissions")]
 pub async fn list_permissions(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, None)?;
     let id = caller.account.id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_permissions(conn, id)?)).await?;
     Ok(HttpResponse::Ok().json(permission_views(rows)))
@@ -613,6 +620,7 @@ pub async fn disable_permission(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let kind: PermissionKind = path
         .parse()
         .map_err(|_| ApiError::not_found("unknown_permission", "Permissions are search_and_link and auto_update."))?;
@@ -672,6 +680,7 @@ pub struct SessionView {
 )]
 #[get("/api/v1/accounts/me/sessions")]
 pub async fn list_sessions(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, None)?;
     let (id, current) = (caller.account.id, caller.session_id);
     let rows: Vec<Session> = crate::db::run(&state.pool, move |conn| {
         Ok(sessions::table
@@ -717,6 +726,7 @@ pub async fn revoke_session(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let (account_id, sid) = (caller.account.id, path.into_inner());
     let n = crate::db::run(&state.pool, move |conn| {
         Ok(diesel::update(
@@ -754,6 +764,7 @@ pub struct RevokedCount {
 )]
 #[delete("/api/v1/accounts/me/sessions")]
 pub async fn revoke_other_sessions(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let (account_id, current) = (caller.account.id, caller.session_id);
     let n = crate::db::run(&state.pool, move |conn| {
         let mut q = diesel::update(sessions::table)

@@ -9,11 +9,12 @@ use diesel::dsl::count_star;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::session::{Caller, ScopedCaller};
+use crate::audit::{audit, AuditEntry, AUDIT_COLUMNS};
+use crate::auth::session::Caller;
 use crate::claims::store::{self, Claim};
 use crate::claims::{ClaimSource, ClaimState};
 use crate::db::models::Account;
@@ -26,28 +27,6 @@ use crate::routes::accounts::{
 };
 use crate::routes::claims::{parse_orcid, ClaimView};
 use crate::startup::AppState;
-
-/// Writes one audit record: who did what to which thing, with before/after in `details`.
-pub fn audit(
-    conn: &mut PgConnection,
-    actor: Option<&Account>,
-    actor_label: &str,
-    action: &str,
-    target: (&str, &str),
-    details: Value,
-) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::actor_id.eq(actor.map(|a| a.id)),
-            audit_log::actor_label.eq(actor.map_or_else(|| actor_label.to_owned(), |a| a.orcid.clone())),
-            audit_log::action.eq(action),
-            audit_log::target_type.eq(target.0),
-            audit_log::target_id.eq(target.1),
-            audit_log::details.eq(details),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
 
 /// Sets an account's role; returns the role it had (None: no such account). Audited.
 pub fn set_role(
@@ -93,21 +72,6 @@ fn not_found() -> ApiError {
     )
 }
 
-fn require(caller: &Caller, action: Action, target: Option<&Account>) -> ApiResult<()> {
-    if caller.scopes.is_some() && !matches!(action, Action::ListAccounts | Action::ReadAccount | Action::ReadClaims) {
-        // Admin changes need the person, not a token.
-        return Err(ApiError::forbidden(
-            "api_token_not_allowed",
-            "Admin changes need a signed-in person, not an API token.",
-        ));
-    }
-    if policy::allowed(caller.actor(), action, target.map(Subject::of)) {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AccountQuery {
@@ -117,11 +81,11 @@ pub struct AccountQuery {
     /// The year the account was created.
     pub created_year: Option<i32>,
     #[serde(rename = "page[number]")]
-    #[param(rename = "page[number]")]
+    #[param(rename = "page[number]", minimum = 1, maximum = 10000)]
     pub page_number: Option<i64>,
     /// 1–100, default 25.
     #[serde(rename = "page[size]")]
-    #[param(rename = "page[size]")]
+    #[param(rename = "page[size]", minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
 }
 
@@ -240,12 +204,11 @@ fn filtered_accounts(f: &AccountFilters) -> accounts::BoxedQuery<'static, Pg> {
 )]
 #[get("/api/v1/admin/accounts")]
 pub async fn list_accounts(
-    caller: ScopedCaller,
+    caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<AccountQuery>,
 ) -> ApiResult<HttpResponse> {
-    require(&caller, Action::ListAccounts, None)?;
-    caller.require("accounts:read")?;
+    caller.authorize(Action::ListAccounts, None)?;
     let q = query.into_inner();
     let role = q
         .role
@@ -387,15 +350,14 @@ async fn detail(state: &AppState, account: Account) -> ApiResult<AdminAccountDet
 )]
 #[get("/api/v1/admin/accounts/{orcid}")]
 pub async fn get_account(
-    caller: ScopedCaller,
+    caller: Caller,
     state: web::Data<AppState>,
     orcid: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    require(&caller, Action::ListAccounts, None)?;
-    caller.require("accounts:read")?;
+    caller.authorize(Action::ListAccounts, None)?;
     let orcid = parse_orcid(&orcid, "orcid")?;
     let target = load_target(&state, orcid.to_string()).await?;
-    require(&caller, Action::ReadAccount, Some(&target))?;
+    caller.authorize(Action::ReadAccount, Some(Subject::of(&target)))?;
     Ok(HttpResponse::Ok().json(detail(&state, target).await?))
 }
 
@@ -443,15 +405,17 @@ pub async fn update_account(
     let orcid = parse_orcid(&orcid, "orcid")?;
     let target = load_target(&state, orcid.to_string()).await?;
     let body = body.into_inner();
-    require(&caller, Action::UpdateAccount, Some(&target))?;
+    caller.authorize(Action::UpdateAccount, Some(Subject::of(&target)))?;
     if body.role.is_some() || body.provider_id.is_some() || body.client_id.is_some() {
-        require(&caller, Action::ChangeRole, Some(&target)).map_err(|_| {
-            if target.id == caller.account.id {
-                ApiError::forbidden("own_role", "Nobody changes their own role; ask another staff admin.")
-            } else {
-                forbidden()
-            }
-        })?;
+        caller
+            .authorize(Action::ChangeRole, Some(Subject::of(&target)))
+            .map_err(|_| {
+                if target.id == caller.account.id {
+                    ApiError::forbidden("own_role", "Nobody changes their own role; ask another staff admin.")
+                } else {
+                    forbidden()
+                }
+            })?;
     }
     let actor = caller.account.clone();
     let id = target.id;
@@ -522,13 +486,11 @@ async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
     })
     .await?;
     // Claims of people without an account are staff business.
-    let allowed = match &owner {
-        Some(a) => policy::allowed(caller.actor(), Action::ManageClaims, Some(Subject::of(a))),
-        None => policy::allowed(caller.actor(), Action::ManageClaims, None),
-    };
-    if !allowed {
-        return Err(forbidden());
-    }
+    caller.authorize_or(
+        Action::ManageClaims,
+        Some(Subject::record(&claim.orcid, owner.as_ref())),
+        forbidden,
+    )?;
     Ok(claim)
 }
 
@@ -695,7 +657,7 @@ pub async fn retry_failed(
     state: web::Data<AppState>,
     body: web::Json<RetryFailed>,
 ) -> ApiResult<HttpResponse> {
-    require(&caller, Action::ManageClaims, None)?;
+    caller.authorize_or(Action::ManageClaims, None, forbidden)?;
     let body = body.into_inner();
     let orcid = body.orcid.as_deref().map(|o| parse_orcid(o, "orcid")).transpose()?;
     let max_attempts = state.config.claims.max_attempts;
@@ -754,38 +716,6 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema, Queryable)]
-pub struct AuditEntry {
-    pub id: i64,
-    /// Who acted: an ORCID iD, or `command line`/`system`.
-    pub actor: String,
-    pub action: String,
-    pub target_type: String,
-    pub target_id: String,
-    /// Before and after, or what was done.
-    pub details: Value,
-    pub at: DateTime<Utc>,
-}
-
-/// The columns an [`AuditEntry`] is read from, in its field order.
-pub const AUDIT_COLUMNS: (
-    audit_log::id,
-    audit_log::actor_label,
-    audit_log::action,
-    audit_log::target_type,
-    audit_log::target_id,
-    audit_log::details,
-    audit_log::at,
-) = (
-    audit_log::id,
-    audit_log::actor_label,
-    audit_log::action,
-    audit_log::target_type,
-    audit_log::target_id,
-    audit_log::details,
-    audit_log::at,
-);
-
 /// The audit log
 ///
 /// Every administrative change, newest first. Staff only.
@@ -805,7 +735,7 @@ pub async fn audit_entries(
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    require(&caller, Action::ReadAudit, None)?;
+    caller.authorize(Action::ReadAudit, None)?;
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let rows = crate::db::run(&state.pool, move |conn| {

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::audit::audit;
 use crate::auth::api_tokens::{self, role_allows, SCOPES, TOKEN_PREFIX};
 use crate::auth::session::Caller;
 use crate::db::schema::api_tokens as tokens;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::routes::admin::audit;
+use crate::policy::Action;
 use crate::startup::AppState;
 
 const MAX_ACTIVE: i64 = 20;
@@ -113,6 +114,7 @@ pub(crate) fn load_views(conn: &mut PgConnection, account_id: Uuid) -> QueryResu
 )]
 #[get("/api/v1/accounts/me/tokens")]
 pub async fn list(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, None)?;
     let id = caller.account.id;
     let views = crate::db::run(&state.pool, move |conn| Ok(load_views(conn, id)?)).await?;
     Ok(HttpResponse::Ok().json(views))
@@ -142,6 +144,7 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<NewApiToken>,
 ) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let body = body.into_inner();
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
@@ -231,6 +234,7 @@ pub async fn create(
 )]
 #[delete("/api/v1/accounts/me/tokens/{id}")]
 pub async fn revoke(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let (account, id) = (caller.account.clone(), id.into_inner());
     crate::db::run(&state.pool, move |conn| {
         let found: Option<Option<DateTime<Utc>>> = tokens::table

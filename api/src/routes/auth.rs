@@ -21,6 +21,7 @@ use crate::db::models::Account;
 use crate::db::schema::{accounts, auth_states, identities, orcid_permissions, pending_signups};
 use crate::domain::{OrcidId, PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
+use crate::policy::Action;
 use crate::startup::AppState;
 
 const STATE_COOKIE: &str = "profiles_oauth_state";
@@ -267,6 +268,7 @@ pub async fn start(
                     ));
                 }
                 let caller = Caller::extract(&req).await?;
+                caller.authorize(Action::ManageOwnAccount, None)?;
                 let return_to = safe_return_to(query.return_to.as_deref(), "/settings/social")?;
                 begin(
                     &req,
@@ -309,6 +311,7 @@ pub async fn grant_start(req: HttpRequest, state: web::Data<AppState>, query: we
     let result: ApiResult<HttpResponse> = async {
         parse_provider(&state, "orcid")?;
         let caller = Caller::extract(&req).await?;
+        caller.authorize(Action::ManageOwnAccount, None)?;
         let return_to = safe_return_to(query.return_to.as_deref(), "/settings/claims")?;
         begin(
             &req,
@@ -483,7 +486,7 @@ async fn finish_flow_inner(
                 "This request was started from another session. Sign in and try again.",
             ));
         }
-        Caller::extract(req).await?;
+        Caller::extract(req).await?.authorize(Action::ManageOwnAccount, None)?;
     }
     let identity = state
         .providers

@@ -12,12 +12,14 @@ use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::session::{Caller, ScopedCaller};
+use crate::auth::session::Caller;
 use crate::claims::store::{self, Claim, Requester, Submission};
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
-use crate::db::schema::claims;
+use crate::db::models::Account;
+use crate::db::schema::{accounts, claims};
 use crate::domain::{Doi, OrcidId};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::policy::{Action, Subject};
 use crate::startup::AppState;
 
 /// A claim's last error, in words and as a stable code.
@@ -116,15 +118,54 @@ fn not_found() -> ApiError {
     ApiError::not_found("claim_not_found", "You have no claim with this id.")
 }
 
-/// The claim with `id`, if the caller may see it (their own, or any for staff).
-async fn owned(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Claim> {
-    let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
-        .await?
-        .ok_or_else(not_found)?;
-    if claim.orcid != caller.account.orcid && !caller.is_staff() {
-        return Err(not_found());
+/// The account of an iD, if it has one here.
+fn account_of(conn: &mut PgConnection, orcid: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::orcid.eq(orcid))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The claim with `id` and its record's account, if the caller may do `action` to it.
+async fn target(state: &AppState, caller: &Caller, id: Uuid, action: Action) -> ApiResult<(Claim, Option<Account>)> {
+    let (claim, owner) = crate::db::run(&state.pool, move |conn| {
+        let Some(claim) = store::find(conn, id)? else {
+            return Ok((None, None));
+        };
+        let owner = account_of(conn, &claim.orcid)?;
+        Ok((Some(claim), owner))
+    })
+    .await?;
+    let claim = claim.ok_or_else(not_found)?;
+    caller.authorize_or(action, Some(Subject::record(&claim.orcid, owner.as_ref())), not_found)?;
+    Ok((claim, owner))
+}
+
+/// Audits a change that someone made to another person's claim (staff through this API).
+fn audit_if_not_own(
+    conn: &mut PgConnection,
+    caller: &Account,
+    action: &str,
+    before: Option<&Claim>,
+    after: &Claim,
+) -> QueryResult<()> {
+    if after.orcid == caller.orcid {
+        return Ok(());
     }
-    Ok(claim)
+    crate::audit::audit(
+        conn,
+        Some(caller),
+        "",
+        action,
+        ("account", &after.orcid),
+        serde_json::json!({
+            "claim": after.id,
+            "doi": after.doi,
+            "before": before.map(|b| serde_json::json!({"state": b.state, "action": b.action})),
+            "after": {"state": after.state, "action": after.action},
+        }),
+    )
 }
 
 fn accepted(claim: Claim) -> HttpResponse {
@@ -155,24 +196,20 @@ fn accepted(claim: Claim) -> HttpResponse {
     )
 )]
 #[post("/api/v1/claims")]
-pub async fn create(
-    caller: ScopedCaller,
-    state: web::Data<AppState>,
-    body: web::Json<NewClaim>,
-) -> ApiResult<HttpResponse> {
-    caller.require("claims:write")?;
+pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<NewClaim>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let doi = parse_doi(&body.doi, "doi")?;
     let orcid = match &body.orcid {
         Some(value) => parse_orcid(value, "orcid")?,
         None => parse_orcid(&caller.account.orcid, "orcid")?,
     };
-    if orcid.as_str() != caller.account.orcid && !caller.is_staff() {
-        return Err(ApiError::forbidden(
-            "not_your_record",
-            "You can only add works to your own ORCID record.",
-        ));
-    }
+    let wanted = orcid.to_string();
+    let owner = crate::db::run(&state.pool, move |conn| Ok(account_of(conn, &wanted)?)).await?;
+    caller.authorize_or(
+        Action::CreateClaim,
+        Some(Subject::record(orcid.as_str(), owner.as_ref())),
+        || ApiError::forbidden("not_your_record", "You can only add works to your own ORCID record."),
+    )?;
+    let doi = parse_doi(&body.doi, "doi")?;
     let submission = Submission {
         orcid,
         doi,
@@ -182,8 +219,13 @@ pub async fn create(
         title: None,
     };
     let max_attempts = state.config.claims.max_attempts;
+    let actor = caller.account.clone();
     let (claim, _) = crate::db::run(&state.pool, move |conn| {
-        Ok(store::submit(conn, &submission, max_attempts)?)
+        Ok(conn.transaction(|conn| {
+            let (claim, created) = store::submit(conn, &submission, max_attempts)?;
+            audit_if_not_own(conn, &actor, "claim.submitted", None, &claim)?;
+            QueryResult::Ok((claim, created))
+        })?)
     })
     .await?;
     Ok(accepted(claim))
@@ -201,9 +243,8 @@ pub async fn create(
     )
 )]
 #[get("/api/v1/claims/{id}")]
-pub async fn get_one(caller: ScopedCaller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    caller.require("claims:read")?;
-    let claim = owned(&state, &caller, id.into_inner()).await?;
+pub async fn get_one(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ReadClaims).await?;
     Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
 }
 
@@ -222,12 +263,16 @@ pub async fn get_one(caller: ScopedCaller, state: web::Data<AppState>, id: web::
     )
 )]
 #[delete("/api/v1/claims/{id}")]
-pub async fn remove(caller: ScopedCaller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    caller.require("claims:write")?;
-    let claim = owned(&state, &caller, id.into_inner()).await?;
+pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ManageClaims).await?;
     let max_attempts = state.config.claims.max_attempts;
+    let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
-        Ok(store::request_delete(conn, claim.id, max_attempts)?)
+        Ok(conn.transaction(|conn| {
+            let after = store::request_delete(conn, claim.id, max_attempts)?;
+            audit_if_not_own(conn, &actor, "claim.delete_requested", Some(&claim), &after)?;
+            QueryResult::Ok(after)
+        })?)
     })
     .await?;
     Ok(accepted(claim))
@@ -249,10 +294,10 @@ pub async fn remove(caller: ScopedCaller, state: web::Data<AppState>, id: web::P
     )
 )]
 #[post("/api/v1/claims/{id}/retry")]
-pub async fn retry(caller: ScopedCaller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    caller.require("claims:write")?;
-    let claim = owned(&state, &caller, id.into_inner()).await?;
+pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ManageClaims).await?;
     let max_attempts = state.config.claims.max_attempts;
+    let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current: Claim = claims::table
@@ -272,7 +317,9 @@ pub async fn retry(caller: ScopedCaller, state: web::Data<AppState>, id: web::Pa
                     ),
                 ));
             }
-            Ok(store::route(conn, &current, max_attempts)?)
+            let after = store::route(conn, &current, max_attempts)?;
+            audit_if_not_own(conn, &actor, "claim.retried", Some(&current), &after)?;
+            Ok(after)
         })
     })
     .await?;
@@ -302,13 +349,13 @@ pub struct ClaimQuery {
     pub created_to: Option<String>,
     /// `-created` (default), `created`, `-updated` or `updated`.
     pub sort: Option<String>,
-    /// Page number, from 1.
+    /// Page number, 1–10,000.
     #[serde(rename = "page[number]")]
-    #[param(rename = "page[number]")]
+    #[param(rename = "page[number]", minimum = 1, maximum = 10000)]
     pub page_number: Option<i64>,
     /// Page size, 1–100 (default 25).
     #[serde(rename = "page[size]")]
-    #[param(rename = "page[size]")]
+    #[param(rename = "page[size]", minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
     /// Opaque cursor from `links.next`; takes precedence over `page[number]`.
     #[serde(rename = "page[cursor]")]
@@ -481,27 +528,31 @@ fn decode_cursor(value: &str) -> ApiResult<(DateTime<Utc>, Uuid)> {
 )]
 #[get("/api/v1/claims")]
 pub async fn list(
-    caller: ScopedCaller,
+    caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<ClaimQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    caller.require("claims:read")?;
     let q = query.into_inner();
-    let orcid = match (&q.orcid, caller.is_staff()) {
-        (Some(value), true) => Some(parse_orcid(value, "orcid")?.to_string()),
-        (None, true) => None,
-        (Some(value), false) => {
-            let wanted = parse_orcid(value, "orcid")?;
-            if wanted.as_str() != caller.account.orcid {
-                return Err(ApiError::forbidden(
-                    "not_your_record",
-                    "Only staff can list other people's claims.",
-                ));
-            }
-            Some(wanted.to_string())
+    let not_yours = || ApiError::forbidden("not_your_record", "Only staff can list other people's claims.");
+    let orcid = match &q.orcid {
+        Some(value) => {
+            let wanted = parse_orcid(value, "orcid")?.to_string();
+            let lookup = wanted.clone();
+            let owner = crate::db::run(&state.pool, move |conn| Ok(account_of(conn, &lookup)?)).await?;
+            caller.authorize_or(
+                Action::ReadClaims,
+                Some(Subject::record(&wanted, owner.as_ref())),
+                not_yours,
+            )?;
+            Some(wanted)
         }
-        (None, false) => Some(caller.account.orcid.clone()),
+        // Everyone's claims for those who may read them, else one's own.
+        None if caller.authorize(Action::ReadClaims, None).is_ok() => None,
+        None => {
+            caller.authorize_or(Action::ReadClaims, Some(Subject::of(&caller.account)), not_yours)?;
+            Some(caller.account.orcid.clone())
+        }
     };
     let split = |v: &Option<String>| -> Vec<String> {
         v.as_deref()
@@ -543,7 +594,12 @@ pub async fn list(
         "-updated" => (SortKey::Updated, true),
         "updated" => (SortKey::Updated, false),
         other => {
-            return Err(one_of::<ClaimState>(other, "sort", "-created, created, -updated, updated").unwrap_err());
+            let allowed = "-created, created, -updated, updated";
+            return Err(ApiError::unprocessable(
+                "invalid_parameter",
+                format!("sort must be one of {allowed}; got {other:?}."),
+            )
+            .with_field("sort", format!("one of {allowed}")));
         }
     };
     let (page, page_size) = crate::routes::page(q.page_number, q.page_size)?;
@@ -684,8 +740,8 @@ pub struct ClaimStats {
     )
 )]
 #[get("/api/v1/accounts/me/claims/stats")]
-pub async fn stats(caller: ScopedCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    caller.require("claims:read")?;
+pub async fn stats(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
     let orcid = caller.account.orcid.clone();
     let (rows, last) = crate::db::run(&state.pool, move |conn| {
         let rows: Vec<(String, String, i64)> = claims::table

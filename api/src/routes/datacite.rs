@@ -20,14 +20,14 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::session::ScopedCaller;
+use crate::auth::session::Caller;
 use crate::claims::store::{self, Claim};
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, claims, identities};
 use crate::domain::{OrcidId, Role};
 use crate::error::ApiError;
-use crate::policy::{self, Action, Subject};
+use crate::policy::{self, Action, Credential, Denial, Subject, Surface};
 use crate::routes::events::{apply_legacy, parse_legacy, LegacyClaim};
 use crate::startup::AppState;
 
@@ -117,30 +117,84 @@ fn jsonapi(status: StatusCode, body: Value) -> HttpResponse {
     HttpResponse::build(status).content_type(JSONAPI).json(body)
 }
 
-/// Who is calling, as DataCite's services see it: an account of ours, or a DataCite service
-/// presenting DataCite's staff-admin JWT (no account here).
-struct CompatCaller {
-    account: Option<Account>,
-    role: Role,
+/// Who is calling, as DataCite's services see it: one of our credentials, a person presenting a
+/// DataCite-signed JWT, or a DataCite service presenting DataCite's staff-admin JWT (no account
+/// here). What each may do is the policy's to say.
+enum CompatCaller {
+    Ours(Caller),
+    DatacitePerson(Account),
+    DataciteService,
 }
 
 impl CompatCaller {
-    fn actor(&self) -> Option<policy::Actor<'_>> {
-        self.account.as_ref().map(|a| policy::Actor {
-            role: self.role,
-            subject: Subject::of(a),
-        })
+    fn actor(&self) -> policy::Actor<'_> {
+        match self {
+            Self::Ours(c) => c.actor(),
+            Self::DatacitePerson(a) => policy::Actor {
+                role: a.role.parse().unwrap_or(Role::User),
+                subject: Some(Subject::of(a)),
+                credential: Credential::DatacitePerson,
+            },
+            Self::DataciteService => policy::Actor {
+                role: Role::StaffAdmin,
+                subject: None,
+                credential: Credential::DataciteService,
+            },
+        }
     }
-    fn may(&self, action: Action, target: Option<&Account>) -> bool {
-        match self.actor() {
-            Some(actor) => policy::allowed(actor, action, target.map(Subject::of)),
-            // DataCite's staff-admin token (levriero, lupo): a service with staff-admin rights.
-            None => self.role == Role::StaffAdmin,
+    fn decide(&self, action: Action, target: Option<Subject<'_>>) -> Result<(), Denial> {
+        policy::decide(self.actor(), Surface::Datacite, action, target)
+    }
+    fn account(&self) -> Option<&Account> {
+        match self {
+            Self::Ours(c) => Some(&c.account),
+            Self::DatacitePerson(a) => Some(a),
+            Self::DataciteService => None,
         }
     }
     fn orcid(&self) -> Option<&str> {
-        self.account.as_ref().map(|a| a.orcid.as_str())
+        match self {
+            Self::Ours(c) => Some(c.account.orcid.as_str()),
+            Self::DatacitePerson(a) => Some(a.orcid.as_str()),
+            Self::DataciteService => None,
+        }
     }
+}
+
+/// Audits a change made to another person's claim (staff, or a DataCite service).
+fn audit_for_another(conn: &mut PgConnection, actor: Option<&Account>, action: &str, claim: &Claim) -> QueryResult<()> {
+    if actor.is_some_and(|a| a.orcid == claim.orcid) {
+        return Ok(());
+    }
+    crate::audit::audit(
+        conn,
+        actor,
+        "datacite service",
+        action,
+        ("account", &claim.orcid),
+        json!({"claim": claim.id, "doi": claim.doi, "after": {"state": claim.state, "action": claim.action}, "via": "datacite"}),
+    )
+}
+
+/// A refusal in DataCite's words; what the caller may not see is not there.
+fn refused(denial: Denial) -> CompatError {
+    match denial {
+        Denial::Unauthenticated => CompatError::new(StatusCode::UNAUTHORIZED, "Bad credentials."),
+        Denial::Hidden => CompatError::not_found(),
+        Denial::CredentialNotAccepted | Denial::MissingScope(_) | Denial::Role => CompatError::forbidden(),
+    }
+}
+
+/// The account of an iD, if it has one here.
+async fn account_of(state: &AppState, orcid: String) -> CompatResult<Option<Account>> {
+    Ok(crate::db::run(&state.pool, move |conn| {
+        Ok(accounts::table
+            .filter(accounts::orcid.eq(orcid))
+            .select(Account::as_select())
+            .first(conn)
+            .optional()?)
+    })
+    .await?)
 }
 
 /// Claims in DataCite's own JWTs (profiles-behaviour.md §3).
@@ -178,35 +232,16 @@ async fn datacite_jwt(state: &AppState, token: &str) -> Option<CompatCaller> {
     };
     match account {
         // A person: their role is ours, whatever the token says.
-        Some(a) => Some(CompatCaller {
-            role: a.role.parse().unwrap_or(Role::User),
-            account: Some(a),
-        }),
+        Some(a) => Some(CompatCaller::DatacitePerson(a)),
         // A DataCite service without an account here: only its staff-admin token counts.
-        None if claims.role_id.as_deref() == Some("staff_admin") => Some(CompatCaller {
-            account: None,
-            role: Role::StaffAdmin,
-        }),
+        None if claims.role_id.as_deref() == Some("staff_admin") => Some(CompatCaller::DataciteService),
         None => None,
     }
 }
 
-async fn caller(
-    req: &HttpRequest,
-    state: &AppState,
-    ours: Result<ScopedCaller, ApiError>,
-) -> CompatResult<CompatCaller> {
+async fn caller(req: &HttpRequest, state: &AppState, ours: Result<Caller, ApiError>) -> CompatResult<CompatCaller> {
     match ours {
-        Ok(c) => {
-            if c.scopes.is_some() {
-                // DataCite's callers send JWTs; our API tokens belong to /api/v1.
-                return Err(CompatError::forbidden());
-            }
-            Ok(CompatCaller {
-                role: c.role(),
-                account: Some(c.0.account),
-            })
-        }
+        Ok(c) => Ok(CompatCaller::Ours(c)),
         Err(e) => {
             let bearer = req
                 .headers()
@@ -292,7 +327,7 @@ fn underscore(query: &str) -> BTreeMap<String, String> {
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ours: Result<ScopedCaller, ApiError>,
+    ours: Result<Caller, ApiError>,
     body: web::Bytes,
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
@@ -308,12 +343,31 @@ pub async fn create(
     let claim: LegacyClaim =
         serde_json::from_value(claim).map_err(|e| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let parsed = parse_legacy(&claim).map_err(CompatError::from)?;
-    let own = who.orcid() == Some(parsed.orcid.as_str());
-    if !own && !who.may(Action::ManageClaims, None) {
-        return Err(CompatError::forbidden());
-    }
+    let owner = account_of(&state, parsed.orcid.to_string()).await?;
+    let action = if parsed.delete {
+        Action::ManageClaims
+    } else {
+        Action::CreateClaim
+    };
+    // Claiming for someone else is refused outright, as DataCite does.
+    who.decide(action, Some(Subject::record(parsed.orcid.as_str(), owner.as_ref())))
+        .map_err(|d| {
+            if d == Denial::Hidden {
+                CompatError::forbidden()
+            } else {
+                refused(d)
+            }
+        })?;
     let max_attempts = state.config.claims.max_attempts;
-    let claim = crate::db::run(&state.pool, move |conn| apply_legacy(conn, &parsed, max_attempts)).await?;
+    let actor = who.account().cloned();
+    let claim = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let claim = apply_legacy(conn, &parsed, max_attempts)?;
+            audit_for_another(conn, actor.as_ref(), "claim.submitted", &claim)?;
+            Ok(claim)
+        })
+    })
+    .await?;
     Ok(jsonapi(StatusCode::ACCEPTED, json!({ "data": claim_resource(&claim) })))
 }
 
@@ -365,7 +419,7 @@ fn titleize(s: &str) -> String {
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ours: Result<ScopedCaller, ApiError>,
+    ours: Result<Caller, ApiError>,
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
     let q = underscore(req.query_string());
@@ -378,13 +432,22 @@ pub async fn list(
                 .map_err(|e| unprocessable(format!("user-id: {e}")))
         })
         .transpose()?;
-    let staff = who.may(Action::ReadClaims, None);
-    let orcid = match (user, staff) {
-        (Some(u), true) => Some(u),
-        (None, true) => None,
-        (Some(u), false) if who.orcid() == Some(u.as_str()) => Some(u),
-        (Some(_), false) => return Err(CompatError::forbidden()),
-        (None, false) => who.orcid().map(str::to_owned),
+    let orcid = match user {
+        Some(u) => {
+            let owner = account_of(&state, u.clone()).await?;
+            who.decide(Action::ReadClaims, Some(Subject::record(&u, owner.as_ref())))
+                .map_err(|d| {
+                    if d == Denial::Hidden {
+                        CompatError::forbidden()
+                    } else {
+                        refused(d)
+                    }
+                })?;
+            Some(u)
+        }
+        // Everyone's claims for those who may read them, else one's own.
+        None if who.decide(Action::ReadClaims, None).is_ok() => None,
+        None => Some(who.orcid().map(str::to_owned).ok_or_else(CompatError::forbidden)?),
     };
     let dois: Vec<String> = q
         .get("dois")
@@ -438,7 +501,7 @@ pub async fn list(
         .get("page[number]")
         .map_or(Ok(1), |v| v.parse())
         .map_err(|_| unprocessable("page[number]: a number".into()))?;
-    if !(1..=1000).contains(&size) || page < 1 || page * size > 10_000 + size {
+    if !(1..=1000).contains(&size) || page < 1 || page.checked_mul(size).is_none_or(|n| n > 10_000 + size) {
         return Err(unprocessable(
             "page[size] is 1–1000 and page[number] × page[size] reaches 10,000 at most".into(),
         ));
@@ -540,12 +603,11 @@ async fn visible_claim(state: &AppState, who: &CompatCaller, id: Uuid, action: A
     let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
         .await?
         .ok_or_else(CompatError::not_found)?;
-    if who.orcid() == Some(claim.orcid.as_str()) || who.may(action, None) {
-        Ok(claim)
-    } else {
-        // Someone else's claim is, for them, not there.
-        Err(CompatError::not_found())
-    }
+    let owner = account_of(state, claim.orcid.clone()).await?;
+    // Someone else's claim is, for those who may not read it, not there.
+    who.decide(action, Some(Subject::record(&claim.orcid, owner.as_ref())))
+        .map_err(refused)?;
+    Ok(claim)
 }
 
 /// DataCite: one claim
@@ -563,7 +625,7 @@ async fn visible_claim(state: &AppState, who: &CompatCaller, id: Uuid, action: A
 pub async fn get_one(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ours: Result<ScopedCaller, ApiError>,
+    ours: Result<Caller, ApiError>,
     id: web::Path<String>,
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
@@ -589,15 +651,20 @@ pub async fn get_one(
 pub async fn remove(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ours: Result<ScopedCaller, ApiError>,
+    ours: Result<Caller, ApiError>,
     id: web::Path<String>,
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
     let id = Uuid::parse_str(&id).map_err(|_| CompatError::not_found())?;
     let claim = visible_claim(&state, &who, id, Action::ManageClaims).await?;
     let max_attempts = state.config.claims.max_attempts;
+    let actor = who.account().cloned();
     let claim = crate::db::run(&state.pool, move |conn| {
-        Ok(store::request_delete(conn, claim.id, max_attempts)?)
+        Ok(conn.transaction(|conn| {
+            let after = store::request_delete(conn, claim.id, max_attempts)?;
+            audit_for_another(conn, actor.as_ref(), "claim.delete_requested", &after)?;
+            QueryResult::Ok(after)
+        })?)
     })
     .await?;
     Ok(jsonapi(StatusCode::ACCEPTED, json!({ "data": claim_resource(&claim) })))
@@ -659,7 +726,7 @@ async fn load_user(state: &AppState, orcid: String) -> CompatResult<Option<(Acco
 pub async fn get_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ours: Result<ScopedCaller, ApiError>,
+    ours: Result<Caller, ApiError>,
     orcid: web::Path<String>,
 ) -> CompatResult<HttpResponse> {
     let orcid = OrcidId::parse(&orcid).map_err(|_| CompatError::not_found())?;
@@ -668,12 +735,13 @@ pub async fn get_user(
         .ok_or_else(CompatError::not_found)?;
     // Anonymous callers are fine here: they see public profiles.
     let who = caller(&req, &state, ours).await.ok();
-    let privileged = who
-        .as_ref()
-        .is_some_and(|w| w.orcid() == Some(account.orcid.as_str()) || w.may(Action::ReadAccount, Some(&account)));
-    if !account.is_public && !privileged {
-        return Err(CompatError::not_found());
-    }
+    let actor = who.as_ref().map_or(policy::Actor::ANONYMOUS, CompatCaller::actor);
+    let target = Some(Subject::of(&account));
+    let public = account.is_public;
+    policy::decide(actor, Surface::Datacite, Action::ReadProfile { public }, target)
+        .map_err(|_| CompatError::not_found())?;
+    // Those who may read the account see its email too.
+    let privileged = policy::decide(actor, Surface::Datacite, Action::ReadAccount, target).is_ok();
     Ok(jsonapi(
         StatusCode::OK,
         json!({ "data": user_resource(&account, github, privileged) }),
@@ -721,22 +789,25 @@ pub struct UserAttributes {
 pub async fn put_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ours: Result<ScopedCaller, ApiError>,
+    ours: Result<Caller, ApiError>,
     orcid: web::Path<String>,
     body: web::Bytes,
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
     let orcid = OrcidId::parse(&orcid).map_err(|_| CompatError::not_found())?;
     let existing = load_user(&state, orcid.to_string()).await?;
-    let allowed = match &existing {
-        Some((account, _)) => {
-            who.may(Action::UpdateAccount, Some(account)) && who.may(Action::ChangeRole, Some(account))
-        }
-        None => who.may(Action::ChangeRole, None),
-    };
-    if !allowed {
-        return Err(CompatError::forbidden());
+    // The body may relink provider and client ids, which is a role change's business.
+    match &existing {
+        Some((account, _)) => who.decide(Action::ChangeRole, Some(Subject::of(account))),
+        None => who.decide(Action::CreateAccount, None),
     }
+    .map_err(|d| {
+        if d == Denial::Hidden {
+            CompatError::forbidden()
+        } else {
+            refused(d)
+        }
+    })?;
     let value: Value =
         serde_json::from_slice(&body).map_err(|e| CompatError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let Some(attributes) = value.pointer("/data/attributes").cloned() else {
@@ -749,8 +820,12 @@ pub async fn put_user(
         .map_err(|e| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let created = existing.is_none();
     let (actor, label) = (
-        who.account.clone(),
-        if who.account.is_some() { "" } else { "DataCite service" },
+        who.account().cloned(),
+        if who.account().is_some() {
+            ""
+        } else {
+            "DataCite service"
+        },
     );
     let orcid_s = orcid.to_string();
     let account = crate::db::run(&state.pool, move |conn| {
@@ -789,7 +864,7 @@ pub async fn put_user(
             if let Some(v) = attrs.beta_tester {
                 diesel::update(target).set(accounts::beta_tester.eq(v)).execute(conn)?;
             }
-            crate::routes::admin::audit(
+            crate::audit::audit(
                 conn,
                 actor.as_ref(),
                 label,

@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::auth::session::ScopedCaller;
+use crate::auth::session::Caller;
 use crate::claims::intake::enqueue_doi_event;
 use crate::claims::store::{self, Claim, Requester, Submission};
 use crate::claims::ClaimSource;
 use crate::db::schema::claims;
 use crate::domain::{Doi, OrcidId};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::policy::Action;
 use crate::routes::claims::{parse_doi, parse_orcid, ClaimView};
 use crate::startup::AppState;
 use diesel::prelude::*;
@@ -120,11 +121,11 @@ fn shape_error(e: serde_json::Error) -> ApiError {
 )]
 #[post("/api/v1/events/dois")]
 pub async fn post_events(
-    caller: ScopedCaller,
+    caller: Caller,
     state: web::Data<AppState>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    caller.require("events:write")?;
+    caller.authorize(Action::PostEvents, None)?;
     let body = underscore_keys(&body.into_inner());
     if body.get("claim").is_some() {
         let envelope: LegacyClaimEnvelope = serde_json::from_value(body).map_err(shape_error)?;

@@ -50,7 +50,10 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable m
 )]
 pub struct ApiDoc;
 
-/// `page[number]` (from 1, default 1) and `page[size]` (1–100, default 25), checked.
+/// The highest `page[number]`: deeper pages are reached with cursors or narrower filters.
+pub const MAX_PAGE: i64 = 10_000;
+
+/// `page[number]` (1–10,000, default 1) and `page[size]` (1–100, default 25), checked.
 pub fn page(number: Option<i64>, size: Option<i64>) -> Result<(i64, i64), crate::error::ApiError> {
     use crate::error::ApiError;
     let size = size.unwrap_or(25);
@@ -61,10 +64,12 @@ pub fn page(number: Option<i64>, size: Option<i64>) -> Result<(i64, i64), crate:
         );
     }
     let number = number.unwrap_or(1);
-    if number < 1 {
-        return Err(
-            ApiError::unprocessable("invalid_parameter", "page[number] starts at 1.").with_field("page[number]", "≥ 1"),
-        );
+    if !(1..=MAX_PAGE).contains(&number) {
+        return Err(ApiError::unprocessable(
+            "invalid_parameter",
+            format!("page[number] must be between 1 and {MAX_PAGE}."),
+        )
+        .with_field("page[number]", format!("1–{MAX_PAGE}")));
     }
     Ok((number, size))
 }

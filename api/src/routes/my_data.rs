@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::audit::{audit, AuditEntry, AUDIT_COLUMNS};
 use crate::auth::session::Caller;
 use crate::claims::store::Claim;
 use crate::db::models::{Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
 use crate::domain::{PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::policy::Action;
 use crate::routes::accounts::{load_identities, load_permissions, overview, revoke_sealed, AccountView, SessionView};
-use crate::routes::admin::{audit, AuditEntry, AUDIT_COLUMNS};
 use crate::routes::api_tokens::ApiTokenView;
 use crate::routes::auth::{identity_context, permission_context};
 use crate::routes::claims::ClaimView;
@@ -50,6 +51,7 @@ pub struct AccountExport {
 )]
 #[get("/api/v1/accounts/me/export")]
 pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, None)?;
     let account = overview(&state, caller.account.id).await?;
     let (id, orcid, current) = (caller.account.id, caller.account.orcid.clone(), caller.session_id);
     let (claim_rows, session_rows, token_rows, audit_rows) = crate::db::run(&state.pool, move |conn| {
@@ -144,6 +146,7 @@ pub async fn delete_account(
     session: CookieSession,
     body: web::Json<DeleteAccount>,
 ) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let account = caller.account.clone();
     if body.confirm.trim().to_ascii_uppercase() != account.orcid {
         return Err(ApiError::unprocessable(

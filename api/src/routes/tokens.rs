@@ -15,6 +15,7 @@ use crate::auth::session::Caller;
 use crate::db::models::Account;
 use crate::db::schema::{accounts, identities, sessions};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::policy::Action;
 use crate::startup::AppState;
 
 pub const DATACITE_COOKIE: &str = "_datacite";
@@ -97,6 +98,7 @@ pub async fn issue(state: &AppState, account: Account, sid: Option<Uuid>) -> Api
 )]
 #[post("/api/v1/tokens")]
 pub async fn create(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ManageOwnAccount, None)?;
     let response = issue(&state, caller.account, caller.session_id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -9,12 +9,13 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::session::ScopedCaller;
+use crate::auth::session::Caller;
 use crate::claims::datacite::{DataciteError, DoiQuery};
 use crate::claims::work::DoiMetadata;
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::claims;
 use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
+use crate::policy::{Action, Subject};
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -27,11 +28,11 @@ pub struct WorkQuery {
     pub mine: Option<bool>,
     /// Page number, from 1 (DataCite serves the first 10,000 results this way).
     #[serde(rename = "page[number]")]
-    #[param(rename = "page[number]")]
+    #[param(rename = "page[number]", minimum = 1, maximum = 10000)]
     pub page_number: Option<i64>,
     /// Page size, 1–100 (default 25).
     #[serde(rename = "page[size]")]
-    #[param(rename = "page[size]")]
+    #[param(rename = "page[size]", minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
 }
 
@@ -116,11 +117,11 @@ fn names(record: &Value) -> Vec<String> {
 )]
 #[get("/api/v1/works")]
 pub async fn search(
-    caller: ScopedCaller,
+    caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<WorkQuery>,
 ) -> ApiResult<HttpResponse> {
-    caller.require("claims:read")?;
+    caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
     let q = query.into_inner();
     let text = q.query.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if text.as_ref().is_some_and(|t| t.len() > 500) {

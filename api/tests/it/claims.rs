@@ -752,14 +752,14 @@ async fn auto_update_events_claim_for_every_person_named_and_skip_versions() {
     )
     .await;
 
-    // A person's own session may not post events; the feed's token may.
+    // A person's own session may not post events (their role may not); the feed's token may.
     let res = b
         .post(app.url("/api/v1/events/dois"))
         .json(&json!({"events": [{"doi": doi}]}))
         .send()
         .await
         .unwrap();
-    assert_problem(res, 403, "insufficient_scope").await;
+    assert_problem(res, 403, "forbidden").await;
     let res = app
         .client
         .post(app.url("/api/v1/events/dois"))

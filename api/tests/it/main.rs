@@ -11,6 +11,7 @@ mod errors;
 mod health;
 mod logs;
 mod openapi;
+mod policy;
 mod queue;
 mod schema;
 mod spa;

@@ -2812,7 +2812,7 @@ export interface operations {
                 created_to?: string;
                 /** @description `-created` (default), `created`, `-updated` or `updated`. */
                 sort?: string;
-                /** @description Page number, from 1. */
+                /** @description Page number, 1–10,000. */
                 "page[number]"?: number;
                 /** @description Page size, 1–100 (default 25). */
                 "page[size]"?: number;

@@ -1,0 +1,462 @@
+//! One authorisation path: every route the app serves names its decision in `policy::ROUTES`, and
+//! over HTTP each route answers every role × credential kind as `policy::decide` says.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use profiles_api::auth::api_tokens;
+use profiles_api::claims::store::{self, Requester, Submission};
+use profiles_api::claims::ClaimSource;
+use profiles_api::db::models::Account;
+use profiles_api::db::schema::{accounts, audit_log, claims};
+use profiles_api::domain::{Doi, OrcidId, Role};
+use profiles_api::policy::{self, Action, Actor, Credential, Subject};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use serde_json::{json, Value};
+
+use crate::claims::person;
+use crate::standins::spawn_app_with_providers;
+use crate::support::{assert_problem, TestApp};
+
+const ROLES: [Role; 7] = [
+    Role::StaffAdmin,
+    Role::StaffUser,
+    Role::ProviderAdmin,
+    Role::ProviderUser,
+    Role::ClientAdmin,
+    Role::ClientUser,
+    Role::User,
+];
+
+#[test]
+fn every_route_has_a_decision() {
+    let api = profiles_api::startup::openapi();
+    let served: BTreeSet<(String, String)> = api
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let mut methods = Vec::new();
+            for (method, op) in [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ] {
+                if op.is_some() {
+                    methods.push((method.to_owned(), path.clone()));
+                }
+            }
+            methods
+        })
+        .collect();
+    let decided: BTreeSet<(String, String)> = policy::ROUTES
+        .iter()
+        .map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let undecided: Vec<_> = served.difference(&decided).collect();
+    let stale: Vec<_> = decided.difference(&served).collect();
+    assert!(
+        undecided.is_empty(),
+        "routes without a decision in policy::ROUTES: {undecided:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "policy::ROUTES names routes the app does not serve: {stale:?}"
+    );
+    assert_eq!(
+        decided.len(),
+        policy::ROUTES.len(),
+        "a route is listed twice in policy::ROUTES"
+    );
+}
+
+fn datacite_keys() -> (String, EncodingKey) {
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let public = key.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
+    let private = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    (public, EncodingKey::from_rsa_pem(private.as_bytes()).unwrap())
+}
+
+fn datacite_jwt(key: &EncodingKey, uid: &str, role: &str) -> String {
+    let exp = chrono::Utc::now().timestamp() + 600;
+    encode(
+        &Header::new(Algorithm::RS256),
+        &json!({"uid": uid, "name": "DataCite", "role_id": role, "exp": exp, "iat": exp - 600}),
+        key,
+    )
+    .unwrap()
+}
+
+fn set(app: &TestApp, orcid: &str, role: Role, provider: Option<&str>, client: Option<&str>) {
+    let mut conn = app.db.conn();
+    diesel::update(accounts::table.filter(accounts::orcid.eq(orcid)))
+        .set((
+            accounts::role.eq(role.as_str()),
+            accounts::provider_id.eq(provider),
+            accounts::client_id.eq(client),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+}
+
+fn account(app: &TestApp, orcid: &str) -> Account {
+    accounts::table
+        .filter(accounts::orcid.eq(orcid))
+        .select(Account::as_select())
+        .first(&mut app.db.conn())
+        .unwrap()
+}
+
+fn claim_for(app: &TestApp, orcid: &str) -> uuid::Uuid {
+    let submission = Submission {
+        orcid: OrcidId::parse(orcid).unwrap(),
+        doi: Doi::parse(&format!("10.5555/policy-{}", uuid::Uuid::new_v4().simple())).unwrap(),
+        source: ClaimSource::SearchAndLink,
+        requester: Requester::Person,
+        skip_reason: None,
+        title: None,
+    };
+    store::submit(&mut app.db.conn(), &submission, 3).unwrap().0.id
+}
+
+async fn our_jwt(app: &TestApp, b: &reqwest::Client) -> String {
+    let v: Value = b
+        .post(app.url("/api/v1/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Whose thing a route acts on in this test.
+#[derive(Clone, Copy)]
+enum On {
+    /// Nobody in particular (listing, one's own account).
+    Nothing,
+    /// The caller's own record.
+    Me,
+    /// Another person's.
+    Victim,
+}
+
+/// How the test calls a route: the concrete path and body, and whose thing it names.
+fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String, Option<Value>, On) {
+    let random = uuid::Uuid::new_v4();
+    let (concrete, on) = match path {
+        "/api/v1/claims" if method == "GET" => (format!("/api/v1/claims?orcid={victim}"), On::Victim),
+        "/api/v1/claims" => (path.to_owned(), On::Victim),
+        "/api/v1/claims/{id}" | "/api/v1/claims/{id}/retry" => (path.replace("{id}", &claim.to_string()), On::Victim),
+        "/api/v1/admin/claims/{id}/requeue" | "/api/v1/admin/claims/{id}/ignore" => {
+            (path.replace("{id}", &claim.to_string()), On::Victim)
+        }
+        "/api/v1/admin/accounts/{orcid}" => (path.replace("{orcid}", victim), On::Victim),
+        "/api/v1/accounts/me/claims/stats" => (path.to_owned(), On::Me),
+        "/api/v1/works" => ("/api/v1/works?query=policy".to_owned(), On::Me),
+        "/claims" if method == "GET" => (format!("/claims?user-id={victim}"), On::Victim),
+        "/claims" => (path.to_owned(), On::Victim),
+        "/claims/{id}" => (path.replace("{id}", &claim.to_string()), On::Victim),
+        "/users/{orcid}" => (path.replace("{orcid}", victim), On::Victim),
+        "/auth/orcid/grant" => ("/auth/orcid/grant?kind=auto_update".to_owned(), On::Nothing),
+        other => (
+            other
+                .replace("{id}", &random.to_string())
+                .replace("{provider}", "github")
+                .replace("{kind}", "auto_update"),
+            On::Nothing,
+        ),
+    };
+    let body = match (method, path) {
+        ("PATCH", "/api/v1/accounts/me") => Some(json!({"name": "Policy Test"})),
+        ("DELETE", "/api/v1/accounts/me") => Some(json!({"confirm": "0000-0000-0000-0000"})),
+        ("POST", "/api/v1/accounts/me/tokens") => {
+            Some(json!({"name": "policy", "scopes": ["claims:read"], "expires_in_days": 1}))
+        }
+        ("POST", "/api/v1/claims") => Some(json!({"doi": "10.5555/policy-matrix", "orcid": victim})),
+        ("POST", "/api/v1/events/dois") => Some(json!({"events": [{"doi": "10.5555/policy-event"}]})),
+        ("PATCH", "/api/v1/admin/accounts/{orcid}") => Some(json!({"beta_tester": true})),
+        ("POST", "/api/v1/admin/claims/retry-failed") => Some(json!({})),
+        ("POST", "/api/v1/admin/claims/{id}/ignore") => Some(json!({"reason": "policy test"})),
+        ("POST", "/claims") => {
+            Some(json!({"claim": {"doi": "10.5555/policy-compat", "orcid": victim, "source_id": "orcid_search"}}))
+        }
+        ("PUT", "/users/{orcid}") => Some(json!({"data": {"type": "users", "attributes": {"name": "Policy Test"}}})),
+        _ => None,
+    };
+    (concrete, body, on)
+}
+
+/// One credential of one person, as the test presents it and as the policy sees it.
+struct Presented {
+    label: String,
+    client: reqwest::Client,
+    bearer: Option<String>,
+    role: Role,
+    account: Option<Account>,
+    scopes: Vec<String>,
+    kind: policy::CredentialKind,
+}
+
+impl Presented {
+    fn actor(&self) -> Actor<'_> {
+        Actor {
+            role: self.role,
+            subject: self.account.as_ref().map(Subject::of),
+            credential: match self.kind {
+                policy::CredentialKind::Anonymous => Credential::Anonymous,
+                policy::CredentialKind::Session => Credential::Session,
+                policy::CredentialKind::Jwt => Credential::Jwt,
+                policy::CredentialKind::ApiToken => Credential::ApiToken { scopes: &self.scopes },
+                policy::CredentialKind::DatacitePerson => Credential::DatacitePerson,
+                policy::CredentialKind::DataciteService => Credential::DataciteService,
+            },
+        }
+    }
+}
+
+#[actix_web::test]
+async fn every_route_answers_every_role_and_credential_as_the_policy_decides() {
+    let (public, key) = datacite_keys();
+    let (app, _) = spawn_app_with_providers(&[("DATACITE_JWT_PUBLIC_KEY", &public)]).await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // The person acted upon: in the provider and client of the provider and client roles below.
+    let (_, victim) = person(&app, &[]).await;
+    set(&app, &victim, Role::User, Some("prov"), Some("prov.client"));
+    let claim = claim_for(&app, &victim);
+
+    let mut presented = vec![
+        Presented {
+            label: "anonymous".into(),
+            client: plain.clone(),
+            bearer: None,
+            role: Role::User,
+            account: None,
+            scopes: vec![],
+            kind: policy::CredentialKind::Anonymous,
+        },
+        Presented {
+            label: "DataCite service".into(),
+            client: plain.clone(),
+            bearer: Some(datacite_jwt(&key, "datacite.lupo", "staff_admin")),
+            role: Role::StaffAdmin,
+            account: None,
+            scopes: vec![],
+            kind: policy::CredentialKind::DataciteService,
+        },
+    ];
+    for role in ROLES {
+        let (browser, orcid) = person(&app, &[]).await;
+        set(&app, &orcid, role, Some("prov"), Some("prov.client"));
+        let me = account(&app, &orcid);
+        let jwt = our_jwt(&app, &browser).await;
+        let mut add = |label: &str, client: &reqwest::Client, bearer, scopes: Vec<String>, kind| {
+            presented.push(Presented {
+                label: format!("{} by {label}", role.as_str()),
+                client: client.clone(),
+                bearer,
+                role,
+                account: Some(me.clone()),
+                scopes,
+                kind,
+            })
+        };
+        add("session", &browser, None, vec![], policy::CredentialKind::Session);
+        add("JWT", &plain, Some(jwt), vec![], policy::CredentialKind::Jwt);
+        for (scope, _) in api_tokens::SCOPES {
+            // Made in the database, past the creation check, so that use is checked too.
+            let scopes = vec![scope.to_owned()];
+            let (token, _) = api_tokens::create(&mut app.db.conn(), me.id, scope, &scopes, None).unwrap();
+            add(
+                &format!("API token {scope}"),
+                &plain,
+                Some(token),
+                scopes,
+                policy::CredentialKind::ApiToken,
+            );
+        }
+        add(
+            "DataCite JWT",
+            &plain,
+            Some(datacite_jwt(&key, &orcid, "user")),
+            vec![],
+            policy::CredentialKind::DatacitePerson,
+        );
+    }
+
+    let victim_account = account(&app, &victim);
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (method, path, surface, action) in policy::ROUTES {
+        if *action == Action::Public {
+            continue;
+        }
+        for who in &presented {
+            let (url, body, on) = request(method, path, &victim, claim);
+            let target = match on {
+                On::Nothing => None,
+                On::Me => who.account.as_ref().map(Subject::of),
+                On::Victim => Some(Subject::of(&victim_account)),
+            };
+            let action = match action {
+                Action::ReadProfile { .. } => Action::ReadProfile {
+                    public: victim_account.is_public,
+                },
+                other => *other,
+            };
+            let decision = policy::decide(who.actor(), *surface, action, target);
+            let mut req = who
+                .client
+                .request(method.parse().unwrap(), app.url(&url))
+                .header("accept", "application/json");
+            if let Some(bearer) = &who.bearer {
+                req = req.bearer_auth(bearer);
+            }
+            if let Some(body) = &body {
+                req = req.json(body);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            checked += 1;
+            let ok = match decision {
+                Ok(()) => !matches!(status, 401 | 403),
+                Err(_) => matches!(status, 401 | 403 | 404),
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{method} {url} by {}: {status}, policy {decision:?}",
+                    who.label
+                ));
+            }
+        }
+    }
+    assert!(checked > 1500, "only {checked} requests were checked");
+    assert!(
+        wrong.is_empty(),
+        "{} answers differ from the policy:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The hole a read-only role used: deleting, retrying and creating claims in anyone's record.
+#[actix_web::test]
+async fn staff_user_changes_no_ones_claims_and_staff_admin_changes_are_audited() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (_, victim) = person(&app, &[]).await;
+    let (staff, staff_orcid) = person(&app, &[]).await;
+    let (admin, admin_orcid) = person(&app, &[]).await;
+    set(&app, &staff_orcid, Role::StaffUser, None, None);
+    set(&app, &admin_orcid, Role::StaffAdmin, None, None);
+    let claim = claim_for(&app, &victim);
+
+    // Read-only staff read, and change nothing.
+    let read = staff
+        .get(app.url(&format!("/api/v1/claims/{claim}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let res = staff
+        .delete(app.url(&format!("/api/v1/claims/{claim}")))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "forbidden").await;
+    let res = staff
+        .post(app.url(&format!("/api/v1/claims/{claim}/retry")))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "forbidden").await;
+    let res = staff
+        .post(app.url("/api/v1/claims"))
+        .json(&json!({"doi": "10.5555/not-theirs", "orcid": victim}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403, "forbidden").await;
+    let state: String = claims::table
+        .find(claim)
+        .select(claims::state)
+        .first(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(state, "waiting_for_permission", "the claim is untouched");
+
+    // A staff admin may, and each change lands in the person's audit trail.
+    let res = admin
+        .post(app.url("/api/v1/claims"))
+        .json(&json!({"doi": "10.5555/for-them", "orcid": victim}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let res = admin
+        .delete(app.url(&format!("/api/v1/claims/{claim}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let trail: Vec<(String, String, String)> = audit_log::table
+        .filter(audit_log::target_id.eq(&victim))
+        .order(audit_log::id.asc())
+        .select((audit_log::actor_label, audit_log::action, audit_log::target_type))
+        .load(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(
+        trail,
+        vec![
+            (admin_orcid.clone(), "claim.submitted".into(), "account".into()),
+            (admin_orcid.clone(), "claim.delete_requested".into(), "account".into()),
+        ]
+    );
+
+    // A person's changes to their own claims are theirs, not an audit matter.
+    let (me, _) = person(&app, &[]).await;
+    let before: i64 = audit_log::table.count().get_result(&mut app.db.conn()).unwrap();
+    let res = me
+        .post(app.url("/api/v1/claims"))
+        .json(&json!({"doi": "10.5555/mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let after: i64 = audit_log::table.count().get_result(&mut app.db.conn()).unwrap();
+    assert_eq!(before, after);
+}
+
+/// Input that used to panic or answer 500 now answers 422 with a clear problem.
+#[actix_web::test]
+async fn unknown_sorts_and_huge_page_numbers_are_refused_clearly() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = person(&app, &[]).await;
+    for path in [
+        "/api/v1/claims?sort=done",
+        "/api/v1/claims?page[number]=9223372036854775807",
+        "/api/v1/claims?page[number]=10001",
+        "/api/v1/works?query=x&page[number]=9223372036854775807",
+        "/api/v1/admin/accounts?page[number]=9223372036854775807",
+    ] {
+        let res = b.get(app.url(path)).send().await.unwrap();
+        let status = res.status().as_u16();
+        if path.contains("admin") {
+            // A plain user is refused before the query is looked at.
+            assert_eq!(status, 403, "{path}");
+            continue;
+        }
+        let body = assert_problem(res, 422, "invalid_parameter").await;
+        assert!(!body["errors"].as_array().unwrap().is_empty(), "{path}: {body}");
+    }
+    let res = b
+        .get(app.url("/claims?page[number]=9223372036854775807&page[size]=25"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "DataCite's paging");
+}
