@@ -105,6 +105,16 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// What a sealed token of an identity is bound to (the AEAD associated data).
+pub fn identity_context(provider: crate::domain::Provider, subject: &str, which: &str) -> String {
+    format!("identity:{provider}:{subject}:{which}")
+}
+
+/// What a sealed token of an ORCID permission is bound to.
+pub fn permission_context(account_id: uuid::Uuid, kind: crate::domain::PermissionKind, which: &str) -> String {
+    format!("permission:{account_id}:{}:{which}", kind.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

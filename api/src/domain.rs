@@ -302,6 +302,22 @@ impl FromStr for PermissionKind {
     }
 }
 
+/// A DOI from request input, or a 422 problem naming `field`.
+pub fn parse_doi(value: &str, field: &str) -> crate::error::ApiResult<Doi> {
+    Doi::parse(value).map_err(|e| {
+        crate::error::ApiError::unprocessable("invalid_doi", format!("{value:?} is not a DOI: {e}."))
+            .with_field(field, e.to_string())
+    })
+}
+
+/// An ORCID iD from request input, or a 422 problem naming `field`.
+pub fn parse_orcid(value: &str, field: &str) -> crate::error::ApiResult<OrcidId> {
+    OrcidId::parse(value).map_err(|e| {
+        crate::error::ApiError::unprocessable("invalid_orcid", format!("{value:?} is not an ORCID iD: {e}."))
+            .with_field(field, e.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,15 +4,19 @@
 //! registered in one place), `error` (the one API error type), `db` (pool, migrations, schema),
 //! `jobs` (the PostgreSQL job queue), `worker` (what the background jobs do).
 
+pub mod accounts;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod claims;
+pub mod compat;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod paging;
 pub mod policy;
 pub mod routes;
 pub mod startup;

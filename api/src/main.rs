@@ -246,9 +246,8 @@ async fn admin(config: &Config, action: AdminAction) -> Result<(), BoxError> {
                 let role: profiles_api::domain::Role = role
                     .parse()
                     .map_err(|_| format!("unknown role {role:?}; see profiles admin grant --help"))?;
-                let before =
-                    profiles_api::routes::admin::set_role(&mut conn, None, "command line", orcid.as_str(), role)?
-                        .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
+                let before = profiles_api::accounts::set_role(&mut conn, None, "command line", orcid.as_str(), role)?
+                    .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
                 println!("{orcid}: {before} -> {}", role.as_str());
             }
         }

@@ -2,7 +2,6 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use actix_files::{Files, NamedFile};
 use actix_web::body::MessageBody;
@@ -20,40 +19,10 @@ use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{time, Key, SameSite};
 
-use crate::auth::keys::KeyStore;
-use crate::auth::providers::Providers;
-use crate::claims::process::Engine;
+pub use crate::app::AppState;
 use crate::config::Config;
-use crate::crypto::Cipher;
-use crate::db::DbPool;
 use crate::error::{ApiError, ErrorKind, PROBLEM_CONTENT_TYPE};
 use crate::routes;
-
-/// Shared by every handler.
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Arc<Config>,
-    /// Seals tokens at rest; `None` only when ENCRYPTION_KEY is unset (tests of the skeleton).
-    pub cipher: Option<Cipher>,
-    pub keys: KeyStore,
-    pub providers: Arc<Providers>,
-    /// DataCite and ORCID clients and the claims settings.
-    pub claims: Engine,
-}
-
-impl AppState {
-    pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
-        let cipher = config.encryption_key.as_ref().map(|k| Cipher::new(k.expose()));
-        Self {
-            claims: Engine::new(pool.clone(), &config),
-            keys: KeyStore::new(cipher.clone()),
-            providers: Arc::new(Providers::new(&config)),
-            cipher,
-            pool,
-            config,
-        }
-    }
-}
 
 fn session_middleware(config: &Config, key: &Key) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -200,7 +169,7 @@ fn problem_for_bare_errors<B: MessageBody + 'static>(
         let v = v.as_bytes();
         v.starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
             || v.starts_with(b"text/html")
-            || v.starts_with(crate::routes::datacite::JSONAPI.as_bytes())
+            || v.starts_with(crate::compat::datacite::JSONAPI.as_bytes())
     });
     // Non-API pages (the SPA, OAuth browser redirects) render their own errors.
     if already || !res.status().is_client_error() && !res.status().is_server_error() {

@@ -6,15 +6,87 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::crypto::{constant_time_eq, random_token, sha256};
 use crate::db::models::Account;
+use crate::db::schema::api_tokens as tokens;
 use crate::db::schema::{accounts, api_tokens};
 
 pub const TOKEN_PREFIX: &str = "prf_";
 
 pub use crate::policy::{is_scope, role_allows, SCOPES};
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiTokenView {
+    pub id: Uuid,
+    pub name: String,
+    /// The start of the token, to recognise it (`prf_<prefix>_…`).
+    #[schema(example = "prf_Lu1ppEul_…")]
+    pub hint: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+type Row = (
+    Uuid,
+    String,
+    String,
+    Vec<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+fn view(r: Row) -> ApiTokenView {
+    ApiTokenView {
+        id: r.0,
+        name: r.1,
+        hint: format!("{TOKEN_PREFIX}{}_…", r.2),
+        scopes: r.3,
+        created_at: r.4,
+        expires_at: r.5,
+        last_used_at: r.6,
+        revoked_at: r.7,
+    }
+}
+
+macro_rules! columns {
+    () => {
+        (
+            tokens::id,
+            tokens::name,
+            tokens::prefix,
+            tokens::scopes,
+            tokens::created_at,
+            tokens::expires_at,
+            tokens::last_used_at,
+            tokens::revoked_at,
+        )
+    };
+}
+
+/// An account's tokens, newest first (never their secrets).
+pub fn load_views(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<ApiTokenView>> {
+    let rows: Vec<Row> = tokens::table
+        .filter(tokens::account_id.eq(account_id))
+        .order(tokens::created_at.desc())
+        .select(columns!())
+        .load(conn)?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
+/// One token's view.
+pub fn load_view(conn: &mut PgConnection, id: Uuid) -> QueryResult<ApiTokenView> {
+    let row: Row = tokens::table.find(id).select(columns!()).first(conn)?;
+    Ok(view(row))
+}
 
 /// Creates a token for `account_id`; returns the token (shown once) and its id.
 pub fn create(

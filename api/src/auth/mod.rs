@@ -4,3 +4,4 @@ pub mod api_tokens;
 pub mod keys;
 pub mod providers;
 pub mod session;
+pub mod sso;

@@ -14,12 +14,12 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::db::models::Account;
 use crate::db::schema::{accounts, sessions};
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::policy::{self, Action, Actor, Credential, Denial, Subject, Surface};
-use crate::startup::AppState;
 
 pub const SESSION_COOKIE: &str = "profiles_session";
 const SID: &str = "sid";

@@ -6,10 +6,12 @@
 
 pub mod datacite;
 pub mod intake;
+pub mod legacy;
 pub mod orcid;
 pub mod process;
 pub mod ratelimit;
 pub mod store;
+pub mod view;
 pub mod work;
 
 use std::fmt;

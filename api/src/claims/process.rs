@@ -15,12 +15,12 @@ use super::store::{self, Claim, PermissionToken, Readiness};
 use super::work::DoiMetadata;
 use super::{ClaimAction, ClaimSource, ClaimState};
 use crate::config::{ClaimsConfig, Config};
+use crate::crypto::permission_context;
 use crate::crypto::Cipher;
 use crate::db::schema::claims;
 use crate::db::DbPool;
 use crate::domain::{Doi, OrcidId};
 use crate::jobs::{Job, JobError};
-use crate::routes::auth::permission_context;
 
 /// Everything the claim jobs need; cheap to clone.
 #[derive(Clone)]

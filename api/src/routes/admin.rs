@@ -13,53 +13,21 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::accounts::{
+    identity_views, load_identities, load_permissions, permission_views, IdentityView, PermissionView,
+};
+use crate::app::AppState;
 use crate::audit::{audit, AuditEntry, AUDIT_COLUMNS};
 use crate::auth::session::Caller;
 use crate::claims::store::{self, Claim};
+use crate::claims::view::ClaimView;
 use crate::claims::{ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, audit_log, claims};
+use crate::domain::parse_orcid;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::{self, Action, Scope, Subject};
-use crate::routes::accounts::{
-    identity_views, load_identities, load_permissions, permission_views, IdentityView, PermissionView,
-};
-use crate::routes::claims::{parse_orcid, ClaimView};
-use crate::startup::AppState;
-
-/// Sets an account's role; returns the role it had (None: no such account). Audited.
-pub fn set_role(
-    conn: &mut PgConnection,
-    actor: Option<&Account>,
-    actor_label: &str,
-    orcid: &str,
-    role: Role,
-) -> QueryResult<Option<String>> {
-    conn.transaction(|conn| {
-        let before: Option<(Uuid, String)> = accounts::table
-            .filter(accounts::orcid.eq(orcid))
-            .select((accounts::id, accounts::role))
-            .for_update()
-            .first(conn)
-            .optional()?;
-        let Some((id, before)) = before else {
-            return Ok(None);
-        };
-        diesel::update(accounts::table.find(id))
-            .set(accounts::role.eq(role.as_str()))
-            .execute(conn)?;
-        audit(
-            conn,
-            actor,
-            actor_label,
-            "account.role_changed",
-            ("account", orcid),
-            json!({ "before": { "role": before }, "after": { "role": role.as_str() } }),
-        )?;
-        Ok(Some(before))
-    })
-}
 
 fn forbidden() -> ApiError {
     ApiError::forbidden("forbidden", "Your role does not allow this.")
@@ -220,7 +188,7 @@ pub async fn list_accounts(
             })
         })
         .transpose()?;
-    let (page, page_size) = crate::routes::page(q.page_number, q.page_size)?;
+    let (page, page_size) = crate::paging::page(q.page_number, q.page_size)?;
     let filters = AccountFilters {
         scope: policy::account_scope(caller.actor()),
         q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -370,10 +338,10 @@ pub struct AdminAccountUpdate {
     pub is_public: Option<bool>,
     pub beta_tester: Option<bool>,
     /// Staff admins only; `null` clears it.
-    #[serde(default, deserialize_with = "crate::routes::accounts::present")]
+    #[serde(default, deserialize_with = "crate::accounts::present")]
     pub provider_id: Option<Option<String>>,
     /// Staff admins only; `null` clears it.
-    #[serde(default, deserialize_with = "crate::routes::accounts::present")]
+    #[serde(default, deserialize_with = "crate::accounts::present")]
     pub client_id: Option<Option<String>>,
 }
 

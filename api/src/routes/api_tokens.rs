@@ -8,29 +8,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::audit::audit;
-use crate::auth::api_tokens::{self, role_allows, SCOPES, TOKEN_PREFIX};
+use crate::auth::api_tokens::{self, role_allows, ApiTokenView, SCOPES};
 use crate::auth::session::Caller;
 use crate::db::schema::api_tokens as tokens;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::Action;
-use crate::startup::AppState;
 
 const MAX_ACTIVE: i64 = 20;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ApiTokenView {
-    pub id: Uuid,
-    pub name: String,
-    /// The start of the token, to recognise it (`prf_<prefix>_…`).
-    #[schema(example = "prf_Lu1ppEul_…")]
-    pub hint: String,
-    pub scopes: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedApiToken {
@@ -51,55 +37,6 @@ pub struct NewApiToken {
     pub expires_in_days: Option<i64>,
 }
 
-type Row = (
-    Uuid,
-    String,
-    String,
-    Vec<String>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
-
-fn view(r: Row) -> ApiTokenView {
-    ApiTokenView {
-        id: r.0,
-        name: r.1,
-        hint: format!("{TOKEN_PREFIX}{}_…", r.2),
-        scopes: r.3,
-        created_at: r.4,
-        expires_at: r.5,
-        last_used_at: r.6,
-        revoked_at: r.7,
-    }
-}
-
-macro_rules! columns {
-    () => {
-        (
-            tokens::id,
-            tokens::name,
-            tokens::prefix,
-            tokens::scopes,
-            tokens::created_at,
-            tokens::expires_at,
-            tokens::last_used_at,
-            tokens::revoked_at,
-        )
-    };
-}
-
-/// An account's tokens, newest first (never their secrets).
-pub(crate) fn load_views(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<ApiTokenView>> {
-    let rows: Vec<Row> = tokens::table
-        .filter(tokens::account_id.eq(account_id))
-        .order(tokens::created_at.desc())
-        .select(columns!())
-        .load(conn)?;
-    Ok(rows.into_iter().map(view).collect())
-}
-
 /// Your API tokens
 ///
 /// Newest first, revoked ones included (with when), with their last use.
@@ -116,7 +53,7 @@ pub(crate) fn load_views(conn: &mut PgConnection, account_id: Uuid) -> QueryResu
 pub async fn list(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ReadOwnAccount, None)?;
     let id = caller.account.id;
-    let views = crate::db::run(&state.pool, move |conn| Ok(load_views(conn, id)?)).await?;
+    let views = crate::db::run(&state.pool, move |conn| Ok(api_tokens::load_views(conn, id)?)).await?;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -199,7 +136,7 @@ pub async fn create(
                 ));
             }
             let (token, id) = api_tokens::create(conn, account.id, &name, &scopes, Some(expires))?;
-            let row: Row = tokens::table.find(id).select(columns!()).first(conn)?;
+            let row = api_tokens::load_view(conn, id)?;
             audit(
                 conn,
                 Some(&account),
@@ -212,10 +149,7 @@ pub async fn create(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(CreatedApiToken {
-        token,
-        details: view(row),
-    }))
+    Ok(HttpResponse::Created().json(CreatedApiToken { token, details: row }))
 }
 
 /// Revoke an API token

@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::auth::providers::{ProviderError, VerifiedIdentity};
 use crate::auth::session::{self, Caller};
-use crate::crypto::random_token;
+use crate::crypto::{identity_context, permission_context, random_token};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, auth_states, identities, orcid_permissions, pending_signups};
 use crate::domain::{OrcidId, PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
 use crate::policy::Action;
-use crate::startup::AppState;
 
 const STATE_COOKIE: &str = "profiles_oauth_state";
 const PENDING_SIGNUP: &str = "pending_signup";
@@ -549,14 +549,6 @@ fn expiry(identity: &VerifiedIdentity) -> Option<DateTime<Utc>> {
         .map(|d| Utc::now() + d)
 }
 
-pub fn identity_context(provider: Provider, subject: &str, which: &str) -> String {
-    format!("identity:{provider}:{subject}:{which}")
-}
-
-pub fn permission_context(account_id: Uuid, kind: PermissionKind, which: &str) -> String {
-    format!("permission:{account_id}:{}:{which}", kind.as_str())
-}
-
 async fn sign_in(
     req: &HttpRequest,
     state: &web::Data<AppState>,
@@ -604,7 +596,7 @@ async fn sign_in(
         .await?;
         session.remove(PENDING_SIGNUP);
         session::attach(session, sid)?;
-        return Ok(crate::routes::tokens::with_datacite_cookie(state, sid, redirect(return_to)).await);
+        return Ok(crate::auth::sso::with_datacite_cookie(state, sid, redirect(return_to)).await);
     }
     // Google or GitHub: an identity already linked signs in to its account.
     let (provider, subject) = (identity.provider, identity.subject.clone());
@@ -636,7 +628,7 @@ async fn sign_in(
         })
         .await?;
         session::attach(session, sid)?;
-        return Ok(crate::routes::tokens::with_datacite_cookie(state, sid, redirect(return_to)).await);
+        return Ok(crate::auth::sso::with_datacite_cookie(state, sid, redirect(return_to)).await);
     }
     // Unknown identity: keep it for 30 minutes and ask for the ORCID iD to finish.
     // Never link by matching email.
@@ -1124,7 +1116,7 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
     let mut response = HttpResponse::NoContent();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     let mut response = response.finish();
-    if let Some(cookie) = crate::routes::tokens::clear_datacite_cookie(&state) {
+    if let Some(cookie) = crate::auth::sso::clear_datacite_cookie(&state) {
         let _ = response.add_cookie(&cookie);
     }
     let _ = StatusCode::OK;

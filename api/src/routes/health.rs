@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::startup::AppState;
 
 /// Heartbeat
 ///

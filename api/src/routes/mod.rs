@@ -50,30 +50,6 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable m
 )]
 pub struct ApiDoc;
 
-/// The highest `page[number]`: deeper pages are reached with cursors or narrower filters.
-pub const MAX_PAGE: i64 = 10_000;
-
-/// `page[number]` (1–10,000, default 1) and `page[size]` (1–100, default 25), checked.
-pub fn page(number: Option<i64>, size: Option<i64>) -> Result<(i64, i64), crate::error::ApiError> {
-    use crate::error::ApiError;
-    let size = size.unwrap_or(25);
-    if !(1..=100).contains(&size) {
-        return Err(
-            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
-                .with_field("page[size]", "1–100"),
-        );
-    }
-    let number = number.unwrap_or(1);
-    if !(1..=MAX_PAGE).contains(&number) {
-        return Err(ApiError::unprocessable(
-            "invalid_parameter",
-            format!("page[number] must be between 1 and {MAX_PAGE}."),
-        )
-        .with_field("page[number]", format!("1–{MAX_PAGE}")));
-    }
-    Ok((number, size))
-}
-
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::heartbeat)
         .service(health::status)

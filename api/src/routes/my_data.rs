@@ -10,19 +10,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::accounts::{load_identities, load_permissions, overview, revoke_sealed, AccountView, SessionView};
+use crate::app::AppState;
 use crate::audit::{audit, AuditEntry, AUDIT_COLUMNS};
+use crate::auth::api_tokens::ApiTokenView;
 use crate::auth::session::Caller;
 use crate::claims::store::Claim;
+use crate::claims::view::ClaimView;
+use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
 use crate::domain::{PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::Action;
-use crate::routes::accounts::{load_identities, load_permissions, overview, revoke_sealed, AccountView, SessionView};
-use crate::routes::api_tokens::ApiTokenView;
-use crate::routes::auth::{identity_context, permission_context};
-use crate::routes::claims::ClaimView;
-use crate::startup::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountExport {
@@ -65,7 +65,7 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
             .order(sessions::created_at)
             .select(Session::as_select())
             .load(conn)?;
-        let token_rows = crate::routes::api_tokens::load_views(conn, id)?;
+        let token_rows = crate::auth::api_tokens::load_views(conn, id)?;
         let audit_rows: Vec<AuditEntry> = audit_log::table
             .filter(
                 audit_log::actor_id.eq(id).or(audit_log::target_type
@@ -233,7 +233,7 @@ pub async fn delete_account(
         revoked_at_providers: revoked,
         deleted,
     });
-    if let Some(cookie) = crate::routes::tokens::clear_datacite_cookie(&state) {
+    if let Some(cookie) = crate::auth::sso::clear_datacite_cookie(&state) {
         let _ = response.add_cookie(&cookie);
     }
     Ok(response)

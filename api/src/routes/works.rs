@@ -9,6 +9,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::auth::session::Caller;
 use crate::claims::datacite::{DataciteError, DoiQuery};
 use crate::claims::work::DoiMetadata;
@@ -16,7 +17,6 @@ use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::claims;
 use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
 use crate::policy::{Action, Subject};
-use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -138,7 +138,7 @@ pub async fn search(
         )
         .with_field("query", "required when mine=false"));
     }
-    let (page, page_size) = crate::routes::page(q.page_number, q.page_size)?;
+    let (page, page_size) = crate::paging::page(q.page_number, q.page_size)?;
     // DataCite serves the first 10,000 results by page number.
     if page * page_size > 10_000 + page_size {
         return Err(ApiError::unprocessable(

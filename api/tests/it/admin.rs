@@ -11,7 +11,7 @@ use crate::support::{assert_problem, TestApp};
 
 fn set_role(app: &TestApp, orcid: &str, role: Role) {
     let mut conn = app.db.conn();
-    profiles_api::routes::admin::set_role(&mut conn, None, "test", orcid, role)
+    profiles_api::accounts::set_role(&mut conn, None, "test", orcid, role)
         .unwrap()
         .unwrap();
 }

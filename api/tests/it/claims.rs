@@ -715,7 +715,7 @@ pub fn api_token(app: &TestApp, orcid: &str, scopes: &[&str]) -> String {
     use profiles_api::db::schema::accounts;
     let mut conn = app.db.conn();
     if scopes.contains(&"events:write") {
-        profiles_api::routes::admin::set_role(&mut conn, None, "test", orcid, profiles_api::domain::Role::StaffAdmin)
+        profiles_api::accounts::set_role(&mut conn, None, "test", orcid, profiles_api::domain::Role::StaffAdmin)
             .unwrap()
             .unwrap();
     }

@@ -1,0 +1,36 @@
+//! The state every handler and the worker share: the pool, the configuration, the clients.
+
+use std::sync::Arc;
+
+use crate::auth::keys::KeyStore;
+use crate::auth::providers::Providers;
+use crate::claims::process::Engine;
+use crate::config::Config;
+use crate::crypto::Cipher;
+use crate::db::DbPool;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    /// Seals tokens at rest; `None` only when ENCRYPTION_KEY is unset (tests of the skeleton).
+    pub cipher: Option<Cipher>,
+    pub keys: KeyStore,
+    pub providers: Arc<Providers>,
+    /// DataCite and ORCID clients and the claims settings.
+    pub claims: Engine,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
+        let cipher = config.encryption_key.as_ref().map(|k| Cipher::new(k.expose()));
+        Self {
+            claims: Engine::new(pool.clone(), &config),
+            keys: KeyStore::new(cipher.clone()),
+            providers: Arc::new(Providers::new(&config)),
+            cipher,
+            pool,
+            config,
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! DataCite's own claim form, `{"claim": {"doi", "orcid", "source_id", "claim_action"}}`, as
+//! levriero and lupo send it: read, checked, and applied to the claims store.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::store::{self, Claim, Requester, Submission};
+use super::ClaimSource;
+use crate::db::schema::claims;
+use crate::domain::{parse_doi, parse_orcid, Doi, OrcidId};
+use crate::error::{ApiError, ApiResult};
+
+/// DataCite's existing form (levriero's `POST /claims`): one claim for one iD.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LegacyClaim {
+    pub doi: String,
+    pub orcid: String,
+    /// `orcid_update` (Auto-Update, the default) or `orcid_search` (Search & Link).
+    pub source_id: Option<String>,
+    /// `create` (default) or `delete`.
+    pub claim_action: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LegacyClaimEnvelope {
+    pub claim: LegacyClaim,
+}
+
+/// Hyphenated keys (`source-id`) become underscores, as DataCite's Rails app does.
+pub fn underscore_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.replace('-', "_"), underscore_keys(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// DataCite's claim, checked.
+#[derive(Debug, Clone)]
+pub struct LegacyRequest {
+    pub orcid: OrcidId,
+    pub doi: Doi,
+    pub source: ClaimSource,
+    pub delete: bool,
+}
+
+/// Checks DataCite's `{doi, orcid, source_id, claim_action}`.
+pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
+    let doi = parse_doi(&claim.doi, "claim.doi")?;
+    let orcid = parse_orcid(&claim.orcid, "claim.orcid")?;
+    let source = match claim.source_id.as_deref() {
+        None | Some("orcid_update") | Some("auto_update") => ClaimSource::AutoUpdate,
+        Some("orcid_search") | Some("search_and_link") => ClaimSource::SearchAndLink,
+        Some(other) => {
+            return Err(
+                ApiError::unprocessable("invalid_parameter", format!("Unknown source_id {other:?}."))
+                    .with_field("claim.source_id", "orcid_update or orcid_search"),
+            )
+        }
+    };
+    let delete = match claim.claim_action.as_deref() {
+        None | Some("create") => false,
+        Some("delete") => true,
+        Some(other) => {
+            return Err(
+                ApiError::unprocessable("invalid_parameter", format!("Unknown claim_action {other:?}."))
+                    .with_field("claim.claim_action", "create or delete"),
+            )
+        }
+    };
+    Ok(LegacyRequest {
+        orcid,
+        doi,
+        source,
+        delete,
+    })
+}
+
+/// Creates, re-queues or withdraws the claim DataCite's form asks for.
+pub fn apply_legacy(conn: &mut PgConnection, r: &LegacyRequest, max_attempts: i32) -> ApiResult<Claim> {
+    if r.delete {
+        let id: Option<uuid::Uuid> = claims::table
+            .filter(claims::orcid.eq(r.orcid.as_str()))
+            .filter(claims::doi.eq(r.doi.as_str()))
+            .select(claims::id)
+            .first(conn)
+            .optional()?;
+        let id = id.ok_or_else(|| ApiError::not_found("claim_not_found", "There is no claim for this iD and DOI."))?;
+        return Ok(store::request_delete(conn, id, max_attempts)?);
+    }
+    let submission = Submission {
+        orcid: r.orcid.clone(),
+        doi: r.doi.clone(),
+        source: r.source,
+        requester: if r.source == ClaimSource::AutoUpdate {
+            Requester::AutoUpdate
+        } else {
+            Requester::Person
+        },
+        skip_reason: None,
+        title: None,
+    };
+    Ok(store::submit(conn, &submission, max_attempts)?.0)
+}

@@ -1,0 +1,3 @@
+//! Compatibility layers for callers of other services' APIs.
+
+pub mod datacite;
