@@ -24,10 +24,10 @@ use uuid::Uuid;
 
 use profiles_api::claims::store::{self, Requester, Submission};
 use profiles_api::claims::{ClaimSource, ClaimState};
+use profiles_api::crypto::permission_context;
 use profiles_api::crypto::Cipher;
 use profiles_api::db::schema::{accounts, claims, orcid_permissions};
 use profiles_api::domain::{Doi, OrcidId, PermissionKind};
-use profiles_api::crypto::permission_context;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod identities;
 pub mod jobs;
 pub mod paging;
 pub mod policy;

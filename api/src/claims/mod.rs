@@ -9,6 +9,7 @@ pub mod intake;
 pub mod legacy;
 pub mod orcid;
 pub mod process;
+pub mod query;
 pub mod ratelimit;
 pub mod store;
 pub mod view;

@@ -1,5 +1,7 @@
 //! How a claim is shown through the API.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,4 +74,59 @@ impl From<Claim> for ClaimView {
             updated_at: c.updated_at,
         }
     }
+}
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimListMeta {
+    /// Claims matching the filters.
+    pub total: i64,
+    /// The page number (absent in cursor mode).
+    pub page: Option<i64>,
+    pub page_size: i64,
+    pub total_pages: i64,
+    /// Matching claims per state (every state listed).
+    pub states: BTreeMap<String, i64>,
+    /// Matching claims per source (every source listed).
+    pub sources: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ListLinks {
+    /// The next page (cursor mode), when there is one.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimList {
+    pub data: Vec<ClaimView>,
+    pub meta: ClaimListMeta,
+    pub links: ListLinks,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SourceStats {
+    pub source: ClaimSource,
+    /// "ORCID Search & Link" or "ORCID Auto-Update".
+    pub label: String,
+    pub total: i64,
+    /// Claims per state (every state listed).
+    pub states: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LastClaim {
+    pub doi: String,
+    pub doi_url: String,
+    pub title: Option<String>,
+    pub claimed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimStats {
+    pub total: i64,
+    /// All claims per state (every state listed).
+    pub states: BTreeMap<String, i64>,
+    /// Search & Link first, then Auto-Update.
+    pub sources: Vec<SourceStats>,
+    /// The work most recently written to the ORCID record.
+    pub last_claimed: Option<LastClaim>,
 }

@@ -1,21 +1,16 @@
 //! ORCID claims: the caller's own (staff: anyone's), created by hand or by Auto-Update.
 
 use actix_web::{delete, get, http::header, post, web, HttpRequest, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::count_star;
-use diesel::pg::Pg;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::session::Caller;
+use crate::claims::query::{self, decode_cursor, one_of, parse_time, Filters, Order, SortKey};
 use crate::claims::store::{self, Claim, Requester, Submission};
-use crate::claims::view::ClaimView;
+use crate::claims::view::{ClaimList, ClaimListMeta, ClaimStats, ClaimView, ListLinks};
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, claims};
@@ -285,117 +280,6 @@ pub struct ClaimQuery {
     pub page_cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClaimListMeta {
-    /// Claims matching the filters.
-    pub total: i64,
-    /// The page number (absent in cursor mode).
-    pub page: Option<i64>,
-    pub page_size: i64,
-    pub total_pages: i64,
-    /// Matching claims per state (every state listed).
-    pub states: BTreeMap<String, i64>,
-    /// Matching claims per source (every source listed).
-    pub sources: BTreeMap<String, i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ListLinks {
-    /// The next page (cursor mode), when there is one.
-    pub next: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClaimList {
-    pub data: Vec<ClaimView>,
-    pub meta: ClaimListMeta,
-    pub links: ListLinks,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum SortKey {
-    Created,
-    Updated,
-}
-
-#[derive(Debug, Clone)]
-struct Filters {
-    orcid: Option<String>,
-    states: Vec<String>,
-    source: Option<String>,
-    action: Option<String>,
-    dois: Vec<String>,
-    q: Option<String>,
-    error: Option<String>,
-    created_from: Option<DateTime<Utc>>,
-    created_to: Option<DateTime<Utc>>,
-}
-
-fn parse_time(value: &str, field: &str) -> ApiResult<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                "invalid_parameter",
-                format!("{field} must be a date (YYYY-MM-DD) or an RFC 3339 time."),
-            )
-            .with_field(field, "not a date")
-        })
-}
-
-fn one_of<T: std::str::FromStr>(value: &str, field: &str, allowed: &str) -> ApiResult<T> {
-    value.parse().map_err(|_| {
-        ApiError::unprocessable(
-            "invalid_parameter",
-            format!("{field} must be one of {allowed}; got {value:?}."),
-        )
-        .with_field(field, format!("one of {allowed}"))
-    })
-}
-
-fn filtered(f: &Filters) -> claims::BoxedQuery<'static, Pg> {
-    let mut query = claims::table.into_boxed();
-    if let Some(orcid) = &f.orcid {
-        query = query.filter(claims::orcid.eq(orcid.clone()));
-    }
-    if !f.states.is_empty() {
-        query = query.filter(claims::state.eq_any(f.states.clone()));
-    }
-    if let Some(source) = &f.source {
-        query = query.filter(claims::source.eq(source.clone()));
-    }
-    if let Some(action) = &f.action {
-        query = query.filter(claims::action.eq(action.clone()));
-    }
-    if !f.dois.is_empty() {
-        query = query.filter(claims::doi.eq_any(f.dois.clone()));
-    }
-    if let Some(q) = &f.q {
-        let pattern = crate::db::contains_pattern(q);
-        query = query.filter(claims::doi.ilike(pattern.clone()).or(claims::title.ilike(pattern)));
-    }
-    if let Some(error) = &f.error {
-        let pattern = crate::db::contains_pattern(error);
-        query = query.filter(
-            claims::error_code
-                .eq(error.clone())
-                .or(claims::error_message.ilike(pattern)),
-        );
-    }
-    if let Some(from) = f.created_from {
-        query = query.filter(claims::created_at.ge(from));
-    }
-    if let Some(to) = f.created_to {
-        query = query.filter(claims::created_at.lt(to));
-    }
-    query
-}
-
 /// The same query with the cursor for the next page (and no page number).
 fn next_link(query: &str, cursor: &str) -> String {
     let pairs = url::form_urlencoded::parse(query.as_bytes())
@@ -406,29 +290,6 @@ fn next_link(query: &str, cursor: &str) -> String {
         .extend_pairs(pairs)
         .finish();
     format!("/api/v1/claims?{query}")
-}
-
-fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.timestamp_micros()))
-}
-
-fn decode_cursor(value: &str) -> ApiResult<(DateTime<Utc>, Uuid)> {
-    let bad = || {
-        ApiError::unprocessable("invalid_cursor", "page[cursor] is not a cursor from links.next.")
-            .with_field("page[cursor]", "unknown cursor")
-    };
-    let text = URL_SAFE_NO_PAD
-        .decode(value)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(bad)?;
-    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
-    let at = micros
-        .parse::<i64>()
-        .ok()
-        .and_then(DateTime::from_timestamp_micros)
-        .ok_or_else(bad)?;
-    Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
 /// Your claims
@@ -545,108 +406,29 @@ pub async fn list(
             .map(|v| parse_time(v, "created_to"))
             .transpose()?,
     };
-    let result = crate::db::run(&state.pool, move |conn| {
-        let total: i64 = filtered(&filters).count().get_result(conn)?;
-        let by_state: Vec<(String, i64)> = claims::table
-            .filter(claims::id.eq_any(filtered(&filters).select(claims::id)))
-            .group_by(claims::state)
-            .select((claims::state, count_star()))
-            .load(conn)?;
-        let by_source: Vec<(String, i64)> = claims::table
-            .filter(claims::id.eq_any(filtered(&filters).select(claims::id)))
-            .group_by(claims::source)
-            .select((claims::source, count_star()))
-            .load(conn)?;
-        // Keyset order on (sort key, id), so cursors are stable while claims change.
-        macro_rules! ordered {
-            ($key:expr) => {{
-                let mut rows = filtered(&filters);
-                if let Some((at, id)) = cursor {
-                    rows = if descending {
-                        rows.filter($key.lt(at).or($key.eq(at).and(claims::id.lt(id))))
-                    } else {
-                        rows.filter($key.gt(at).or($key.eq(at).and(claims::id.gt(id))))
-                    };
-                }
-                if descending {
-                    rows.order(($key.desc(), claims::id.desc()))
-                } else {
-                    rows.order(($key.asc(), claims::id.asc()))
-                }
-            }};
-        }
-        let mut rows = match sort {
-            SortKey::Created => ordered!(claims::created_at),
-            SortKey::Updated => ordered!(claims::updated_at),
-        };
-        if cursor.is_none() {
-            rows = rows.offset((page - 1) * page_size);
-        }
-        let data: Vec<Claim> = rows.limit(page_size).select(Claim::as_select()).load(conn)?;
-        Ok((total, by_state, by_source, data))
-    })
-    .await?;
-    let (total, by_state, by_source, data) = result;
-    let mut states: BTreeMap<String, i64> = ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    states.extend(by_state);
-    let mut sources: BTreeMap<String, i64> = ClaimSource::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    sources.extend(by_source);
-    let next = (data.len() as i64 == page_size).then(|| {
-        let last = data.last().expect("a full page");
-        let at = match sort {
-            SortKey::Created => last.created_at,
-            SortKey::Updated => last.updated_at,
-        };
-        encode_cursor(at, last.id)
-    });
-    let more = match cursor {
-        Some(_) => next.is_some(),
-        None => page * page_size < total,
+    let order = Order {
+        sort,
+        descending,
+        page,
+        page_size,
+        cursor,
     };
+    let found = crate::db::run(&state.pool, move |conn| Ok(query::search(conn, &filters, order)?)).await?;
     let links = ListLinks {
-        next: next.filter(|_| more).map(|c| next_link(req.query_string(), &c)),
+        next: found.next.as_deref().map(|c| next_link(req.query_string(), c)),
     };
     Ok(HttpResponse::Ok().json(ClaimList {
         meta: ClaimListMeta {
-            total,
+            total: found.total,
             page: cursor.is_none().then_some(page),
             page_size,
-            total_pages: (total + page_size - 1) / page_size,
-            states,
-            sources,
+            total_pages: (found.total + page_size - 1) / page_size,
+            states: found.states,
+            sources: found.sources,
         },
-        data: data.into_iter().map(ClaimView::from).collect(),
+        data: found.data.into_iter().map(ClaimView::from).collect(),
         links,
     }))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SourceStats {
-    pub source: ClaimSource,
-    /// "ORCID Search & Link" or "ORCID Auto-Update".
-    pub label: String,
-    pub total: i64,
-    /// Claims per state (every state listed).
-    pub states: BTreeMap<String, i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LastClaim {
-    pub doi: String,
-    pub doi_url: String,
-    pub title: Option<String>,
-    pub claimed_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClaimStats {
-    pub total: i64,
-    /// All claims per state (every state listed).
-    pub states: BTreeMap<String, i64>,
-    /// Search & Link first, then Auto-Update.
-    pub sources: Vec<SourceStats>,
-    /// The work most recently written to the ORCID record.
-    pub last_claimed: Option<LastClaim>,
 }
 
 /// Your claim counts
@@ -665,53 +447,6 @@ pub struct ClaimStats {
 pub async fn stats(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
     let orcid = caller.account.orcid.clone();
-    let (rows, last) = crate::db::run(&state.pool, move |conn| {
-        let rows: Vec<(String, String, i64)> = claims::table
-            .filter(claims::orcid.eq(&orcid))
-            .group_by((claims::source, claims::state))
-            .select((claims::source, claims::state, count_star()))
-            .load(conn)?;
-        let last: Option<(String, Option<String>, Option<DateTime<Utc>>)> = claims::table
-            .filter(claims::orcid.eq(&orcid))
-            .filter(claims::claimed_at.is_not_null())
-            .order(claims::claimed_at.desc())
-            .select((claims::doi, claims::title, claims::claimed_at))
-            .first(conn)
-            .optional()?;
-        Ok((rows, last))
-    })
-    .await?;
-    let empty = || -> BTreeMap<String, i64> { ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect() };
-    let mut states = empty();
-    let mut sources: Vec<SourceStats> = ClaimSource::ALL
-        .iter()
-        .map(|s| SourceStats {
-            source: *s,
-            label: s.label().to_owned(),
-            total: 0,
-            states: empty(),
-        })
-        .collect();
-    let mut total = 0;
-    for (source, st, n) in rows {
-        total += n;
-        *states.entry(st.clone()).or_default() += n;
-        if let Some(entry) = sources.iter_mut().find(|s| s.source.as_str() == source) {
-            entry.total += n;
-            *entry.states.entry(st).or_default() += n;
-        }
-    }
-    Ok(HttpResponse::Ok().json(ClaimStats {
-        total,
-        states,
-        sources,
-        last_claimed: last.and_then(|(doi, title, at)| {
-            at.map(|claimed_at| LastClaim {
-                doi_url: format!("https://doi.org/{doi}"),
-                doi,
-                title,
-                claimed_at,
-            })
-        }),
-    }))
+    let stats = crate::db::run(&state.pool, move |conn| Ok(query::stats(conn, &orcid)?)).await?;
+    Ok(HttpResponse::Ok().json(stats))
 }

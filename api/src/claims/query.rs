@@ -1,0 +1,277 @@
+//! Searching claims: the filters every list shares, keyset cursors, and counts per state and
+//! source. The routes parse a request into [`Filters`] and [`Order`] and render what [`search`]
+//! finds.
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::count_star;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::store::Claim;
+use super::view::{ClaimStats, LastClaim, SourceStats};
+use super::{ClaimSource, ClaimState};
+use crate::db::schema::claims;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SortKey {
+    Created,
+    Updated,
+}
+
+#[derive(Debug, Clone)]
+pub struct Filters {
+    pub orcid: Option<String>,
+    pub states: Vec<String>,
+    pub source: Option<String>,
+    pub action: Option<String>,
+    pub dois: Vec<String>,
+    pub q: Option<String>,
+    pub error: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+pub fn parse_time(value: &str, field: &str) -> ApiResult<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_parameter",
+                format!("{field} must be a date (YYYY-MM-DD) or an RFC 3339 time."),
+            )
+            .with_field(field, "not a date")
+        })
+}
+
+pub fn one_of<T: std::str::FromStr>(value: &str, field: &str, allowed: &str) -> ApiResult<T> {
+    value.parse().map_err(|_| {
+        ApiError::unprocessable(
+            "invalid_parameter",
+            format!("{field} must be one of {allowed}; got {value:?}."),
+        )
+        .with_field(field, format!("one of {allowed}"))
+    })
+}
+
+pub fn filtered(f: &Filters) -> claims::BoxedQuery<'static, Pg> {
+    let mut query = claims::table.into_boxed();
+    if let Some(orcid) = &f.orcid {
+        query = query.filter(claims::orcid.eq(orcid.clone()));
+    }
+    if !f.states.is_empty() {
+        query = query.filter(claims::state.eq_any(f.states.clone()));
+    }
+    if let Some(source) = &f.source {
+        query = query.filter(claims::source.eq(source.clone()));
+    }
+    if let Some(action) = &f.action {
+        query = query.filter(claims::action.eq(action.clone()));
+    }
+    if !f.dois.is_empty() {
+        query = query.filter(claims::doi.eq_any(f.dois.clone()));
+    }
+    if let Some(q) = &f.q {
+        let pattern = crate::db::contains_pattern(q);
+        query = query.filter(claims::doi.ilike(pattern.clone()).or(claims::title.ilike(pattern)));
+    }
+    if let Some(error) = &f.error {
+        let pattern = crate::db::contains_pattern(error);
+        query = query.filter(
+            claims::error_code
+                .eq(error.clone())
+                .or(claims::error_message.ilike(pattern)),
+        );
+    }
+    if let Some(from) = f.created_from {
+        query = query.filter(claims::created_at.ge(from));
+    }
+    if let Some(to) = f.created_to {
+        query = query.filter(claims::created_at.lt(to));
+    }
+    query
+}
+
+pub fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.timestamp_micros()))
+}
+
+pub fn decode_cursor(value: &str) -> ApiResult<(DateTime<Utc>, Uuid)> {
+    let bad = || {
+        ApiError::unprocessable("invalid_cursor", "page[cursor] is not a cursor from links.next.")
+            .with_field("page[cursor]", "unknown cursor")
+    };
+    let text = URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
+    let at = micros
+        .parse::<i64>()
+        .ok()
+        .and_then(DateTime::from_timestamp_micros)
+        .ok_or_else(bad)?;
+    Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
+}
+
+/// How a search is ordered and paged: by page number, or after a cursor from the last page.
+#[derive(Debug, Clone, Copy)]
+pub struct Order {
+    pub sort: SortKey,
+    pub descending: bool,
+    pub page: i64,
+    pub page_size: i64,
+    pub cursor: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// One page of claims, with the totals of everything that matched.
+#[derive(Debug)]
+pub struct Found {
+    pub total: i64,
+    /// Every state, with its count (zero included).
+    pub states: BTreeMap<String, i64>,
+    /// Every source, with its count (zero included).
+    pub sources: BTreeMap<String, i64>,
+    pub data: Vec<Claim>,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+/// Every state (or source) with a count of zero, ready to be filled in.
+pub fn zero_counts<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeMap<String, i64> {
+    all.iter().map(|s| (name(*s).to_owned(), 0)).collect()
+}
+
+/// The claims that match `f`, one page in `order`.
+pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult<Found> {
+    let Order {
+        sort,
+        descending,
+        page,
+        page_size,
+        cursor,
+    } = order;
+    let total: i64 = filtered(f).count().get_result(conn)?;
+    let by_state: Vec<(String, i64)> = claims::table
+        .filter(claims::id.eq_any(filtered(f).select(claims::id)))
+        .group_by(claims::state)
+        .select((claims::state, count_star()))
+        .load(conn)?;
+    let by_source: Vec<(String, i64)> = claims::table
+        .filter(claims::id.eq_any(filtered(f).select(claims::id)))
+        .group_by(claims::source)
+        .select((claims::source, count_star()))
+        .load(conn)?;
+    // Keyset order on (sort key, id), so cursors are stable while claims change.
+    macro_rules! ordered {
+        ($key:expr) => {{
+            let mut rows = filtered(f);
+            if let Some((at, id)) = cursor {
+                rows = if descending {
+                    rows.filter($key.lt(at).or($key.eq(at).and(claims::id.lt(id))))
+                } else {
+                    rows.filter($key.gt(at).or($key.eq(at).and(claims::id.gt(id))))
+                };
+            }
+            if descending {
+                rows.order(($key.desc(), claims::id.desc()))
+            } else {
+                rows.order(($key.asc(), claims::id.asc()))
+            }
+        }};
+    }
+    let mut rows = match sort {
+        SortKey::Created => ordered!(claims::created_at),
+        SortKey::Updated => ordered!(claims::updated_at),
+    };
+    if cursor.is_none() {
+        rows = rows.offset((page - 1) * page_size);
+    }
+    let data: Vec<Claim> = rows.limit(page_size).select(Claim::as_select()).load(conn)?;
+    let mut states = zero_counts(&ClaimState::ALL, ClaimState::as_str);
+    states.extend(by_state);
+    let mut sources = zero_counts(&ClaimSource::ALL, ClaimSource::as_str);
+    sources.extend(by_source);
+    let full = i64::try_from(data.len()).unwrap_or(i64::MAX) == page_size;
+    let next = data.last().filter(|_| full).map(|last| {
+        let at = match sort {
+            SortKey::Created => last.created_at,
+            SortKey::Updated => last.updated_at,
+        };
+        encode_cursor(at, last.id)
+    });
+    let more = match cursor {
+        Some(_) => next.is_some(),
+        None => page * page_size < total,
+    };
+    Ok(Found {
+        total,
+        states,
+        sources,
+        data,
+        next: next.filter(|_| more),
+    })
+}
+
+/// A person's claim counts by source and state, and the work last written to their record.
+pub fn stats(conn: &mut PgConnection, orcid: &str) -> QueryResult<ClaimStats> {
+    let (rows, last) = {
+        let rows: Vec<(String, String, i64)> = claims::table
+            .filter(claims::orcid.eq(orcid))
+            .group_by((claims::source, claims::state))
+            .select((claims::source, claims::state, count_star()))
+            .load(conn)?;
+        let last: Option<(String, Option<String>, Option<DateTime<Utc>>)> = claims::table
+            .filter(claims::orcid.eq(orcid))
+            .filter(claims::claimed_at.is_not_null())
+            .order(claims::claimed_at.desc())
+            .select((claims::doi, claims::title, claims::claimed_at))
+            .first(conn)
+            .optional()?;
+        (rows, last)
+    };
+    let empty = || -> BTreeMap<String, i64> { ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect() };
+    let mut states = empty();
+    let mut sources: Vec<SourceStats> = ClaimSource::ALL
+        .iter()
+        .map(|s| SourceStats {
+            source: *s,
+            label: s.label().to_owned(),
+            total: 0,
+            states: empty(),
+        })
+        .collect();
+    let mut total = 0;
+    for (source, st, n) in rows {
+        total += n;
+        *states.entry(st.clone()).or_default() += n;
+        if let Some(entry) = sources.iter_mut().find(|s| s.source.as_str() == source) {
+            entry.total += n;
+            *entry.states.entry(st).or_default() += n;
+        }
+    }
+    Ok(ClaimStats {
+        total,
+        states,
+        sources,
+        last_claimed: last.and_then(|(doi, title, at)| {
+            at.map(|claimed_at| LastClaim {
+                doi_url: format!("https://doi.org/{doi}"),
+                doi,
+                title,
+                claimed_at,
+            })
+        }),
+    })
+}

@@ -1,0 +1,485 @@
+//! Identities: signing in with a provider's verified identity (creating the ORCID-anchored
+//! account on first sign-in), pending sign-ups that start at Google or GitHub, linking more
+//! identities, and storing the ORCID permissions a person grants. The browser flows in
+//! `routes/auth.rs` call these once the provider has answered.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::providers::VerifiedIdentity;
+use crate::auth::session;
+use crate::crypto::{identity_context, permission_context};
+use crate::db::models::Account;
+use crate::db::schema::{accounts, identities, orcid_permissions, pending_signups};
+use crate::domain::{OrcidId, PermissionKind, Provider};
+use crate::error::{ApiError, ApiResult};
+
+/// The session key holding a pending sign-up's id.
+pub const PENDING_SIGNUP: &str = "pending_signup";
+
+/// How long a sign-up that started at Google or GitHub waits for its ORCID iD.
+pub const PENDING_SIGNUP_MINUTES: i64 = 30;
+
+/// A 303 to `location`.
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+pub fn seal(state: &AppState, token: &str, context: &str) -> Result<Vec<u8>, ApiError> {
+    let cipher = state
+        .cipher
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("ENCRYPTION_KEY is not configured"))?;
+    Ok(cipher.seal_str(token, context))
+}
+
+pub fn expiry(identity: &VerifiedIdentity) -> Option<DateTime<Utc>> {
+    identity
+        .expires_in
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| Utc::now() + d)
+}
+
+pub async fn sign_in(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    session: &Session,
+    identity: VerifiedIdentity,
+    pending_signup_id: Option<Uuid>,
+    return_to: &str,
+) -> ApiResult<HttpResponse> {
+    let access = seal(
+        state,
+        identity.access_token.expose(),
+        &identity_context(identity.provider, &identity.subject, "access"),
+    )?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| {
+            seal(
+                state,
+                t.expose(),
+                &identity_context(identity.provider, &identity.subject, "refresh"),
+            )
+        })
+        .transpose()?;
+    let expires = expiry(&identity);
+    let ttl = state.config.session_ttl;
+    let req2 = session::ClientInfo::of(req);
+    if identity.provider == Provider::Orcid {
+        let orcid = OrcidId::parse(&identity.subject).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_orcid",
+                format!("ORCID returned an identifier we cannot use: {e}"),
+            )
+        })?;
+        let cipher = state.cipher.clone();
+        let sid = crate::db::run(&state.pool, move |conn| {
+            conn.transaction(|conn| {
+                let account_id = upsert_orcid_account(conn, &orcid, &identity, access, refresh, expires)?;
+                if let (Some(pending), Some(cipher)) = (pending_signup_id, cipher) {
+                    attach_pending_signup(conn, &cipher, account_id, pending)?;
+                }
+                Ok::<_, ApiError>(session::start(conn, &req2, account_id, ttl)?)
+            })
+        })
+        .await?;
+        session.remove(PENDING_SIGNUP);
+        session::attach(session, sid)?;
+        return Ok(crate::auth::sso::with_datacite_cookie(state, sid, redirect(return_to)).await);
+    }
+    // Google or GitHub: an identity already linked signs in to its account.
+    let (provider, subject) = (identity.provider, identity.subject.clone());
+    let linked: Option<Uuid> = crate::db::run(&state.pool, move |conn| {
+        Ok(identities::table
+            .filter(identities::provider.eq(provider.as_str()))
+            .filter(identities::subject.eq(&subject))
+            .select(identities::account_id)
+            .first(conn)
+            .optional()?)
+    })
+    .await?;
+    if let Some(account_id) = linked {
+        let subject = identity.subject.clone();
+        let sid = crate::db::run(&state.pool, move |conn| {
+            diesel::update(
+                identities::table
+                    .filter(identities::provider.eq(provider.as_str()))
+                    .filter(identities::subject.eq(&subject)),
+            )
+            .set((
+                identities::access_token_enc.eq(Some(access)),
+                identities::refresh_token_enc.eq(refresh),
+                identities::token_expires_at.eq(expires),
+                identities::last_used_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+            Ok(session::start(conn, &req2, account_id, ttl)?)
+        })
+        .await?;
+        session::attach(session, sid)?;
+        return Ok(crate::auth::sso::with_datacite_cookie(state, sid, redirect(return_to)).await);
+    }
+    // Unknown identity: keep it for 30 minutes and ask for the ORCID iD to finish.
+    // Never link by matching email.
+    let pending_access = seal(
+        state,
+        identity.access_token.expose(),
+        &identity_context(provider, &identity.subject, "pending"),
+    )?;
+    let id = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::insert_into(pending_signups::table)
+            .values((
+                pending_signups::provider.eq(provider.as_str()),
+                pending_signups::subject.eq(&identity.subject),
+                pending_signups::email.eq(&identity.email),
+                pending_signups::display_name.eq(&identity.name),
+                pending_signups::avatar_url.eq(&identity.avatar_url),
+                pending_signups::profile_url.eq(&identity.profile_url),
+                pending_signups::access_token_enc.eq(Some(pending_access)),
+                pending_signups::scopes.eq(&identity.scopes),
+                pending_signups::token_expires_at.eq(expires),
+                pending_signups::expires_at.eq(Utc::now() + chrono::Duration::minutes(PENDING_SIGNUP_MINUTES)),
+            ))
+            .returning(pending_signups::id)
+            .get_result::<Uuid>(conn)?)
+    })
+    .await?;
+    session.insert(PENDING_SIGNUP, id).map_err(ApiError::internal)?;
+    Ok(redirect("/link-orcid"))
+}
+
+pub fn upsert_orcid_account(
+    conn: &mut PgConnection,
+    orcid: &OrcidId,
+    identity: &VerifiedIdentity,
+    access: Vec<u8>,
+    refresh: Option<Vec<u8>>,
+    expires: Option<DateTime<Utc>>,
+) -> ApiResult<Uuid> {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|v| !v.is_empty())
+    };
+    let (name, given, family) = (
+        clean(&identity.name),
+        clean(&identity.given_name),
+        clean(&identity.family_name),
+    );
+    let account_id: Uuid = diesel::insert_into(accounts::table)
+        .values((
+            accounts::orcid.eq(orcid.as_str()),
+            accounts::name.eq(&name),
+            accounts::given_names.eq(&given),
+            accounts::family_name.eq(&family),
+        ))
+        .on_conflict(accounts::orcid)
+        .do_update()
+        // Refresh names from ORCID on every sign-in, but never blank them.
+        .set((
+            accounts::name.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "COALESCE(excluded.name, accounts.name)",
+                ),
+            ),
+            accounts::given_names.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "COALESCE(excluded.given_names, accounts.given_names)",
+                ),
+            ),
+            accounts::family_name.eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "COALESCE(excluded.family_name, accounts.family_name)",
+                ),
+            ),
+        ))
+        .returning(accounts::id)
+        .get_result(conn)?;
+    diesel::insert_into(identities::table)
+        .values((
+            identities::account_id.eq(account_id),
+            identities::provider.eq("orcid"),
+            identities::subject.eq(orcid.as_str()),
+            identities::display_name.eq(&name),
+            identities::profile_url.eq(&identity.profile_url),
+            identities::access_token_enc.eq(Some(access.clone())),
+            identities::refresh_token_enc.eq(refresh.clone()),
+            identities::scopes.eq(&identity.scopes),
+            identities::token_expires_at.eq(expires),
+            identities::last_used_at.eq(Some(Utc::now())),
+        ))
+        .on_conflict((identities::provider, identities::subject))
+        .do_update()
+        .set((
+            identities::display_name.eq(&name),
+            identities::access_token_enc.eq(Some(access)),
+            identities::refresh_token_enc.eq(refresh),
+            identities::scopes.eq(&identity.scopes),
+            identities::token_expires_at.eq(expires),
+            identities::last_used_at.eq(Some(Utc::now())),
+        ))
+        .execute(conn)?;
+    Ok(account_id)
+}
+
+#[derive(Queryable)]
+#[expect(dead_code, reason = "every column is selected; not all are used")]
+pub struct PendingSignup {
+    id: Uuid,
+    provider: String,
+    subject: String,
+    email: Option<String>,
+    display_name: Option<String>,
+    avatar_url: Option<String>,
+    profile_url: Option<String>,
+    access_token_enc: Option<Vec<u8>>,
+    refresh_token_enc: Option<Vec<u8>>,
+    scopes: Vec<String>,
+    token_expires_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+/// Finishes a Google/GitHub sign-up by linking it to the ORCID-keyed account.
+pub fn attach_pending_signup(
+    conn: &mut PgConnection,
+    cipher: &crate::crypto::Cipher,
+    account_id: Uuid,
+    id: Uuid,
+) -> ApiResult<()> {
+    let Some(p): Option<PendingSignup> = diesel::delete(
+        pending_signups::table
+            .find(id)
+            .filter(pending_signups::expires_at.gt(diesel::dsl::now)),
+    )
+    .returning(pending_signups::all_columns)
+    .get_result(conn)
+    .optional()?
+    else {
+        return Ok(());
+    };
+    let provider: Provider = p.provider.parse().map_err(|_| ApiError::internal("bad provider"))?;
+    // Re-seal under the identity's own context.
+    let access = match &p.access_token_enc {
+        Some(sealed) => {
+            let token = cipher
+                .open_str(sealed, &identity_context(provider, &p.subject, "pending"))
+                .map_err(ApiError::internal)?;
+            Some(cipher.seal_str(&token, &identity_context(provider, &p.subject, "access")))
+        }
+        None => None,
+    };
+    let taken: Option<Uuid> = identities::table
+        .filter(identities::provider.eq(&p.provider))
+        .filter(identities::subject.eq(&p.subject))
+        .select(identities::account_id)
+        .first(conn)
+        .optional()?;
+    let has_provider: i64 = identities::table
+        .filter(identities::account_id.eq(account_id))
+        .filter(identities::provider.eq(&p.provider))
+        .count()
+        .get_result(conn)?;
+    if taken.is_some() || has_provider > 0 {
+        tracing::info!(provider = %p.provider, "pending sign-up not linked: identity or provider already linked");
+        return Ok(());
+    }
+    diesel::insert_into(identities::table)
+        .values((
+            identities::account_id.eq(account_id),
+            identities::provider.eq(&p.provider),
+            identities::subject.eq(&p.subject),
+            identities::email.eq(&p.email),
+            identities::display_name.eq(&p.display_name),
+            identities::avatar_url.eq(&p.avatar_url),
+            identities::profile_url.eq(&p.profile_url),
+            identities::access_token_enc.eq(access),
+            identities::scopes.eq(&p.scopes),
+            identities::token_expires_at.eq(p.token_expires_at),
+            identities::last_used_at.eq(Some(Utc::now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: VerifiedIdentity) -> ApiResult<()> {
+    let provider = identity.provider;
+    let access = seal(
+        state,
+        identity.access_token.expose(),
+        &identity_context(provider, &identity.subject, "access"),
+    )?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| {
+            seal(
+                state,
+                t.expose(),
+                &identity_context(provider, &identity.subject, "refresh"),
+            )
+        })
+        .transpose()?;
+    let expires = expiry(&identity);
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let owner: Option<Uuid> = identities::table
+                .filter(identities::provider.eq(provider.as_str()))
+                .filter(identities::subject.eq(&identity.subject))
+                .select(identities::account_id)
+                .for_update()
+                .first(conn)
+                .optional()?;
+            match owner {
+                Some(owner) if owner != account_id => {
+                    return Err(ApiError::conflict(
+                        "identity_taken",
+                        format!(
+                            "This {} account is already linked to another Profiles account. Sign in with it and unlink it there first.",
+                            provider.label()
+                        ),
+                    ))
+                }
+                Some(_) => {
+                    diesel::update(
+                        identities::table
+                            .filter(identities::provider.eq(provider.as_str()))
+                            .filter(identities::subject.eq(&identity.subject)),
+                    )
+                    .set((
+                        identities::access_token_enc.eq(Some(access)),
+                        identities::refresh_token_enc.eq(refresh),
+                        identities::token_expires_at.eq(expires),
+                        identities::email.eq(&identity.email),
+                        identities::display_name.eq(&identity.name),
+                        identities::last_used_at.eq(Some(Utc::now())),
+                    ))
+                    .execute(conn)?;
+                }
+                None => {
+                    let existing: i64 = identities::table
+                        .filter(identities::account_id.eq(account_id))
+                        .filter(identities::provider.eq(provider.as_str()))
+                        .count()
+                        .get_result(conn)?;
+                    if existing > 0 {
+                        return Err(ApiError::conflict(
+                            "provider_already_linked",
+                            format!(
+                                "Another {} account is linked already. Unlink it first to connect this one.",
+                                provider.label()
+                            ),
+                        ));
+                    }
+                    diesel::insert_into(identities::table)
+                        .values((
+                            identities::account_id.eq(account_id),
+                            identities::provider.eq(provider.as_str()),
+                            identities::subject.eq(&identity.subject),
+                            identities::email.eq(&identity.email),
+                            identities::display_name.eq(&identity.name),
+                            identities::avatar_url.eq(&identity.avatar_url),
+                            identities::profile_url.eq(&identity.profile_url),
+                            identities::access_token_enc.eq(Some(access)),
+                            identities::refresh_token_enc.eq(refresh),
+                            identities::scopes.eq(&identity.scopes),
+                            identities::token_expires_at.eq(expires),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok(())
+        })
+    })
+    .await
+}
+
+pub async fn store_grant(
+    state: &web::Data<AppState>,
+    account_id: Uuid,
+    kind: PermissionKind,
+    identity: VerifiedIdentity,
+) -> ApiResult<()> {
+    let account: Account = crate::db::run(&state.pool, move |conn| {
+        Ok(accounts::table
+            .find(account_id)
+            .select(Account::as_select())
+            .first(conn)?)
+    })
+    .await?;
+    let granted_by = OrcidId::parse(&identity.subject)
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    if granted_by != account.orcid {
+        // Not ours to keep: give it back.
+        let _ = state
+            .providers
+            .revoke(Provider::Orcid, identity.access_token.expose())
+            .await;
+        return Err(ApiError::forbidden(
+            "grant_wrong_orcid",
+            format!(
+                "You granted access for ORCID iD {granted_by}, but you are signed in as {}. Sign in to orcid.org as {} and try again.",
+                account.orcid, account.orcid
+            ),
+        ));
+    }
+    let access = seal(
+        state,
+        identity.access_token.expose(),
+        &permission_context(account_id, kind, "access"),
+    )?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| seal(state, t.expose(), &permission_context(account_id, kind, "refresh")))
+        .transpose()?;
+    let expires = expiry(&identity);
+    let scope = identity.scopes.join(" ");
+    let (orcid, max_attempts) = (account.orcid.clone(), state.config.claims.max_attempts);
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            diesel::insert_into(orcid_permissions::table)
+                .values((
+                    orcid_permissions::account_id.eq(account_id),
+                    orcid_permissions::kind.eq(kind.as_str()),
+                    orcid_permissions::access_token_enc.eq(Some(access.clone())),
+                    orcid_permissions::refresh_token_enc.eq(refresh.clone()),
+                    orcid_permissions::scope.eq(&scope),
+                    orcid_permissions::expires_at.eq(expires),
+                    orcid_permissions::status.eq("active"),
+                ))
+                .on_conflict((orcid_permissions::account_id, orcid_permissions::kind))
+                .do_update()
+                .set((
+                    orcid_permissions::access_token_enc.eq(Some(access)),
+                    orcid_permissions::refresh_token_enc.eq(refresh),
+                    orcid_permissions::scope.eq(&scope),
+                    orcid_permissions::expires_at.eq(expires),
+                    orcid_permissions::status.eq("active"),
+                    orcid_permissions::granted_at.eq(diesel::dsl::now),
+                    orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(conn)?;
+            // Claims that waited for this permission go out now.
+            let resumed =
+                crate::claims::store::resume(conn, &orcid, crate::claims::ClaimSource::of(kind), max_attempts)?;
+            if resumed > 0 {
+                tracing::info!(resumed, kind = kind.as_str(), "claims resumed by a new ORCID grant");
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
+        Ok(())
+    })
+    .await
+}
