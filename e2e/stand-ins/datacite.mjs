@@ -1,7 +1,7 @@
 // Test double of the DataCite REST API (`https://api.datacite.org`): the read side Profiles uses to build
 // ORCID works from DOIs and to find new DOIs for auto-update. Dependency-free (node:http only).
 //
-// Behaviour follows the project's reference notes `external-apis.md` §3 (cited as "§3.x" below): JSON:API documents,
+// Behaviour follows the real DataCite REST API: JSON:API documents,
 // anonymous callers see only `state: findable`, `GET /dois/{doi}` with the DOI unescaped, and
 // `GET /dois` with filters, an Elasticsearch-style `query`, page-number and cursor pagination.
 //
@@ -9,7 +9,7 @@
 //   // GET `${datacite.url}/dois?user-id=0000-0002-1825-0097`
 //   await datacite.close();
 //
-// Supported on `GET /dois` (a subset of lupo's `datacite_dois_controller`, §3.1):
+// Supported on `GET /dois` (a subset of lupo's `datacite_dois_controller`):
 //   user-id        bare iD or https://orcid.org/ URL; exact match on a *creator* nameIdentifier only
 //   query          query_string subset, see `parseQuery`: field:value, field:"phrase", field:[a TO b] and
 //                  {a TO b} ranges (dates, `*` and `now[-Nd|h|m|s]` bounds), field:*, field:(a OR b),
@@ -17,7 +17,7 @@
 //                  default_operator AND). "DOIs updated since X" is `query=updated:[X TO *]`; levriero's
 //                  `creators.nameIdentifiers.nameIdentifierScheme:ORCID AND updated:[A TO B]` works as is.
 //                  Unescaped `/` or a second `:` in an unquoted term is a 400, as it is a parse error in
-//                  Elasticsearch, so quote ORCID URLs (§3.1 "quote the URL").
+//                  Elasticsearch, so quote ORCID URLs.
 //   has-person, resource-type-id, client-id, provider-id, prefix, sort, page[size], page[number],
 //   page[cursor], disable-facets, fields[dois], include=client, affiliation=true, publisher=true.
 // Anything else is ignored, as lupo ignores parameters it does not know (notably there is no `updated=`
@@ -38,9 +38,9 @@ export const ORCIDS = Object.freeze({
   okafor: '0000-0002-9079-593X',
 });
 
-const MAX_PAGE_SIZE = 1000; // §3.1 page[size] is 0–1000
+const MAX_PAGE_SIZE = 1000; // DataCite's REST API accepts page[size] from 0 to 1000
 const DEFAULT_PAGE_SIZE = 25;
-const PAGE_NUMBER_WINDOW = 10_000; // §3.1 page[number] only reaches the first 10,000 hits
+const PAGE_NUMBER_WINDOW = 10_000; // DataCite's page[number] only reaches the first 10,000 hits
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -66,7 +66,7 @@ const ng = person('Priya', 'Ng');
 
 /**
  * Built-in DOIs, in DataCite's attribute shape (with `publisher` and `affiliation` as objects; the
- * server renders them as strings unless `publisher=true` / `affiliation=true`, §3.2). Prefix 10.5555 is
+ * server renders them as strings unless `publisher=true` / `affiliation=true`). Prefix 10.5555 is
  * the test prefix; 10.14454 is DataCite's own. All but the last are findable.
  */
 const FIXTURE_SOURCE = [
@@ -104,7 +104,7 @@ const FIXTURE_SOURCE = [
     updated: '2022-08-19T07:45:10.000Z',
   },
   {
-    // A version DOI: levriero's push_item skips it (IsVersionOf, §3.4 step 4).
+    // A version DOI: levriero's push_item skips DOIs with an IsVersionOf relation.
     doi: '10.5555/4gx1-mc20',
     clientId: 'datacite.test',
     creators: [carberry, ng],
@@ -121,7 +121,7 @@ const FIXTURE_SOURCE = [
     updated: '2022-08-19T07:45:01.000Z',
   },
   {
-    // Text + resourceType "Journal article" → journal-article (§3.3 Text refinement), with a container title.
+    // Text + resourceType "Journal article" → journal-article (Text is refined by resourceType), with a container title.
     doi: '10.5555/ty4m-3h09',
     clientId: 'datacite.test',
     creators: [carberry, marsh],
@@ -140,7 +140,7 @@ const FIXTURE_SOURCE = [
     updated: '2021-05-02T08:30:00.000Z',
   },
   {
-    // Collection of datasets → other in orcid_client 0.18 (§3.3 Collection refinement).
+    // Collection of datasets → other in orcid_client 0.18 (its refinement of Collection by resourceType still gives other).
     doi: '10.14454/q6vx-2t51',
     clientId: 'datacite.datacite',
     creators: [carberry, organization('Carberry Lab')],
@@ -156,7 +156,7 @@ const FIXTURE_SOURCE = [
     updated: '2020-11-12T10:00:00.000Z',
   },
   {
-    // JournalArticle with no container: the work's journal-title falls back to the publisher (§3.3).
+    // JournalArticle with no container: the work's journal-title falls back to the publisher.
     doi: '10.14454/m8fd-0c37',
     clientId: 'datacite.datacite',
     creators: [person('Rosalind', 'Quill', { orcid: ORCIDS.quill, affiliation: EXAMPLE_UNI })],
@@ -172,7 +172,7 @@ const FIXTURE_SOURCE = [
     updated: '2023-09-16T09:00:00.000Z',
   },
   {
-    // Carberry is only a *contributor* here: `user-id` (creators only, §3.1) must not find it, a
+    // Carberry is only a *contributor* here: `user-id` (which matches creators only) must not find it, a
     // `creators_and_contributors` query must.
     doi: '10.14454/w2b7-9kp4',
     clientId: 'datacite.datacite',
@@ -204,7 +204,7 @@ const FIXTURE_SOURCE = [
     updated: '2018-10-01T08:00:02.000Z',
   },
   {
-    // Registered but not findable: invisible to anonymous callers (§3.1), so 404 and absent from lists.
+    // Registered but not findable: invisible to anonymous callers, so 404 and absent from lists.
     doi: '10.5555/dr4f-7x0p',
     clientId: 'datacite.test',
     state: 'registered',
@@ -221,10 +221,10 @@ const FIXTURE_SOURCE = [
 ];
 
 /**
- * What Profiles should make of each fixture, per §3.3 (orcid_client 0.18 type table and refinements) and
- * §3.4 (levriero's skip rules). Written out by hand so tests of the Rust mapping have an oracle that
- * does not share its code. `journalTitle` is the §3.3 rule (container title, else publisher);
- * volpino's precedence bug (profiles-behaviour §4.6) would send the publisher for ty4m-3h09.
+ * What Profiles should make of each fixture, per orcid_client 0.18's type table and refinements and
+ * levriero's skip rules. Written out by hand so tests of the Rust mapping have an oracle that
+ * does not share its code. `journalTitle` is the container title, else the publisher; DataCite's own
+ * service (volpino) sends the publisher for ty4m-3h09 because of an operator-precedence bug.
  */
 export const EXPECTED = Object.freeze({
   '10.5555/j9cp-6b21': { orcidWorkType: 'data-set', journalTitle: 'Brown University Digital Repository', autoUpdate: 'push' },
@@ -239,7 +239,7 @@ export const EXPECTED = Object.freeze({
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Normalisation: fill a partial DOI into the full attribute set lupo returns (§3.2).
+// Normalisation: fill a partial DOI into the full attribute set lupo returns.
 
 // Derived `types` fields as lupo/bolognese fill them; only the common types are listed.
 const DERIVED_TYPES = {
@@ -357,7 +357,7 @@ function deepFreeze(value) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Rendering (§3.2)
+// Rendering
 
 const xmlEscape = (s) => String(s ?? '').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
@@ -388,7 +388,7 @@ function dataciteXml(a) {
 function renderDoi(record, options) {
   const src = record.attributes;
   const attributes = structuredClone(src);
-  // §3.2: publisher is a string unless publisher=true; affiliations are strings unless affiliation=true.
+  // DataCite renders publisher as a string unless publisher=true; affiliations are strings unless affiliation=true.
   if (!options.publisherObject) attributes.publisher = src.publisher.name;
   if (!options.affiliationObjects) {
     for (const p of [...attributes.creators, ...attributes.contributors]) p.affiliation = p.affiliation.map((af) => af.name);
@@ -424,7 +424,7 @@ function renderDoi(record, options) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Query: a subset of Elasticsearch query_string (§3.1)
+// Query: a subset of Elasticsearch query_string
 
 class QueryError extends Error {}
 
@@ -679,7 +679,7 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(req, res, 405, errorBody(405, 'Method not allowed'), { Allow: 'GET' });
     if (url.pathname === '/dois' || url.pathname === '/dois/') return listDois(req, res, url);
     if (url.pathname.startsWith('/dois/')) {
-      // §3.2: the DOI goes in unescaped, slash included; an escaped %2F works too.
+      // DataCite takes the DOI unescaped, slash included; an escaped %2F works too.
       const doi = bareDoi(decodeURIComponent(url.pathname.slice('/dois/'.length)));
       const record = state.dois.get(doi);
       if (!record || !findable(record)) return sendJson(req, res, 404, notFoundBody());
@@ -749,7 +749,7 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
     let pageNumber = null;
 
     if (cursor !== null) {
-      // §3.1: cursor mode is always `created` ascending; follow links.next until it is absent.
+      // DataCite's cursor mode is always `created` ascending; follow links.next until it is absent.
       records.sort((a, b) => Date.parse(a.attributes.created) - Date.parse(b.attributes.created) || a.attributes.doi.localeCompare(b.attributes.doi));
       let start = 0;
       if (cursor !== '1' && cursor !== '') {
@@ -866,7 +866,7 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
 // Helpers
 
 function sortRecords(records, sort) {
-  // §3.1: `-updated` is the default order. `relevance` has no scores here, so it keeps the default.
+  // DataCite's default order is `-updated`. `relevance` has no scores here, so it keeps the default.
   const spec = sort && sort !== 'relevance' && sort !== '-relevance' ? sort : '-updated';
   const desc = spec.startsWith('-');
   const key = spec.replace(/^-/, '');
@@ -888,7 +888,7 @@ function sortRecords(records, sort) {
   });
 }
 
-/** A few of lupo's facets (§3.1 "facet arrays unless facets are disabled"), as {id, title, count}. */
+/** A few of lupo's facets (sent as arrays unless disable-facets is set), as {id, title, count}. */
 function facets(records) {
   const count = (get, title = (id) => id) => {
     const counts = new Map();
@@ -923,7 +923,7 @@ function withParams(url, changes) {
 }
 
 function sendJson(req, res, status, body, headers = {}) {
-  // §3.1: JSON:API media type, and plain application/json for callers that ask for it.
+  // DataCite answers with the JSON:API media type, and plain application/json for callers that ask for it.
   const plain = /application\/json/i.test(req.headers.accept ?? '') && !/application\/vnd\.api\+json/i.test(req.headers.accept ?? '');
   const text = JSON.stringify(body);
   res.writeHead(status, {

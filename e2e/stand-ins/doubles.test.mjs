@@ -1,6 +1,6 @@
-// Tests of the ORCID Member API and DataCite REST doubles: they pin the behaviour the reference doc
-// (external-apis.md §2, §3) describes, so the Rust client is tested against the right shapes. At
-// the end, the test-control harness (util.mjs `createControl`) that every stand-in shares.
+// Tests of the ORCID Member API and DataCite REST doubles: they pin the behaviour of the real APIs,
+// so the Rust client is tested against the right shapes. At the end, the test-control harness
+// (util.mjs `createControl`) that every stand-in shares.
 //
 //   node --test e2e/stand-ins/doubles.test.mjs
 
@@ -20,7 +20,7 @@ const CARBERRY = ORCIDS.carberry;
 const QUILL = ORCIDS.quill;
 const ORCID_JSON = 'application/vnd.orcid+json';
 
-/** A work as Profiles would post it (§2.2 / profiles-behaviour §4.6). */
+/** A work as Profiles would post it. */
 function work(doi, { title = 'Cephalopod sightings in Narragansett Bay', type = 'data-set', putCode } = {}) {
   return {
     ...(putCode != null ? { 'put-code': putCode } : {}),
@@ -89,7 +89,7 @@ describe('ORCID Member API double', () => {
     assert.equal(isValidOrcid('0000-0002-1825-0098'), false);
   });
 
-  test('POST /work answers 201, empty body, http:// Location with a numeric put-code (§2.1)', async () => {
+  test('POST /work answers 201, empty body, http:// Location with a numeric put-code', async () => {
     const res = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
     assert.equal(res.status, 201);
     assert.equal(res.text, '');
@@ -112,7 +112,7 @@ describe('ORCID Member API double', () => {
     assert.equal(res.status, 201);
   });
 
-  test('the same DOI from the same source again is 409 with error-code 9021 naming the put-code (§2.4)', async () => {
+  test('the same DOI from the same source again is 409 with error-code 9021 naming the put-code', async () => {
     const first = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
     const putCode = putCodeFrom(first.headers.get('location'));
     const again = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('https://doi.org/10.5555/J9CP-6B21', { title: 'Other title' }) });
@@ -144,7 +144,7 @@ describe('ORCID Member API double', () => {
     assert.match(res.json['developer-message'], new RegExp(`put-code ${seeded.json['put-code']}`));
   });
 
-  test('GET /works has the recorded shape (§2.3)', async () => {
+  test('GET /works has the recorded shape', async () => {
     const a = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/j9cp-6b21') });
     await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/k4s2-v7q8', { title: 'psychoceramics-toolkit', type: 'software' }) });
     const res = await call('GET', `/v3.0/${CARBERRY}/works`);
@@ -174,7 +174,7 @@ describe('ORCID Member API double', () => {
     assert.equal(summary['journal-title'].value, 'Brown University Digital Repository');
     assert.equal(summary.visibility, 'public');
     assert.equal(summary.path, `/${CARBERRY}/work/${summary['put-code']}`);
-    // What volpino reads (§2.3 last paragraph).
+    // What volpino reads: the source client id and the external ids of each group.
     assert.equal(body.group[1]['work-summary'][0].source['source-client-id'].path, DEFAULT_CLIENT_ID);
     assert.equal(body.group[1]['external-ids']['external-id'][0]['external-id-value'], '10.5555/k4s2-v7q8');
   });
@@ -228,7 +228,7 @@ describe('ORCID Member API double', () => {
     assert.equal(del.status, 403);
   });
 
-  test('validates works like ORCID: title, type, external ids, put-code on POST (§2.2, §2.4)', async () => {
+  test('validates works like ORCID: title, type, external ids, put-code on POST', async () => {
     const path = `/v3.0/${CARBERRY}/work`;
     const noTitle = work('10.5555/a');
     delete noTitle.title;
@@ -277,7 +277,7 @@ describe('ORCID Member API double', () => {
     assertOrcidError(res.json, 404, 9011);
   });
 
-  test('bulk read and bulk create (§2.1)', async () => {
+  test('bulk read and bulk create', async () => {
     const a = putCodeFrom((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') })).headers.get('location'));
     const read = await call('GET', `/v3.0/${CARBERRY}/works/${a},999`);
     assert.equal(read.status, 200);
@@ -302,7 +302,7 @@ describe('ORCID Member API double', () => {
     assert.equal(empty.json.error, 'invalid_token');
   });
 
-  test('revoke by token: that token gets 401 invalid_token, others still work (§1.8)', async () => {
+  test('revoke by token: that token gets 401 invalid_token, others still work', async () => {
     assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`, { token: 'abc' })).status, 200);
     assert.equal((await control(orcid.url, 'revoke', { token: 'abc' })).json.revoked, 1);
     const res = await call('POST', `/v3.0/${CARBERRY}/work`, { token: 'abc', body: work('10.5555/a') });
@@ -375,7 +375,7 @@ describe('ORCID Member API double', () => {
 });
 
 // ===================================================================================================
-describe('ORCID double: rate limit and latency (§2.5)', () => {
+describe('ORCID double: rate limit and latency', () => {
   test('beyond the burst answers 503 and counts each over-limit request', async () => {
     const orcid = await startOrcidApi({ rateLimit: { perSecond: 1, burst: 3 } });
     try {
@@ -520,7 +520,7 @@ describe('DataCite REST double', () => {
   after(() => datacite.close());
   beforeEach(() => control(datacite.url, 'reset', {}));
 
-  test('fixtures cover what the brief and §3.3/§3.4 need', () => {
+  test('fixtures cover the iDs, resource types and skip cases the mapping tests need', () => {
     assert.equal(findable.length, 8);
     const byOrcid = (orcid) => FIXTURE_DOIS.filter((d) => d.state === 'findable' && d.creators.some((c) => c.nameIdentifiers.some((n) => n.nameIdentifier === `https://orcid.org/${orcid}`)));
     assert.ok(byOrcid(ORCIDS.carberry).length >= 4);
@@ -535,7 +535,7 @@ describe('DataCite REST double', () => {
     assert.ok(FIXTURE_DOIS.every((d) => d.prefix === '10.5555' || d.prefix === '10.14454'));
   });
 
-  test('GET /dois/{doi} returns the §3.2 JSON:API shape', async () => {
+  test('GET /dois/{doi} returns the JSON:API shape', async () => {
     const res = await get('/dois/10.5555/ty4m-3h09');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /^application\/vnd\.api\+json/);
@@ -603,7 +603,7 @@ describe('DataCite REST double', () => {
     assert.equal((await list({ 'disable-facets': 'true' })).json.meta.resourceTypes, undefined);
   });
 
-  test('user-id matches creators only, in bare or URL form (§3.1)', async () => {
+  test('user-id matches creators only, in bare or URL form', async () => {
     const expected = findable.filter((d) => d.creators.some((c) => c.nameIdentifiers.some((n) => n.nameIdentifier.endsWith(CARBERRY)))).map((d) => d.doi).sort();
     assert.deepEqual(ids(await list({ 'user-id': CARBERRY })), expected);
     assert.deepEqual(ids(await list({ 'user-id': `https://orcid.org/${CARBERRY}` })), expected);

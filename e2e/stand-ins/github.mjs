@@ -1,6 +1,6 @@
-// A local stand-in for GitHub's OAuth App flow and the few REST calls Profiles makes
-// (shared/reference/external-apis.md §4.2). node:http only: GitHub is OAuth 2.0 with its own
-// quirks, not OIDC, so a generic OP would hide exactly the things a client must get right:
+// A local stand-in for GitHub's OAuth App flow and the few REST calls Profiles makes. node:http
+// only: GitHub is OAuth 2.0 with its own quirks, not OIDC, so a generic OP would hide exactly the
+// things a client must get right:
 //  - token errors come back with HTTP 200 and an `error` field;
 //  - the token response is form-encoded unless the client sends Accept: application/json;
 //  - scopes in the token response are comma-separated;

@@ -30,7 +30,7 @@
 //  autoConsent (oidc-provider insists; Google behaves the same).
 //  `iss` on the redirect is RFC 9207; clients may ignore it.
 //
-// ── What is ORCID-like in flavour 'orcid' (see shared/reference/external-apis.md §1) ─────────────
+// ── What is ORCID-like in flavour 'orcid' ──────────────────────────────────────────────────────
 //  - endpoints /oauth/authorize, /oauth/token, /oauth/revoke, /oauth/jwks, /oauth/userinfo;
 //  - client_secret_post; scopes openid, /authenticate, /read-limited, /activities/update,
 //    /person/update, /read-public (client_credentials);
@@ -705,7 +705,7 @@ export async function startOidc({
         ...ctx.body, token_type: 'bearer', orcid: info.orcid ?? null, name: p?.name ?? null,
       };
     } else if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
-      // ORCID advertises only `openid` and no PKCE methods (external-apis.md §1.2).
+      // ORCID's discovery document advertises only the `openid` scope and no PKCE methods.
       const { code_challenge_methods_supported: _pkce, ...doc } = ctx.body;
       ctx.body = {
         ...doc,

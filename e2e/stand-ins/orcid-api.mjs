@@ -1,9 +1,9 @@
 // Test double of the ORCID Member API v3.0 `work` endpoints, the ones Profiles uses to push DataCite
 // DOIs into ORCID records. Dependency-free (node:http only) so it runs anywhere Node 20 does.
 //
-// Behaviour follows the project's reference notes `external-apis.md` §2 (cited as "§2.x" below). Where that doc is
-// silent, the wording of errors comes from ORCID-Source (`OrcidCoreExceptionMapper`, `api_en.properties`,
-// `tutorial/api_errors.md`) so that clients see the bodies the real server sends.
+// Behaviour follows the real ORCID Member API v3.0, and the wording of errors comes from ORCID-Source
+// (`OrcidCoreExceptionMapper`, `api_en.properties`, `tutorial/api_errors.md`) so that clients see the
+// bodies the real server sends.
 //
 // What it deliberately does not do: XML (volpino posts XML, the Rust client posts JSON; an XML request
 // gets 415/406 here), visibility rules, record deprecation (301), locked records.
@@ -26,9 +26,9 @@ export const DEFAULT_CLIENT_ID = 'APP-PROFILESTEST0001';
 export const DEFAULT_CLIENT_NAME = 'DataCite Profiles (test)';
 
 /**
- * ORCID v3.0 work types (§2.2 "Work type vocabulary", from orcid-model `WorkType.java`), plus the types
- * ORCID added later that §2.2 says exist (orcid_client emits `conference-presentation`). Kept as data, as
- * §2.2 recommends; unknown values are rejected with 400 like the real server.
+ * ORCID v3.0 work types (from orcid-model `WorkType.java`), plus the types ORCID added later
+ * (orcid_client emits `conference-presentation`). Kept as data, so the list is easy to update;
+ * unknown values are rejected with 400 like the real server.
  */
 export const WORK_TYPES = Object.freeze([
   'annotation', 'artistic-performance', 'book-chapter', 'book-review', 'book',
@@ -49,9 +49,9 @@ const RELATIONSHIPS = new Set(['self', 'part-of', 'version-of', 'funded-by']);
 const WRITE_SCOPE = '/activities/update';
 const MORE_INFO = 'https://members.orcid.org/api/resources/troubleshooting';
 const FIRST_PUT_CODE = 1_000_001;
-const MAX_BULK_WRITE = 100; // §2.1 bulk create: up to 100, 413 beyond
-const MAX_BULK_READ = 50; // §2.1 read several: up to 50
-const MAX_TITLE = 1000; // the DB column; §2.4 "500 on schema or length violations"
+const MAX_BULK_WRITE = 100; // ORCID's bulk create takes up to 100 works, 413 beyond
+const MAX_BULK_READ = 50; // ORCID reads up to 50 works in one call
+const MAX_TITLE = 1000; // the DB column; ORCID answers 500 on schema or length violations
 const MAX_DESCRIPTION = 5000;
 const MAX_WORKS_PER_RECORD = 10_000;
 const MAX_BODY = 10 * 1024 * 1024;
@@ -76,11 +76,11 @@ export function isValidOrcid(id) {
   return digits[15] === (result === 10 ? 'X' : String(result));
 }
 
-// Profiles upper-cases the check character (profiles-behaviour §4.6); accept either and key on upper case.
+// Profiles upper-cases the check character; accept either and key on upper case.
 const normOrcid = (id) => String(id ?? '').trim().replace(/^https?:\/\/(sandbox\.)?orcid\.org\//i, '').toUpperCase();
 
 // ---------------------------------------------------------------------------------------------------
-// ORCID error bodies (§2.4). The developer message is "<status> <reason>: <message>", as ORCID builds it.
+// ORCID error bodies. The developer message is "<status> <reason>: <message>", as ORCID builds it.
 
 function orcidError(status, errorCode, developerMessage, userMessage) {
   return {
@@ -97,7 +97,7 @@ const errors = {
     `The resource was not found. Full validation error: No entity found with id: ${putCode}`,
     'The resource was not found.'),
   orcidNotFound: (orcid) => orcidError(404, 9011, `ORCID ${orcid} not found.`, 'The resource was not found.'),
-  // §2.4: newer servers name the existing put-code, so clients can recover it from the text.
+  // Newer ORCID servers name the existing put-code, so clients can recover it from the text.
   duplicate: (putCode, clientName) => orcidError(409, 9021,
     putCode == null
       ? 'You have already added this activity (matched by external identifiers.) If you are trying to edit the item, please use PUT instead of POST.'
@@ -128,9 +128,10 @@ const errors = {
   scope: (scopes) => orcidError(403, 9004,
     `The client application is forbidden to perform the action. Full validation error: Insufficient or wrong scope [${scopes.join(', ')}]`,
     'The client application is forbidden to perform the action.'),
-  // A valid user token used on another iD. §1.8 lists "does not match the iD" under invalid_token, but
-  // ORCID-Source's security manager throws OrcidUnauthorizedException("Access token is for a different
-  // record") for it, which the exception mapper turns into this 401 with error-code 9017. Both are 401.
+  // A valid user token used on another iD. One might expect invalid_token for a token that does not
+  // match the iD, but ORCID-Source's security manager throws OrcidUnauthorizedException("Access token
+  // is for a different record") for it, which the exception mapper turns into this 401 with error-code
+  // 9017. Both are 401.
   otherRecord: () => orcidError(401, 9017,
     'The client application is not authorized for this ORCID record. Full validation error: Access token is for a different record',
     'The client application is not authorized.'),
@@ -157,12 +158,12 @@ const errors = {
     status >= 500 ? 'Something went wrong in ORCID.' : 'The client application sent a bad request to ORCID.'),
 };
 
-// §1.8 / api_errors.md: the OAuth-style body of a revoked, unknown or wrong-environment token.
+// The OAuth-style body ORCID sends for a revoked, unknown or wrong-environment token (ORCID-Source `tutorial/api_errors.md`).
 const invalidToken = (token) => ({ error: 'invalid_token', error_description: `Invalid access token: ${token}` });
 // Spring Security's answer when no bearer token is sent at all.
 const missingToken = () => ({ error: 'unauthorized', error_description: 'Full authentication is required to access this resource' });
 
-// nginx in front of ORCID rejects over-limit requests itself, with its stock page (§2.5); it
+// nginx in front of ORCID rejects over-limit requests itself, with its stock page; it
 // answers 502/503/504 faults the same way.
 const GATEWAY = { reasons: REASONS, server: 'nginx' };
 
@@ -180,7 +181,7 @@ function normalizeExternalIdValue(type, value) {
 
 const externalIds = (work) => work?.['external-ids']?.['external-id'] ?? [];
 
-/** Keys identifying a work for duplicate detection: its `self` external ids (§2.4 "matched by external identifiers"). */
+/** Keys identifying a work for duplicate detection: its `self` external ids (ORCID reports duplicates as "matched by external identifiers"). */
 function selfKeys(work) {
   return externalIds(work)
     .filter((id) => (id?.['external-id-relationship'] ?? 'self') === 'self')
@@ -192,7 +193,7 @@ function renderExternalIds(ids) {
     'external-id': (ids?.['external-id'] ?? []).map((id) => ({
       'external-id-type': id['external-id-type'],
       'external-id-value': id['external-id-value'],
-      // §2.3: reads add the normalised form.
+      // ORCID's reads add the normalised form.
       'external-id-normalized': {
         value: normalizeExternalIdValue(id['external-id-type'], id['external-id-value']),
         transient: true,
@@ -218,7 +219,7 @@ function renderSource(source) {
 
 const sameSource = (a, b) => (a.orcid || null) === (b.orcid || null) && (a.clientId || null) === (b.clientId || null);
 
-/** The full work as `GET /v3.0/{orcid}/work/{put-code}` returns it (§2.2 fields plus server-managed ones). */
+/** The full work as `GET /v3.0/{orcid}/work/{put-code}` returns it (the posted fields plus server-managed ones). */
 function renderWork(orcid, entry) {
   const w = entry.work;
   return {
@@ -242,7 +243,7 @@ function renderWork(orcid, entry) {
   };
 }
 
-/** One `work-summary` of `GET /works` (§2.3). */
+/** One `work-summary` of `GET /works`. */
 function renderSummary(orcid, entry) {
   const w = entry.work;
   return {
@@ -263,7 +264,7 @@ function renderSummary(orcid, entry) {
 }
 
 /**
- * `GET /works`: works sharing a `self` external id form one group (§2.3), e.g. the same DOI added by
+ * `GET /works`: works sharing a `self` external id form one group, e.g. the same DOI added by
  * Profiles and by the user. Groups and summaries are in put-code order; ORCID's own order is not
  * documented, so clients must not depend on it.
  */
@@ -316,7 +317,7 @@ function renderWorks(orcid, record) {
   };
 }
 
-/** The checks ORCID applies to an incoming work (§2.2, §2.4). Returns an ORCID error body or null. */
+/** The checks ORCID applies to an incoming work. Returns an ORCID error body or null. */
 function validateWork(work) {
   if (!work || typeof work !== 'object' || Array.isArray(work)) return errors.unreadable('the body is not a work object');
   const title = work.title?.title?.value;
@@ -333,7 +334,7 @@ function validateWork(work) {
       return errors.badRequest(`Value '${rel}' is not facet-valid with respect to enumeration '[${[...RELATIONSHIPS].join(', ')}]'. It must be a value from the enumeration.`);
     }
   }
-  // §2.2: "v3.0 requires at least one self id when posting".
+  // ORCID v3.0 requires at least one self id when posting.
   if (!ids.some((id) => id['external-id-relationship'] === 'self')) {
     return errors.externalIdRequired('at least one external identifier with relationship self is required');
   }
@@ -341,7 +342,7 @@ function validateWork(work) {
   if (typeof description === 'string' && description.length > MAX_DESCRIPTION) {
     return errors.badRequest(`short-description is longer than ${MAX_DESCRIPTION} characters`);
   }
-  // §2.4 "500 on schema or length violations": an over-long title fails in the database, not in validation.
+  // ORCID answers 500 on schema or length violations: an over-long title fails in the database, not in validation.
   if (title.length > MAX_TITLE) return errors.serverError('org.hibernate.exception.DataException: could not execute statement');
   return null;
 }
@@ -377,7 +378,7 @@ function isJsonContentType(contentType) {
  * @param {Function|object} [options.tokenInfo] `async (token) => ({active, orcid, scope, client_id?, client_name?})`,
  *   or a plain object mapping token → that info. Without it any non-empty bearer token is accepted.
  * @param {number} [options.latencyMs=0] delay before answering each API call (not /_control/).
- * @param {{perSecond:number, burst:number}|false} [options.rateLimit] token bucket per client IP (§2.5); false disables.
+ * @param {{perSecond:number, burst:number}|false} [options.rateLimit] token bucket per client IP; false disables.
  * @param {string} [options.clientId] source client id for calls whose token info names none.
  * @param {string} [options.clientName]
  */
@@ -431,7 +432,7 @@ export async function startOrcidApi({
     return null;
   }
 
-  // §2.5: one bucket per client IP, `burst` deep, refilled at `perSecond`.
+  // Like ORCID's rate limit: one bucket per client IP, `burst` deep, refilled at `perSecond`.
   function takeRateToken(ip) {
     const limit = state.config.rateLimit;
     if (!limit) return true;
@@ -458,7 +459,7 @@ export async function startOrcidApi({
     const token = bearer(req);
     if (!route) return sendJson(req, res, 404, errors.generic(404));
 
-    // --- authentication (§1.8, §2.4) -------------------------------------------------------------
+    // --- authentication ------------------------------------------------------------------------
     if (token === null) return sendJson(req, res, 401, missingToken(), authHeader('unauthorized', 'Full authentication is required to access this resource'));
     if (token === '' || state.revokedTokens.has(token)) return unauthorized(req, res, token);
     let source = { clientId, name: clientName };
@@ -507,7 +508,7 @@ export async function startOrcidApi({
       }
     };
 
-    // POST /v3.0/{orcid}/work: create one (§2.1).
+    // POST /v3.0/{orcid}/work: create one.
     if (kind === 'work' && !putCodes && method === 'POST') {
       const parsed = parseJsonBody();
       if (parsed.error) return sendJson(req, res, ...parsed.error);
@@ -519,7 +520,7 @@ export async function startOrcidApi({
       if (duplicate) return sendJson(req, res, 409, errors.duplicate(duplicate.putCode, source.name));
       if (record.size >= MAX_WORKS_PER_RECORD) return sendJson(req, res, 409, errors.tooManyWorks());
       const entry = insertWork(orcid, work, source);
-      // §2.1 [ran]: the Location is http:// even on the https API.
+      // ORCID's Location is http:// even on the https API (seen on the real server).
       res.writeHead(201, { Location: `http://${req.headers.host ?? `${host}:${actualPort}`}/v3.0/${orcid}/work/${entry.putCode}`, 'Content-Length': 0 });
       return res.end();
     }
@@ -558,7 +559,7 @@ export async function startOrcidApi({
       return methodNotAllowed(req, res, 'GET, PUT, DELETE');
     }
 
-    // GET /v3.0/{orcid}/works and POST /v3.0/{orcid}/works (bulk create, §2.1)
+    // GET /v3.0/{orcid}/works and POST /v3.0/{orcid}/works (bulk create)
     if (kind === 'works' && !putCodes) {
       if (method === 'GET') return sendJson(req, res, 200, renderWorks(orcid, record));
       if (method === 'POST') {
@@ -581,7 +582,7 @@ export async function startOrcidApi({
       return methodNotAllowed(req, res, 'GET, POST');
     }
 
-    // GET /v3.0/{orcid}/works/{pc1},{pc2},… (read several, §2.1)
+    // GET /v3.0/{orcid}/works/{pc1},{pc2},… (read several)
     if (kind === 'works' && putCodes) {
       if (method !== 'GET') return methodNotAllowed(req, res, 'GET');
       if (putCodes.length > MAX_BULK_READ) return sendJson(req, res, 400, errors.tooManyPutCodes());
@@ -688,7 +689,7 @@ export async function startOrcidApi({
       state.revokedTokens.clear();
       state.buckets.clear();
     },
-    // Counted first, then the rate limit, then the latency, then faults (§2.5).
+    // Counted first, then the rate limit, then the latency, then faults.
     admit: (req, res) => {
       if (takeRateToken(req.socket.remoteAddress ?? 'unknown')) return true;
       control.stats.overLimit += 1;

@@ -2,7 +2,7 @@ import type { components } from '../api/schema';
 
 export type Role = components['schemas']['Role'];
 
-/** DataCite's role names (profiles-behaviour.md §1.3). */
+/** DataCite's role names. */
 export const ROLE_LABELS: Record<Role, string> = {
   staff_admin: 'Staff Admin',
   staff_user: 'Staff User',
