@@ -34,6 +34,13 @@ apt_install postgresql libpq-dev pkg-config
 if [ "${1:-}" = "browser" ]; then
     apt_install chromium fonts-liberation
 fi
+# diesel's CLI, pinned, in the project's own folder: `make test` checks schema.rs with it.
+DIESEL_VERSION=2.3.3
+if ! "$ROOT/.run/tools/bin/diesel" --version 2>/dev/null | grep -q "$DIESEL_VERSION"; then
+    echo "==> cargo install diesel_cli $DIESEL_VERSION (into .run/tools)" >&2
+    cargo install diesel_cli --version "$DIESEL_VERSION" --locked --no-default-features --features postgres \
+        --root "$ROOT/.run/tools" --quiet >&2
+fi
 npm_ci web-ui
 npm_ci e2e/stand-ins
 [ -f "$ROOT/e2e/package-lock.json" ] && npm_ci e2e

@@ -36,6 +36,20 @@ if ! diff -q "$ROOT/.run-openapi.json" openapi/openapi.json >/dev/null; then
 fi
 rm -f "$ROOT/.run-openapi.json"
 
+step "schema.rs is what diesel print-schema makes of the migrations"
+SCHEMA_DB="profiles_schema_check_$$"
+ADMIN_URL="${DATABASE_URL%/*}/postgres"
+SCHEMA_URL="${DATABASE_URL%/*}/$SCHEMA_DB"
+psql -q "$ADMIN_URL" -c "CREATE DATABASE $SCHEMA_DB" >/dev/null
+DATABASE_URL="$SCHEMA_URL" cargo run --locked --quiet --bin profiles -- migrate >/dev/null
+mkdir -p "$ROOT/.run"
+"$ROOT/.run/tools/bin/diesel" print-schema --database-url "$SCHEMA_URL" > "$ROOT/.run/schema.rs"
+psql -q "$ADMIN_URL" -c "DROP DATABASE $SCHEMA_DB" >/dev/null
+if ! diff -u api/src/db/schema.rs "$ROOT/.run/schema.rs"; then
+    echo "api/src/db/schema.rs differs from diesel print-schema: run it (see diesel.toml) and commit" >&2
+    exit 1
+fi
+
 step "Rust tests (unit and integration, against PostgreSQL)"
 cargo test --locked --all-targets
 

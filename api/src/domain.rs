@@ -179,7 +179,10 @@ impl From<Doi> for String {
 }
 
 /// A way to sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     Orcid,
@@ -225,8 +228,11 @@ impl fmt::Display for Provider {
     }
 }
 
-/// DataCite's roles (profiles-behaviour.md §1.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// DataCite's roles, from staff admin down to an ordinary user.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     StaffAdmin,
@@ -273,7 +279,10 @@ impl FromStr for Role {
 }
 
 /// The two ORCID grants used to push works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum PermissionKind {
     SearchAndLink,
@@ -380,3 +389,48 @@ mod tests {
         );
     }
 }
+
+crate::text_enum!(Provider);
+
+crate::text_enum!(Role);
+
+crate::text_enum!(PermissionKind);
+
+/// Whether a stored ORCID permission can still push works.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    /// Usable.
+    Active,
+    /// Withdrawn by the person (here or at ORCID); its tokens are gone.
+    Revoked,
+    /// ORCID refused its token; the person must grant again.
+    Invalid,
+}
+
+impl GrantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl FromStr for GrantStatus {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "active" => Ok(Self::Active),
+            "revoked" => Ok(Self::Revoked),
+            "invalid" => Ok(Self::Invalid),
+            _ => Err(()),
+        }
+    }
+}
+
+crate::text_enum!(GrantStatus);

@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::audit::audit;
 use crate::db::models::{Account, Identity, OrcidPermission};
 use crate::db::schema::{accounts, identities, orcid_permissions};
-use crate::domain::{PermissionKind, Provider, Role};
+use crate::domain::{GrantStatus, PermissionKind, Provider, Role};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -110,15 +110,12 @@ fn token_state(access: &Option<Vec<u8>>, expires: Option<DateTime<Utc>>) -> Toke
 }
 
 pub fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView> {
-    let enabled: Vec<bool> = rows
-        .iter()
-        .map(|i| i.provider.parse().is_ok_and(|p| state.providers.enabled(p)))
-        .collect();
+    let enabled: Vec<bool> = rows.iter().map(|i| state.providers.enabled(i.provider)).collect();
     let enabled_count = enabled.iter().filter(|e| **e).count();
     rows.into_iter()
         .zip(enabled)
         .map(|(i, is_enabled)| {
-            let provider: Provider = i.provider.parse().unwrap_or(Provider::Orcid);
+            let provider = i.provider;
             let blocked = if provider == Provider::Orcid {
                 Some("ORCID is the anchor of your account and cannot be unlinked.".to_owned())
             } else if is_enabled && enabled_count <= 1 {
@@ -148,7 +145,7 @@ pub fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
     PermissionKind::ALL
         .into_iter()
         .map(|kind| {
-            let row = rows.iter().find(|r| r.kind == kind.as_str());
+            let row = rows.iter().find(|r| r.kind == kind);
             let enable_url = format!("/auth/orcid/grant?kind={}", kind.as_str());
             match row {
                 None => PermissionView {
@@ -162,9 +159,9 @@ pub fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
                 },
                 Some(r) => PermissionView {
                     kind,
-                    status: match r.status.as_str() {
-                        "revoked" => PermissionStatus::Revoked,
-                        "invalid" => PermissionStatus::Invalid,
+                    status: match r.status {
+                        GrantStatus::Revoked => PermissionStatus::Revoked,
+                        GrantStatus::Invalid => PermissionStatus::Invalid,
                         _ if r.expires_at.is_some_and(|at| at <= Utc::now()) => PermissionStatus::Expired,
                         _ => PermissionStatus::Active,
                     },
@@ -211,7 +208,7 @@ pub async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountVi
     Ok(AccountView {
         orcid_url: format!("{}/{}", orcid_site(state), account.orcid),
         other_names: serde_json::from_value(account.other_names.clone()).unwrap_or_default(),
-        role: account.role.parse().unwrap_or(Role::User),
+        role: account.role,
         orcid: account.orcid,
         name: account.name,
         given_names: account.given_names,
@@ -300,7 +297,7 @@ pub fn set_role(
             return Ok(None);
         };
         diesel::update(accounts::table.find(id))
-            .set(accounts::role.eq(role.as_str()))
+            .set(accounts::role.eq(role))
             .execute(conn)?;
         audit(
             conn,

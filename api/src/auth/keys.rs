@@ -24,7 +24,7 @@ use crate::crypto::Cipher;
 use crate::db::schema::signing_keys;
 
 /// Claims of the access tokens we issue: standard ones plus DataCite's names, so DataCite's
-/// services can read them (profiles-behaviour.md §3).
+/// services can read them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AccessClaims {
     pub iss: String,

@@ -45,7 +45,7 @@ pub struct Caller {
 
 impl Caller {
     pub fn role(&self) -> Role {
-        self.account.role.parse().unwrap_or(Role::User)
+        self.account.role
     }
 
     /// The caller as the policy sees them.

@@ -60,7 +60,7 @@ pub async fn issue(state: &AppState, account: Account, sid: Option<Uuid>) -> Api
         uid: account.orcid.clone(),
         name: account.name.clone(),
         email: account.email.clone(),
-        role_id: account.role.clone(),
+        role_id: account.role.as_str().to_owned(),
         beta_tester: account.beta_tester,
         has_orcid_token: has_token,
         sid: sid.map(|s| s.to_string()),
@@ -78,7 +78,7 @@ pub async fn issue(state: &AppState, account: Account, sid: Option<Uuid>) -> Api
     })
 }
 
-/// When configured, adds DataCite's `_datacite` cookie (ember-simple-auth format, profiles-behaviour.md §3)
+/// When configured, adds DataCite's `_datacite` cookie (the ember-simple-auth format DataCite's front ends read)
 /// so DataCite's services see the sign-in. It is readable by scripts, as those services require.
 pub async fn with_datacite_cookie(state: &AppState, sid: Uuid, mut response: HttpResponse) -> HttpResponse {
     let Some(domain) = state.config.datacite_cookie_domain.clone() else {

@@ -1,4 +1,4 @@
-//! The DataCite REST API (external-apis.md §3): one DOI, searches, and "updated since" scans.
+//! The DataCite REST API: one DOI, searches, and "updated since" scans.
 
 use std::time::Duration;
 

@@ -26,7 +26,10 @@ use crate::domain::PermissionKind;
 /// Where a claim is in its life. `waiting → working → done | failed | deleted | ignored`, plus
 /// `waiting_for_permission` while the person has not granted (or has lost) the permission the
 /// claim's source needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimState {
     Waiting,
@@ -99,7 +102,10 @@ impl FromStr for ClaimState {
 }
 
 /// Which flow created the claim; it decides which ORCID permission (token) pushes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimSource {
     SearchAndLink,
@@ -143,7 +149,10 @@ impl FromStr for ClaimSource {
 }
 
 /// What the claim asks of the ORCID record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimAction {
     Create,
@@ -199,3 +208,9 @@ mod tests {
         }
     }
 }
+
+crate::text_enum!(ClaimState);
+
+crate::text_enum!(ClaimSource);
+
+crate::text_enum!(ClaimAction);

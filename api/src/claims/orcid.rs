@@ -1,4 +1,4 @@
-//! The ORCID Member API v3.0, works only (external-apis.md §2): create, update, delete and list,
+//! The ORCID Member API v3.0, works only: create, update, delete and list,
 //! every call paced by the shared rate limiter.
 
 use std::time::Duration;

@@ -90,10 +90,7 @@ impl Engine {
                         return Ok(None);
                     }
                     let claim: Claim = diesel::update(claims::table.find(id))
-                        .set((
-                            claims::state.eq(ClaimState::Working.as_str()),
-                            claims::attempts.eq(attempt),
-                        ))
+                        .set((claims::state.eq(ClaimState::Working), claims::attempts.eq(attempt)))
                         .returning(Claim::as_returning())
                         .get_result(conn)?;
                     let permission = store::permission_token(conn, &claim.orcid, claim.source())?;
@@ -315,13 +312,11 @@ impl Engine {
         let changed = self
             .db(move |conn| {
                 conn.transaction(|conn| {
-                    let working = claims::table
-                        .find(id)
-                        .filter(claims::state.eq(ClaimState::Working.as_str()));
+                    let working = claims::table.find(id).filter(claims::state.eq(ClaimState::Working));
                     let n = match outcome_for_db {
                         Outcome::Done { put_code, title } => diesel::update(working)
                             .set((
-                                claims::state.eq(ClaimState::Done.as_str()),
+                                claims::state.eq(ClaimState::Done),
                                 claims::put_code.eq(put_code),
                                 claims::claimed_at.eq(Utc::now()),
                                 claims::title.eq(title),
@@ -333,7 +328,7 @@ impl Engine {
                             .execute(conn)?,
                         Outcome::Deleted => diesel::update(working)
                             .set((
-                                claims::state.eq(ClaimState::Deleted.as_str()),
+                                claims::state.eq(ClaimState::Deleted),
                                 claims::put_code.eq(None::<i64>),
                                 claims::claimed_at.eq(None::<DateTime<Utc>>),
                                 claims::error_code.eq(None::<String>),
@@ -343,7 +338,7 @@ impl Engine {
                             .execute(conn)?,
                         Outcome::Ignored(reason) => diesel::update(working)
                             .set((
-                                claims::state.eq(ClaimState::Ignored.as_str()),
+                                claims::state.eq(ClaimState::Ignored),
                                 claims::skip_reason.eq(reason),
                                 claims::error_code.eq(None::<String>),
                                 claims::error_message.eq(None::<String>),
@@ -370,7 +365,7 @@ impl Engine {
                         )?,
                         Outcome::Retry { code, message, .. } => diesel::update(working)
                             .set((
-                                claims::state.eq(ClaimState::Waiting.as_str()),
+                                claims::state.eq(ClaimState::Waiting),
                                 claims::error_code.eq(code),
                                 claims::error_message.eq(message),
                                 claims::next_attempt_at.eq(Some(next_attempt)),
@@ -400,18 +395,14 @@ impl Engine {
 
 /// Ends a round of processing in `to` with the reason, if the claim is still ours (`working`).
 fn settle(conn: &mut PgConnection, id: Uuid, to: ClaimState, code: &str, message: &str) -> QueryResult<usize> {
-    diesel::update(
-        claims::table
-            .find(id)
-            .filter(claims::state.eq(ClaimState::Working.as_str())),
-    )
-    .set((
-        claims::state.eq(to.as_str()),
-        claims::error_code.eq(code),
-        claims::error_message.eq(message),
-        claims::next_attempt_at.eq(None::<DateTime<Utc>>),
-    ))
-    .execute(conn)
+    diesel::update(claims::table.find(id).filter(claims::state.eq(ClaimState::Working)))
+        .set((
+            claims::state.eq(to),
+            claims::error_code.eq(code),
+            claims::error_message.eq(message),
+            claims::next_attempt_at.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)
 }
 
 fn with_put_code(metadata: &DoiMetadata, put_code: i64) -> Result<Value, PushError> {

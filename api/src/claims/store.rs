@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::{accounts, claims, orcid_permissions};
-use crate::domain::{Doi, OrcidId};
+use crate::domain::{Doi, GrantStatus, OrcidId};
 use crate::jobs::{self, NewJob};
 
 pub const PUSH_JOB: &str = "claims.push";
@@ -20,9 +20,9 @@ pub struct Claim {
     pub id: Uuid,
     pub orcid: String,
     pub doi: String,
-    pub source: String,
-    pub action: String,
-    pub state: String,
+    pub source: ClaimSource,
+    pub action: ClaimAction,
+    pub state: ClaimState,
     pub put_code: Option<i64>,
     pub title: Option<String>,
     pub attempts: i32,
@@ -37,13 +37,13 @@ pub struct Claim {
 
 impl Claim {
     pub fn state(&self) -> ClaimState {
-        self.state.parse().unwrap_or(ClaimState::Failed)
+        self.state
     }
     pub fn source(&self) -> ClaimSource {
-        self.source.parse().unwrap_or(ClaimSource::SearchAndLink)
+        self.source
     }
     pub fn action(&self) -> ClaimAction {
-        self.action.parse().unwrap_or(ClaimAction::Create)
+        self.action
     }
 }
 
@@ -87,7 +87,7 @@ pub fn permission_token(
     type Row = (
         Uuid,
         Option<Uuid>,
-        Option<String>,
+        Option<GrantStatus>,
         Option<DateTime<Utc>>,
         Option<Vec<u8>>,
     );
@@ -95,7 +95,7 @@ pub fn permission_token(
         .left_join(
             orcid_permissions::table.on(orcid_permissions::account_id
                 .eq(accounts::id)
-                .and(orcid_permissions::kind.eq(source.as_str()))),
+                .and(orcid_permissions::kind.eq(source.permission()))),
         )
         .filter(accounts::orcid.eq(orcid))
         .select((
@@ -119,17 +119,17 @@ pub fn permission_token(
                 "This ORCID iD has no Profiles account yet; the work goes out once its owner signs in and enables {label}."
             ),
         }),
-        Some((account_id, Some(permission_id), Some(status), expires, sealed)) => match (status.as_str(), sealed) {
-            ("active", _) if expires.is_some_and(|e| e <= Utc::now()) => Err(Readiness::Blocked {
+        Some((account_id, Some(permission_id), Some(status), expires, sealed)) => match (status, sealed) {
+            (GrantStatus::Active, _) if expires.is_some_and(|e| e <= Utc::now()) => Err(Readiness::Blocked {
                 code: "permission_expired",
                 message: format!("The {label} permission has expired. Enable it again to continue."),
             }),
-            ("active", Some(sealed)) => Ok(PermissionToken {
+            (GrantStatus::Active, Some(sealed)) => Ok(PermissionToken {
                 permission_id,
                 account_id,
                 sealed,
             }),
-            ("invalid", _) => Err(Readiness::Blocked {
+            (GrantStatus::Invalid, _) => Err(Readiness::Blocked {
                 code: "permission_invalid",
                 message: format!(
                     "ORCID no longer accepts the {label} permission (it was revoked on orcid.org or has expired). Enable it again to continue."
@@ -147,9 +147,9 @@ pub fn invalidate_permission(conn: &mut PgConnection, permission_id: Uuid) -> Qu
     diesel::update(
         orcid_permissions::table
             .find(permission_id)
-            .filter(orcid_permissions::status.eq("active")),
+            .filter(orcid_permissions::status.eq(GrantStatus::Active)),
     )
-    .set(orcid_permissions::status.eq("invalid"))
+    .set(orcid_permissions::status.eq(GrantStatus::Invalid))
     .execute(conn)
 }
 
@@ -181,7 +181,7 @@ pub fn route(conn: &mut PgConnection, claim: &Claim, max_attempts: i32) -> Query
     };
     let updated: Claim = diesel::update(claims::table.find(claim.id))
         .set((
-            claims::state.eq(state.as_str()),
+            claims::state.eq(state),
             claims::error_code.eq(code),
             claims::error_message.eq(message),
             claims::skip_reason.eq(None::<String>),
@@ -217,8 +217,8 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
             .values((
                 claims::orcid.eq(s.orcid.as_str()),
                 claims::doi.eq(s.doi.as_str()),
-                claims::source.eq(s.source.as_str()),
-                claims::action.eq(ClaimAction::Create.as_str()),
+                claims::source.eq(s.source),
+                claims::action.eq(ClaimAction::Create),
                 claims::title.eq(&s.title),
             ))
             .on_conflict((claims::orcid, claims::doi))
@@ -282,7 +282,7 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
 
 fn set_intent(conn: &mut PgConnection, id: Uuid, source: ClaimSource, action: ClaimAction) -> QueryResult<Claim> {
     diesel::update(claims::table.find(id))
-        .set((claims::source.eq(source.as_str()), claims::action.eq(action.as_str())))
+        .set((claims::source.eq(source), claims::action.eq(action)))
         .returning(Claim::as_returning())
         .get_result(conn)
 }
@@ -290,7 +290,7 @@ fn set_intent(conn: &mut PgConnection, id: Uuid, source: ClaimSource, action: Cl
 fn ignore(conn: &mut PgConnection, id: Uuid, reason: &str) -> QueryResult<Claim> {
     diesel::update(claims::table.find(id))
         .set((
-            claims::state.eq(ClaimState::Ignored.as_str()),
+            claims::state.eq(ClaimState::Ignored),
             claims::skip_reason.eq(reason),
             claims::error_code.eq(None::<String>),
             claims::error_message.eq(None::<String>),
@@ -314,8 +314,8 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> Q
         if never_pushed {
             return diesel::update(claims::table.find(id))
                 .set((
-                    claims::action.eq(ClaimAction::Delete.as_str()),
-                    claims::state.eq(ClaimState::Deleted.as_str()),
+                    claims::action.eq(ClaimAction::Delete),
+                    claims::state.eq(ClaimState::Deleted),
                     claims::error_code.eq(None::<String>),
                     claims::error_message.eq(None::<String>),
                 ))
@@ -326,7 +326,7 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> Q
         if claim.state() == ClaimState::Working {
             // The running job sees the new action when it finishes and goes round again.
             diesel::update(claims::table.find(id))
-                .set(claims::state.eq(ClaimState::Waiting.as_str()))
+                .set(claims::state.eq(ClaimState::Waiting))
                 .execute(conn)?;
             enqueue(conn, id, max_attempts)?;
             return find(conn, id).map(|c| c.expect("locked row"));
@@ -340,11 +340,11 @@ pub fn resume(conn: &mut PgConnection, orcid: &str, source: ClaimSource, max_att
     let ids: Vec<Uuid> = diesel::update(
         claims::table
             .filter(claims::orcid.eq(orcid))
-            .filter(claims::source.eq(source.as_str()))
-            .filter(claims::state.eq(ClaimState::WaitingForPermission.as_str())),
+            .filter(claims::source.eq(source))
+            .filter(claims::state.eq(ClaimState::WaitingForPermission)),
     )
     .set((
-        claims::state.eq(ClaimState::Waiting.as_str()),
+        claims::state.eq(ClaimState::Waiting),
         claims::error_code.eq(None::<String>),
         claims::error_message.eq(None::<String>),
         claims::attempts.eq(0),
@@ -373,8 +373,8 @@ pub fn transition(conn: &mut PgConnection, id: Uuid, expect: ClaimState, to: Cla
         tracing::error!(claim = %id, from = %expect, %to, "refused an invalid claim transition");
         return Ok(false);
     }
-    let n = diesel::update(claims::table.find(id).filter(claims::state.eq(expect.as_str())))
-        .set(claims::state.eq(to.as_str()))
+    let n = diesel::update(claims::table.find(id).filter(claims::state.eq(expect)))
+        .set(claims::state.eq(to))
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -1,7 +1,7 @@
 //! DataCite metadata → ORCID v3.0 work JSON, and the auto-update skip rules.
 //!
-//! Pure: parses the body of DataCite's `GET /dois/{doi}` (external-apis.md §3.2) leniently, builds the work
-//! ORCID expects (§2.2, mapping in §3.3) and says why auto-update must leave a DOI alone (§3.4). Unlike volpino,
+//! Pure: parses the body of DataCite's `GET /dois/{doi}` leniently, builds the work ORCID's
+//! Member API v3.0 expects, and says why auto-update must leave a DOI alone. Unlike volpino,
 //! `journal-title` is the container title when there is one, and the publisher only as a fallback.
 
 use std::collections::BTreeMap;
@@ -1097,7 +1097,7 @@ mod tests {
     #[test]
     fn type_table_and_refinements() {
         let cases = [
-            // The general table, every row of §3.3.
+            // The general table, every row.
             (Some("Book"), None, "book"),
             (Some("BookChapter"), None, "book-chapter"),
             (Some("ComputationalNotebook"), None, "software"),

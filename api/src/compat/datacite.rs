@@ -76,7 +76,7 @@ pub async fn account_of(state: &AppState, orcid: String) -> CompatResult<Option<
     .await?)
 }
 
-/// Claims in DataCite's own JWTs (profiles-behaviour.md §3).
+/// Claims in DataCite's own JWTs: `uid`, `role_id`, `exp`.
 #[derive(Debug, Deserialize)]
 pub struct DataciteClaims {
     uid: String,
@@ -200,7 +200,7 @@ impl CompatCaller {
         match self {
             Self::Ours(c) => c.actor(),
             Self::DatacitePerson(a) => policy::Actor {
-                role: a.role.parse().unwrap_or(Role::User),
+                role: a.role,
                 subject: Some(Subject::of(a)),
                 credential: Credential::DatacitePerson,
             },

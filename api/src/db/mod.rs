@@ -1,5 +1,6 @@
 //! PostgreSQL: the connection pool, embedded migrations and the generated schema.
 
+pub mod enums;
 pub mod models;
 pub mod schema;
 

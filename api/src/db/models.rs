@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::domain::{GrantStatus, PermissionKind, Provider, Role};
+
 use super::schema::{accounts, identities, orcid_permissions, sessions};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -16,7 +18,7 @@ pub struct Account {
     pub family_name: Option<String>,
     pub other_names: serde_json::Value,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub provider_id: Option<String>,
     pub client_id: Option<String>,
     pub auto_update: bool,
@@ -31,7 +33,7 @@ pub struct Account {
 pub struct Identity {
     pub id: Uuid,
     pub account_id: Uuid,
-    pub provider: String,
+    pub provider: Provider,
     pub subject: String,
     pub email: Option<String>,
     pub display_name: Option<String>,
@@ -50,14 +52,14 @@ pub struct Identity {
 pub struct OrcidPermission {
     pub id: Uuid,
     pub account_id: Uuid,
-    pub kind: String,
+    pub kind: PermissionKind,
     pub access_token_enc: Option<Vec<u8>>,
     pub refresh_token_enc: Option<Vec<u8>>,
     pub scope: String,
     pub expires_at: Option<DateTime<Utc>>,
     pub granted_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
-    pub status: String,
+    pub status: GrantStatus,
     pub updated_at: DateTime<Utc>,
 }
 

@@ -1,4 +1,4 @@
-// @generated-style: mirrors migrations/ exactly; `tests/it/schema.rs` checks it against the database.
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
     accounts (id) {
@@ -21,37 +21,30 @@ diesel::table! {
 }
 
 diesel::table! {
-    identities (id) {
+    api_tokens (id) {
         id -> Uuid,
         account_id -> Uuid,
-        provider -> Text,
-        subject -> Text,
-        email -> Nullable<Text>,
-        display_name -> Nullable<Text>,
-        avatar_url -> Nullable<Text>,
-        profile_url -> Nullable<Text>,
-        access_token_enc -> Nullable<Bytea>,
-        refresh_token_enc -> Nullable<Bytea>,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Bytea,
         scopes -> Array<Text>,
-        token_expires_at -> Nullable<Timestamptz>,
-        linked_at -> Timestamptz,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
     }
 }
 
 diesel::table! {
-    orcid_permissions (id) {
-        id -> Uuid,
-        account_id -> Uuid,
-        kind -> Text,
-        access_token_enc -> Nullable<Bytea>,
-        refresh_token_enc -> Nullable<Bytea>,
-        scope -> Text,
-        expires_at -> Nullable<Timestamptz>,
-        granted_at -> Timestamptz,
-        revoked_at -> Nullable<Timestamptz>,
-        status -> Text,
-        updated_at -> Timestamptz,
+    audit_log (id) {
+        id -> Int8,
+        actor_id -> Nullable<Uuid>,
+        actor_label -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        details -> Jsonb,
+        at -> Timestamptz,
     }
 }
 
@@ -69,64 +62,6 @@ diesel::table! {
         return_to -> Text,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    pending_signups (id) {
-        id -> Uuid,
-        provider -> Text,
-        subject -> Text,
-        email -> Nullable<Text>,
-        display_name -> Nullable<Text>,
-        avatar_url -> Nullable<Text>,
-        profile_url -> Nullable<Text>,
-        access_token_enc -> Nullable<Bytea>,
-        refresh_token_enc -> Nullable<Bytea>,
-        scopes -> Array<Text>,
-        token_expires_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-        expires_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    sessions (id) {
-        id -> Uuid,
-        account_id -> Uuid,
-        created_at -> Timestamptz,
-        last_seen_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        user_agent -> Nullable<Text>,
-        ip -> Nullable<Text>,
-        revoked_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    api_tokens (id) {
-        id -> Uuid,
-        account_id -> Uuid,
-        name -> Text,
-        prefix -> Text,
-        token_hash -> Bytea,
-        scopes -> Array<Text>,
-        created_at -> Timestamptz,
-        expires_at -> Nullable<Timestamptz>,
-        last_used_at -> Nullable<Timestamptz>,
-        revoked_at -> Nullable<Timestamptz>,
-    }
-}
-
-diesel::table! {
-    signing_keys (kid) {
-        kid -> Text,
-        algorithm -> Text,
-        private_key_enc -> Bytea,
-        public_jwk -> Jsonb,
-        status -> Text,
-        created_at -> Timestamptz,
-        retired_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -152,6 +87,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    identities (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        provider -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        profile_url -> Nullable<Text>,
+        access_token_enc -> Nullable<Bytea>,
+        refresh_token_enc -> Nullable<Bytea>,
+        scopes -> Array<Text>,
+        token_expires_at -> Nullable<Timestamptz>,
+        linked_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Int8,
         kind -> Text,
@@ -170,29 +124,39 @@ diesel::table! {
 }
 
 diesel::table! {
-    worker_state (key) {
-        key -> Text,
-        value -> Jsonb,
+    orcid_permissions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        access_token_enc -> Nullable<Bytea>,
+        refresh_token_enc -> Nullable<Bytea>,
+        scope -> Text,
+        expires_at -> Nullable<Timestamptz>,
+        granted_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        status -> Text,
         updated_at -> Timestamptz,
     }
 }
 
 diesel::table! {
-    audit_log (id) {
-        id -> Int8,
-        actor_id -> Nullable<Uuid>,
-        actor_label -> Text,
-        action -> Text,
-        target_type -> Text,
-        target_id -> Text,
-        details -> Jsonb,
-        at -> Timestamptz,
+    pending_signups (id) {
+        id -> Uuid,
+        provider -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        profile_url -> Nullable<Text>,
+        access_token_enc -> Nullable<Bytea>,
+        refresh_token_enc -> Nullable<Bytea>,
+        scopes -> Array<Text>,
+        token_expires_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
     }
 }
 
-diesel::joinable!(identities -> accounts (account_id));
-diesel::joinable!(orcid_permissions -> accounts (account_id));
-diesel::joinable!(sessions -> accounts (account_id));
 diesel::table! {
     rate_limits (name) {
         name -> Text,
@@ -201,20 +165,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        algorithm -> Text,
+        private_key_enc -> Bytea,
+        public_jwk -> Jsonb,
+        status -> Text,
+        created_at -> Timestamptz,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    worker_state (key) {
+        key -> Text,
+        value -> Jsonb,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> accounts (account_id));
+diesel::joinable!(audit_log -> accounts (actor_id));
+diesel::joinable!(auth_states -> accounts (account_id));
+diesel::joinable!(identities -> accounts (account_id));
+diesel::joinable!(orcid_permissions -> accounts (account_id));
+diesel::joinable!(sessions -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
-    identities,
-    orcid_permissions,
-    auth_states,
-    pending_signups,
-    sessions,
     api_tokens,
-    signing_keys,
-    claims,
-    jobs,
-    worker_state,
     audit_log,
+    auth_states,
+    claims,
+    identities,
+    jobs,
+    orcid_permissions,
+    pending_signups,
     rate_limits,
+    sessions,
+    signing_keys,
+    worker_state,
 );

@@ -16,7 +16,7 @@ use crate::auth::session;
 use crate::crypto::{identity_context, permission_context};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, identities, orcid_permissions, pending_signups};
-use crate::domain::{OrcidId, PermissionKind, Provider};
+use crate::domain::{GrantStatus, OrcidId, PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult};
 
 /// The session key holding a pending sign-up's id.
@@ -101,7 +101,7 @@ pub async fn sign_in(
     let (provider, subject) = (identity.provider, identity.subject.clone());
     let linked: Option<Uuid> = crate::db::run(&state.pool, move |conn| {
         Ok(identities::table
-            .filter(identities::provider.eq(provider.as_str()))
+            .filter(identities::provider.eq(provider))
             .filter(identities::subject.eq(&subject))
             .select(identities::account_id)
             .first(conn)
@@ -113,7 +113,7 @@ pub async fn sign_in(
         let sid = crate::db::run(&state.pool, move |conn| {
             diesel::update(
                 identities::table
-                    .filter(identities::provider.eq(provider.as_str()))
+                    .filter(identities::provider.eq(provider))
                     .filter(identities::subject.eq(&subject)),
             )
             .set((
@@ -334,7 +334,7 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let owner: Option<Uuid> = identities::table
-                .filter(identities::provider.eq(provider.as_str()))
+                .filter(identities::provider.eq(provider))
                 .filter(identities::subject.eq(&identity.subject))
                 .select(identities::account_id)
                 .for_update()
@@ -353,7 +353,7 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                 Some(_) => {
                     diesel::update(
                         identities::table
-                            .filter(identities::provider.eq(provider.as_str()))
+                            .filter(identities::provider.eq(provider))
                             .filter(identities::subject.eq(&identity.subject)),
                     )
                     .set((
@@ -369,7 +369,7 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                 None => {
                     let existing: i64 = identities::table
                         .filter(identities::account_id.eq(account_id))
-                        .filter(identities::provider.eq(provider.as_str()))
+                        .filter(identities::provider.eq(provider))
                         .count()
                         .get_result(conn)?;
                     if existing > 0 {
@@ -384,7 +384,7 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                     diesel::insert_into(identities::table)
                         .values((
                             identities::account_id.eq(account_id),
-                            identities::provider.eq(provider.as_str()),
+                            identities::provider.eq(provider),
                             identities::subject.eq(&identity.subject),
                             identities::email.eq(&identity.email),
                             identities::display_name.eq(&identity.name),
@@ -452,12 +452,12 @@ pub async fn store_grant(
             diesel::insert_into(orcid_permissions::table)
                 .values((
                     orcid_permissions::account_id.eq(account_id),
-                    orcid_permissions::kind.eq(kind.as_str()),
+                    orcid_permissions::kind.eq(kind),
                     orcid_permissions::access_token_enc.eq(Some(access.clone())),
                     orcid_permissions::refresh_token_enc.eq(refresh.clone()),
                     orcid_permissions::scope.eq(&scope),
                     orcid_permissions::expires_at.eq(expires),
-                    orcid_permissions::status.eq("active"),
+                    orcid_permissions::status.eq(GrantStatus::Active),
                 ))
                 .on_conflict((orcid_permissions::account_id, orcid_permissions::kind))
                 .do_update()
@@ -466,7 +466,7 @@ pub async fn store_grant(
                     orcid_permissions::refresh_token_enc.eq(refresh),
                     orcid_permissions::scope.eq(&scope),
                     orcid_permissions::expires_at.eq(expires),
-                    orcid_permissions::status.eq("active"),
+                    orcid_permissions::status.eq(GrantStatus::Active),
                     orcid_permissions::granted_at.eq(diesel::dsl::now),
                     orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
                 ))

@@ -17,7 +17,7 @@ use crate::auth::session::{self, Caller};
 use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{OrcidPermission, Session};
 use crate::db::schema::{accounts, identities, orcid_permissions, sessions};
-use crate::domain::{PermissionKind, Provider};
+use crate::domain::{GrantStatus, PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::Action;
 
@@ -262,7 +262,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
     let (row, view) = rows
         .into_iter()
         .zip(views)
-        .find(|(r, _)| r.provider == provider.as_str())
+        .find(|(r, _)| r.provider == provider)
         .ok_or_else(|| {
             ApiError::not_found(
                 "identity_not_linked",
@@ -307,7 +307,7 @@ pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> A
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_identities(conn, account_id)?)).await?;
     let row = rows
         .into_iter()
-        .find(|r| r.provider == "orcid")
+        .find(|r| r.provider == Provider::Orcid)
         .ok_or_else(|| ApiError::not_found("identity_not_linked", "No ORCID identity is linked."))?;
     let context = identity_context(Provider::Orcid, &row.subject, "access");
     revoke_sealed(&state, Provider::Orcid, row.access_token_enc.as_deref(), &context).await?;
@@ -378,7 +378,7 @@ pub async fn disable_permission(
     let row = crate::db::run(&state.pool, move |conn| {
         Ok(orcid_permissions::table
             .filter(orcid_permissions::account_id.eq(account_id))
-            .filter(orcid_permissions::kind.eq(kind.as_str()))
+            .filter(orcid_permissions::kind.eq(kind))
             .select(OrcidPermission::as_select())
             .first(conn)
             .optional()?)
@@ -390,7 +390,7 @@ pub async fn disable_permission(
     let rows = crate::db::run(&state.pool, move |conn| {
         diesel::update(orcid_permissions::table.find(row.id))
             .set((
-                orcid_permissions::status.eq("revoked"),
+                orcid_permissions::status.eq(GrantStatus::Revoked),
                 orcid_permissions::access_token_enc.eq(None::<Vec<u8>>),
                 orcid_permissions::refresh_token_enc.eq(None::<Vec<u8>>),
                 orcid_permissions::revoked_at.eq(Some(Utc::now())),

@@ -78,7 +78,7 @@ pub struct AdminAccountSummary {
 impl AdminAccountSummary {
     fn new(a: Account, claims: i64, claims_failed: i64) -> Self {
         Self {
-            role: a.role.parse().unwrap_or(Role::User),
+            role: a.role,
             id: a.id,
             orcid: a.orcid,
             name: a.name,
@@ -396,7 +396,7 @@ pub async fn update_account(
                 .first(conn)?;
             if let Some(role) = body.role {
                 diesel::update(accounts::table.find(id))
-                    .set(accounts::role.eq(role.as_str()))
+                    .set(accounts::role.eq(role))
                     .execute(conn)?;
             }
             if let Some(v) = body.is_public {
@@ -565,7 +565,7 @@ pub async fn ignore_claim(
             }
             let updated: Claim = diesel::update(claims::table.find(current.id))
                 .set((
-                    claims::state.eq(ClaimState::Ignored.as_str()),
+                    claims::state.eq(ClaimState::Ignored),
                     claims::skip_reason.eq(&reason),
                     claims::error_code.eq(None::<String>),
                     claims::error_message.eq(None::<String>),
@@ -632,14 +632,12 @@ pub async fn retry_failed(
     let actor = caller.account.clone();
     let n = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let mut query = claims::table
-                .filter(claims::state.eq(ClaimState::Failed.as_str()))
-                .into_boxed();
+            let mut query = claims::table.filter(claims::state.eq(ClaimState::Failed)).into_boxed();
             if let Some(o) = &orcid {
                 query = query.filter(claims::orcid.eq(o.to_string()));
             }
             if let Some(s) = body.source {
-                query = query.filter(claims::source.eq(s.as_str()));
+                query = query.filter(claims::source.eq(s));
             }
             if let Some(code) = &body.error_code {
                 query = query.filter(claims::error_code.eq(code.clone()));

@@ -1,4 +1,4 @@
-//! Drop-in compatibility with DataCite's Profiles API (profiles-behaviour.md §4.2–§5) for the
+//! Drop-in compatibility with DataCite's Profiles API for the
 //! callers that exist today: Commons through lupo, levriero, other DataCite services.
 //!
 //! `POST /claims` (the `claim` wrapper), `GET /claims` (`user-id`, `dois`, facets in `meta`),
@@ -305,10 +305,10 @@ pub async fn list(
             query = query.filter(claims::doi.eq_any(dois.clone()));
         }
         if let Some(s) = source {
-            query = query.filter(claims::source.eq(s.as_str()));
+            query = query.filter(claims::source.eq(s));
         }
         if let Some(a) = action {
-            query = query.filter(claims::action.eq(a.as_str()));
+            query = query.filter(claims::action.eq(a));
         }
         if !states.is_empty() {
             query = query.filter(claims::state.eq_any(states.clone()));
@@ -324,12 +324,12 @@ pub async fn list(
             .select(Claim::as_select())
             .load(conn)?;
         let ids = || filter().select(claims::id);
-        let by_source: Vec<(String, i64)> = claims::table
+        let by_source: Vec<(ClaimSource, i64)> = claims::table
             .filter(claims::id.eq_any(ids()))
             .group_by(claims::source)
             .select((claims::source, count_star()))
             .load(conn)?;
-        let by_state: Vec<(String, i64)> = claims::table
+        let by_state: Vec<(ClaimState, i64)> = claims::table
             .filter(claims::id.eq_any(ids()))
             .group_by(claims::state)
             .select((claims::state, count_star()))
@@ -344,13 +344,11 @@ pub async fn list(
     .await?;
     let sources: Vec<(String, i64)> = by_source
         .into_iter()
-        .map(|(s, n)| (source_id(s.parse().unwrap_or(ClaimSource::SearchAndLink)).to_owned(), n))
+        .map(|(s, n)| (source_id(s).to_owned(), n))
         .collect();
     let mut merged: BTreeMap<String, i64> = BTreeMap::new();
     for (s, n) in by_state {
-        *merged
-            .entry(datacite_state(s.parse().unwrap_or(ClaimState::Failed)).to_owned())
-            .or_default() += n;
+        *merged.entry(datacite_state(s).to_owned()).or_default() += n;
     }
     let states: Vec<(String, i64)> = merged.into_iter().collect();
     let mut meta = json!({

@@ -20,7 +20,7 @@ use crate::claims::view::ClaimView;
 use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
-use crate::domain::{PermissionKind, Provider};
+use crate::domain::Provider;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::Action;
 
@@ -162,9 +162,7 @@ pub async fn delete_account(
     .await?;
     let mut revoked = BTreeMap::new();
     for identity in &identities {
-        let Ok(provider) = identity.provider.parse::<Provider>() else {
-            continue;
-        };
+        let provider = identity.provider;
         let context = identity_context(provider, &identity.subject, "access");
         let ok = revoke_sealed(&state, provider, identity.access_token_enc.as_deref(), &context)
             .await
@@ -172,9 +170,7 @@ pub async fn delete_account(
         revoked.insert(provider.as_str().to_owned(), ok);
     }
     for permission in &permissions {
-        let Ok(kind) = permission.kind.parse::<PermissionKind>() else {
-            continue;
-        };
+        let kind = permission.kind;
         let context = permission_context(id, kind, "access");
         let ok = revoke_sealed(
             &state,

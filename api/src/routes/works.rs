@@ -180,7 +180,7 @@ pub async fn search(
         .collect();
     let dois: Vec<String> = parsed.iter().map(|(_, m)| m.doi().to_owned()).collect();
     let orcid = caller.account.orcid.clone();
-    let rows: Vec<(String, Uuid, String, String, String)> = crate::db::run(&state.pool, move |conn| {
+    let rows: Vec<(String, Uuid, ClaimState, ClaimAction, ClaimSource)> = crate::db::run(&state.pool, move |conn| {
         Ok(claims::table
             .filter(claims::orcid.eq(&orcid))
             .filter(claims::doi.eq_any(&dois))
@@ -195,9 +195,9 @@ pub async fn search(
                 doi,
                 WorkClaim {
                     id,
-                    state: st.parse().unwrap_or(ClaimState::Failed),
-                    action: action.parse().unwrap_or(ClaimAction::Create),
-                    source: source.parse().unwrap_or(ClaimSource::SearchAndLink),
+                    state: st,
+                    action,
+                    source,
                 },
             )
         })

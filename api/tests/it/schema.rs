@@ -198,3 +198,53 @@ fn the_database_enforces_identity_rules() {
     let left: i64 = identities::table.count().get_result(&mut c).unwrap();
     assert_eq!(left, 0);
 }
+
+/// Every enum column reads back as its enum, and a value the enum does not know is an error
+/// when the row is read, not a silent default (an unreadable claim state once became `failed`).
+#[test]
+fn enum_columns_read_every_value_and_refuse_unknown_ones() {
+    use diesel::dsl::sql;
+    use profiles_api::claims::{ClaimAction, ClaimSource, ClaimState};
+    use profiles_api::domain::{GrantStatus, PermissionKind, Provider, Role};
+
+    fn round_trip<T>(conn: &mut PgConnection, values: &[T], name: fn(&T) -> &'static str)
+    where
+        T: diesel::deserialize::FromSqlRow<Text, diesel::pg::Pg> + PartialEq + std::fmt::Debug + 'static,
+    {
+        for value in values {
+            let text = name(value);
+            let read: T = diesel::select(sql::<Text>(&format!("'{text}'")))
+                .get_result(conn)
+                .unwrap();
+            assert_eq!(&read, value, "{text}");
+        }
+        let unknown = diesel::select(sql::<Text>("'not-a-value'")).get_result::<T>(conn);
+        assert!(unknown.is_err(), "an unknown value must not read as {unknown:?}");
+    }
+
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    round_trip(&mut conn, &ClaimState::ALL, |s| s.as_str());
+    round_trip(&mut conn, &ClaimSource::ALL, |s| s.as_str());
+    round_trip(&mut conn, &[ClaimAction::Create, ClaimAction::Delete], |s| s.as_str());
+    round_trip(&mut conn, &Provider::ALL, |s| s.as_str());
+    round_trip(&mut conn, &PermissionKind::ALL, |s| s.as_str());
+    round_trip(
+        &mut conn,
+        &[GrantStatus::Active, GrantStatus::Revoked, GrantStatus::Invalid],
+        |s| s.as_str(),
+    );
+    round_trip(
+        &mut conn,
+        &[
+            Role::StaffAdmin,
+            Role::StaffUser,
+            Role::ProviderAdmin,
+            Role::ProviderUser,
+            Role::ClientAdmin,
+            Role::ClientUser,
+            Role::User,
+        ],
+        |s| s.as_str(),
+    );
+}

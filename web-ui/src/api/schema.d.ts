@@ -1319,7 +1319,7 @@ export interface components {
             revoked: number;
         };
         /**
-         * @description DataCite's roles (profiles-behaviour.md §1.3).
+         * @description DataCite's roles, from staff admin down to an ordinary user.
          * @enum {string}
          */
         Role: "staff_admin" | "staff_user" | "provider_admin" | "provider_user" | "client_admin" | "client_user" | "user";
