@@ -7,6 +7,7 @@
 pub mod datacite;
 pub mod intake;
 pub mod legacy;
+pub mod machine;
 pub mod orcid;
 pub mod process;
 pub mod query;
@@ -69,10 +70,10 @@ impl ClaimState {
     pub fn allowed_from(self) -> &'static [ClaimState] {
         use ClaimState::*;
         match self {
-            // Re-queued by a person, an event, a retry, a granted permission, or a worker that
-            // will try again later.
-            Waiting => &[WaitingForPermission, Working, Done, Failed, Deleted, Ignored],
-            WaitingForPermission => &[Waiting, Working, Failed, Deleted, Ignored],
+            // Sent (again) on its way by a person, an event, a retry, an administrator, a granted
+            // permission, or a worker that will try again later: to `waiting` when its permission
+            // is usable, else to `waiting_for_permission`.
+            Waiting | WaitingForPermission => &[WaitingForPermission, Waiting, Working, Done, Failed, Deleted, Ignored],
             Working => &[Waiting, Working],
             Done => &[Working],
             Failed => &[Working],

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::datacite::{Datacite, DataciteError};
+use super::machine::{self, ClaimChangeset};
 use super::orcid::{OrcidApi, OrcidError};
 use super::ratelimit::RateLimiter;
 use super::store::{self, Claim, PermissionToken, Readiness};
@@ -86,13 +87,15 @@ impl Engine {
                     let Some(claim) = store::find(conn, id)? else {
                         return Ok(None);
                     };
-                    if !matches!(claim.state(), ClaimState::Waiting | ClaimState::Working) {
+                    let change = ClaimChangeset {
+                        attempts: Some(attempt),
+                        ..Default::default()
+                    };
+                    let waiting = [ClaimState::Waiting, ClaimState::Working];
+                    let Some(claim) = machine::transition(conn, claim.id, &waiting, ClaimState::Working, change)?
+                    else {
                         return Ok(None);
-                    }
-                    let claim: Claim = diesel::update(claims::table.find(id))
-                        .set((claims::state.eq(ClaimState::Working), claims::attempts.eq(attempt)))
-                        .returning(Claim::as_returning())
-                        .get_result(conn)?;
+                    };
                     let permission = store::permission_token(conn, &claim.orcid, claim.source())?;
                     Ok(Some((claim, permission)))
                 })
@@ -312,66 +315,62 @@ impl Engine {
         let changed = self
             .db(move |conn| {
                 conn.transaction(|conn| {
-                    let working = claims::table.find(id).filter(claims::state.eq(ClaimState::Working));
-                    let n = match outcome_for_db {
-                        Outcome::Done { put_code, title } => diesel::update(working)
-                            .set((
-                                claims::state.eq(ClaimState::Done),
-                                claims::put_code.eq(put_code),
-                                claims::claimed_at.eq(Utc::now()),
-                                claims::title.eq(title),
-                                claims::error_code.eq(None::<String>),
-                                claims::error_message.eq(None::<String>),
-                                claims::skip_reason.eq(None::<String>),
-                                claims::next_attempt_at.eq(None::<DateTime<Utc>>),
-                            ))
-                            .execute(conn)?,
-                        Outcome::Deleted => diesel::update(working)
-                            .set((
-                                claims::state.eq(ClaimState::Deleted),
-                                claims::put_code.eq(None::<i64>),
-                                claims::claimed_at.eq(None::<DateTime<Utc>>),
-                                claims::error_code.eq(None::<String>),
-                                claims::error_message.eq(None::<String>),
-                                claims::next_attempt_at.eq(None::<DateTime<Utc>>),
-                            ))
-                            .execute(conn)?,
-                        Outcome::Ignored(reason) => diesel::update(working)
-                            .set((
-                                claims::state.eq(ClaimState::Ignored),
-                                claims::skip_reason.eq(reason),
-                                claims::error_code.eq(None::<String>),
-                                claims::error_message.eq(None::<String>),
-                            ))
-                            .execute(conn)?,
+                    let working = [ClaimState::Working];
+                    let (to, change) = match outcome_for_db {
+                        Outcome::Done { put_code, title } => (
+                            ClaimState::Done,
+                            ClaimChangeset {
+                                put_code: Some(Some(put_code)),
+                                claimed_at: Some(Some(Utc::now())),
+                                title: Some(title),
+                                skip_reason: Some(None),
+                                ..Default::default()
+                            }
+                            .clear_error(),
+                        ),
+                        Outcome::Deleted => (
+                            ClaimState::Deleted,
+                            ClaimChangeset {
+                                put_code: Some(None),
+                                claimed_at: Some(None),
+                                ..Default::default()
+                            }
+                            .clear_error(),
+                        ),
+                        Outcome::Ignored(reason) => (
+                            ClaimState::Ignored,
+                            ClaimChangeset {
+                                skip_reason: Some(Some(reason)),
+                                error_code: Some(None),
+                                error_message: Some(None),
+                                ..Default::default()
+                            },
+                        ),
                         Outcome::TokenRejected { permission_id } => {
                             store::invalidate_permission(conn, permission_id)?;
                             let blocked = match store::readiness(conn, &orcid, source)? {
                                 Readiness::Blocked { code, message } => (code, message),
                                 Readiness::Ready => ("permission_invalid", "ORCID rejected the permission.".into()),
                             };
-                            settle(conn, id, ClaimState::WaitingForPermission, blocked.0, &blocked.1)?
+                            settled(ClaimState::WaitingForPermission, blocked.0, &blocked.1)
                         }
-                        Outcome::Blocked { code, message } => {
-                            settle(conn, id, ClaimState::WaitingForPermission, code, &message)?
-                        }
-                        Outcome::Failed { code, message } => settle(conn, id, ClaimState::Failed, code, &message)?,
-                        Outcome::Retry { code, message, .. } if last_attempt => settle(
-                            conn,
-                            id,
+                        Outcome::Blocked { code, message } => settled(ClaimState::WaitingForPermission, code, &message),
+                        Outcome::Failed { code, message } => settled(ClaimState::Failed, code, &message),
+                        Outcome::Retry { code, message, .. } if last_attempt => settled(
                             ClaimState::Failed,
                             code,
                             &format!("{message} (gave up after {attempts} attempts)"),
-                        )?,
-                        Outcome::Retry { code, message, .. } => diesel::update(working)
-                            .set((
-                                claims::state.eq(ClaimState::Waiting),
-                                claims::error_code.eq(code),
-                                claims::error_message.eq(message),
-                                claims::next_attempt_at.eq(Some(next_attempt)),
-                            ))
-                            .execute(conn)?,
+                        ),
+                        Outcome::Retry { code, message, .. } => (
+                            ClaimState::Waiting,
+                            ClaimChangeset {
+                                next_attempt_at: Some(Some(next_attempt)),
+                                ..Default::default()
+                            }
+                            .error(code, &message),
+                        ),
                     };
+                    let n = usize::from(machine::transition(conn, id, &working, to, change)?.is_some());
                     Ok(n == 1)
                 })
             })
@@ -393,16 +392,9 @@ impl Engine {
     }
 }
 
-/// Ends a round of processing in `to` with the reason, if the claim is still ours (`working`).
-fn settle(conn: &mut PgConnection, id: Uuid, to: ClaimState, code: &str, message: &str) -> QueryResult<usize> {
-    diesel::update(claims::table.find(id).filter(claims::state.eq(ClaimState::Working)))
-        .set((
-            claims::state.eq(to),
-            claims::error_code.eq(code),
-            claims::error_message.eq(message),
-            claims::next_attempt_at.eq(None::<DateTime<Utc>>),
-        ))
-        .execute(conn)
+/// How a round of processing ends in `to` with the reason.
+fn settled(to: ClaimState, code: &str, message: &str) -> (ClaimState, ClaimChangeset) {
+    (to, ClaimChangeset::default().clear_error().error(code, message))
 }
 
 fn with_put_code(metadata: &DoiMetadata, put_code: i64) -> Result<Value, PushError> {

@@ -7,6 +7,7 @@ use diesel::sql_types::{Array, Integer, Text, Uuid as SqlUuid};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::machine::{self, ClaimChangeset};
 use super::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::{accounts, claims, orcid_permissions};
 use crate::domain::{Doi, GrantStatus, OrcidId};
@@ -179,17 +180,18 @@ pub fn route(conn: &mut PgConnection, claim: &Claim, max_attempts: i32) -> Query
             Some(message.clone()),
         ),
     };
-    let updated: Claim = diesel::update(claims::table.find(claim.id))
-        .set((
-            claims::state.eq(state),
-            claims::error_code.eq(code),
-            claims::error_message.eq(message),
-            claims::skip_reason.eq(None::<String>),
-            claims::attempts.eq(0),
-            claims::next_attempt_at.eq(None::<DateTime<Utc>>),
-        ))
-        .returning(Claim::as_returning())
-        .get_result(conn)?;
+    let change = ClaimChangeset {
+        error_code: Some(code),
+        error_message: Some(message),
+        skip_reason: Some(None),
+        attempts: Some(0),
+        next_attempt_at: Some(None),
+        ..Default::default()
+    };
+    let Some(updated) = machine::transition(conn, claim.id, &[claim.state], state, change)? else {
+        // Someone moved it meanwhile: it is on its way already, or it is theirs to settle.
+        return find(conn, claim.id)?.ok_or(diesel::result::Error::NotFound);
+    };
     if ready == Readiness::Ready {
         enqueue(conn, claim.id, max_attempts)?;
     }
@@ -228,7 +230,7 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
             .optional()?;
         if let Some(claim) = inserted {
             let claim = match &s.skip_reason {
-                Some(reason) => ignore(conn, claim.id, reason)?,
+                Some(reason) => ignore(conn, &claim, reason)?.unwrap_or(claim),
                 None => route(conn, &claim, max_attempts)?,
             };
             return Ok((claim, true));
@@ -263,7 +265,7 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
                     if matches!(state, ClaimState::Waiting | ClaimState::WaitingForPermission)
                         && existing.source() == ClaimSource::AutoUpdate
                     {
-                        ignore(conn, existing.id, reason)?
+                        ignore(conn, &existing, reason)?.unwrap_or(existing)
                     } else {
                         existing
                     }
@@ -281,22 +283,27 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
 }
 
 fn set_intent(conn: &mut PgConnection, id: Uuid, source: ClaimSource, action: ClaimAction) -> QueryResult<Claim> {
+    // Source and action only: the state is the state machine's to write.
     diesel::update(claims::table.find(id))
-        .set((claims::source.eq(source), claims::action.eq(action)))
+        .set(ClaimChangeset {
+            source: Some(source),
+            action: Some(action),
+            ..Default::default()
+        })
         .returning(Claim::as_returning())
         .get_result(conn)
 }
 
-fn ignore(conn: &mut PgConnection, id: Uuid, reason: &str) -> QueryResult<Claim> {
-    diesel::update(claims::table.find(id))
-        .set((
-            claims::state.eq(ClaimState::Ignored),
-            claims::skip_reason.eq(reason),
-            claims::error_code.eq(None::<String>),
-            claims::error_message.eq(None::<String>),
-        ))
-        .returning(Claim::as_returning())
-        .get_result(conn)
+/// Marks a claim skipped with the reason the person will see. `None` when it was elsewhere or
+/// may not be skipped from where it is.
+pub fn ignore(conn: &mut PgConnection, claim: &Claim, reason: &str) -> QueryResult<Option<Claim>> {
+    let change = ClaimChangeset {
+        skip_reason: Some(Some(reason.to_owned())),
+        error_code: Some(None),
+        error_message: Some(None),
+        ..Default::default()
+    };
+    machine::transition(conn, claim.id, &[claim.state], ClaimState::Ignored, change)
 }
 
 /// Asks for the work to be removed from the ORCID record. A claim that never reached ORCID is
@@ -312,24 +319,27 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> Q
             && claim.claimed_at.is_none()
             && matches!(claim.state(), ClaimState::WaitingForPermission | ClaimState::Ignored);
         if never_pushed {
-            return diesel::update(claims::table.find(id))
-                .set((
-                    claims::action.eq(ClaimAction::Delete),
-                    claims::state.eq(ClaimState::Deleted),
-                    claims::error_code.eq(None::<String>),
-                    claims::error_message.eq(None::<String>),
-                ))
-                .returning(Claim::as_returning())
-                .get_result(conn);
+            let change = ClaimChangeset {
+                action: Some(ClaimAction::Delete),
+                error_code: Some(None),
+                error_message: Some(None),
+                ..Default::default()
+            };
+            let withdrawn = machine::transition(conn, id, &[claim.state], ClaimState::Deleted, change)?;
+            return withdrawn.ok_or(diesel::result::Error::NotFound);
         }
         let c = set_intent(conn, id, claim.source(), ClaimAction::Delete)?;
         if claim.state() == ClaimState::Working {
             // The running job sees the new action when it finishes and goes round again.
-            diesel::update(claims::table.find(id))
-                .set(claims::state.eq(ClaimState::Waiting))
-                .execute(conn)?;
+            let requeued = machine::transition(
+                conn,
+                id,
+                &[ClaimState::Working],
+                ClaimState::Waiting,
+                ClaimChangeset::default(),
+            )?;
             enqueue(conn, id, max_attempts)?;
-            return find(conn, id).map(|c| c.expect("locked row"));
+            return requeued.ok_or(diesel::result::Error::NotFound);
         }
         route(conn, &c, max_attempts)
     })
@@ -337,20 +347,20 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> Q
 
 /// Re-queues the claims of `orcid` that waited for the permission `source` needs.
 pub fn resume(conn: &mut PgConnection, orcid: &str, source: ClaimSource, max_attempts: i32) -> QueryResult<usize> {
-    let ids: Vec<Uuid> = diesel::update(
-        claims::table
-            .filter(claims::orcid.eq(orcid))
-            .filter(claims::source.eq(source))
-            .filter(claims::state.eq(ClaimState::WaitingForPermission)),
-    )
-    .set((
-        claims::state.eq(ClaimState::Waiting),
-        claims::error_code.eq(None::<String>),
-        claims::error_message.eq(None::<String>),
-        claims::attempts.eq(0),
-    ))
-    .returning(claims::id)
-    .get_results(conn)?;
+    let change = ClaimChangeset {
+        error_code: Some(None),
+        error_message: Some(None),
+        attempts: Some(0),
+        ..Default::default()
+    };
+    let ids = machine::transition_all(
+        conn,
+        orcid,
+        source,
+        ClaimState::WaitingForPermission,
+        ClaimState::Waiting,
+        change,
+    )?;
     if ids.is_empty() {
         return Ok(0);
     }
@@ -364,17 +374,4 @@ pub fn resume(conn: &mut PgConnection, orcid: &str, source: ClaimSource, max_att
     .bind::<Integer, _>(max_attempts)
     .execute(conn)?;
     Ok(ids.len())
-}
-
-/// Moves a claim from one of the states `to` allows; returns false (and changes nothing) when the
-/// claim is elsewhere, e.g. because a person changed it meanwhile.
-pub fn transition(conn: &mut PgConnection, id: Uuid, expect: ClaimState, to: ClaimState) -> QueryResult<bool> {
-    if !expect.can_become(to) {
-        tracing::error!(claim = %id, from = %expect, %to, "refused an invalid claim transition");
-        return Ok(false);
-    }
-    let n = diesel::update(claims::table.find(id).filter(claims::state.eq(expect)))
-        .set(claims::state.eq(to))
-        .execute(conn)?;
-    Ok(n == 1)
 }

@@ -563,15 +563,9 @@ pub async fn ignore_claim(
                     ),
                 ));
             }
-            let updated: Claim = diesel::update(claims::table.find(current.id))
-                .set((
-                    claims::state.eq(ClaimState::Ignored),
-                    claims::skip_reason.eq(&reason),
-                    claims::error_code.eq(None::<String>),
-                    claims::error_message.eq(None::<String>),
-                ))
-                .returning(Claim::as_returning())
-                .get_result(conn)?;
+            let updated = store::ignore(conn, &current, &reason)?.ok_or_else(|| {
+                ApiError::conflict("claim_not_ignorable", "The claim changed meanwhile; look at it again.")
+            })?;
             audit(
                 conn,
                 Some(&actor),

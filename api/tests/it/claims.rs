@@ -905,3 +905,60 @@ async fn the_poller_claims_dois_updated_since_its_cursor() {
         .unwrap();
     assert_eq!(perm, "active");
 }
+
+/// The state machine writes every claim state, and only the moves its table allows: each pair
+/// of states is tried against a real row.
+#[test]
+fn the_state_machine_is_the_writer_and_refuses_what_its_table_does_not_allow() {
+    use profiles_api::claims::machine::{self, ClaimChangeset};
+    use profiles_api::claims::store::{self, Requester, Submission};
+    use profiles_api::claims::{ClaimSource, ClaimState};
+    use profiles_api::domain::{Doi, OrcidId};
+
+    let db = crate::support::TestDb::new();
+    let mut conn = db.conn();
+    let mut moved = 0;
+    for from in ClaimState::ALL {
+        for to in ClaimState::ALL {
+            let submission = Submission {
+                orcid: OrcidId::parse(&random_orcid()).unwrap(),
+                doi: Doi::parse(&format!("10.5555/m-{}", uuid::Uuid::new_v4().simple())).unwrap(),
+                source: ClaimSource::SearchAndLink,
+                requester: Requester::Person,
+                skip_reason: None,
+                title: None,
+            };
+            let (claim, _) = store::submit(&mut conn, &submission, 3).unwrap();
+            // The fixture puts the row where the case starts (a test may; the code may not).
+            diesel::update(claims::table.find(claim.id))
+                .set((claims::state.eq(from), claims::skip_reason.eq("fixture")))
+                .execute(&mut conn)
+                .unwrap();
+            let change = ClaimChangeset {
+                skip_reason: Some(Some("moved".into())),
+                ..Default::default()
+            };
+            let result = machine::transition(&mut conn, claim.id, &[from], to, change).unwrap();
+            let now: ClaimState = claims::table
+                .find(claim.id)
+                .select(claims::state)
+                .first(&mut conn)
+                .unwrap();
+            if from.can_become(to) {
+                moved += 1;
+                assert_eq!(result.map(|c| c.state), Some(to), "{from} → {to} is allowed");
+                assert_eq!(now, to);
+            } else {
+                assert!(result.is_none(), "{from} → {to} must be refused");
+                assert_eq!(now, from, "{from} → {to} wrote nothing");
+            }
+            // A claim that is not where the caller thinks is left alone.
+            let elsewhere = ClaimState::ALL.into_iter().find(|s| *s != now && s.can_become(to));
+            if let Some(stale) = elsewhere {
+                let result = machine::transition(&mut conn, claim.id, &[stale], to, ClaimChangeset::default()).unwrap();
+                assert!(result.is_none(), "a claim in {now} moved as if it were {stale}");
+            }
+        }
+    }
+    assert!(moved > 10 && moved < 49, "{moved} of 49 moves allowed");
+}

@@ -1,0 +1,103 @@
+//! The claim state machine's writer: the only code that writes `claims.state`. Every move is
+//! checked against [`ClaimState::can_become`], so the worker's outcomes, people's requests,
+//! administrators' actions and permission changes all follow the one table.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::store::Claim;
+use super::{ClaimAction, ClaimSource, ClaimState};
+use crate::db::schema::claims;
+
+/// The other columns a move writes with the state (`None`: left as they are; `Some(None)`:
+/// cleared).
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = claims)]
+pub struct ClaimChangeset {
+    pub source: Option<ClaimSource>,
+    pub action: Option<ClaimAction>,
+    pub put_code: Option<Option<i64>>,
+    pub title: Option<Option<String>>,
+    pub attempts: Option<i32>,
+    pub next_attempt_at: Option<Option<DateTime<Utc>>>,
+    pub error_code: Option<Option<String>>,
+    pub error_message: Option<Option<String>>,
+    pub skip_reason: Option<Option<String>>,
+    pub claimed_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl ClaimChangeset {
+    /// Clears the last error (and when to try again).
+    pub fn clear_error(mut self) -> Self {
+        self.error_code = Some(None);
+        self.error_message = Some(None);
+        self.next_attempt_at = Some(None);
+        self
+    }
+
+    /// Records why the claim stopped or waits.
+    pub fn error(mut self, code: &str, message: &str) -> Self {
+        self.error_code = Some(Some(code.to_owned()));
+        self.error_message = Some(Some(message.to_owned()));
+        self
+    }
+}
+
+/// The states among `from` that may move to `to`; the others are logged as refused.
+fn allowed(id: Option<Uuid>, from: &[ClaimState], to: ClaimState) -> Vec<ClaimState> {
+    from.iter()
+        .copied()
+        .filter(|f| {
+            let ok = f.can_become(to);
+            if !ok {
+                tracing::error!(claim = ?id, from = %f, %to, "refused a claim move the state machine does not allow");
+            }
+            ok
+        })
+        .collect()
+}
+
+/// Moves claim `id` to `to` if it is in one of `from`, writing `change` with it. Returns the
+/// claim as written, or `None` when it was in another state (someone changed it meanwhile) or the
+/// move is not allowed (refused, logged, nothing written).
+pub fn transition(
+    conn: &mut PgConnection,
+    id: Uuid,
+    from: &[ClaimState],
+    to: ClaimState,
+    change: ClaimChangeset,
+) -> QueryResult<Option<Claim>> {
+    let from = allowed(Some(id), from, to);
+    if from.is_empty() {
+        return Ok(None);
+    }
+    diesel::update(claims::table.find(id).filter(claims::state.eq_any(from)))
+        .set((claims::state.eq(to), change))
+        .returning(Claim::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// Moves every claim of `orcid` from `source` that is in `from` to `to`; returns their ids.
+pub fn transition_all(
+    conn: &mut PgConnection,
+    orcid: &str,
+    source: ClaimSource,
+    from: ClaimState,
+    to: ClaimState,
+    change: ClaimChangeset,
+) -> QueryResult<Vec<Uuid>> {
+    if allowed(None, &[from], to).is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(
+        claims::table
+            .filter(claims::orcid.eq(orcid))
+            .filter(claims::source.eq(source))
+            .filter(claims::state.eq(from)),
+    )
+    .set((claims::state.eq(to), change))
+    .returning(claims::id)
+    .get_results(conn)
+}
