@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use profiles_api::claims::store::{self, Requester, Submission};
 use profiles_api::claims::{ClaimSource, ClaimState};
+use profiles_api::clock::Clock;
 use profiles_api::crypto::permission_context;
 use profiles_api::crypto::Cipher;
 use profiles_api::db::schema::{accounts, claims, orcid_permissions};
@@ -135,14 +136,14 @@ async fn run() -> Result<bool, BoxError> {
                 skip_reason: None,
                 title: None,
             };
-            let (claim, _) = store::submit(conn, &submission, MAX_ATTEMPTS)?;
+            let (claim, _) = store::submit(conn, &submission, MAX_ATTEMPTS, Clock::system().now())?;
             if claim.state() != ClaimState::Waiting {
                 return Err(format!("claim for {orcid} is {} instead of waiting", claim.state()).into());
             }
         }
         Ok(())
     })?;
-    let started_at = Utc::now();
+    let started_at = Clock::system().now();
     let started = Instant::now();
     eprintln!("bench: {n} claims queued; {WORKERS} workers pushing");
 

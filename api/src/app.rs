@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::keys::KeyStore;
 use crate::auth::providers::Providers;
 use crate::claims::process::Engine;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::Cipher;
 use crate::db::DbPool;
@@ -19,14 +20,18 @@ pub struct AppState {
     pub providers: Arc<Providers>,
     /// DataCite and ORCID clients and the claims settings.
     pub claims: Engine,
+    /// Now, for every handler (the engine shares it).
+    pub clock: Clock,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
         let cipher = config.encryption_key.as_ref().map(|k| Cipher::new(k.expose()));
+        let clock = Clock::system();
         Self {
-            claims: Engine::new(pool.clone(), &config),
-            keys: KeyStore::new(cipher.clone()),
+            claims: Engine::new(pool.clone(), &config, clock.clone()),
+            keys: KeyStore::new(cipher.clone(), clock.clone()),
+            clock,
             providers: Arc::new(Providers::new(&config)),
             cipher,
             pool,

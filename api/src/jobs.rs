@@ -17,6 +17,7 @@ use rand::Rng;
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::db::schema::jobs;
 use crate::db::DbPool;
 
@@ -43,7 +44,8 @@ pub struct Job {
 pub struct NewJob {
     pub kind: String,
     pub payload: Value,
-    pub run_at: DateTime<Utc>,
+    /// `None`: as soon as possible (the column's default, the database's now).
+    pub run_at: Option<DateTime<Utc>>,
     pub max_attempts: i32,
     pub dedup_key: Option<String>,
 }
@@ -53,7 +55,7 @@ impl NewJob {
         Self {
             kind: kind.into(),
             payload,
-            run_at: Utc::now(),
+            run_at: None,
             max_attempts: 10,
             dedup_key: None,
         }
@@ -63,7 +65,7 @@ impl NewJob {
         self
     }
     pub fn run_at(mut self, at: DateTime<Utc>) -> Self {
-        self.run_at = at;
+        self.run_at = Some(at);
         self
     }
     pub fn max_attempts(mut self, n: i32) -> Self {
@@ -94,20 +96,22 @@ pub fn enqueue(conn: &mut PgConnection, job: NewJob) -> QueryResult<i64> {
     }
 }
 
-/// Takes up to `limit` ready jobs of the given kinds and leases them to `worker` for `lease`.
+/// Takes up to `limit` jobs of the given kinds that are ready at `now` and leases them to
+/// `worker` for `lease`.
 pub fn claim(
     conn: &mut PgConnection,
     worker: &str,
     kinds: &[String],
     lease: Duration,
     limit: i64,
+    now: DateTime<Utc>,
 ) -> QueryResult<Vec<Job>> {
     diesel::sql_query(
-        "UPDATE jobs SET locked_by = $1, locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        "UPDATE jobs SET locked_by = $1, locked_until = $5 + make_interval(secs => $2), attempts = attempts + 1
          WHERE id IN (
              SELECT id FROM jobs
-             WHERE state = 'pending' AND run_at <= now() AND kind = ANY($3)
-               AND (locked_until IS NULL OR locked_until < now())
+             WHERE state = 'pending' AND run_at <= $5 AND kind = ANY($3)
+               AND (locked_until IS NULL OR locked_until < $5)
              ORDER BY run_at, id
              LIMIT $4
              FOR UPDATE SKIP LOCKED)
@@ -117,15 +121,16 @@ pub fn claim(
     .bind::<Integer, _>(i32::try_from(lease.as_secs()).unwrap_or(i32::MAX))
     .bind::<diesel::sql_types::Array<Text>, _>(kinds)
     .bind::<BigInt, _>(limit)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
     .load(conn)
 }
 
 /// Marks a job done, but only while this worker still holds its lease.
-pub fn complete(conn: &mut PgConnection, id: i64, worker: &str) -> QueryResult<bool> {
+pub fn complete(conn: &mut PgConnection, id: i64, worker: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::locked_by.eq(worker)))
         .set((
             jobs::state.eq("done"),
-            jobs::finished_at.eq(diesel::dsl::now),
+            jobs::finished_at.eq(now),
             jobs::locked_by.eq(None::<String>),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
             jobs::last_error.eq(None::<String>),
@@ -136,7 +141,13 @@ pub fn complete(conn: &mut PgConnection, id: i64, worker: &str) -> QueryResult<b
 
 /// Records a failure: retried after `retry_in`, or `failed` for good once the attempts run out
 /// or when the error is permanent.
-pub fn fail(conn: &mut PgConnection, job: &Job, worker: &str, error: &JobError) -> QueryResult<bool> {
+pub fn fail(
+    conn: &mut PgConnection,
+    job: &Job,
+    worker: &str,
+    error: &JobError,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
     let exhausted = !error.retry || job.attempts >= job.max_attempts;
     let target = jobs::table
         .filter(jobs::id.eq(job.id))
@@ -146,7 +157,7 @@ pub fn fail(conn: &mut PgConnection, job: &Job, worker: &str, error: &JobError) 
         diesel::update(target)
             .set((
                 jobs::state.eq("failed"),
-                jobs::finished_at.eq(diesel::dsl::now),
+                jobs::finished_at.eq(now),
                 jobs::locked_by.eq(None::<String>),
                 jobs::locked_until.eq(None::<DateTime<Utc>>),
                 jobs::last_error.eq(message),
@@ -154,7 +165,7 @@ pub fn fail(conn: &mut PgConnection, job: &Job, worker: &str, error: &JobError) 
             .execute(conn)?
     } else {
         let delay = error.retry_after.unwrap_or_else(|| backoff(job.attempts));
-        let run_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
+        let run_at = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
         diesel::update(target)
             .set((
                 jobs::run_at.eq(run_at),
@@ -226,6 +237,8 @@ pub struct WorkerOptions {
     pub lease: Duration,
     pub poll_interval: Duration,
     pub batch: i64,
+    /// When jobs are ready and leases end.
+    pub clock: Clock,
 }
 
 impl Default for WorkerOptions {
@@ -235,6 +248,7 @@ impl Default for WorkerOptions {
             lease: Duration::from_secs(120),
             poll_interval: Duration::from_millis(500),
             batch: 8,
+            clock: Clock::system(),
         }
     }
 }
@@ -291,11 +305,12 @@ impl Worker {
     pub async fn tick(&self, kinds: &[String]) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
         let pool = self.pool.clone();
         let (worker, lease, batch) = (self.options.id.clone(), self.options.lease, self.options.batch);
+        let now = self.options.clock.now();
         let kinds_owned = kinds.to_vec();
         let jobs =
             tokio::task::spawn_blocking(move || -> Result<Vec<Job>, Box<dyn std::error::Error + Send + Sync>> {
                 let mut conn = pool.get()?;
-                Ok(claim(&mut conn, &worker, &kinds_owned, lease, batch)?)
+                Ok(claim(&mut conn, &worker, &kinds_owned, lease, batch, now)?)
             })
             .await??;
         let n = jobs.len();
@@ -313,6 +328,7 @@ impl Worker {
         let outcome = handler(job.clone()).await;
         let pool = self.pool.clone();
         let worker = self.options.id.clone();
+        let now = self.options.clock.now();
         let result = tokio::task::spawn_blocking(move || -> QueryResult<bool> {
             let mut conn = pool.get().map_err(|e| {
                 diesel::result::Error::DatabaseError(
@@ -321,10 +337,10 @@ impl Worker {
                 )
             })?;
             match &outcome {
-                Ok(()) => complete(&mut conn, job.id, &worker),
+                Ok(()) => complete(&mut conn, job.id, &worker, now),
                 Err(e) => {
                     tracing::warn!(error = %e.message, retry = e.retry, "job failed");
-                    fail(&mut conn, &job, &worker, e)
+                    fail(&mut conn, &job, &worker, e, now)
                 }
             }
         })

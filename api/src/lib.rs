@@ -9,6 +9,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod claims;
+pub mod clock;
 pub mod compat;
 pub mod config;
 pub mod crypto;

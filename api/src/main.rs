@@ -209,7 +209,7 @@ async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
         .map(|k| profiles_api::crypto::Cipher::new(k.expose()));
     tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
         let mut conn = pool.get()?;
-        let store = KeyStore::new(cipher);
+        let store = KeyStore::new(cipher, profiles_api::clock::Clock::system());
         match action {
             KeysAction::List => {
                 let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = signing_keys::table
@@ -289,7 +289,8 @@ async fn tokens(config: &Config, action: TokensAction) -> Result<(), BoxError> {
                     )
                     .into());
                 }
-                let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+                let expires = expires_in_days
+                    .map(|d| profiles_api::clock::Clock::system().now() + chrono::Duration::days(i64::from(d)));
                 let (token, id) = api_tokens::create(&mut conn, account_id, &name, &scopes, expires)?;
                 eprintln!("created API token {id} for {orcid} with scopes {}", scopes.join(", "));
                 println!("{token}");

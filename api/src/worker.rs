@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::claims::intake::{DOI_EVENT_JOB, POLL_JOB};
 use crate::claims::process::Engine;
 use crate::claims::store::PUSH_JOB;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::schema::{auth_states, pending_signups};
 use crate::db::DbPool;
@@ -18,9 +19,8 @@ use crate::jobs::{self, JobError, NewJob, Worker, WorkerOptions};
 
 pub const PURGE_EXPIRED: &str = "maintenance.purge_expired";
 
-/// Deletes OAuth states and pending sign-ups whose time is up.
-pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<usize> {
-    let now = diesel::dsl::now;
+/// Deletes OAuth states and pending sign-ups whose time is up at `now`.
+pub fn purge_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) -> QueryResult<usize> {
     let states = diesel::delete(auth_states::table.filter(auth_states::expires_at.lt(now))).execute(conn)?;
     let signups = diesel::delete(pending_signups::table.filter(pending_signups::expires_at.lt(now))).execute(conn)?;
     Ok(states + signups)
@@ -28,16 +28,18 @@ pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<usize> {
 
 pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
     let purge_pool = pool.clone();
+    let purge_clock = options.clock.clone();
     let (push, event, poll) = (engine.clone(), engine.clone(), engine);
     Worker::new(pool, options)
         .handle(
             PURGE_EXPIRED,
             Arc::new(move |_job| {
                 let pool = purge_pool.clone();
+                let now = purge_clock.now();
                 async move {
                     tokio::task::spawn_blocking(move || {
                         let mut conn = pool.get().map_err(|e| JobError::retry(e.to_string()))?;
-                        let n = purge_expired(&mut conn).map_err(|e| JobError::retry(e.to_string()))?;
+                        let n = purge_expired(&mut conn, now).map_err(|e| JobError::retry(e.to_string()))?;
                         tracing::debug!(purged = n, "purged expired auth states");
                         Ok(())
                     })
@@ -89,8 +91,9 @@ async fn schedule(pool: DbPool, kind: &'static str, every: Duration, mut shutdow
     }
 }
 
-pub fn options(config: &Config) -> WorkerOptions {
+pub fn options(config: &Config, clock: Clock) -> WorkerOptions {
     WorkerOptions {
+        clock,
         lease: config.worker.lease,
         poll_interval: config.worker.poll_interval,
         batch: config.worker.concurrency,
@@ -100,8 +103,9 @@ pub fn options(config: &Config) -> WorkerOptions {
 
 /// Runs the worker and its schedulers until `shutdown` turns true.
 pub async fn run(pool: DbPool, config: Arc<Config>, shutdown: watch::Receiver<bool>) {
-    let engine = Engine::new(pool.clone(), &config);
-    let worker = build(pool.clone(), engine, options(&config));
+    let clock = Clock::system();
+    let engine = Engine::new(pool.clone(), &config, clock.clone());
+    let worker = build(pool.clone(), engine, options(&config, clock));
     let purge = schedule(pool.clone(), PURGE_EXPIRED, Duration::from_secs(300), shutdown.clone());
     let poll = async {
         if let Some(every) = config.claims.poll_interval {

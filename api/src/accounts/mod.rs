@@ -100,16 +100,17 @@ fn orcid_site(state: &AppState) -> String {
     }
 }
 
-fn token_state(access: &Option<Vec<u8>>, expires: Option<DateTime<Utc>>) -> TokenState {
+fn token_state(access: &Option<Vec<u8>>, expires: Option<DateTime<Utc>>, now: DateTime<Utc>) -> TokenState {
     match (access, expires) {
         (None, Some(_)) => TokenState::Expired,
         (None, None) => TokenState::Missing,
-        (Some(_), Some(at)) if at <= Utc::now() => TokenState::Expired,
+        (Some(_), Some(at)) if at <= now => TokenState::Expired,
         (Some(_), _) => TokenState::Active,
     }
 }
 
 pub fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView> {
+    let now = state.clock.now();
     let enabled: Vec<bool> = rows.iter().map(|i| state.providers.enabled(i.provider)).collect();
     let enabled_count = enabled.iter().filter(|e| **e).count();
     rows.into_iter()
@@ -125,7 +126,7 @@ pub fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView
             };
             IdentityView {
                 provider,
-                token_state: token_state(&i.access_token_enc, i.token_expires_at),
+                token_state: token_state(&i.access_token_enc, i.token_expires_at, now),
                 token_expires_at: i.token_expires_at,
                 subject: i.subject,
                 email: i.email,
@@ -141,7 +142,7 @@ pub fn identity_views(state: &AppState, rows: Vec<Identity>) -> Vec<IdentityView
         .collect()
 }
 
-pub fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
+pub fn permission_views(rows: Vec<OrcidPermission>, now: DateTime<Utc>) -> Vec<PermissionView> {
     PermissionKind::ALL
         .into_iter()
         .map(|kind| {
@@ -162,7 +163,7 @@ pub fn permission_views(rows: Vec<OrcidPermission>) -> Vec<PermissionView> {
                     status: match r.status {
                         GrantStatus::Revoked => PermissionStatus::Revoked,
                         GrantStatus::Invalid => PermissionStatus::Invalid,
-                        _ if r.expires_at.is_some_and(|at| at <= Utc::now()) => PermissionStatus::Expired,
+                        _ if r.expires_at.is_some_and(|at| at <= now) => PermissionStatus::Expired,
                         _ => PermissionStatus::Active,
                     },
                     scope: Some(r.scope.clone()).filter(|s| !s.is_empty()),
@@ -221,7 +222,7 @@ pub async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountVi
         created_at: account.created_at,
         updated_at: account.updated_at,
         identities: identity_views(state, ids),
-        permissions: permission_views(perms),
+        permissions: permission_views(perms, state.clock.now()),
     })
 }
 

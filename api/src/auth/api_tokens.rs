@@ -112,8 +112,12 @@ pub fn create(
     Ok((token, id))
 }
 
-/// The account and scopes of a live token, or `None`.
-pub fn authenticate(conn: &mut PgConnection, token: &str) -> QueryResult<Option<(Account, Vec<String>)>> {
+/// The account and scopes of a token that is live at `now`, or `None`.
+pub fn authenticate(
+    conn: &mut PgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(Account, Vec<String>)>> {
     let Some(prefix) = token
         .strip_prefix(TOKEN_PREFIX)
         .and_then(|rest| rest.split_once('_'))
@@ -142,19 +146,17 @@ pub fn authenticate(conn: &mut PgConnection, token: &str) -> QueryResult<Option<
         return Ok(None);
     }
     let live: bool = diesel::select(diesel::dsl::exists(
-        api_tokens::table.find(id).filter(
-            api_tokens::expires_at
-                .is_null()
-                .or(api_tokens::expires_at.gt(diesel::dsl::now)),
-        ),
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(now))),
     ))
     .get_result(conn)?;
     if !live {
         return Ok(None);
     }
-    if last_used.is_none_or(|t| Utc::now() - t > chrono::Duration::minutes(1)) {
+    if last_used.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
         diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::last_used_at.eq(diesel::dsl::now))
+            .set(api_tokens::last_used_at.eq(now))
             .execute(conn)?;
     }
     Ok(Some((account, scopes)))

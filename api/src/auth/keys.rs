@@ -6,7 +6,7 @@
 //! `profiles keys retire <kid>` withdraws an old one once its tokens have expired.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 use utoipa::ToSchema;
 
+use crate::clock::Clock;
 use crate::config::JwtConfig;
 use crate::crypto::Cipher;
 use crate::db::schema::signing_keys;
@@ -71,15 +72,20 @@ struct LoadedKey {
 #[derive(Clone)]
 pub struct KeyStore {
     cipher: Option<Cipher>,
-    cache: Arc<RwLock<(Vec<LoadedKey>, Option<Instant>)>>,
+    cache: Arc<RwLock<Cached>>,
+    clock: Clock,
 }
+
+/// The loaded keys and when they were loaded.
+type Cached = (Vec<LoadedKey>, Option<DateTime<Utc>>);
 
 const CACHE_FOR: Duration = Duration::from_secs(60);
 
 impl KeyStore {
-    pub fn new(cipher: Option<Cipher>) -> Self {
+    pub fn new(cipher: Option<Cipher>, clock: Clock) -> Self {
         Self {
             cipher,
+            clock,
             cache: Arc::new(RwLock::new((Vec::new(), None))),
         }
     }
@@ -125,7 +131,7 @@ impl KeyStore {
         {
             let cache = self.cache.read().await;
             if let (false, Some(at)) = (force, cache.1) {
-                if at.elapsed() < CACHE_FOR {
+                if self.age(at) < CACHE_FOR {
                     return Ok(cache.0.clone());
                 }
             }
@@ -134,7 +140,8 @@ impl KeyStore {
         // Even a forced reload waits a second between database reads, so a flood of tokens
         // with made-up kids cannot hammer the database.
         if let Some(at) = cache.1 {
-            if at.elapsed() < Duration::from_secs(1) || (!force && at.elapsed() < CACHE_FOR) {
+            let age = self.age(at);
+            if age < Duration::from_secs(1) || (!force && age < CACHE_FOR) {
                 return Ok(cache.0.clone());
             }
         }
@@ -146,8 +153,13 @@ impl KeyStore {
         })
         .await
         .map_err(|e| KeyError::Key(e.to_string()))??;
-        *cache = (keys.clone(), Some(Instant::now()));
+        *cache = (keys.clone(), Some(self.clock.now()));
         Ok(keys)
+    }
+
+    /// How long ago `at` was (zero if the clock went back).
+    fn age(&self, at: DateTime<Utc>) -> Duration {
+        (self.clock.now() - at).to_std().unwrap_or_default()
     }
 
     /// Creates the first signing key if there is none. Safe to call from many processes.
@@ -207,15 +219,14 @@ impl KeyStore {
     /// Signs `claims` with the newest active key.
     pub async fn sign(&self, pool: &crate::db::DbPool, claims: &AccessClaims) -> Result<String, KeyError> {
         let keys = self.keys(pool, false).await?;
-        let key = keys
+        let (key, encoding) = keys
             .iter()
-            .filter(|k| k.encoding.is_some())
-            .max_by_key(|k| k.created_at)
+            .filter_map(|k| k.encoding.as_ref().map(|e| (k, e)))
+            .max_by_key(|(k, _)| k.created_at)
             .ok_or_else(|| KeyError::Key("no active signing key".into()))?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid.clone());
-        jsonwebtoken::encode(&header, claims, key.encoding.as_ref().expect("filtered above"))
-            .map_err(|e| KeyError::Key(e.to_string()))
+        jsonwebtoken::encode(&header, claims, encoding).map_err(|e| KeyError::Key(e.to_string()))
     }
 
     /// Verifies a token: RS256 only, a known `kid`, our issuer and audience, not expired.

@@ -80,6 +80,10 @@ fn trimmed(url: &url::Url) -> String {
 }
 
 impl Providers {
+    #[expect(
+        clippy::expect_used,
+        reason = "a client of fixed settings fails to build only if TLS cannot start, at start-up"
+    )]
     pub fn new(config: &Config) -> Self {
         let http = reqwest::Client::builder()
             // The openidconnect docs: never follow redirects from identity providers (SSRF).

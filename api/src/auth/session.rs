@@ -138,12 +138,15 @@ pub fn start(
     client: &ClientInfo,
     account_id: Uuid,
     ttl: std::time::Duration,
+    now: DateTime<Utc>,
 ) -> QueryResult<Uuid> {
     let (user_agent, ip) = (client.user_agent.clone(), client.ip.clone());
-    let expires = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14));
+    let expires = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14));
     diesel::insert_into(sessions::table)
         .values((
             sessions::account_id.eq(account_id),
+            sessions::created_at.eq(now),
+            sessions::last_seen_at.eq(now),
             sessions::expires_at.eq(expires),
             sessions::user_agent.eq(user_agent),
             sessions::ip.eq(ip),
@@ -158,19 +161,23 @@ pub fn attach(session: &Session, sid: Uuid) -> Result<(), ApiError> {
     session.insert(SID, sid).map_err(ApiError::internal)
 }
 
-pub fn revoke(conn: &mut PgConnection, sid: Uuid) -> QueryResult<usize> {
+pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(sessions::table.find(sid).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(diesel::dsl::now))
+        .set(sessions::revoked_at.eq(now))
         .execute(conn)
 }
 
-/// The live session row and its account.
-fn live_session(conn: &mut PgConnection, sid: Uuid) -> QueryResult<Option<(Account, DateTime<Utc>)>> {
+/// The session row and its account, if it is live at `now`.
+fn live_session(
+    conn: &mut PgConnection,
+    sid: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(Account, DateTime<Utc>)>> {
     sessions::table
         .inner_join(accounts::table)
         .filter(sessions::id.eq(sid))
         .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(diesel::dsl::now))
+        .filter(sessions::expires_at.gt(now))
         .select((Account::as_select(), sessions::last_seen_at))
         .first(conn)
         .optional()
@@ -217,13 +224,14 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     let session = req.get_session();
     let sid = cookie_session_id(&session).ok_or_else(unauthenticated)?;
     check_origin(&req, &state)?;
+    let now = state.clock.now();
     let found = crate::db::run(&state.pool, move |conn| {
-        let found = live_session(conn, sid)?;
+        let found = live_session(conn, sid, now)?;
         if let Some((_, last_seen)) = &found {
             // Keep last-seen fresh without a write on every request.
-            if Utc::now() - *last_seen > chrono::Duration::minutes(1) {
+            if now - *last_seen > chrono::Duration::minutes(1) {
                 diesel::update(sessions::table.find(sid))
-                    .set(sessions::last_seen_at.eq(diesel::dsl::now))
+                    .set(sessions::last_seen_at.eq(now))
                     .execute(conn)?;
             }
         }
@@ -267,9 +275,9 @@ fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
 }
 
 async fn from_api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let token = token.to_owned();
+    let (token, now) = (token.to_owned(), state.clock.now());
     let found = crate::db::run(&state.pool, move |conn| {
-        Ok(crate::auth::api_tokens::authenticate(conn, &token)?)
+        Ok(crate::auth::api_tokens::authenticate(conn, &token, now)?)
     })
     .await?;
     let Some((account, scopes)) = found else {
@@ -293,7 +301,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         .await
         .map_err(|r| ApiError::unauthorized(r.code(), r.message()))?;
     let sid = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok());
-    let orcid = claims.sub.clone();
+    let (orcid, now) = (claims.sub.clone(), state.clock.now());
     let found = crate::db::run(&state.pool, move |conn| {
         let account: Option<Account> = accounts::table
             .filter(accounts::orcid.eq(&orcid))
@@ -302,7 +310,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             .optional()?;
         // A token made from a session ends with that session.
         let live = match sid {
-            Some(sid) => live_session(conn, sid)?.is_some(),
+            Some(sid) => live_session(conn, sid, now)?.is_some(),
             None => true,
         };
         Ok((account, live))

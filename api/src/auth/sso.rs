@@ -29,7 +29,7 @@ pub struct TokenResponse {
     pub expires_at: i64,
 }
 
-fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<bool> {
+fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid, now: chrono::DateTime<Utc>) -> QueryResult<bool> {
     let n: i64 = identities::table
         .filter(identities::account_id.eq(account_id))
         .filter(identities::provider.eq("orcid"))
@@ -37,7 +37,7 @@ fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<boo
         .filter(
             identities::token_expires_at
                 .is_null()
-                .or(identities::token_expires_at.gt(diesel::dsl::now)),
+                .or(identities::token_expires_at.gt(now)),
         )
         .count()
         .get_result(conn)?;
@@ -46,9 +46,12 @@ fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<boo
 
 /// Signs an access token for `account`, tied to session `sid`.
 pub async fn issue(state: &AppState, account: Account, sid: Option<Uuid>) -> ApiResult<TokenResponse> {
-    let account_id = account.id;
-    let has_token = crate::db::run(&state.pool, move |conn| Ok(has_orcid_token(conn, account_id)?)).await?;
-    let now = Utc::now().timestamp();
+    let (account_id, clock_now) = (account.id, state.clock.now());
+    let has_token = crate::db::run(&state.pool, move |conn| {
+        Ok(has_orcid_token(conn, account_id, clock_now)?)
+    })
+    .await?;
+    let now = state.clock.now().timestamp();
     let ttl = i64::try_from(state.config.jwt.ttl.as_secs()).unwrap_or(3600);
     let claims = AccessClaims {
         iss: state.config.jwt.issuer.clone(),

@@ -49,6 +49,10 @@ pub struct DoiQuery {
 }
 
 impl Datacite {
+    #[expect(
+        clippy::expect_used,
+        reason = "a client of fixed settings fails to build only if TLS cannot start, at start-up"
+    )]
     pub fn new(base: url::Url, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)

@@ -54,7 +54,7 @@ impl Engine {
         }
         let skip = metadata.skip_reason(&self.config.excluded_prefixes);
         let title = metadata.title().map(str::to_owned);
-        let max_attempts = self.config.max_attempts;
+        let (max_attempts, now) = (self.config.max_attempts, self.clock.now());
         self.db(move |conn| {
             let mut report = IntakeReport::default();
             for orcid in orcids {
@@ -66,7 +66,7 @@ impl Engine {
                     skip_reason: skip.clone(),
                     title: title.clone(),
                 };
-                if store::submit(conn, &submission, max_attempts)?.1 {
+                if store::submit(conn, &submission, max_attempts, now)?.1 {
                     report.claims_created += 1;
                 } else {
                     report.claims_existing += 1;
@@ -110,7 +110,7 @@ impl Engine {
 
     /// The `autoupdate.poll` job: every DOI with an ORCID iD updated since the stored cursor.
     pub async fn poll(&self) -> Result<(), JobError> {
-        let until = Utc::now();
+        let until = self.clock.now();
         let stored: Option<Value> = self
             .db(|conn| {
                 worker_state::table

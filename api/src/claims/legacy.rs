@@ -82,7 +82,12 @@ pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
 }
 
 /// Creates, re-queues or withdraws the claim DataCite's form asks for.
-pub fn apply_legacy(conn: &mut PgConnection, r: &LegacyRequest, max_attempts: i32) -> ApiResult<Claim> {
+pub fn apply_legacy(
+    conn: &mut PgConnection,
+    r: &LegacyRequest,
+    max_attempts: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Claim> {
     if r.delete {
         let id: Option<uuid::Uuid> = claims::table
             .filter(claims::orcid.eq(r.orcid.as_str()))
@@ -91,7 +96,7 @@ pub fn apply_legacy(conn: &mut PgConnection, r: &LegacyRequest, max_attempts: i3
             .first(conn)
             .optional()?;
         let id = id.ok_or_else(|| ApiError::not_found("claim_not_found", "There is no claim for this iD and DOI."))?;
-        return Ok(store::request_delete(conn, id, max_attempts)?);
+        return Ok(store::request_delete(conn, id, max_attempts, now)?);
     }
     let submission = Submission {
         orcid: r.orcid.clone(),
@@ -105,5 +110,5 @@ pub fn apply_legacy(conn: &mut PgConnection, r: &LegacyRequest, max_attempts: i3
         skip_reason: None,
         title: None,
     };
-    Ok(store::submit(conn, &submission, max_attempts)?.0)
+    Ok(store::submit(conn, &submission, max_attempts, now)?.0)
 }

@@ -68,6 +68,10 @@ impl From<RateLimitError> for OrcidError {
 }
 
 impl OrcidApi {
+    #[expect(
+        clippy::expect_used,
+        reason = "a client of fixed settings fails to build only if TLS cannot start, at start-up"
+    )]
     pub fn new(base: url::Url, client_id: String, limiter: RateLimiter, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,6 +14,7 @@ use super::ratelimit::RateLimiter;
 use super::store::{self, Claim, PermissionToken, Readiness};
 use super::work::DoiMetadata;
 use super::{ClaimAction, ClaimSource, ClaimState};
+use crate::clock::Clock;
 use crate::config::{ClaimsConfig, Config};
 use crate::crypto::permission_context;
 use crate::crypto::Cipher;
@@ -32,10 +32,11 @@ pub struct Engine {
     pub orcid: Option<OrcidApi>,
     pub datacite: Datacite,
     pub config: Arc<ClaimsConfig>,
+    pub clock: Clock,
 }
 
 impl Engine {
-    pub fn new(pool: DbPool, config: &Config) -> Self {
+    pub fn new(pool: DbPool, config: &Config, clock: Clock) -> Self {
         let claims = config.claims.clone();
         let orcid = config.orcid.as_ref().map(|o| {
             let limiter = RateLimiter::new(
@@ -52,6 +53,7 @@ impl Engine {
             orcid,
             config: Arc::new(claims),
             pool,
+            clock,
         }
     }
 
@@ -81,6 +83,7 @@ impl Engine {
             .and_then(|s| Uuid::parse_str(s).ok())
             .ok_or_else(|| JobError::permanent("job payload has no claim_id"))?;
         let attempt = job.attempts;
+        let now = self.clock.now();
         let started = self
             .db(move |conn| {
                 conn.transaction(|conn| {
@@ -96,7 +99,7 @@ impl Engine {
                     else {
                         return Ok(None);
                     };
-                    let permission = store::permission_token(conn, &claim.orcid, claim.source())?;
+                    let permission = store::permission_token(conn, &claim.orcid, claim.source(), now)?;
                     Ok(Some((claim, permission)))
                 })
             })
@@ -301,7 +304,8 @@ impl Engine {
             Outcome::Retry { retry_after, .. } => retry_after.unwrap_or_else(|| crate::jobs::backoff(job.attempts)),
             _ => Duration::ZERO,
         };
-        let next_attempt = Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
+        let now = self.clock.now();
+        let next_attempt = self.clock.after(delay);
         let retry = match &outcome {
             Outcome::Retry { message, .. } => Some(JobError {
                 message: message.clone(),
@@ -321,7 +325,7 @@ impl Engine {
                             ClaimState::Done,
                             ClaimChangeset {
                                 put_code: Some(Some(put_code)),
-                                claimed_at: Some(Some(Utc::now())),
+                                claimed_at: Some(Some(now)),
                                 title: Some(title),
                                 skip_reason: Some(None),
                                 ..Default::default()
@@ -348,7 +352,7 @@ impl Engine {
                         ),
                         Outcome::TokenRejected { permission_id } => {
                             store::invalidate_permission(conn, permission_id)?;
-                            let blocked = match store::readiness(conn, &orcid, source)? {
+                            let blocked = match store::readiness(conn, &orcid, source, now)? {
                                 Readiness::Blocked { code, message } => (code, message),
                                 Readiness::Ready => ("permission_invalid", "ORCID rejected the permission.".into()),
                             };

@@ -72,8 +72,13 @@ pub struct PermissionToken {
 }
 
 /// Can `orcid`'s record be written with the permission `source` needs?
-pub fn readiness(conn: &mut PgConnection, orcid: &str, source: ClaimSource) -> QueryResult<Readiness> {
-    Ok(match permission_token(conn, orcid, source)? {
+pub fn readiness(
+    conn: &mut PgConnection,
+    orcid: &str,
+    source: ClaimSource,
+    now: DateTime<Utc>,
+) -> QueryResult<Readiness> {
+    Ok(match permission_token(conn, orcid, source, now)? {
         Ok(_) => Readiness::Ready,
         Err(blocked) => blocked,
     })
@@ -84,6 +89,7 @@ pub fn permission_token(
     conn: &mut PgConnection,
     orcid: &str,
     source: ClaimSource,
+    now: DateTime<Utc>,
 ) -> QueryResult<Result<PermissionToken, Readiness>> {
     type Row = (
         Uuid,
@@ -121,7 +127,7 @@ pub fn permission_token(
             ),
         }),
         Some((account_id, Some(permission_id), Some(status), expires, sealed)) => match (status, sealed) {
-            (GrantStatus::Active, _) if expires.is_some_and(|e| e <= Utc::now()) => Err(Readiness::Blocked {
+            (GrantStatus::Active, _) if expires.is_some_and(|e| e <= now) => Err(Readiness::Blocked {
                 code: "permission_expired",
                 message: format!("The {label} permission has expired. Enable it again to continue."),
             }),
@@ -170,8 +176,8 @@ pub fn enqueue(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> QueryRes
 
 /// Sends a claim on its way: `waiting` with a job when its permission is usable, otherwise
 /// `waiting_for_permission` with the reason. Errors from earlier attempts are cleared.
-pub fn route(conn: &mut PgConnection, claim: &Claim, max_attempts: i32) -> QueryResult<Claim> {
-    let ready = readiness(conn, &claim.orcid, claim.source())?;
+pub fn route(conn: &mut PgConnection, claim: &Claim, max_attempts: i32, now: DateTime<Utc>) -> QueryResult<Claim> {
+    let ready = readiness(conn, &claim.orcid, claim.source(), now)?;
     let (state, code, message) = match &ready {
         Readiness::Ready => (ClaimState::Waiting, None, None),
         Readiness::Blocked { code, message } => (
@@ -213,7 +219,12 @@ pub struct Submission {
 /// Creates the claim for (iD, DOI) or re-queues the existing one. Safe under concurrency: the
 /// unique (orcid, doi) index decides, so twenty identical requests make one claim.
 /// Returns the claim and whether it is new.
-pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> QueryResult<(Claim, bool)> {
+pub fn submit(
+    conn: &mut PgConnection,
+    s: &Submission,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<(Claim, bool)> {
     conn.transaction(|conn| {
         let inserted: Option<Claim> = diesel::insert_into(claims::table)
             .values((
@@ -231,7 +242,7 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
         if let Some(claim) = inserted {
             let claim = match &s.skip_reason {
                 Some(reason) => ignore(conn, &claim, reason)?.unwrap_or(claim),
-                None => route(conn, &claim, max_attempts)?,
+                None => route(conn, &claim, max_attempts, now)?,
             };
             return Ok((claim, true));
         }
@@ -252,7 +263,7 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
                 ) || (existing.action() == ClaimAction::Delete && state != ClaimState::Working);
                 if revive {
                     let c = set_intent(conn, existing.id, s.source, ClaimAction::Create)?;
-                    route(conn, &c, max_attempts)?
+                    route(conn, &c, max_attempts, now)?
                 } else {
                     existing
                 }
@@ -272,7 +283,7 @@ pub fn submit(conn: &mut PgConnection, s: &Submission, max_attempts: i32) -> Que
                 } else if matches!(state, ClaimState::Done | ClaimState::Failed)
                     || (state == ClaimState::Ignored && existing.source() == ClaimSource::AutoUpdate)
                 {
-                    route(conn, &existing, max_attempts)?
+                    route(conn, &existing, max_attempts, now)?
                 } else {
                     existing
                 }
@@ -308,7 +319,7 @@ pub fn ignore(conn: &mut PgConnection, claim: &Claim, reason: &str) -> QueryResu
 
 /// Asks for the work to be removed from the ORCID record. A claim that never reached ORCID is
 /// withdrawn at once; otherwise the worker deletes the work.
-pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> QueryResult<Claim> {
+pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32, now: DateTime<Utc>) -> QueryResult<Claim> {
     conn.transaction(|conn| {
         let claim: Claim = claims::table
             .find(id)
@@ -341,7 +352,7 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32) -> Q
             enqueue(conn, id, max_attempts)?;
             return requeued.ok_or(diesel::result::Error::NotFound);
         }
-        route(conn, &c, max_attempts)
+        route(conn, &c, max_attempts, now)
     })
 }
 

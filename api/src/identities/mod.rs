@@ -41,11 +41,12 @@ pub fn seal(state: &AppState, token: &str, context: &str) -> Result<Vec<u8>, Api
     Ok(cipher.seal_str(token, context))
 }
 
-pub fn expiry(identity: &VerifiedIdentity) -> Option<DateTime<Utc>> {
+/// When a provider's token ends, counted from `now`.
+pub fn expiry(identity: &VerifiedIdentity, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     identity
         .expires_in
         .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| Utc::now() + d)
+        .map(|d| now + d)
 }
 
 pub async fn sign_in(
@@ -56,6 +57,7 @@ pub async fn sign_in(
     pending_signup_id: Option<Uuid>,
     return_to: &str,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let access = seal(
         state,
         identity.access_token.expose(),
@@ -72,7 +74,7 @@ pub async fn sign_in(
             )
         })
         .transpose()?;
-    let expires = expiry(&identity);
+    let expires = expiry(&identity, now);
     let ttl = state.config.session_ttl;
     let req2 = session::ClientInfo::of(req);
     if identity.provider == Provider::Orcid {
@@ -85,11 +87,11 @@ pub async fn sign_in(
         let cipher = state.cipher.clone();
         let sid = crate::db::run(&state.pool, move |conn| {
             conn.transaction(|conn| {
-                let account_id = upsert_orcid_account(conn, &orcid, &identity, access, refresh, expires)?;
+                let account_id = upsert_orcid_account(conn, &orcid, &identity, access, refresh, expires, now)?;
                 if let (Some(pending), Some(cipher)) = (pending_signup_id, cipher) {
-                    attach_pending_signup(conn, &cipher, account_id, pending)?;
+                    attach_pending_signup(conn, &cipher, account_id, pending, now)?;
                 }
-                Ok::<_, ApiError>(session::start(conn, &req2, account_id, ttl)?)
+                Ok::<_, ApiError>(session::start(conn, &req2, account_id, ttl, now)?)
             })
         })
         .await?;
@@ -120,10 +122,10 @@ pub async fn sign_in(
                 identities::access_token_enc.eq(Some(access)),
                 identities::refresh_token_enc.eq(refresh),
                 identities::token_expires_at.eq(expires),
-                identities::last_used_at.eq(diesel::dsl::now),
+                identities::last_used_at.eq(now),
             ))
             .execute(conn)?;
-            Ok(session::start(conn, &req2, account_id, ttl)?)
+            Ok(session::start(conn, &req2, account_id, ttl, now)?)
         })
         .await?;
         session::attach(session, sid)?;
@@ -148,7 +150,7 @@ pub async fn sign_in(
                 pending_signups::access_token_enc.eq(Some(pending_access)),
                 pending_signups::scopes.eq(&identity.scopes),
                 pending_signups::token_expires_at.eq(expires),
-                pending_signups::expires_at.eq(Utc::now() + chrono::Duration::minutes(PENDING_SIGNUP_MINUTES)),
+                pending_signups::expires_at.eq(now + chrono::Duration::minutes(PENDING_SIGNUP_MINUTES)),
             ))
             .returning(pending_signups::id)
             .get_result::<Uuid>(conn)?)
@@ -165,6 +167,7 @@ pub fn upsert_orcid_account(
     access: Vec<u8>,
     refresh: Option<Vec<u8>>,
     expires: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
 ) -> ApiResult<Uuid> {
     let clean = |s: &Option<String>| {
         s.as_deref()
@@ -216,7 +219,7 @@ pub fn upsert_orcid_account(
             identities::refresh_token_enc.eq(refresh.clone()),
             identities::scopes.eq(&identity.scopes),
             identities::token_expires_at.eq(expires),
-            identities::last_used_at.eq(Some(Utc::now())),
+            identities::last_used_at.eq(Some(now)),
         ))
         .on_conflict((identities::provider, identities::subject))
         .do_update()
@@ -226,7 +229,7 @@ pub fn upsert_orcid_account(
             identities::refresh_token_enc.eq(refresh),
             identities::scopes.eq(&identity.scopes),
             identities::token_expires_at.eq(expires),
-            identities::last_used_at.eq(Some(Utc::now())),
+            identities::last_used_at.eq(Some(now)),
         ))
         .execute(conn)?;
     Ok(account_id)
@@ -256,11 +259,12 @@ pub fn attach_pending_signup(
     cipher: &crate::crypto::Cipher,
     account_id: Uuid,
     id: Uuid,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let Some(p): Option<PendingSignup> = diesel::delete(
         pending_signups::table
             .find(id)
-            .filter(pending_signups::expires_at.gt(diesel::dsl::now)),
+            .filter(pending_signups::expires_at.gt(now)),
     )
     .returning(pending_signups::all_columns)
     .get_result(conn)
@@ -306,13 +310,14 @@ pub fn attach_pending_signup(
             identities::access_token_enc.eq(access),
             identities::scopes.eq(&p.scopes),
             identities::token_expires_at.eq(p.token_expires_at),
-            identities::last_used_at.eq(Some(Utc::now())),
+            identities::last_used_at.eq(Some(now)),
         ))
         .execute(conn)?;
     Ok(())
 }
 
 pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: VerifiedIdentity) -> ApiResult<()> {
+    let now = state.clock.now();
     let provider = identity.provider;
     let access = seal(
         state,
@@ -330,7 +335,7 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
             )
         })
         .transpose()?;
-    let expires = expiry(&identity);
+    let expires = expiry(&identity, now);
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let owner: Option<Uuid> = identities::table
@@ -362,7 +367,7 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                         identities::token_expires_at.eq(expires),
                         identities::email.eq(&identity.email),
                         identities::display_name.eq(&identity.name),
-                        identities::last_used_at.eq(Some(Utc::now())),
+                        identities::last_used_at.eq(Some(now)),
                     ))
                     .execute(conn)?;
                 }
@@ -410,6 +415,7 @@ pub async fn store_grant(
     kind: PermissionKind,
     identity: VerifiedIdentity,
 ) -> ApiResult<()> {
+    let now = state.clock.now();
     let account: Account = crate::db::run(&state.pool, move |conn| {
         Ok(accounts::table
             .find(account_id)
@@ -444,7 +450,7 @@ pub async fn store_grant(
         .as_ref()
         .map(|t| seal(state, t.expose(), &permission_context(account_id, kind, "refresh")))
         .transpose()?;
-    let expires = expiry(&identity);
+    let expires = expiry(&identity, now);
     let scope = identity.scopes.join(" ");
     let (orcid, max_attempts) = (account.orcid.clone(), state.config.claims.max_attempts);
     crate::db::run(&state.pool, move |conn| {
@@ -467,7 +473,7 @@ pub async fn store_grant(
                     orcid_permissions::scope.eq(&scope),
                     orcid_permissions::expires_at.eq(expires),
                     orcid_permissions::status.eq(GrantStatus::Active),
-                    orcid_permissions::granted_at.eq(diesel::dsl::now),
+                    orcid_permissions::granted_at.eq(now),
                     orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
                 ))
                 .execute(conn)?;

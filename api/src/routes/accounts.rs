@@ -2,7 +2,6 @@
 //! permissions and sessions.
 
 use actix_web::{delete, get, patch, web, HttpResponse};
-use chrono::Utc;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -302,6 +301,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
 )]
 #[delete("/api/v1/accounts/me/identities/orcid/token")]
 pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
     let account_id = caller.account.id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_identities(conn, account_id)?)).await?;
@@ -317,7 +317,7 @@ pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> A
             .set((
                 identities::access_token_enc.eq(None::<Vec<u8>>),
                 identities::refresh_token_enc.eq(None::<Vec<u8>>),
-                identities::token_expires_at.eq(Some(Utc::now())),
+                identities::token_expires_at.eq(Some(now)),
             ))
             .execute(conn)?;
         Ok(load_identities(conn, account_id)?)
@@ -346,7 +346,7 @@ pub async fn list_permissions(caller: Caller, state: web::Data<AppState>) -> Api
     caller.authorize(Action::ReadOwnAccount, None)?;
     let id = caller.account.id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_permissions(conn, id)?)).await?;
-    Ok(HttpResponse::Ok().json(permission_views(rows)))
+    Ok(HttpResponse::Ok().json(permission_views(rows, state.clock.now())))
 }
 
 /// Disable an ORCID permission
@@ -370,6 +370,7 @@ pub async fn disable_permission(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
     let kind: PermissionKind = path
         .parse()
@@ -393,13 +394,13 @@ pub async fn disable_permission(
                 orcid_permissions::status.eq(GrantStatus::Revoked),
                 orcid_permissions::access_token_enc.eq(None::<Vec<u8>>),
                 orcid_permissions::refresh_token_enc.eq(None::<Vec<u8>>),
-                orcid_permissions::revoked_at.eq(Some(Utc::now())),
+                orcid_permissions::revoked_at.eq(Some(now)),
             ))
             .execute(conn)?;
         Ok(load_permissions(conn, account_id)?)
     })
     .await?;
-    let view = permission_views(rows)
+    let view = permission_views(rows, state.clock.now())
         .into_iter()
         .find(|v| v.kind == kind)
         .ok_or_else(|| ApiError::internal("permission vanished"))?;
@@ -418,13 +419,14 @@ pub async fn disable_permission(
 )]
 #[get("/api/v1/accounts/me/sessions")]
 pub async fn list_sessions(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ReadOwnAccount, None)?;
     let (id, current) = (caller.account.id, caller.session_id);
     let rows: Vec<Session> = crate::db::run(&state.pool, move |conn| {
         Ok(sessions::table
             .filter(sessions::account_id.eq(id))
             .filter(sessions::revoked_at.is_null())
-            .filter(sessions::expires_at.gt(diesel::dsl::now))
+            .filter(sessions::expires_at.gt(now))
             .order(sessions::created_at.desc())
             .select(Session::as_select())
             .load(conn)?)
@@ -464,6 +466,7 @@ pub async fn revoke_session(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
     let (account_id, sid) = (caller.account.id, path.into_inner());
     let n = crate::db::run(&state.pool, move |conn| {
@@ -473,7 +476,7 @@ pub async fn revoke_session(
                 .filter(sessions::account_id.eq(account_id))
                 .filter(sessions::revoked_at.is_null()),
         )
-        .set(sessions::revoked_at.eq(diesel::dsl::now))
+        .set(sessions::revoked_at.eq(now))
         .execute(conn)?)
     })
     .await?;
@@ -502,6 +505,7 @@ pub struct RevokedCount {
 )]
 #[delete("/api/v1/accounts/me/sessions")]
 pub async fn revoke_other_sessions(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
     let (account_id, current) = (caller.account.id, caller.session_id);
     let n = crate::db::run(&state.pool, move |conn| {
@@ -512,7 +516,7 @@ pub async fn revoke_other_sessions(caller: Caller, state: web::Data<AppState>) -
         if let Some(current) = current {
             q = q.filter(sessions::id.ne(current));
         }
-        Ok(q.set(sessions::revoked_at.eq(diesel::dsl::now)).execute(conn)?)
+        Ok(q.set(sessions::revoked_at.eq(now)).execute(conn)?)
     })
     .await?;
     let _ = session::SESSION_COOKIE;

@@ -295,7 +295,7 @@ async fn detail(state: &AppState, account: Account) -> ApiResult<AdminAccountDet
     let failed = claim_states.get("failed").copied().unwrap_or(0);
     Ok(AdminAccountDetail {
         identities: identity_views(state, ids),
-        permissions: permission_views(perms),
+        permissions: permission_views(perms, state.clock.now()),
         claim_states,
         claim_sources,
         account: AdminAccountSummary::new(account, total, failed),
@@ -480,7 +480,7 @@ async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
 #[post("/api/v1/admin/claims/{id}/requeue")]
 pub async fn requeue_claim(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let claim = claim_target(&state, &caller, id.into_inner()).await?;
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
@@ -488,7 +488,7 @@ pub async fn requeue_claim(caller: Caller, state: web::Data<AppState>, id: web::
             if current.state() == ClaimState::Working {
                 return Err(ApiError::conflict("claim_in_progress", "A worker is processing this claim; try again shortly."));
             }
-            let routed = store::route(conn, &current, max_attempts)?;
+            let routed = store::route(conn, &current, max_attempts, now)?;
             audit(
                 conn,
                 Some(&actor),
@@ -622,7 +622,7 @@ pub async fn retry_failed(
     caller.authorize_or(Action::ManageClaims, None, forbidden)?;
     let body = body.into_inner();
     let orcid = body.orcid.as_deref().map(|o| parse_orcid(o, "orcid")).transpose()?;
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let n = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
@@ -638,7 +638,7 @@ pub async fn retry_failed(
             }
             let failed: Vec<Claim> = query.select(Claim::as_select()).load(conn)?;
             for claim in &failed {
-                store::route(conn, claim, max_attempts)?;
+                store::route(conn, claim, max_attempts, now)?;
             }
             // One entry per person, so each shows under their account and in their export.
             let mut by_person: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();

@@ -81,6 +81,7 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<NewApiToken>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
     let body = body.into_inner();
     let name = body.name.trim().to_owned();
@@ -119,14 +120,14 @@ pub async fn create(
                 .with_field("expires_in_days", "1–365"),
         );
     }
-    let expires = Utc::now() + chrono::Duration::days(days);
+    let expires = now + chrono::Duration::days(days);
     let account = caller.account.clone();
     let (token, row) = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let active: i64 = tokens::table
                 .filter(tokens::account_id.eq(account.id))
                 .filter(tokens::revoked_at.is_null())
-                .filter(tokens::expires_at.gt(diesel::dsl::now))
+                .filter(tokens::expires_at.gt(now))
                 .count()
                 .get_result(conn)?;
             if active >= MAX_ACTIVE {
@@ -168,6 +169,7 @@ pub async fn create(
 )]
 #[delete("/api/v1/accounts/me/tokens/{id}")]
 pub async fn revoke(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
     let (account, id) = (caller.account.clone(), id.into_inner());
     crate::db::run(&state.pool, move |conn| {
@@ -185,7 +187,7 @@ pub async fn revoke(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
             Some(Some(_)) => Ok(()),
             Some(None) => {
                 diesel::update(tokens::table.find(id))
-                    .set(tokens::revoked_at.eq(diesel::dsl::now))
+                    .set(tokens::revoked_at.eq(now))
                     .execute(conn)?;
                 audit(
                     conn,

@@ -144,6 +144,7 @@ struct NewState {
 }
 
 async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
     let value = random_token(32);
     let grant = new.grant_kind.is_some();
     let authorization = state
@@ -166,7 +167,7 @@ async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState) ->
                 auth_states::grant_kind.eq(new.grant_kind.map(|k| k.as_str())),
                 auth_states::pending_signup_id.eq(new.pending_signup_id),
                 auth_states::return_to.eq(new.return_to),
-                auth_states::expires_at.eq(Utc::now() + chrono::Duration::minutes(STATE_TTL_MINUTES)),
+                auth_states::expires_at.eq(now + chrono::Duration::minutes(STATE_TTL_MINUTES)),
             ))
             .execute(conn)?;
         Ok(())
@@ -407,6 +408,7 @@ async fn finish_flow_inner(
     query: CallbackQuery,
     grant_path: bool,
 ) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let provider = parse_provider(state, provider_name)?;
     let value = query.state.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
         ApiError::bad_request(
@@ -429,7 +431,7 @@ async fn finish_flow_inner(
             "This sign-in response is unknown or was already used. Please start signing in again.",
         )
     })?;
-    if pending.expires_at < Utc::now() {
+    if pending.expires_at < now {
         return Err(ApiError::bad_request(
             "expired_state",
             "This sign-in took longer than 10 minutes. Please start again.",
@@ -606,6 +608,7 @@ type PendingRow = (String, Option<String>, Option<String>, DateTime<Utc>);
 )]
 #[get("/api/v1/auth/pending-signup")]
 pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     let id = req
         .get_session()
         .get::<Uuid>(PENDING_SIGNUP)
@@ -615,7 +618,7 @@ pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> Api
     let row: Option<PendingRow> = crate::db::run(&state.pool, move |conn| {
         Ok(pending_signups::table
             .find(id)
-            .filter(pending_signups::expires_at.gt(diesel::dsl::now))
+            .filter(pending_signups::expires_at.gt(now))
             .select((
                 pending_signups::provider,
                 pending_signups::display_name,
@@ -649,7 +652,8 @@ pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> Api
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let session = req.get_session();
     if let Some(sid) = session::cookie_session_id(&session) {
-        crate::db::run(&state.pool, move |conn| Ok(session::revoke(conn, sid)?)).await?;
+        let now = state.clock.now();
+        crate::db::run(&state.pool, move |conn| Ok(session::revoke(conn, sid, now)?)).await?;
     }
     session.purge();
     let mut response = HttpResponse::NoContent();

@@ -135,11 +135,11 @@ pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<
         skip_reason: None,
         title: None,
     };
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let (claim, _) = crate::db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let (claim, created) = store::submit(conn, &submission, max_attempts)?;
+            let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
             audit_if_not_own(conn, &actor, "claim.submitted", None, &claim)?;
             QueryResult::Ok((claim, created))
         })?)
@@ -182,11 +182,11 @@ pub async fn get_one(caller: Caller, state: web::Data<AppState>, id: web::Path<U
 #[delete("/api/v1/claims/{id}")]
 pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let (claim, _) = target(&state, &caller, id.into_inner(), Action::ManageClaims).await?;
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let after = store::request_delete(conn, claim.id, max_attempts)?;
+            let after = store::request_delete(conn, claim.id, max_attempts, now)?;
             audit_if_not_own(conn, &actor, "claim.delete_requested", Some(&claim), &after)?;
             QueryResult::Ok(after)
         })?)
@@ -213,7 +213,7 @@ pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
 #[post("/api/v1/claims/{id}/retry")]
 pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let (claim, _) = target(&state, &caller, id.into_inner(), Action::ManageClaims).await?;
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
@@ -234,7 +234,7 @@ pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uui
                     ),
                 ));
             }
-            let after = store::route(conn, &current, max_attempts)?;
+            let after = store::route(conn, &current, max_attempts, now)?;
             audit_if_not_own(conn, &actor, "claim.retried", Some(&current), &after)?;
             Ok(after)
         })

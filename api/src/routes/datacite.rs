@@ -148,11 +148,11 @@ pub async fn create(
                 refused(d)
             }
         })?;
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = who.account().cloned();
     let claim = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let claim = apply_legacy(conn, &parsed, max_attempts)?;
+            let claim = apply_legacy(conn, &parsed, max_attempts, now)?;
             audit_for_another(conn, actor.as_ref(), "claim.submitted", &claim)?;
             Ok(claim)
         })
@@ -445,11 +445,11 @@ pub async fn remove(
     let who = caller(&req, &state, ours).await?;
     let id = Uuid::parse_str(&id).map_err(|_| CompatError::not_found())?;
     let claim = visible_claim(&state, &who, id, Action::ManageClaims).await?;
-    let max_attempts = state.config.claims.max_attempts;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = who.account().cloned();
     let claim = crate::db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let after = store::request_delete(conn, claim.id, max_attempts)?;
+            let after = store::request_delete(conn, claim.id, max_attempts, now)?;
             audit_for_another(conn, actor.as_ref(), "claim.delete_requested", &after)?;
             QueryResult::Ok(after)
         })?)

@@ -148,7 +148,7 @@ pub async fn post_events(
 
 async fn legacy_claim(state: &AppState, claim: LegacyClaim) -> ApiResult<HttpResponse> {
     let parsed = parse_legacy(&claim)?;
-    let max_attempts = state.config.claims.max_attempts;
-    let claim = crate::db::run(&state.pool, move |conn| apply_legacy(conn, &parsed, max_attempts)).await?;
+    let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
+    let claim = crate::db::run(&state.pool, move |conn| apply_legacy(conn, &parsed, max_attempts, now)).await?;
     Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
 }

@@ -51,6 +51,7 @@ pub struct AccountExport {
 )]
 #[get("/api/v1/accounts/me/export")]
 pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
     caller.authorize(Action::ReadOwnAccount, None)?;
     let account = overview(&state, caller.account.id).await?;
     let (id, orcid, current) = (caller.account.id, caller.account.orcid.clone(), caller.session_id);
@@ -79,7 +80,7 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
     })
     .await?;
     let body = AccountExport {
-        exported_at: Utc::now(),
+        exported_at: now,
         claims: claim_rows.into_iter().map(ClaimView::from).collect(),
         sessions: session_rows
             .into_iter()

@@ -518,13 +518,13 @@ async fn a_session_becomes_a_jwt_that_the_api_accepts() {
 }
 
 async fn sign(app: &TestApp, claims: Value) -> String {
-    let keys = profiles_api::auth::keys::KeyStore::new(Some(cipher(app)));
+    let keys = profiles_api::auth::keys::KeyStore::new(Some(cipher(app)), app.clock.clone());
     let claims: profiles_api::auth::keys::AccessClaims = serde_json::from_value(claims).unwrap();
     keys.sign(&app.pool, &claims).await.unwrap()
 }
 
 fn claims_for(app: &TestApp, orcid: &str) -> Value {
-    let now = chrono::Utc::now().timestamp();
+    let now = app.clock.now().timestamp();
     serde_json::json!({
         "iss": app.address, "aud": app.address, "sub": orcid, "iat": now, "exp": now + 600,
         "jti": "j", "uid": orcid, "role_id": "user", "beta_tester": false, "has_orcid_token": true
@@ -574,7 +574,7 @@ async fn forged_and_misused_jwts_are_refused() {
 
     // Expired.
     let mut c = claims_for(&app, JOSIAH);
-    c["exp"] = serde_json::json!(chrono::Utc::now().timestamp() - 5);
+    c["exp"] = serde_json::json!(app.clock.now().timestamp() - 5);
     assert_problem(call(sign(&app, c).await).await, 401, "token_expired").await;
 
     // Wrong audience, wrong issuer.
@@ -858,11 +858,8 @@ async fn missing_forged_expired_and_reused_state_are_refused() {
     assert_problem(b.get(forged).send().await.unwrap(), 400, "invalid_state").await;
 
     let url = callback_url(&app, &b).await;
-    let mut conn = app.db.conn();
-    diesel::update(auth_states::table.find(param(&url, "state")))
-        .set(auth_states::expires_at.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
-        .execute(&mut conn)
-        .unwrap();
+    // Ten minutes pass: the state is no longer accepted.
+    app.clock.advance(chrono::Duration::minutes(11));
     assert_problem(b.get(&url).send().await.unwrap(), 400, "expired_state").await;
 
     let url = callback_url(&app, &b).await;
@@ -989,11 +986,11 @@ async fn rotated_keys_are_published_together_and_old_tokens_keep_working_until_r
     let old = old["access_token"].as_str().unwrap().to_owned();
     let old_kid = jsonwebtoken::decode_header(&old).unwrap().kid.unwrap();
 
-    let store = profiles_api::auth::keys::KeyStore::new(Some(cipher(&app)));
+    let store = profiles_api::auth::keys::KeyStore::new(Some(cipher(&app)), app.clock.clone());
     let new_kid = store.create_key(&mut app.db.conn()).unwrap();
     assert_ne!(new_kid, old_kid);
-    // The server's cache reloads when it meets an unknown kid; wait out its 1 s guard.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // The server's cache reloads when it meets an unknown kid, at most once a second.
+    app.clock.advance(chrono::Duration::seconds(2));
     let token = sign(&app, claims_for(&app, JOSIAH)).await;
     assert_eq!(
         jsonwebtoken::decode_header(&token).unwrap().kid.unwrap(),
@@ -1020,7 +1017,7 @@ async fn rotated_keys_are_published_together_and_old_tokens_keep_working_until_r
     profiles_api::auth::keys::KeyStore::retire(&mut app.db.conn(), &old_kid).unwrap();
     // A fresh process (empty cache; it only verifies, so it needs no encryption key) publishes
     // only the new key and refuses the old token.
-    let keys = profiles_api::auth::keys::KeyStore::new(None);
+    let keys = profiles_api::auth::keys::KeyStore::new(None, profiles_api::clock::Clock::system());
     let jwks = keys.jwks(&app.pool).await.unwrap();
     let kids: Vec<&str> = jwks["keys"]
         .as_array()

@@ -109,11 +109,16 @@ pub async fn fail_next(orcid: &str, fault: Value) {
 }
 
 fn worker(app: &TestApp) -> Worker {
-    let engine = Engine::new(app.pool.clone(), &app.config);
-    profiles_api::worker::build(app.pool.clone(), engine, WorkerOptions::default())
+    let engine = Engine::new(app.pool.clone(), &app.config, app.clock.clone());
+    let options = WorkerOptions {
+        clock: app.clock.clone(),
+        ..WorkerOptions::default()
+    };
+    profiles_api::worker::build(app.pool.clone(), engine, options)
 }
 
-/// Runs ready jobs until none are left; backoff delays are skipped (`fast_forward`) or respected.
+/// Runs ready jobs until none are left; backoff delays are waited out by moving the app's clock
+/// forward (`fast_forward`) or respected.
 pub async fn drain(app: &TestApp, fast_forward: bool) -> usize {
     let w = worker(app);
     let kinds: Vec<String> = ["claims.push", "autoupdate.doi", "autoupdate.poll"]
@@ -123,10 +128,15 @@ pub async fn drain(app: &TestApp, fast_forward: bool) -> usize {
     for _ in 0..50 {
         if fast_forward {
             let mut conn = app.db.conn();
-            diesel::update(jobs::table.filter(jobs::state.eq("pending")))
-                .set(jobs::run_at.eq(diesel::dsl::now))
-                .execute(&mut conn)
+            let next: Option<chrono::DateTime<chrono::Utc>> = jobs::table
+                .filter(jobs::state.eq("pending"))
+                .select(diesel::dsl::min(jobs::run_at))
+                .first(&mut conn)
                 .unwrap();
+            let now = app.clock.now();
+            if let Some(wait) = next.map(|at| at - now).filter(|d| *d > chrono::Duration::zero()) {
+                app.clock.advance(wait + chrono::Duration::milliseconds(1));
+            }
         }
         let n = w.tick(&kinds).await.unwrap();
         if n == 0 {
@@ -379,7 +389,7 @@ async fn outages_are_retried_with_backoff_and_fail_readably_after_the_cap() {
         .select(jobs::run_at)
         .first(&mut conn)
         .unwrap();
-    assert!(run_at > chrono::Utc::now(), "backed off");
+    assert!(run_at > app.clock.now(), "backed off");
     assert_eq!(tick(&app).await, 0, "not before the backoff");
     drain(&app, true).await;
     let done = claim_json(&app, &b, &id).await;
@@ -928,7 +938,8 @@ fn the_state_machine_is_the_writer_and_refuses_what_its_table_does_not_allow() {
                 skip_reason: None,
                 title: None,
             };
-            let (claim, _) = store::submit(&mut conn, &submission, 3).unwrap();
+            let (claim, _) =
+                store::submit(&mut conn, &submission, 3, profiles_api::clock::Clock::system().now()).unwrap();
             // The fixture puts the row where the case starts (a test may; the code may not).
             diesel::update(claims::table.find(claim.id))
                 .set((claims::state.eq(from), claims::skip_reason.eq("fixture")))

@@ -1,5 +1,11 @@
 //! One integration-test binary (each extra binary costs a link).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that cannot set up or read what it checks should stop there, loudly"
+)]
+
 mod standins;
 mod support;
 

@@ -80,6 +80,10 @@ fn datacite_keys() -> (String, EncodingKey) {
     (public, EncodingKey::from_rsa_pem(private.as_bytes()).unwrap())
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "jsonwebtoken checks `exp` against the system clock"
+)]
 fn datacite_jwt(key: &EncodingKey, uid: &str, role: &str) -> String {
     let exp = chrono::Utc::now().timestamp() + 600;
     encode(
@@ -119,7 +123,10 @@ fn claim_for(app: &TestApp, orcid: &str) -> uuid::Uuid {
         skip_reason: None,
         title: None,
     };
-    store::submit(&mut app.db.conn(), &submission, 3).unwrap().0.id
+    store::submit(&mut app.db.conn(), &submission, 3, app.clock.now())
+        .unwrap()
+        .0
+        .id
 }
 
 async fn our_jwt(app: &TestApp, b: &reqwest::Client) -> String {

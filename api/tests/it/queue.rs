@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
+use profiles_api::clock::Clock;
 use profiles_api::db::schema::jobs as jobs_table;
 use profiles_api::jobs::{self, JobError, NewJob};
 use serde_json::json;
@@ -15,6 +16,7 @@ fn kinds() -> Vec<String> {
 
 #[test]
 fn two_workers_never_take_the_same_job() {
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
     for i in 0..10 {
@@ -23,12 +25,20 @@ fn two_workers_never_take_the_same_job() {
     let pool = db.pool();
     let handles: Vec<_> = (0..4)
         .map(|w| {
-            let pool = pool.clone();
+            let (pool, clock) = (pool.clone(), clock.clone());
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
                 let mut mine = Vec::new();
                 loop {
-                    let got = jobs::claim(&mut conn, &format!("w{w}"), &kinds(), Duration::from_secs(60), 2).unwrap();
+                    let got = jobs::claim(
+                        &mut conn,
+                        &format!("w{w}"),
+                        &kinds(),
+                        Duration::from_secs(60),
+                        2,
+                        clock.now(),
+                    )
+                    .unwrap();
                     if got.is_empty() {
                         break;
                     }
@@ -48,25 +58,25 @@ fn two_workers_never_take_the_same_job() {
 
 #[test]
 fn an_expired_lease_lets_another_worker_take_the_job() {
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
     let id = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({}))).unwrap();
-    let first = jobs::claim(&mut c, "crashed", &kinds(), Duration::from_secs(60), 1).unwrap();
+    let first = jobs::claim(&mut c, "crashed", &kinds(), Duration::from_secs(60), 1, clock.now()).unwrap();
     assert_eq!(first.len(), 1);
-    assert!(jobs::claim(&mut c, "other", &kinds(), Duration::from_secs(60), 1)
-        .unwrap()
-        .is_empty());
+    assert!(
+        jobs::claim(&mut c, "other", &kinds(), Duration::from_secs(60), 1, clock.now())
+            .unwrap()
+            .is_empty()
+    );
     // The crashed worker's lease runs out.
-    diesel::update(jobs_table::table.find(id))
-        .set(jobs_table::locked_until.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
-        .execute(&mut c)
-        .unwrap();
-    let again = jobs::claim(&mut c, "other", &kinds(), Duration::from_secs(60), 1).unwrap();
+    clock.advance(chrono::Duration::seconds(61));
+    let again = jobs::claim(&mut c, "other", &kinds(), Duration::from_secs(60), 1, clock.now()).unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 2);
     // The crashed worker can no longer finish it.
-    assert!(!jobs::complete(&mut c, id, "crashed").unwrap());
-    assert!(jobs::complete(&mut c, id, "other").unwrap());
+    assert!(!jobs::complete(&mut c, id, "crashed", clock.now()).unwrap());
+    assert!(jobs::complete(&mut c, id, "other", clock.now()).unwrap());
     let state: String = jobs_table::table
         .find(id)
         .select(jobs_table::state)
@@ -77,14 +87,15 @@ fn an_expired_lease_lets_another_worker_take_the_job() {
 
 #[test]
 fn failures_back_off_then_fail_for_good_at_the_cap() {
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
     let id = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).max_attempts(2)).unwrap();
-    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1, clock.now())
         .unwrap()
         .remove(0);
-    let before = chrono::Utc::now();
-    assert!(jobs::fail(&mut c, &job, "w", &JobError::retry("upstream 503")).unwrap());
+    let before = clock.now();
+    assert!(jobs::fail(&mut c, &job, "w", &JobError::retry("upstream 503"), clock.now()).unwrap());
     let (state, run_at, err): (String, chrono::DateTime<chrono::Utc>, Option<String>) = jobs_table::table
         .find(id)
         .select((jobs_table::state, jobs_table::run_at, jobs_table::last_error))
@@ -94,21 +105,19 @@ fn failures_back_off_then_fail_for_good_at_the_cap() {
     assert!(run_at > before, "retry is scheduled later");
     assert_eq!(err.as_deref(), Some("upstream 503"));
     assert!(
-        jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+        jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1, clock.now())
             .unwrap()
             .is_empty(),
         "not before its time"
     );
 
-    diesel::update(jobs_table::table.find(id))
-        .set(jobs_table::run_at.eq(before))
-        .execute(&mut c)
-        .unwrap();
-    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+    // Its time comes.
+    clock.advance(chrono::Duration::hours(2));
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1, clock.now())
         .unwrap()
         .remove(0);
     assert_eq!(job.attempts, 2);
-    jobs::fail(&mut c, &job, "w", &JobError::retry("upstream 503 again")).unwrap();
+    jobs::fail(&mut c, &job, "w", &JobError::retry("upstream 503 again"), clock.now()).unwrap();
     let state: String = jobs_table::table
         .find(id)
         .select(jobs_table::state)
@@ -119,13 +128,14 @@ fn failures_back_off_then_fail_for_good_at_the_cap() {
 
 #[test]
 fn permanent_errors_fail_at_once() {
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
     let id = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({}))).unwrap();
-    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1, clock.now())
         .unwrap()
         .remove(0);
-    jobs::fail(&mut c, &job, "w", &JobError::permanent("bad payload")).unwrap();
+    jobs::fail(&mut c, &job, "w", &JobError::permanent("bad payload"), clock.now()).unwrap();
     let state: String = jobs_table::table
         .find(id)
         .select(jobs_table::state)
@@ -136,6 +146,7 @@ fn permanent_errors_fail_at_once() {
 
 #[test]
 fn a_dedup_key_keeps_one_pending_job() {
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
     let a = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).dedup("k")).unwrap();
@@ -143,10 +154,10 @@ fn a_dedup_key_keeps_one_pending_job() {
     assert_eq!(a, b);
     assert_eq!(jobs::depth(&mut c).unwrap(), 1);
     // Once done, the key is free again.
-    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1)
+    let job = jobs::claim(&mut c, "w", &kinds(), Duration::from_secs(60), 1, clock.now())
         .unwrap()
         .remove(0);
-    jobs::complete(&mut c, job.id, "w").unwrap();
+    jobs::complete(&mut c, job.id, "w", clock.now()).unwrap();
     let next = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({})).dedup("k")).unwrap();
     assert_ne!(next, a);
 }
@@ -155,11 +166,16 @@ fn a_dedup_key_keeps_one_pending_job() {
 async fn the_worker_runs_handlers_and_records_outcomes() {
     use futures_util::FutureExt;
     use std::sync::Arc;
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
     let ok = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({ "ok": true }))).unwrap();
     let bad = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({ "ok": false })).max_attempts(1)).unwrap();
-    let worker = jobs::Worker::new(db.pool(), jobs::WorkerOptions::default()).handle(
+    let options = jobs::WorkerOptions {
+        clock: clock.clone(),
+        ..jobs::WorkerOptions::default()
+    };
+    let worker = jobs::Worker::new(db.pool(), options).handle(
         "test.kind",
         Arc::new(|job: jobs::Job| {
             async move {
@@ -185,20 +201,23 @@ async fn the_worker_runs_handlers_and_records_outcomes() {
 #[test]
 fn purge_removes_only_expired_auth_states() {
     use profiles_api::db::schema::auth_states;
+    let clock = Clock::system();
     let db = TestDb::new();
     let mut c = db.conn();
-    for (state, minutes) in [("expired-state-000001", -1i64), ("live-state-000000001", 10)] {
+    for (state, minutes) in [("expired-state-000001", 5i64), ("live-state-000000001", 15)] {
         diesel::insert_into(auth_states::table)
             .values((
                 auth_states::state.eq(state),
                 auth_states::provider.eq("orcid"),
                 auth_states::intent.eq("sign_in"),
-                auth_states::expires_at.eq(chrono::Utc::now() + chrono::Duration::minutes(minutes)),
+                auth_states::expires_at.eq(clock.now() + chrono::Duration::minutes(minutes)),
             ))
             .execute(&mut c)
             .unwrap();
     }
-    assert_eq!(profiles_api::worker::purge_expired(&mut c).unwrap(), 1);
+    assert_eq!(profiles_api::worker::purge_expired(&mut c, clock.now()).unwrap(), 0);
+    clock.advance(chrono::Duration::minutes(10));
+    assert_eq!(profiles_api::worker::purge_expired(&mut c, clock.now()).unwrap(), 1);
     let left: Vec<String> = auth_states::table.select(auth_states::state).load(&mut c).unwrap();
     assert_eq!(left, vec!["live-state-000000001".to_owned()]);
 }

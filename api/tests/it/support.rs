@@ -158,6 +158,8 @@ pub struct TestApp {
     pub pool: DbPool,
     pub client: reqwest::Client,
     pub config: Arc<Config>,
+    /// The app's clock: tests move it forward instead of backdating rows or sleeping.
+    pub clock: profiles_api::clock::Clock,
 }
 
 impl TestApp {
@@ -200,6 +202,7 @@ pub async fn spawn_on(listener: TcpListener, overrides: &[(&str, &str)]) -> Test
         config.database_connect_timeout,
     );
     let state = AppState::new(pool.clone(), config.clone());
+    let clock = state.clock.clone();
     if state.cipher.is_some() {
         let mut conn = db.conn();
         state.keys.ensure_key(&mut conn).expect("a signing key");
@@ -216,6 +219,7 @@ pub async fn spawn_on(listener: TcpListener, overrides: &[(&str, &str)]) -> Test
         pool,
         client,
         config,
+        clock,
     }
 }
 
