@@ -32,6 +32,32 @@ pub fn audit(
     Ok(())
 }
 
+/// Audits a change that someone made to another person's claim (staff through this API).
+pub fn claim_change_by_another(
+    conn: &mut PgConnection,
+    caller: &Account,
+    action: &str,
+    before: Option<&crate::claims::store::Claim>,
+    after: &crate::claims::store::Claim,
+) -> QueryResult<()> {
+    if after.orcid == caller.orcid {
+        return Ok(());
+    }
+    audit(
+        conn,
+        Some(caller),
+        "",
+        action,
+        ("account", &after.orcid),
+        serde_json::json!({
+            "claim": after.id,
+            "doi": after.doi,
+            "before": before.map(|b| serde_json::json!({"state": b.state, "action": b.action})),
+            "after": {"state": after.state, "action": after.action},
+        }),
+    )
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema, Queryable)]
 pub struct AuditEntry {
     pub id: i64,

@@ -1,6 +1,9 @@
 //! Accounts: what a person sees of their own account (profile, identities, ORCID permissions,
 //! sessions), the rules for changing it, and role changes. Handlers in `routes/` render these.
 
+pub mod admin;
+pub mod profile;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -277,6 +280,15 @@ pub struct SessionView {
     pub ip: Option<String>,
     /// The session making this request.
     pub current: bool,
+}
+
+/// The account of an iD, if it has one here.
+pub fn find_by_orcid(conn: &mut PgConnection, orcid: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::orcid.eq(orcid))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Sets an account's role; returns the role it had (None: no such account). Audited.

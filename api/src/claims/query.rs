@@ -275,3 +275,36 @@ pub fn stats(conn: &mut PgConnection, orcid: &str) -> QueryResult<ClaimStats> {
         }),
     })
 }
+
+/// The same query with the cursor for the next page (and no page number).
+pub fn next_link(query: &str, cursor: &str) -> String {
+    let pairs = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "page[cursor]" && k != "page[number]")
+        .chain([("page[cursor]".to_owned(), cursor.to_owned())]);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("/api/v1/claims?{query}")
+}
+
+impl SortKey {
+    /// `-created` (the default), `created`, `-updated` or `updated`: the key and whether it
+    /// runs newest first.
+    pub fn parse(value: Option<&str>) -> ApiResult<(SortKey, bool)> {
+        Ok(match value.unwrap_or("-created") {
+            "-created" => (SortKey::Created, true),
+            "created" => (SortKey::Created, false),
+            "-updated" => (SortKey::Updated, true),
+            "updated" => (SortKey::Updated, false),
+            other => {
+                let allowed = "-created, created, -updated, updated";
+                return Err(ApiError::unprocessable(
+                    "invalid_parameter",
+                    format!("sort must be one of {allowed}; got {other:?}."),
+                )
+                .with_field("sort", format!("one of {allowed}")));
+            }
+        })
+    }
+}

@@ -28,6 +28,57 @@ pub struct Account {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A change to an account: `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = accounts)]
+pub struct AccountChangeset {
+    pub name: Option<Option<String>>,
+    pub given_names: Option<Option<String>>,
+    pub family_name: Option<Option<String>>,
+    pub other_names: Option<serde_json::Value>,
+    pub email: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub provider_id: Option<Option<String>>,
+    pub client_id: Option<Option<String>>,
+    pub is_public: Option<bool>,
+    pub beta_tester: Option<bool>,
+}
+
+impl AccountChangeset {
+    /// Writes the change to account `id` (nothing when there is nothing to change).
+    pub fn apply(self, conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+        if self.is_empty() {
+            return Ok(0);
+        }
+        diesel::update(accounts::table.find(id)).set(self).execute(conn)
+    }
+
+    fn is_empty(&self) -> bool {
+        let Self {
+            name,
+            given_names,
+            family_name,
+            other_names,
+            email,
+            role,
+            provider_id,
+            client_id,
+            is_public,
+            beta_tester,
+        } = self;
+        name.is_none()
+            && given_names.is_none()
+            && family_name.is_none()
+            && other_names.is_none()
+            && email.is_none()
+            && role.is_none()
+            && provider_id.is_none()
+            && client_id.is_none()
+            && is_public.is_none()
+            && beta_tester.is_none()
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = identities)]
 pub struct Identity {

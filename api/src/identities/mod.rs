@@ -3,6 +3,8 @@
 //! identities, and storing the ORCID permissions a person grants. The browser flows in
 //! `routes/auth.rs` call these once the provider has answered.
 
+pub mod flow;
+
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};

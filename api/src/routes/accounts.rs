@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::accounts::profile::{profile_change, AccountUpdate};
 use crate::accounts::{
-    identity_views, load_identities, load_permissions, overview, permission_views, present, revoke_sealed, AccountView,
+    identity_views, load_identities, load_permissions, overview, permission_views, revoke_sealed, AccountView,
     IdentityView, PermissionView, SessionView,
 };
 use crate::app::AppState;
 use crate::auth::session::{self, Caller};
 use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{OrcidPermission, Session};
-use crate::db::schema::{accounts, identities, orcid_permissions, sessions};
+use crate::db::schema::{identities, orcid_permissions, sessions};
 use crate::domain::{GrantStatus, PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::Action;
@@ -35,57 +36,6 @@ use crate::policy::Action;
 pub async fn me(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ReadOwnAccount, None)?;
     Ok(HttpResponse::Ok().json(overview(&state, caller.account.id).await?))
-}
-
-/// What a person may change about their own account. Everything is optional; `null` clears.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AccountUpdate {
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub given_names: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub family_name: Option<Option<String>>,
-    pub other_names: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-    /// Show the account in public listings.
-    pub is_public: Option<bool>,
-}
-
-/// Fields only staff may change, and tokens that are never writable.
-const RESERVED_FIELDS: &[&str] = &[
-    "role",
-    "role_id",
-    "provider_id",
-    "client_id",
-    "beta_tester",
-    "auto_update",
-    "orcid",
-    "uid",
-    "orcid_token",
-    "access_token",
-    "refresh_token",
-    "github_token",
-    "google_token",
-    "created_at",
-];
-
-fn clean_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
-    let Some(v) = value else { return Ok(None) };
-    let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    if v.chars().count() > max {
-        return Err(
-            ApiError::unprocessable("invalid_field", format!("{field} is too long."))
-                .with_field(field, format!("at most {max} characters")),
-        );
-    }
-    Ok(Some(v).filter(|s| !s.is_empty()))
 }
 
 /// Update your account
@@ -111,91 +61,9 @@ pub async fn update_me(
     body: web::Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ManageOwnAccount, None)?;
-    let object = body
-        .as_object()
-        .ok_or_else(|| ApiError::unprocessable("invalid_body", "Send a JSON object."))?;
-    let reserved: Vec<&String> = object
-        .keys()
-        .filter(|k| RESERVED_FIELDS.contains(&k.as_str()))
-        .collect();
-    if !reserved.is_empty() {
-        let mut error = ApiError::forbidden(
-            "field_not_editable",
-            format!(
-                "You cannot change {} here: roles and flags are set by staff, and tokens are never writable.",
-                reserved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        );
-        for field in reserved {
-            error = error.with_field(field.clone(), "not editable by the account holder");
-        }
-        return Err(error);
-    }
-    let update: AccountUpdate = serde_json::from_value(body.into_inner()).map_err(|e| {
-        ApiError::unprocessable("invalid_body", format!("The JSON body does not fit this endpoint: {e}"))
-    })?;
-    let name = update.name.map(|v| clean_text("name", v, 200)).transpose()?;
-    let given = update
-        .given_names
-        .map(|v| clean_text("given_names", v, 200))
-        .transpose()?;
-    let family = update
-        .family_name
-        .map(|v| clean_text("family_name", v, 200))
-        .transpose()?;
-    let email = update.email.map(|v| clean_text("email", v, 254)).transpose()?;
-    if let Some(Some(e)) = &email {
-        let valid = e
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
-            && !e.contains(' ');
-        if !valid {
-            return Err(
-                ApiError::unprocessable("invalid_field", "That email address is not valid.")
-                    .with_field("email", "expected an address like name@example.org"),
-            );
-        }
-    }
-    let other_names = match update.other_names {
-        Some(list) => {
-            if list.len() > 20 {
-                return Err(ApiError::unprocessable("invalid_field", "At most 20 other names.")
-                    .with_field("other_names", "at most 20 entries"));
-            }
-            let mut cleaned = Vec::new();
-            for n in list {
-                if let Some(n) = clean_text("other_names", Some(n), 200)? {
-                    cleaned.push(n);
-                }
-            }
-            Some(serde_json::json!(cleaned))
-        }
-        None => None,
-    };
+    let change = profile_change(body.into_inner())?;
     let account_id = caller.account.id;
-    crate::db::run(&state.pool, move |conn| {
-        let target = accounts::table.find(account_id);
-        if let Some(v) = name {
-            diesel::update(target).set(accounts::name.eq(v)).execute(conn)?;
-        }
-        if let Some(v) = given {
-            diesel::update(target).set(accounts::given_names.eq(v)).execute(conn)?;
-        }
-        if let Some(v) = family {
-            diesel::update(target).set(accounts::family_name.eq(v)).execute(conn)?;
-        }
-        if let Some(v) = email {
-            diesel::update(target).set(accounts::email.eq(v)).execute(conn)?;
-        }
-        if let Some(v) = other_names {
-            diesel::update(target).set(accounts::other_names.eq(v)).execute(conn)?;
-        }
-        if let Some(v) = update.is_public {
-            diesel::update(target).set(accounts::is_public.eq(v)).execute(conn)?;
-        }
-        Ok(())
-    })
-    .await?;
+    crate::db::run(&state.pool, move |conn| Ok(change.apply(conn, account_id)?)).await?;
     Ok(HttpResponse::Ok().json(overview(&state, account_id).await?))
 }
 

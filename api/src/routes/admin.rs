@@ -1,43 +1,32 @@
 //! The administration area: accounts, their claims, and the audit log. Every decision goes through
 //! `crate::policy`; every change writes an audit record.
 
-use std::collections::BTreeMap;
-
 use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::{DateTime, Datelike, Utc};
-use diesel::dsl::count_star;
-use diesel::pg::Pg;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::accounts::{
-    identity_views, load_identities, load_permissions, permission_views, IdentityView, PermissionView,
-};
+use crate::accounts::admin::{detail, load_target, search, AccountFilters, AdminAccountDetail, AdminAccountList};
 use crate::app::AppState;
 use crate::audit::{audit, AuditEntry, AUDIT_COLUMNS};
 use crate::auth::session::Caller;
-use crate::claims::store::{self, Claim};
 use crate::claims::view::ClaimView;
-use crate::claims::{ClaimSource, ClaimState};
-use crate::db::models::Account;
-use crate::db::schema::{accounts, audit_log, claims};
+use crate::claims::ClaimSource;
+use crate::claims::{
+    self,
+    store::{self, Claim},
+};
+use crate::db::models::{Account, AccountChangeset};
+use crate::db::schema::{accounts, audit_log};
 use crate::domain::parse_orcid;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::policy::{self, Action, Scope, Subject};
+use crate::policy::{self, Action, Subject};
 
 fn forbidden() -> ApiError {
     ApiError::forbidden("forbidden", "Your role does not allow this.")
-}
-
-fn not_found() -> ApiError {
-    ApiError::not_found(
-        "account_not_found",
-        "There is no account with this ORCID iD that you may see.",
-    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -55,104 +44,6 @@ pub struct AccountQuery {
     #[serde(rename = "page[size]")]
     #[param(rename = "page[size]", minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AdminAccountSummary {
-    pub id: Uuid,
-    pub orcid: String,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub role: Role,
-    pub provider_id: Option<String>,
-    pub client_id: Option<String>,
-    pub is_public: bool,
-    pub beta_tester: bool,
-    pub created_at: DateTime<Utc>,
-    /// Claims for this iD.
-    pub claims: i64,
-    /// Of which failed.
-    pub claims_failed: i64,
-}
-
-impl AdminAccountSummary {
-    fn new(a: Account, claims: i64, claims_failed: i64) -> Self {
-        Self {
-            role: a.role,
-            id: a.id,
-            orcid: a.orcid,
-            name: a.name,
-            email: a.email,
-            provider_id: a.provider_id,
-            client_id: a.client_id,
-            is_public: a.is_public,
-            beta_tester: a.beta_tester,
-            created_at: a.created_at,
-            claims,
-            claims_failed,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AdminAccountListMeta {
-    pub total: i64,
-    pub page: i64,
-    pub page_size: i64,
-    pub total_pages: i64,
-    /// Matching accounts per role.
-    pub roles: BTreeMap<String, i64>,
-    /// Matching accounts per year created.
-    pub created_years: BTreeMap<String, i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AdminAccountList {
-    pub data: Vec<AdminAccountSummary>,
-    pub meta: AdminAccountListMeta,
-}
-
-#[derive(Clone)]
-struct AccountFilters {
-    scope: Scope,
-    q: Option<String>,
-    role: Option<String>,
-    year: Option<i32>,
-}
-
-fn filtered_accounts(f: &AccountFilters) -> accounts::BoxedQuery<'static, Pg> {
-    let mut query = accounts::table.into_boxed();
-    match &f.scope {
-        Scope::Everyone => {}
-        Scope::Provider(p) => query = query.filter(accounts::provider_id.eq(p.clone())),
-        Scope::Client(c) => query = query.filter(accounts::client_id.eq(c.clone())),
-        Scope::Nobody => query = query.filter(accounts::id.is_null()),
-    }
-    if let Some(q) = &f.q {
-        let pattern = crate::db::contains_pattern(q);
-        query = query.filter(
-            accounts::name
-                .ilike(pattern.clone())
-                .or(accounts::orcid.ilike(pattern.clone()))
-                .or(accounts::email.ilike(pattern.clone()))
-                .or(accounts::family_name.ilike(pattern)),
-        );
-    }
-    if let Some(role) = &f.role {
-        query = query.filter(accounts::role.eq(role.clone()));
-    }
-    if let Some(year) = f.year {
-        let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        let to = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        if let (Some(from), Some(to)) = (from, to) {
-            query = query.filter(
-                accounts::created_at
-                    .ge(from.and_utc())
-                    .and(accounts::created_at.lt(to.and_utc())),
-            );
-        }
-    }
-    query
 }
 
 /// Search accounts
@@ -195,111 +86,8 @@ pub async fn list_accounts(
         role,
         year: q.created_year,
     };
-    let (total, roles, created, rows, counts) = crate::db::run(&state.pool, move |conn| {
-        let total: i64 = filtered_accounts(&filters).count().get_result(conn)?;
-        let roles: Vec<(String, i64)> = accounts::table
-            .filter(accounts::id.eq_any(filtered_accounts(&filters).select(accounts::id)))
-            .group_by(accounts::role)
-            .select((accounts::role, count_star()))
-            .load(conn)?;
-        let created: Vec<DateTime<Utc>> = filtered_accounts(&filters).select(accounts::created_at).load(conn)?;
-        let rows: Vec<Account> = filtered_accounts(&filters)
-            .order((
-                accounts::family_name.asc().nulls_last(),
-                accounts::name.asc(),
-                accounts::orcid.asc(),
-            ))
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-            .select(Account::as_select())
-            .load(conn)?;
-        let orcids: Vec<String> = rows.iter().map(|a| a.orcid.clone()).collect();
-        let counts: Vec<(String, String, i64)> = claims::table
-            .filter(claims::orcid.eq_any(&orcids))
-            .group_by((claims::orcid, claims::state))
-            .select((claims::orcid, claims::state, count_star()))
-            .load(conn)?;
-        Ok((total, roles, created, rows, counts))
-    })
-    .await?;
-    let mut created_years: BTreeMap<String, i64> = BTreeMap::new();
-    for at in created {
-        *created_years.entry(at.year().to_string()).or_default() += 1;
-    }
-    let data = rows
-        .into_iter()
-        .map(|a| {
-            let mine = counts.iter().filter(|(o, _, _)| *o == a.orcid);
-            let (claims_total, claims_failed) = mine.fold((0, 0), |(t, f), (_, s, n)| {
-                (t + n, f + if s == "failed" { *n } else { 0 })
-            });
-            AdminAccountSummary::new(a, claims_total, claims_failed)
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(AdminAccountList {
-        data,
-        meta: AdminAccountListMeta {
-            total,
-            page,
-            page_size,
-            total_pages: (total + page_size - 1) / page_size,
-            roles: roles.into_iter().collect(),
-            created_years,
-        },
-    }))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AdminAccountDetail {
-    pub account: AdminAccountSummary,
-    pub identities: Vec<IdentityView>,
-    /// Permission health: missing, active, expired, revoked or invalid.
-    pub permissions: Vec<PermissionView>,
-    /// Claims per state (every state listed).
-    pub claim_states: BTreeMap<String, i64>,
-    /// Claims per source.
-    pub claim_sources: BTreeMap<String, i64>,
-}
-
-async fn load_target(state: &AppState, orcid: String) -> ApiResult<Account> {
-    crate::db::run(&state.pool, move |conn| {
-        Ok(accounts::table
-            .filter(accounts::orcid.eq(orcid))
-            .select(Account::as_select())
-            .first(conn)
-            .optional()?)
-    })
-    .await?
-    .ok_or_else(not_found)
-}
-
-async fn detail(state: &AppState, account: Account) -> ApiResult<AdminAccountDetail> {
-    let (id, orcid) = (account.id, account.orcid.clone());
-    let (ids, perms, counts) = crate::db::run(&state.pool, move |conn| {
-        let counts: Vec<(String, String, i64)> = claims::table
-            .filter(claims::orcid.eq(&orcid))
-            .group_by((claims::source, claims::state))
-            .select((claims::source, claims::state, count_star()))
-            .load(conn)?;
-        Ok((load_identities(conn, id)?, load_permissions(conn, id)?, counts))
-    })
-    .await?;
-    let mut claim_states: BTreeMap<String, i64> = ClaimState::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    let mut claim_sources: BTreeMap<String, i64> =
-        ClaimSource::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    for (source, st, n) in &counts {
-        *claim_states.entry(st.clone()).or_default() += n;
-        *claim_sources.entry(source.clone()).or_default() += n;
-    }
-    let total = claim_states.values().sum();
-    let failed = claim_states.get("failed").copied().unwrap_or(0);
-    Ok(AdminAccountDetail {
-        identities: identity_views(state, ids),
-        permissions: permission_views(perms, state.clock.now()),
-        claim_states,
-        claim_sources,
-        account: AdminAccountSummary::new(account, total, failed),
-    })
+    let list = crate::db::run(&state.pool, move |conn| Ok(search(conn, &filters, page, page_size)?)).await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// One account, for administrators
@@ -394,31 +182,15 @@ pub async fn update_account(
                 .select(Account::as_select())
                 .for_update()
                 .first(conn)?;
-            if let Some(role) = body.role {
-                diesel::update(accounts::table.find(id))
-                    .set(accounts::role.eq(role))
-                    .execute(conn)?;
+            AccountChangeset {
+                role: body.role,
+                is_public: body.is_public,
+                beta_tester: body.beta_tester,
+                provider_id: body.provider_id.clone(),
+                client_id: body.client_id.clone(),
+                ..Default::default()
             }
-            if let Some(v) = body.is_public {
-                diesel::update(accounts::table.find(id))
-                    .set(accounts::is_public.eq(v))
-                    .execute(conn)?;
-            }
-            if let Some(v) = body.beta_tester {
-                diesel::update(accounts::table.find(id))
-                    .set(accounts::beta_tester.eq(v))
-                    .execute(conn)?;
-            }
-            if let Some(v) = &body.provider_id {
-                diesel::update(accounts::table.find(id))
-                    .set(accounts::provider_id.eq(v))
-                    .execute(conn)?;
-            }
-            if let Some(v) = &body.client_id {
-                diesel::update(accounts::table.find(id))
-                    .set(accounts::client_id.eq(v))
-                    .execute(conn)?;
-            }
+            .apply(conn, id)?;
             let after: Account = accounts::table.find(id).select(Account::as_select()).first(conn)?;
             let view = |a: &Account| {
                 json!({"role": a.role, "is_public": a.is_public, "beta_tester": a.beta_tester,
@@ -483,23 +255,7 @@ pub async fn requeue_claim(caller: Caller, state: web::Data<AppState>, id: web::
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current: Claim = claims::table.find(claim.id).select(Claim::as_select()).for_update().first(conn)?;
-            if current.state() == ClaimState::Working {
-                return Err(ApiError::conflict("claim_in_progress", "A worker is processing this claim; try again shortly."));
-            }
-            let routed = store::route(conn, &current, max_attempts, now)?;
-            audit(
-                conn,
-                Some(&actor),
-                "",
-                "claim.requeued",
-                ("account", &current.orcid),
-                json!({"claim": current.id, "doi": current.doi,
-                       "before": {"state": current.state, "error_code": current.error_code}, "after": {"state": routed.state}}),
-            )?;
-            Ok(routed)
-        })
+        claims::admin::requeue(conn, &actor, claim.id, max_attempts, now)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
@@ -548,35 +304,7 @@ pub async fn ignore_claim(
     let claim = claim_target(&state, &caller, id.into_inner()).await?;
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current: Claim = claims::table
-                .find(claim.id)
-                .select(Claim::as_select())
-                .for_update()
-                .first(conn)?;
-            if !current.state().can_become(ClaimState::Ignored) || current.state() == ClaimState::Working {
-                return Err(ApiError::conflict(
-                    "claim_not_ignorable",
-                    format!(
-                        "The claim is {}; only waiting or failed claims can be ignored.",
-                        current.state()
-                    ),
-                ));
-            }
-            let updated = store::ignore(conn, &current, &reason)?.ok_or_else(|| {
-                ApiError::conflict("claim_not_ignorable", "The claim changed meanwhile; look at it again.")
-            })?;
-            audit(
-                conn,
-                Some(&actor),
-                "",
-                "claim.ignored",
-                ("account", &current.orcid),
-                json!({"claim": current.id, "doi": current.doi,
-                       "before": {"state": current.state}, "after": {"state": "ignored", "reason": reason}}),
-            )?;
-            Ok(updated)
-        })
+        claims::admin::ignore(conn, &actor, claim.id, &reason)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
@@ -624,42 +352,13 @@ pub async fn retry_failed(
     let orcid = body.orcid.as_deref().map(|o| parse_orcid(o, "orcid")).transpose()?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
+    let filter = claims::admin::FailedFilter {
+        orcid: orcid.map(|o| o.to_string()),
+        source: body.source,
+        error_code: body.error_code,
+    };
     let n = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut query = claims::table.filter(claims::state.eq(ClaimState::Failed)).into_boxed();
-            if let Some(o) = &orcid {
-                query = query.filter(claims::orcid.eq(o.to_string()));
-            }
-            if let Some(s) = body.source {
-                query = query.filter(claims::source.eq(s));
-            }
-            if let Some(code) = &body.error_code {
-                query = query.filter(claims::error_code.eq(code.clone()));
-            }
-            let failed: Vec<Claim> = query.select(Claim::as_select()).load(conn)?;
-            for claim in &failed {
-                store::route(conn, claim, max_attempts, now)?;
-            }
-            // One entry per person, so each shows under their account and in their export.
-            let mut by_person: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
-            for claim in &failed {
-                by_person.entry(claim.orcid.as_str()).or_default().push(claim);
-            }
-            for (person, theirs) in by_person {
-                audit(
-                    conn,
-                    Some(&actor),
-                    "",
-                    "claims.retry_failed",
-                    ("account", person),
-                    json!({"filter": {"source": body.source, "error_code": body.error_code},
-                           "requeued": theirs.len(),
-                           "claims": theirs.iter().map(|c| json!({"claim": c.id, "doi": c.doi})).collect::<Vec<_>>()}),
-                )?;
-            }
-            Ok::<_, diesel::result::Error>(failed.len())
-        })
-        .map_err(ApiError::from)
+        Ok(claims::admin::retry_failed(conn, &actor, &filter, max_attempts, now)?)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(RetryFailedResult { requeued: n }))

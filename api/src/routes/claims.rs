@@ -6,14 +6,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::accounts::find_by_orcid;
 use crate::app::AppState;
 use crate::auth::session::Caller;
-use crate::claims::query::{self, decode_cursor, one_of, parse_time, Filters, Order, SortKey};
+use crate::claims::query::{self, decode_cursor, next_link, one_of, parse_time, Filters, Order, SortKey};
 use crate::claims::store::{self, Claim, Requester, Submission};
 use crate::claims::view::{ClaimList, ClaimListMeta, ClaimStats, ClaimView, ListLinks};
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::models::Account;
-use crate::db::schema::{accounts, claims};
+use crate::db::schema::claims;
 use crate::domain::{parse_doi, parse_orcid};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::policy::{Action, Subject};
@@ -35,54 +36,19 @@ fn not_found() -> ApiError {
     ApiError::not_found("claim_not_found", "You have no claim with this id.")
 }
 
-/// The account of an iD, if it has one here.
-fn account_of(conn: &mut PgConnection, orcid: &str) -> QueryResult<Option<Account>> {
-    accounts::table
-        .filter(accounts::orcid.eq(orcid))
-        .select(Account::as_select())
-        .first(conn)
-        .optional()
-}
-
 /// The claim with `id` and its record's account, if the caller may do `action` to it.
 async fn target(state: &AppState, caller: &Caller, id: Uuid, action: Action) -> ApiResult<(Claim, Option<Account>)> {
     let (claim, owner) = crate::db::run(&state.pool, move |conn| {
         let Some(claim) = store::find(conn, id)? else {
             return Ok((None, None));
         };
-        let owner = account_of(conn, &claim.orcid)?;
+        let owner = find_by_orcid(conn, &claim.orcid)?;
         Ok((Some(claim), owner))
     })
     .await?;
     let claim = claim.ok_or_else(not_found)?;
     caller.authorize_or(action, Some(Subject::record(&claim.orcid, owner.as_ref())), not_found)?;
     Ok((claim, owner))
-}
-
-/// Audits a change that someone made to another person's claim (staff through this API).
-fn audit_if_not_own(
-    conn: &mut PgConnection,
-    caller: &Account,
-    action: &str,
-    before: Option<&Claim>,
-    after: &Claim,
-) -> QueryResult<()> {
-    if after.orcid == caller.orcid {
-        return Ok(());
-    }
-    crate::audit::audit(
-        conn,
-        Some(caller),
-        "",
-        action,
-        ("account", &after.orcid),
-        serde_json::json!({
-            "claim": after.id,
-            "doi": after.doi,
-            "before": before.map(|b| serde_json::json!({"state": b.state, "action": b.action})),
-            "after": {"state": after.state, "action": after.action},
-        }),
-    )
 }
 
 fn accepted(claim: Claim) -> HttpResponse {
@@ -120,7 +86,7 @@ pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<
         None => parse_orcid(&caller.account.orcid, "orcid")?,
     };
     let wanted = orcid.to_string();
-    let owner = crate::db::run(&state.pool, move |conn| Ok(account_of(conn, &wanted)?)).await?;
+    let owner = crate::db::run(&state.pool, move |conn| Ok(find_by_orcid(conn, &wanted)?)).await?;
     caller.authorize_or(
         Action::CreateClaim,
         Some(Subject::record(orcid.as_str(), owner.as_ref())),
@@ -140,7 +106,7 @@ pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<
     let (claim, _) = crate::db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
-            audit_if_not_own(conn, &actor, "claim.submitted", None, &claim)?;
+            crate::audit::claim_change_by_another(conn, &actor, "claim.submitted", None, &claim)?;
             QueryResult::Ok((claim, created))
         })?)
     })
@@ -187,7 +153,7 @@ pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
     let claim = crate::db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let after = store::request_delete(conn, claim.id, max_attempts, now)?;
-            audit_if_not_own(conn, &actor, "claim.delete_requested", Some(&claim), &after)?;
+            crate::audit::claim_change_by_another(conn, &actor, "claim.delete_requested", Some(&claim), &after)?;
             QueryResult::Ok(after)
         })?)
     })
@@ -235,7 +201,7 @@ pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uui
                 ));
             }
             let after = store::route(conn, &current, max_attempts, now)?;
-            audit_if_not_own(conn, &actor, "claim.retried", Some(&current), &after)?;
+            crate::audit::claim_change_by_another(conn, &actor, "claim.retried", Some(&current), &after)?;
             Ok(after)
         })
     })
@@ -280,18 +246,6 @@ pub struct ClaimQuery {
     pub page_cursor: Option<String>,
 }
 
-/// The same query with the cursor for the next page (and no page number).
-fn next_link(query: &str, cursor: &str) -> String {
-    let pairs = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .filter(|(k, _)| k != "page[cursor]" && k != "page[number]")
-        .chain([("page[cursor]".to_owned(), cursor.to_owned())]);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    format!("/api/v1/claims?{query}")
-}
-
 /// Your claims
 ///
 /// Filtered, sorted and paginated (by page number, or with the cursor in `links.next`), with the
@@ -322,7 +276,7 @@ pub async fn list(
         Some(value) => {
             let wanted = parse_orcid(value, "orcid")?.to_string();
             let lookup = wanted.clone();
-            let owner = crate::db::run(&state.pool, move |conn| Ok(account_of(conn, &lookup)?)).await?;
+            let owner = crate::db::run(&state.pool, move |conn| Ok(find_by_orcid(conn, &lookup)?)).await?;
             caller.authorize_or(
                 Action::ReadClaims,
                 Some(Subject::record(&wanted, owner.as_ref())),
@@ -371,20 +325,7 @@ pub async fn list(
         .iter()
         .map(|d| parse_doi(d, "doi").map(|d| d.to_string()))
         .collect::<ApiResult<Vec<_>>>()?;
-    let (sort, descending) = match q.sort.as_deref().unwrap_or("-created") {
-        "-created" => (SortKey::Created, true),
-        "created" => (SortKey::Created, false),
-        "-updated" => (SortKey::Updated, true),
-        "updated" => (SortKey::Updated, false),
-        other => {
-            let allowed = "-created, created, -updated, updated";
-            return Err(ApiError::unprocessable(
-                "invalid_parameter",
-                format!("sort must be one of {allowed}; got {other:?}."),
-            )
-            .with_field("sort", format!("one of {allowed}")));
-        }
-    };
+    let (sort, descending) = SortKey::parse(q.sort.as_deref())?;
     let (page, page_size) = crate::paging::page(q.page_number, q.page_size)?;
     let cursor = q.page_cursor.as_deref().map(decode_cursor).transpose()?;
     let filters = Filters {

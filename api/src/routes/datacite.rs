@@ -9,91 +9,26 @@
 //! (never from a token or a body), client-chosen claim ids are ignored, tokens never leave the
 //! database.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
-use serde::Deserialize;
 use serde_json::{json, Value};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::session::Caller;
 use crate::claims::legacy::{apply_legacy, parse_legacy, underscore_keys, LegacyClaim, LegacyClaimEnvelope};
-use crate::claims::store::{self, Claim};
-use crate::claims::{ClaimAction, ClaimSource, ClaimState};
+use crate::claims::store::{self};
 use crate::compat::datacite::{
-    account_of, caller, jsonapi, refused, CompatCaller, CompatError, CompatResult, DataciteErrors,
+    account_of, audit_for_another, caller, claim_resource, jsonapi, load_user, parse_claim_filters, refused,
+    search_claims, underscore, user_resource, visible_claim, CompatCaller, CompatError, CompatResult, DataciteErrors,
+    UserAttributes,
 };
-use crate::db::models::Account;
-use crate::db::schema::{accounts, claims, identities};
+use crate::db::models::{Account, AccountChangeset};
+use crate::db::schema::accounts;
 use crate::domain::OrcidId;
 use crate::error::ApiError;
 use crate::policy::{self, Action, Denial, Subject, Surface};
-
-/// Audits a change made to another person's claim (staff, or a DataCite service).
-fn audit_for_another(conn: &mut PgConnection, actor: Option<&Account>, action: &str, claim: &Claim) -> QueryResult<()> {
-    if actor.is_some_and(|a| a.orcid == claim.orcid) {
-        return Ok(());
-    }
-    crate::audit::audit(
-        conn,
-        actor,
-        "datacite service",
-        action,
-        ("account", &claim.orcid),
-        json!({"claim": claim.id, "doi": claim.doi, "after": {"state": claim.state, "action": claim.action}, "via": "datacite"}),
-    )
-}
-
-fn source_id(source: ClaimSource) -> &'static str {
-    match source {
-        ClaimSource::SearchAndLink => "orcid_search",
-        ClaimSource::AutoUpdate => "orcid_update",
-    }
-}
-
-/// DataCite's state names: our `waiting_for_permission` is a claim still waiting.
-fn datacite_state(state: ClaimState) -> &'static str {
-    match state {
-        ClaimState::WaitingForPermission => "waiting",
-        other => other.as_str(),
-    }
-}
-
-fn claim_resource(c: &Claim) -> Value {
-    let errors: Vec<Value> = match (&c.error_code, &c.error_message) {
-        (Some(_), Some(message)) => vec![json!({ "title": message })],
-        _ => vec![],
-    };
-    json!({
-        "id": c.id,
-        "type": "claims",
-        "attributes": {
-            "orcid": format!("https://orcid.org/{}", c.orcid),
-            "doi": c.doi,
-            "sourceId": source_id(c.source()),
-            "state": datacite_state(c.state()),
-            "claimAction": c.action().as_str(),
-            "putCode": c.put_code,
-            "errorMessages": errors,
-            "claimed": c.claimed_at,
-            "created": c.created_at,
-            "updated": c.updated_at,
-        },
-        "relationships": { "user": { "data": { "id": c.orcid, "type": "users" } } },
-    })
-}
-
-fn underscore(query: &str) -> BTreeMap<String, String> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .map(|(k, v)| (k.replace('-', "_"), v))
-        .collect()
-}
 
 /// DataCite: create or re-queue a claim
 ///
@@ -161,25 +96,6 @@ pub async fn create(
     Ok(jsonapi(StatusCode::ACCEPTED, json!({ "data": claim_resource(&claim) })))
 }
 
-fn facet(counts: &[(String, i64)], title: impl Fn(&str) -> String) -> Vec<Value> {
-    counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(id, n)| json!({ "id": id, "title": title(id), "count": n }))
-        .collect()
-}
-
-fn titleize(s: &str) -> String {
-    s.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// DataCite: list claims
 ///
 /// `user-id` (an iD; people only ever get their own claims), `dois` (comma list, any case),
@@ -239,131 +155,9 @@ pub async fn list(
         None if who.decide(Action::ReadClaims, None).is_ok() => None,
         None => Some(who.orcid().map(str::to_owned).ok_or_else(CompatError::forbidden)?),
     };
-    let dois: Vec<String> = q
-        .get("dois")
-        .map(|v| {
-            v.split(',')
-                .filter(|d| !d.trim().is_empty())
-                .map(|d| {
-                    crate::domain::Doi::parse(d)
-                        .map(String::from)
-                        .map_err(|e| unprocessable(format!("dois: {e}")))
-                })
-                .collect::<CompatResult<Vec<_>>>()
-        })
-        .transpose()?
-        .unwrap_or_default();
-    let source = q
-        .get("source_id")
-        .map(|v| match v.as_str() {
-            "orcid_search" => Ok(ClaimSource::SearchAndLink),
-            "orcid_update" => Ok(ClaimSource::AutoUpdate),
-            other => Err(unprocessable(format!("source-id: unknown {other:?}"))),
-        })
-        .transpose()?;
-    let action = q
-        .get("claim_action")
-        .map(|v| {
-            v.parse::<ClaimAction>()
-                .map_err(|_| unprocessable(format!("claim-action: unknown {v:?}")))
-        })
-        .transpose()?;
-    let mut states: Vec<String> = Vec::new();
-    for s in q
-        .get("state")
-        .map(|v| v.split(',').collect::<Vec<_>>())
-        .unwrap_or_default()
-    {
-        let st = s
-            .trim()
-            .parse::<ClaimState>()
-            .map_err(|_| unprocessable(format!("state: unknown {s:?}")))?;
-        states.push(st.as_str().to_owned());
-        if st == ClaimState::Waiting {
-            states.push(ClaimState::WaitingForPermission.as_str().to_owned());
-        }
-    }
-    let size: i64 = q
-        .get("page[size]")
-        .map_or(Ok(25), |v| v.parse())
-        .map_err(|_| unprocessable("page[size]: a number".into()))?;
-    let page: i64 = q
-        .get("page[number]")
-        .map_or(Ok(1), |v| v.parse())
-        .map_err(|_| unprocessable("page[number]: a number".into()))?;
-    if !(1..=1000).contains(&size) || page < 1 || page.checked_mul(size).is_none_or(|n| n > 10_000 + size) {
-        return Err(unprocessable(
-            "page[size] is 1–1000 and page[number] × page[size] reaches 10,000 at most".into(),
-        ));
-    }
-    let filter = move || {
-        let mut query = claims::table.into_boxed();
-        if let Some(o) = &orcid {
-            query = query.filter(claims::orcid.eq(o.clone()));
-        }
-        if !dois.is_empty() {
-            query = query.filter(claims::doi.eq_any(dois.clone()));
-        }
-        if let Some(s) = source {
-            query = query.filter(claims::source.eq(s));
-        }
-        if let Some(a) = action {
-            query = query.filter(claims::action.eq(a));
-        }
-        if !states.is_empty() {
-            query = query.filter(claims::state.eq_any(states.clone()));
-        }
-        query
-    };
-    let (total, rows, by_source, by_state, by_action) = crate::db::run(&state.pool, move |conn| {
-        let total: i64 = filter().count().get_result(conn)?;
-        let rows: Vec<Claim> = filter()
-            .order((claims::updated_at.desc(), claims::id.desc()))
-            .offset((page - 1) * size)
-            .limit(size)
-            .select(Claim::as_select())
-            .load(conn)?;
-        let ids = || filter().select(claims::id);
-        let by_source: Vec<(ClaimSource, i64)> = claims::table
-            .filter(claims::id.eq_any(ids()))
-            .group_by(claims::source)
-            .select((claims::source, count_star()))
-            .load(conn)?;
-        let by_state: Vec<(ClaimState, i64)> = claims::table
-            .filter(claims::id.eq_any(ids()))
-            .group_by(claims::state)
-            .select((claims::state, count_star()))
-            .load(conn)?;
-        let by_action: Vec<(String, i64)> = claims::table
-            .filter(claims::id.eq_any(ids()))
-            .group_by(claims::action)
-            .select((claims::action, count_star()))
-            .load(conn)?;
-        Ok((total, rows, by_source, by_state, by_action))
-    })
-    .await?;
-    let sources: Vec<(String, i64)> = by_source
-        .into_iter()
-        .map(|(s, n)| (source_id(s).to_owned(), n))
-        .collect();
-    let mut merged: BTreeMap<String, i64> = BTreeMap::new();
-    for (s, n) in by_state {
-        *merged.entry(datacite_state(s).to_owned()).or_default() += n;
-    }
-    let states: Vec<(String, i64)> = merged.into_iter().collect();
-    let mut meta = json!({
-        "total": total,
-        "totalPages": (total.min(10_000) + size - 1) / size,
-        "page": page,
-    });
-    if total > 0 {
-        meta["sources"] = json!(facet(&sources, |id| match id {
-            "orcid_search" => "ORCID Search and Link".to_owned(),
-            _ => "ORCID Auto-Update".to_owned(),
-        }));
-        meta["states"] = json!(facet(&states, titleize));
-        meta["claimActions"] = json!(facet(&by_action, titleize));
-    }
+    let filters = parse_claim_filters(&q, orcid)?;
+    let (page, size) = (filters.page, filters.size);
+    let (rows, total, meta) = crate::db::run(&state.pool, move |conn| Ok(search_claims(conn, &filters)?)).await?;
     let base = format!("{}/claims", crate::config::origin(&state.config.public_url));
     let mut links = json!({ "self": format!("{base}?{}", req.query_string()) });
     if page * size < total.min(10_000) {
@@ -385,17 +179,6 @@ pub async fn list(
             "links": links,
         }),
     ))
-}
-
-async fn visible_claim(state: &AppState, who: &CompatCaller, id: Uuid, action: Action) -> CompatResult<Claim> {
-    let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
-        .await?
-        .ok_or_else(CompatError::not_found)?;
-    let owner = account_of(state, claim.orcid.clone()).await?;
-    // Someone else's claim is, for those who may not read it, not there.
-    who.decide(action, Some(Subject::record(&claim.orcid, owner.as_ref())))
-        .map_err(refused)?;
-    Ok(claim)
 }
 
 /// DataCite: one claim
@@ -458,45 +241,6 @@ pub async fn remove(
     Ok(jsonapi(StatusCode::ACCEPTED, json!({ "data": claim_resource(&claim) })))
 }
 
-fn user_resource(a: &Account, github: Option<String>, with_email: bool) -> Value {
-    let mut attributes = json!({
-        "givenName": a.given_names,
-        "familyName": a.family_name,
-        "name": a.name,
-        "orcid": format!("https://orcid.org/{}", a.orcid),
-        "github": github,
-        "roleId": a.role,
-        "isActive": true,
-        "created": a.created_at,
-        "updated": a.updated_at,
-    });
-    if with_email {
-        attributes["email"] = json!(a.email);
-    }
-    json!({ "id": a.orcid, "type": "users", "attributes": attributes })
-}
-
-async fn load_user(state: &AppState, orcid: String) -> CompatResult<Option<(Account, Option<String>)>> {
-    Ok(crate::db::run(&state.pool, move |conn| {
-        let account: Option<Account> = accounts::table
-            .filter(accounts::orcid.eq(&orcid))
-            .select(Account::as_select())
-            .first(conn)
-            .optional()?;
-        let Some(account) = account else {
-            return Ok(None);
-        };
-        let github: Option<Option<String>> = identities::table
-            .filter(identities::account_id.eq(account.id))
-            .filter(identities::provider.eq("github"))
-            .select(identities::profile_url)
-            .first(conn)
-            .optional()?;
-        Ok(Some((account, github.flatten())))
-    })
-    .await?)
-}
-
 /// DataCite: one user
 ///
 /// Public for public profiles; a private profile is visible to its owner and to those whose role
@@ -534,23 +278,6 @@ pub async fn get_user(
         StatusCode::OK,
         json!({ "data": user_resource(&account, github, privileged) }),
     ))
-}
-
-/// What DataCite's services may set on a user (lupo clears provider/client links this way).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserAttributes {
-    pub name: Option<String>,
-    pub given_names: Option<String>,
-    pub family_name: Option<String>,
-    pub email: Option<String>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::accounts::present")]
-    pub provider_id: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::accounts::present")]
-    pub client_id: Option<Option<String>>,
-    pub beta_tester: Option<bool>,
 }
 
 /// DataCite: create or update a user
@@ -630,28 +357,18 @@ pub async fn put_user(
                     .returning(accounts::id)
                     .get_result(conn)?,
             };
-            let target = accounts::table.find(id);
-            if let Some(v) = &attrs.name {
-                diesel::update(target).set(accounts::name.eq(v)).execute(conn)?;
+            // Never a role: DataCite's body does not decide who may do what here.
+            AccountChangeset {
+                name: attrs.name.clone().map(Some),
+                given_names: attrs.given_names.clone().map(Some),
+                family_name: attrs.family_name.clone().map(Some),
+                email: attrs.email.clone().map(Some),
+                provider_id: attrs.provider_id.clone(),
+                client_id: attrs.client_id.clone(),
+                beta_tester: attrs.beta_tester,
+                ..Default::default()
             }
-            if let Some(v) = &attrs.given_names {
-                diesel::update(target).set(accounts::given_names.eq(v)).execute(conn)?;
-            }
-            if let Some(v) = &attrs.family_name {
-                diesel::update(target).set(accounts::family_name.eq(v)).execute(conn)?;
-            }
-            if let Some(v) = &attrs.email {
-                diesel::update(target).set(accounts::email.eq(v)).execute(conn)?;
-            }
-            if let Some(v) = &attrs.provider_id {
-                diesel::update(target).set(accounts::provider_id.eq(v)).execute(conn)?;
-            }
-            if let Some(v) = &attrs.client_id {
-                diesel::update(target).set(accounts::client_id.eq(v)).execute(conn)?;
-            }
-            if let Some(v) = attrs.beta_tester {
-                diesel::update(target).set(accounts::beta_tester.eq(v)).execute(conn)?;
-            }
+            .apply(conn, id)?;
             crate::audit::audit(
                 conn,
                 actor.as_ref(),

@@ -1,0 +1,139 @@
+//! What administrators do to claims: re-queue one, skip one, retry the failed ones. Each change
+//! is audited under the person's account. Who may do it is the policy's to say, before these run.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::store::{self, Claim};
+use super::{ClaimSource, ClaimState};
+use crate::audit::audit;
+use crate::db::models::Account;
+use crate::db::schema::claims;
+use crate::error::{ApiError, ApiResult};
+
+/// Sends a claim through processing again (unless a worker holds it), clearing its error.
+pub fn requeue(
+    conn: &mut PgConnection,
+    actor: &Account,
+    id: Uuid,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> ApiResult<Claim> {
+    conn.transaction(|conn| {
+        let current: Claim = claims::table
+            .find(id)
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)?;
+        if current.state() == ClaimState::Working {
+            return Err(ApiError::conflict(
+                "claim_in_progress",
+                "A worker is processing this claim; try again shortly.",
+            ));
+        }
+        let routed = store::route(conn, &current, max_attempts, now)?;
+        audit(
+            conn,
+            Some(actor),
+            "",
+            "claim.requeued",
+            ("account", &current.orcid),
+            json!({
+                "claim": current.id,
+                "doi": current.doi,
+                "before": {"state": current.state, "error_code": current.error_code},
+                "after": {"state": routed.state},
+            }),
+        )?;
+        Ok(routed)
+    })
+}
+
+/// Marks a waiting or failed claim skipped, with the reason the person sees.
+pub fn ignore(conn: &mut PgConnection, actor: &Account, id: Uuid, reason: &str) -> ApiResult<Claim> {
+    conn.transaction(|conn| {
+        let current: Claim = claims::table
+            .find(id)
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)?;
+        if !current.state().can_become(ClaimState::Ignored) || current.state() == ClaimState::Working {
+            return Err(ApiError::conflict(
+                "claim_not_ignorable",
+                format!(
+                    "The claim is {}; only waiting or failed claims can be ignored.",
+                    current.state()
+                ),
+            ));
+        }
+        let updated = store::ignore(conn, &current, reason)?.ok_or_else(|| {
+            ApiError::conflict("claim_not_ignorable", "The claim changed meanwhile; look at it again.")
+        })?;
+        audit(
+            conn,
+            Some(actor),
+            "",
+            "claim.ignored",
+            ("account", &current.orcid),
+            json!({"claim": current.id, "doi": current.doi,
+                       "before": {"state": current.state}, "after": {"state": "ignored", "reason": reason}}),
+        )?;
+        Ok(updated)
+    })
+}
+
+/// Which failed claims to retry.
+#[derive(Debug, Clone)]
+pub struct FailedFilter {
+    pub orcid: Option<String>,
+    pub source: Option<ClaimSource>,
+    pub error_code: Option<String>,
+}
+
+/// Re-queues the failed claims that match `filter`; returns how many.
+pub fn retry_failed(
+    conn: &mut PgConnection,
+    actor: &Account,
+    filter: &FailedFilter,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let mut query = claims::table.filter(claims::state.eq(ClaimState::Failed)).into_boxed();
+        if let Some(o) = &filter.orcid {
+            query = query.filter(claims::orcid.eq(o.clone()));
+        }
+        if let Some(s) = filter.source {
+            query = query.filter(claims::source.eq(s));
+        }
+        if let Some(code) = &filter.error_code {
+            query = query.filter(claims::error_code.eq(code.clone()));
+        }
+        let failed: Vec<Claim> = query.select(Claim::as_select()).load(conn)?;
+        for claim in &failed {
+            store::route(conn, claim, max_attempts, now)?;
+        }
+        // One entry per person, so each shows under their account and in their export.
+        let mut by_person: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
+        for claim in &failed {
+            by_person.entry(claim.orcid.as_str()).or_default().push(claim);
+        }
+        for (person, theirs) in by_person {
+            audit(
+                conn,
+                Some(actor),
+                "",
+                "claims.retry_failed",
+                ("account", person),
+                json!({"filter": {"source": filter.source, "error_code": filter.error_code},
+                           "requeued": theirs.len(),
+                           "claims": theirs.iter().map(|c| json!({"claim": c.id, "doi": c.doi})).collect::<Vec<_>>()}),
+            )?;
+        }
+        Ok::<_, diesel::result::Error>(failed.len())
+    })
+}

@@ -1,0 +1,293 @@
+//! The OAuth/OpenID Connect flows' server-side state: starting a flow (state, PKCE, nonce, kept
+//! in `auth_states` for ten minutes and bound to the browser by a cookie), and finishing it (the
+//! state checked once, the code exchanged, the identity verified, then a sign-in, a link or a
+//! stored grant).
+
+use actix_session::SessionExt;
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{link, redirect, sign_in, store_grant};
+use crate::app::AppState;
+use crate::auth::providers::ProviderError;
+use crate::auth::session::{self, Caller};
+use crate::crypto::random_token;
+use crate::db::schema::auth_states;
+use crate::domain::{PermissionKind, Provider};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::policy::Action;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+pub const STATE_COOKIE: &str = "profiles_oauth_state";
+
+pub const STATE_TTL_MINUTES: i64 = 10;
+
+/// Only same-origin paths: `/x`, never `//host`, `/\host` or absolute URLs.
+pub fn safe_return_to(value: Option<&str>, default: &str) -> Result<String, ApiError> {
+    let Some(v) = value.filter(|v| !v.is_empty()) else {
+        return Ok(default.to_owned());
+    };
+    let ok = v.starts_with('/')
+        && !v.starts_with("//")
+        && !v.contains('\\')
+        && !v.chars().any(|c| c.is_control())
+        && v.len() <= 2000;
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_return_to",
+            "return_to must be a path on this site, such as /settings.",
+        ))
+    }
+}
+
+pub fn state_cookie(state: &AppState, value: &str, max_age: time::Duration) -> Cookie<'static> {
+    Cookie::build(STATE_COOKIE, value.to_owned())
+        .path("/auth")
+        .http_only(true)
+        .secure(state.config.cookies_secure())
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}
+
+pub fn parse_provider(state: &AppState, name: &str) -> Result<Provider, ApiError> {
+    let provider: Provider = name.parse().map_err(|_| {
+        ApiError::not_found(
+            "unknown_provider",
+            format!("There is no sign-in provider called {name:?}."),
+        )
+    })?;
+    if !state.providers.enabled(provider) {
+        return Err(ApiError::not_found(
+            "provider_disabled",
+            format!("Sign-in with {} is not enabled on this service.", provider.label()),
+        ));
+    }
+    Ok(provider)
+}
+
+pub struct NewState {
+    pub provider: Provider,
+    pub intent: &'static str,
+    pub account_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub grant_kind: Option<PermissionKind>,
+    pub pending_signup_id: Option<Uuid>,
+    pub return_to: String,
+}
+
+pub async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let value = random_token(32);
+    let grant = new.grant_kind.is_some();
+    let authorization = state
+        .providers
+        .authorize(new.provider, &value, grant)
+        .await
+        .map_err(provider_error)?;
+    let row_state = value.clone();
+    let (pkce, nonce) = (authorization.pkce_verifier, authorization.nonce);
+    crate::db::run(&state.pool, move |conn| {
+        diesel::insert_into(auth_states::table)
+            .values((
+                auth_states::state.eq(&row_state),
+                auth_states::provider.eq(new.provider.as_str()),
+                auth_states::intent.eq(new.intent),
+                auth_states::pkce_verifier.eq(pkce),
+                auth_states::nonce.eq(nonce),
+                auth_states::account_id.eq(new.account_id),
+                auth_states::session_id.eq(new.session_id),
+                auth_states::grant_kind.eq(new.grant_kind.map(|k| k.as_str())),
+                auth_states::pending_signup_id.eq(new.pending_signup_id),
+                auth_states::return_to.eq(new.return_to),
+                auth_states::expires_at.eq(now + chrono::Duration::minutes(STATE_TTL_MINUTES)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    let _ = req;
+    Ok(HttpResponse::SeeOther()
+        .cookie(state_cookie(state, &value, time::Duration::minutes(STATE_TTL_MINUTES)))
+        .insert_header((header::LOCATION, authorization.url))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+pub fn provider_error(e: ProviderError) -> ApiError {
+    match e {
+        ProviderError::Disabled(p) => {
+            ApiError::not_found("provider_disabled", format!("{p} is not enabled on this service."))
+        }
+        ProviderError::Unavailable { provider, .. } => ApiError::new(
+            ErrorKind::BadGateway,
+            "provider_unavailable",
+            format!("{provider} did not answer as expected. Please try again in a moment."),
+        )
+        .with_source(e),
+        ProviderError::Rejected { provider, ref message } => ApiError::bad_request(
+            "provider_rejected",
+            format!("{provider} refused to complete the sign-in ({message}). Please start again."),
+        ),
+        ProviderError::InvalidIdToken(ref message) => ApiError::bad_request(
+            "invalid_id_token",
+            format!("The identity token from the provider did not verify ({message}). Please start again."),
+        ),
+    }
+}
+
+#[derive(Queryable)]
+pub struct PendingState {
+    state: String,
+    provider: String,
+    intent: String,
+    pkce_verifier: Option<String>,
+    nonce: Option<String>,
+    account_id: Option<Uuid>,
+    session_id: Option<Uuid>,
+    grant_kind: Option<String>,
+    pending_signup_id: Option<Uuid>,
+    return_to: String,
+    _created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+pub async fn finish_flow_inner(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    provider_name: &str,
+    query: CallbackQuery,
+    grant_path: bool,
+) -> ApiResult<HttpResponse> {
+    let now = state.clock.now();
+    let provider = parse_provider(state, provider_name)?;
+    let value = query.state.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::bad_request(
+            "missing_state",
+            "The sign-in response has no state. Please start signing in again.",
+        )
+    })?;
+    // Single use: the row is deleted as it is read, so a replayed callback finds nothing.
+    let taken = value.clone();
+    let pending: Option<PendingState> = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::delete(auth_states::table.find(taken))
+            .returning(auth_states::all_columns)
+            .get_result(conn)
+            .optional()?)
+    })
+    .await?;
+    let pending = pending.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_state",
+            "This sign-in response is unknown or was already used. Please start signing in again.",
+        )
+    })?;
+    if pending.expires_at < now {
+        return Err(ApiError::bad_request(
+            "expired_state",
+            "This sign-in took longer than 10 minutes. Please start again.",
+        ));
+    }
+    let cookie_state = req
+        .cookie(STATE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !crate::crypto::constant_time_eq(cookie_state.as_bytes(), pending.state.as_bytes()) {
+        return Err(ApiError::bad_request(
+            "state_mismatch",
+            "This sign-in was started in another browser. Please start signing in again here.",
+        ));
+    }
+    if pending.provider != provider.as_str() || (pending.intent == "grant") != grant_path {
+        return Err(ApiError::bad_request(
+            "invalid_state",
+            "This sign-in response does not belong here.",
+        ));
+    }
+    if let Some(error) = query.error {
+        // The person said no at the provider, or it failed there: go back with the reason.
+        let sep = if pending.return_to.contains('?') { '&' } else { '?' };
+        let code = if error == "access_denied" {
+            "access_denied"
+        } else {
+            "provider_error"
+        };
+        let _ = query.error_description;
+        return Ok(redirect(&format!("{}{sep}error={code}", pending.return_to)));
+    }
+    let code = query
+        .code
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::bad_request("missing_code", "The provider sent no authorization code."))?;
+    // Linking and grants continue the session that started them, and only that one.
+    let session = req.get_session();
+    if pending.intent != "sign_in" {
+        let current = session::cookie_session_id(&session);
+        if current.is_none() || current != pending.session_id {
+            return Err(ApiError::forbidden(
+                "session_mismatch",
+                "This request was started from another session. Sign in and try again.",
+            ));
+        }
+        Caller::extract(req).await?.authorize(Action::ManageOwnAccount, None)?;
+    }
+    let identity = state
+        .providers
+        .finish(
+            provider,
+            &code,
+            pending.pkce_verifier.as_deref().unwrap_or_default(),
+            pending.nonce.as_deref(),
+            grant_path,
+        )
+        .await
+        .map_err(provider_error)?;
+    match pending.intent.as_str() {
+        "sign_in" => {
+            sign_in(
+                req,
+                state,
+                &session,
+                identity,
+                pending.pending_signup_id,
+                &pending.return_to,
+            )
+            .await
+        }
+        "link" => {
+            let account_id = pending
+                .account_id
+                .ok_or_else(|| ApiError::internal("link state without account"))?;
+            link(state, account_id, identity).await?;
+            Ok(redirect(&pending.return_to))
+        }
+        "grant" => {
+            let account_id = pending
+                .account_id
+                .ok_or_else(|| ApiError::internal("grant state without account"))?;
+            let kind: PermissionKind = pending
+                .grant_kind
+                .as_deref()
+                .and_then(|k| k.parse().ok())
+                .ok_or_else(|| ApiError::internal("grant state without kind"))?;
+            store_grant(state, account_id, kind, identity).await?;
+            Ok(redirect(&pending.return_to))
+        }
+        other => Err(ApiError::internal(format!("unknown intent {other}"))),
+    }
+}
