@@ -10,6 +10,7 @@ mod standins;
 mod support;
 
 mod admin;
+mod architecture;
 mod auth;
 mod claims;
 mod datacite_compat;
