@@ -1,8 +1,20 @@
 //! Profiles: an account service for researchers.
 //!
-//! Module map: `config` (environment), `startup` (the actix app), `routes` (every endpoint,
-//! registered in one place), `error` (the one API error type), `db` (pool, migrations, schema),
-//! `jobs` (the PostgreSQL job queue), `worker` (what the background jobs do).
+//! Module map (docs/architecture.md says more). Arrows point down the list: the wiring uses the
+//! product modules, product modules use the foundations, and nothing below the wiring imports it.
+//!
+//! - Wiring: `startup` (the actix app, its middleware and error safety nets), `routes` (every
+//!   endpoint: parse, authorise through `policy`, call one service, render), `main` (the CLI).
+//! - Product modules: `accounts` (a person's account, profile rules, the admin view, role
+//!   changes), `identities` (sign-in with a verified identity, pending sign-ups, linking, ORCID
+//!   grants, the OAuth/OIDC flow state), `auth` (who is calling: sessions, JWTs and their keys,
+//!   API tokens, providers, single sign-on), `claims` (the claims store, state machine, search,
+//!   processing, Auto-Update intake, DataCite's legacy form, admin actions, ORCID and DataCite
+//!   clients), `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
+//!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue).
+//! - Foundations: `app` (the state handlers share), `clock` (the one source of now), `config`,
+//!   `crypto`, `db` (pool, migrations, generated schema, models, enum columns), `domain` (values
+//!   that validate on parse), `error` (the one API error type), `paging`, `telemetry`.
 
 pub mod accounts;
 pub mod app;
