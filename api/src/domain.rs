@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -314,7 +315,7 @@ impl FromStr for PermissionKind {
 /// A DOI from request input, or a 422 problem naming `field`.
 pub fn parse_doi(value: &str, field: &str) -> crate::error::ApiResult<Doi> {
     Doi::parse(value).map_err(|e| {
-        crate::error::ApiError::unprocessable("invalid_doi", format!("{value:?} is not a DOI: {e}."))
+        crate::error::ApiError::new(ErrorCode::InvalidDoi, format!("{value:?} is not a DOI: {e}."))
             .with_field(field, e.to_string())
     })
 }
@@ -322,7 +323,7 @@ pub fn parse_doi(value: &str, field: &str) -> crate::error::ApiResult<Doi> {
 /// An ORCID iD from request input, or a 422 problem naming `field`.
 pub fn parse_orcid(value: &str, field: &str) -> crate::error::ApiResult<OrcidId> {
     OrcidId::parse(value).map_err(|e| {
-        crate::error::ApiError::unprocessable("invalid_orcid", format!("{value:?} is not an ORCID iD: {e}."))
+        crate::error::ApiError::new(ErrorCode::InvalidOrcid, format!("{value:?} is not an ORCID iD: {e}."))
             .with_field(field, e.to_string())
     })
 }

@@ -1,11 +1,18 @@
-//! The one API error type.
+//! The one API error type, and which error type belongs where.
 //!
-//! Every handler returns `Result<_, ApiError>`. An error has a kind (which fixes the HTTP status
-//! through the single table in [`ErrorKind::status`]), a stable machine-readable `code` that
-//! clients may switch on, and a human `detail`. It renders as RFC 9457
-//! `application/problem+json`. Internal causes are logged, never sent to the client.
+//! - Handlers and services that answer a request return `Result<_, ApiError>`. An error has a
+//!   stable machine-readable [`ErrorCode`] that clients switch on (its HTTP status comes from the
+//!   one table in [`ErrorCode::kind`]), and a human `detail`. It renders as RFC 9457
+//!   `application/problem+json`; internal causes are logged, never sent to the client.
+//! - Database helpers that know nothing of HTTP return diesel's `QueryResult`; `?` turns it into
+//!   an `ApiError` (unavailable while the database is down, internal otherwise).
+//! - Upstream clients (ORCID, DataCite, providers) have their own error enums; the service that
+//!   calls them decides which `ErrorCode` a person sees, never the upstream's raw text.
+//! - DataCite's drop-in routes answer in DataCite's envelope (`compat::datacite::CompatError`),
+//!   built from these.
+//! - The claims engine's per-claim reasons (`claims.error_code`) are a vocabulary of their own,
+//!   stored on the claim, not response codes.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use actix_web::http::{header, StatusCode};
@@ -57,6 +64,122 @@ impl ErrorKind {
     }
 }
 
+macro_rules! error_codes {
+    ($($variant:ident = $name:literal => $kind:ident;)*) => {
+        /// Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            /// The one table from code to kind (and so to HTTP status).
+            pub fn kind(self) -> ErrorKind {
+                match self {
+                    $(Self::$variant => ErrorKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    AccountNotFound = "account_not_found" => NotFound;
+    ApiTokenNotAllowed = "api_token_not_allowed" => Forbidden;
+    BadRequest = "bad_request" => BadRequest;
+    ClaimInProgress = "claim_in_progress" => Conflict;
+    ClaimNotFound = "claim_not_found" => NotFound;
+    ClaimNotIgnorable = "claim_not_ignorable" => Conflict;
+    ClaimNotRetryable = "claim_not_retryable" => Conflict;
+    ConfirmationRequired = "confirmation_required" => Unprocessable;
+    CrossOriginRequest = "cross_origin_request" => Forbidden;
+    DatabaseUnavailable = "database_unavailable" => Unavailable;
+    DataciteUnavailable = "datacite_unavailable" => BadGateway;
+    ExpiredState = "expired_state" => BadRequest;
+    FieldNotEditable = "field_not_editable" => Forbidden;
+    Forbidden = "forbidden" => Forbidden;
+    GrantWrongOrcid = "grant_wrong_orcid" => Forbidden;
+    IdentityNotLinked = "identity_not_linked" => NotFound;
+    IdentityTaken = "identity_taken" => Conflict;
+    InsufficientScope = "insufficient_scope" => Forbidden;
+    InternalError = "internal_error" => Internal;
+    InvalidApiToken = "invalid_api_token" => Unauthorized;
+    InvalidBody = "invalid_body" => Unprocessable;
+    InvalidCursor = "invalid_cursor" => Unprocessable;
+    InvalidDoi = "invalid_doi" => Unprocessable;
+    InvalidEvents = "invalid_events" => Unprocessable;
+    InvalidExpiry = "invalid_expiry" => Unprocessable;
+    InvalidField = "invalid_field" => Unprocessable;
+    InvalidIdToken = "invalid_id_token" => BadRequest;
+    InvalidJson = "invalid_json" => BadRequest;
+    InvalidName = "invalid_name" => Unprocessable;
+    InvalidOrcid = "invalid_orcid" => Unprocessable;
+    InvalidParameter = "invalid_parameter" => Unprocessable;
+    InvalidQuery = "invalid_query" => BadRequest;
+    InvalidReason = "invalid_reason" => Unprocessable;
+    InvalidReturnTo = "invalid_return_to" => BadRequest;
+    InvalidScopes = "invalid_scopes" => Unprocessable;
+    InvalidState = "invalid_state" => BadRequest;
+    KeysUnavailable = "keys_unavailable" => Unavailable;
+    LastSignInMethod = "last_sign_in_method" => Conflict;
+    MethodNotAllowed = "method_not_allowed" => MethodNotAllowed;
+    MissingCode = "missing_code" => BadRequest;
+    MissingState = "missing_state" => BadRequest;
+    NoPendingSignup = "no_pending_signup" => NotFound;
+    NotFound = "not_found" => NotFound;
+    NotYourRecord = "not_your_record" => Forbidden;
+    OrcidIsAnchor = "orcid_is_anchor" => Conflict;
+    OrcidNotLinkable = "orcid_not_linkable" => BadRequest;
+    OwnRole = "own_role" => Forbidden;
+    PayloadTooLarge = "payload_too_large" => PayloadTooLarge;
+    PermissionNotGranted = "permission_not_granted" => NotFound;
+    ProviderAlreadyLinked = "provider_already_linked" => Conflict;
+    ProviderDisabled = "provider_disabled" => NotFound;
+    ProviderRejected = "provider_rejected" => BadRequest;
+    ProviderUnavailable = "provider_unavailable" => BadGateway;
+    QueryNotSupported = "query_not_supported" => Unprocessable;
+    ScopeNotAllowed = "scope_not_allowed" => Forbidden;
+    SessionExpired = "session_expired" => Unauthorized;
+    SessionMismatch = "session_mismatch" => Forbidden;
+    SessionNotFound = "session_not_found" => NotFound;
+    SessionRevoked = "session_revoked" => Unauthorized;
+    StateMismatch = "state_mismatch" => BadRequest;
+    TokenAlgorithmNotAllowed = "token_algorithm_not_allowed" => Unauthorized;
+    TokenExpired = "token_expired" => Unauthorized;
+    TokenKeysUnavailable = "token_keys_unavailable" => Unauthorized;
+    TokenMalformed = "token_malformed" => Unauthorized;
+    TokenNotFound = "token_not_found" => NotFound;
+    TokenSignatureInvalid = "token_signature_invalid" => Unauthorized;
+    TokenUnknownKey = "token_unknown_key" => Unauthorized;
+    TokenWrongAudience = "token_wrong_audience" => Unauthorized;
+    TokenWrongIssuer = "token_wrong_issuer" => Unauthorized;
+    TooManyEvents = "too_many_events" => Unprocessable;
+    TooManyTokens = "too_many_tokens" => Conflict;
+    Unauthenticated = "unauthenticated" => Unauthorized;
+    UnknownAccount = "unknown_account" => Unauthorized;
+    UnknownPermission = "unknown_permission" => NotFound;
+    UnknownProvider = "unknown_provider" => NotFound;
+    UnreadableBody = "unreadable_body" => BadRequest;
+    UnsupportedAuthorization = "unsupported_authorization" => Unauthorized;
+    UnsupportedMediaType = "unsupported_media_type" => UnsupportedMediaType;
+    UnusableOrcidId = "unusable_orcid_id" => BadRequest;
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One invalid field of a request, for 422 problems.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -86,15 +209,16 @@ pub struct Problem {
     /// What went wrong, for a person.
     pub detail: String,
     /// Stable machine-readable code; switch on this, not on `detail`.
-    pub code: String,
+    pub code: ErrorCode,
     /// Field-level problems, for validation errors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
 
 pub struct ApiError {
+    /// Follows from `code`.
     pub kind: ErrorKind,
-    pub code: Cow<'static, str>,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     /// Extra response headers (e.g. `Allow`, `Retry-After`, `WWW-Authenticate`).
@@ -103,43 +227,28 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(kind: ErrorKind, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self {
-            kind,
-            code: code.into(),
+    /// An error with `code` (which decides its status) and a human `detail`. An unauthorised one
+    /// says how to authenticate (`WWW-Authenticate: Bearer`).
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        let error = Self {
+            kind: code.kind(),
+            code,
             detail: detail.into(),
             errors: Vec::new(),
             headers: Vec::new(),
             source: None,
+        };
+        if error.kind == ErrorKind::Unauthorized {
+            error.with_header(header::WWW_AUTHENTICATE, "Bearer")
+        } else {
+            error
         }
     }
 
-    pub fn bad_request(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::BadRequest, code, detail)
-    }
-    pub fn unauthorized(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unauthorized, code, detail).with_header(header::WWW_AUTHENTICATE, "Bearer")
-    }
-    pub fn forbidden(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Forbidden, code, detail)
-    }
-    pub fn not_found(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::NotFound, code, detail)
-    }
-    pub fn conflict(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Conflict, code, detail)
-    }
-    pub fn unprocessable(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unprocessable, code, detail)
-    }
-    pub fn unavailable(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unavailable, code, detail)
-    }
     /// An unexpected failure. The cause is logged; the client sees a generic message.
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::new(
-            ErrorKind::Internal,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side. Please try again.",
         )
         .with_source(source)
@@ -169,7 +278,7 @@ impl ApiError {
             title: self.kind.title().to_owned(),
             status: self.kind.status().as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_string(),
+            code: self.code,
             errors: self.errors.clone(),
         }
     }
@@ -224,9 +333,9 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::not_found("not_found", "The resource you are looking for doesn't exist."),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::unavailable(
-                "database_unavailable",
+            Error::NotFound => ApiError::new(ErrorCode::NotFound, "The resource you are looking for doesn't exist."),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::new(
+                ErrorCode::DatabaseUnavailable,
                 "The database is unavailable. Please try again shortly.",
             )
             .with_source(e),
@@ -237,8 +346,8 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        ApiError::unavailable(
-            "database_unavailable",
+        ApiError::new(
+            ErrorCode::DatabaseUnavailable,
             "The database is unavailable. Please try again shortly.",
         )
         .with_source(e)
@@ -253,3 +362,27 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_its_snake_case_name_and_has_one_status() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "{code:?}");
+            assert_eq!(serde_json::from_value::<ErrorCode>(json).unwrap(), *code);
+            let error = ApiError::new(*code, "x");
+            assert_eq!(error.kind.status(), code.kind().status());
+            assert_eq!(error.problem().status, code.kind().status().as_u16());
+            assert_eq!(error.problem().type_, format!("urn:profiles:problem:{code}"));
+        }
+        assert_eq!(ErrorCode::NotYourRecord.kind().status(), StatusCode::FORBIDDEN);
+        assert_eq!(ErrorCode::InvalidBody.kind().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(ErrorCode::UnreadableBody.kind().status(), StatusCode::BAD_REQUEST);
+        // An unauthorised answer says how to authenticate.
+        let error = ApiError::new(ErrorCode::Unauthenticated, "x");
+        assert!(error.headers.iter().any(|(h, v)| h == header::WWW_AUTHENTICATE && v == "Bearer"));
+    }
+}

@@ -1,6 +1,6 @@
 //! Paging rules shared by every list: `page[number]` and `page[size]`, checked and bounded.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The highest `page[number]`: deeper pages are reached with cursors or narrower filters.
 pub const MAX_PAGE: i64 = 10_000;
@@ -10,14 +10,14 @@ pub fn page(number: Option<i64>, size: Option<i64>) -> Result<(i64, i64), ApiErr
     let size = size.unwrap_or(25);
     if !(1..=100).contains(&size) {
         return Err(
-            ApiError::unprocessable("invalid_parameter", "page[size] must be between 1 and 100.")
+            ApiError::new(ErrorCode::InvalidParameter, "page[size] must be between 1 and 100.")
                 .with_field("page[size]", "1–100"),
         );
     }
     let number = number.unwrap_or(1);
     if !(1..=MAX_PAGE).contains(&number) {
-        return Err(ApiError::unprocessable(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("page[number] must be between 1 and {MAX_PAGE}."),
         )
         .with_field("page[number]", format!("1–{MAX_PAGE}")));

@@ -21,7 +21,7 @@ use actix_web::cookie::{time, Key, SameSite};
 
 pub use crate::app::AppState;
 use crate::config::Config;
-use crate::error::{ApiError, ErrorKind, PROBLEM_CONTENT_TYPE};
+use crate::error::{ApiError, ErrorCode, PROBLEM_CONTENT_TYPE};
 use crate::routes;
 
 fn session_middleware(config: &Config, key: &Key) -> SessionMiddleware<CookieSessionStore> {
@@ -67,10 +67,14 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(json_config(max_body))
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                ApiError::bad_request("invalid_query", format!("The query string is not valid: {err}")).into()
+                ApiError::new(ErrorCode::InvalidQuery, format!("The query string is not valid: {err}")).into()
             }))
             .app_data(web::PathConfig::default().error_handler(|err, req| {
-                ApiError::not_found("not_found", format!("Nothing is found at {}: {err}", req.path())).into()
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("Nothing is found at {}: {err}", req.path()),
+                )
+                .into()
             }))
             .wrap(session_middleware(&state.config, &session_key))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
@@ -136,22 +140,22 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
             use actix_web::error::JsonPayloadError as E;
             let problem = match &err {
                 E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
-                    ErrorKind::PayloadTooLarge,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     format!("The request body is larger than the {limit} bytes allowed."),
                 ),
                 E::ContentType => ApiError::new(
-                    ErrorKind::UnsupportedMediaType,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "Send the request body as JSON, with `Content-Type: application/json`.",
                 ),
-                E::Deserialize(e) if e.is_data() => {
-                    ApiError::unprocessable("invalid_body", format!("The JSON body does not fit this endpoint: {e}"))
-                }
-                E::Deserialize(e) => {
-                    ApiError::bad_request("invalid_json", format!("The request body is not valid JSON: {e}"))
-                }
-                _ => ApiError::bad_request("invalid_body", "The request body could not be read."),
+                E::Deserialize(e) if e.is_data() => ApiError::new(
+                    ErrorCode::InvalidBody,
+                    format!("The JSON body does not fit this endpoint: {e}"),
+                ),
+                E::Deserialize(e) => ApiError::new(
+                    ErrorCode::InvalidJson,
+                    format!("The request body is not valid JSON: {e}"),
+                ),
+                _ => ApiError::new(ErrorCode::UnreadableBody, "The request body could not be read."),
             };
             problem.into()
         })
@@ -176,35 +180,21 @@ fn problem_for_bare_errors<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    let (kind, code, detail) = match status {
-        StatusCode::NOT_FOUND => (ErrorKind::NotFound, "not_found", "Nothing is found at this address."),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            ErrorKind::MethodNotAllowed,
-            "method_not_allowed",
-            "This method is not allowed here.",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            ErrorKind::PayloadTooLarge,
-            "payload_too_large",
-            "The request body is too large.",
-        ),
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "Nothing is found at this address."),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "This method is not allowed here."),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "The request body is too large."),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            ErrorKind::UnsupportedMediaType,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "The request body has a content type this endpoint does not accept.",
         ),
         s if s.is_server_error() => (
-            ErrorKind::Internal,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side. Please try again.",
         ),
-        _ => (
-            ErrorKind::BadRequest,
-            "bad_request",
-            "The request could not be understood.",
-        ),
+        _ => (ErrorCode::BadRequest, "The request could not be understood."),
     };
-    let mut error = ApiError::new(kind, code, detail);
+    let mut error = ApiError::new(code, detail);
     if let Some(allow) = res.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()) {
         error = error.with_header(header::ALLOW, allow);
     }
@@ -228,8 +218,7 @@ async fn fallback(
         if !allowed.contains(req.method()) {
             let allow = allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
             return Err(ApiError::new(
-                ErrorKind::MethodNotAllowed,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 format!("{} is not allowed on {path}; use {allow}.", req.method()),
             )
             .with_header(header::ALLOW, allow));
@@ -239,8 +228,8 @@ async fn fallback(
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     if reserved || !(req.method() == Method::GET || req.method() == Method::HEAD) {
-        return Err(ApiError::not_found(
-            "not_found",
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
             format!("No route matches {} {path}.", req.method()),
         ));
     }

@@ -43,7 +43,7 @@ describe('home page', () => {
     let healthy = false;
     mockApi(signedOutHandlers(), {
       'GET /api/v1/status': () =>
-        healthy ? { version: '1.4.2', database: 'ok' } : problem(503, 'unavailable', 'The database is down.'),
+        healthy ? { version: '1.4.2', database: 'ok' } : problem(503, 'database_unavailable', 'The database is down.'),
     });
 
     const { user } = renderWithProviders(<App />);
@@ -147,7 +147,7 @@ describe('user menu', () => {
 
   it('says so when signing out fails', async () => {
     mockApi(signedInHandlers(), {
-      'POST /api/v1/auth/logout': () => problem(503, 'unavailable', 'The database is down.'),
+      'POST /api/v1/auth/logout': () => problem(503, 'database_unavailable', 'The database is down.'),
     });
     const { user } = renderWithProviders(<App />, { route: '/settings' });
     await user.click(await screen.findByRole('button', { name: 'Josiah Carberry' }));

@@ -17,7 +17,7 @@ use crate::claims::{ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, claims};
 use crate::domain::Role;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::policy::Scope;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -153,8 +153,8 @@ pub async fn detail(state: &AppState, account: Account) -> ApiResult<AdminAccoun
 }
 
 pub fn not_found() -> ApiError {
-    ApiError::not_found(
-        "account_not_found",
+    ApiError::new(
+        ErrorCode::AccountNotFound,
         "There is no account with this ORCID iD that you may see.",
     )
 }

@@ -16,7 +16,7 @@ use crate::audit::audit;
 use crate::db::models::{Account, Identity, OrcidPermission};
 use crate::db::schema::{accounts, identities, orcid_permissions};
 use crate::domain::{GrantStatus, PermissionKind, Provider, Role};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -259,8 +259,7 @@ pub async fn revoke_sealed(
     };
     state.providers.revoke(provider, &token).await.map_err(|e| {
         ApiError::new(
-            ErrorKind::BadGateway,
-            "provider_unavailable",
+            ErrorCode::ProviderUnavailable,
             format!(
                 "{} could not be reached to revoke access; nothing was changed. Try again.",
                 provider.label()

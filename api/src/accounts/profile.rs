@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::present;
 use crate::db::models::AccountChangeset;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// What a person may change about their own account. Everything is optional; `null` clears.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -51,10 +51,8 @@ pub fn clean_text(field: &str, value: Option<String>, max: usize) -> Result<Opti
     let Some(v) = value else { return Ok(None) };
     let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
     if v.chars().count() > max {
-        return Err(
-            ApiError::unprocessable("invalid_field", format!("{field} is too long."))
-                .with_field(field, format!("at most {max} characters")),
-        );
+        return Err(ApiError::new(ErrorCode::InvalidField, format!("{field} is too long."))
+            .with_field(field, format!("at most {max} characters")));
     }
     Ok(Some(v).filter(|s| !s.is_empty()))
 }
@@ -63,14 +61,14 @@ pub fn clean_text(field: &str, value: Option<String>, max: usize) -> Result<Opti
 pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiError> {
     let object = body
         .as_object()
-        .ok_or_else(|| ApiError::unprocessable("invalid_body", "Send a JSON object."))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidBody, "Send a JSON object."))?;
     let reserved: Vec<&String> = object
         .keys()
         .filter(|k| RESERVED_FIELDS.contains(&k.as_str()))
         .collect();
     if !reserved.is_empty() {
-        let mut error = ApiError::forbidden(
-            "field_not_editable",
+        let mut error = ApiError::new(
+            ErrorCode::FieldNotEditable,
             format!(
                 "You cannot change {} here: roles and flags are set by staff, and tokens are never writable.",
                 reserved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
@@ -82,7 +80,10 @@ pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiEr
         return Err(error);
     }
     let update: AccountUpdate = serde_json::from_value(body).map_err(|e| {
-        ApiError::unprocessable("invalid_body", format!("The JSON body does not fit this endpoint: {e}"))
+        ApiError::new(
+            ErrorCode::InvalidBody,
+            format!("The JSON body does not fit this endpoint: {e}"),
+        )
     })?;
     let name = update.name.map(|v| clean_text("name", v, 200)).transpose()?;
     let given = update
@@ -101,7 +102,7 @@ pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiEr
             && !e.contains(' ');
         if !valid {
             return Err(
-                ApiError::unprocessable("invalid_field", "That email address is not valid.")
+                ApiError::new(ErrorCode::InvalidField, "That email address is not valid.")
                     .with_field("email", "expected an address like name@example.org"),
             );
         }
@@ -109,7 +110,7 @@ pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiEr
     let other_names = match update.other_names {
         Some(list) => {
             if list.len() > 20 {
-                return Err(ApiError::unprocessable("invalid_field", "At most 20 other names.")
+                return Err(ApiError::new(ErrorCode::InvalidField, "At most 20 other names.")
                     .with_field("other_names", "at most 20 entries"));
             }
             let mut cleaned = Vec::new();

@@ -23,6 +23,7 @@ use crate::clock::Clock;
 use crate::config::JwtConfig;
 use crate::crypto::Cipher;
 use crate::db::schema::signing_keys;
+use crate::error::ErrorCode;
 
 /// Claims of the access tokens we issue: standard ones plus DataCite's names, so DataCite's
 /// services can read them.
@@ -290,16 +291,16 @@ pub enum TokenRejection {
 }
 
 impl TokenRejection {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            Self::Malformed => "token_malformed",
-            Self::Algorithm => "token_algorithm_not_allowed",
-            Self::UnknownKey => "token_unknown_key",
-            Self::Signature => "token_signature_invalid",
-            Self::Expired => "token_expired",
-            Self::Audience => "token_wrong_audience",
-            Self::Issuer => "token_wrong_issuer",
-            Self::Unavailable => "token_keys_unavailable",
+            Self::Malformed => ErrorCode::TokenMalformed,
+            Self::Algorithm => ErrorCode::TokenAlgorithmNotAllowed,
+            Self::UnknownKey => ErrorCode::TokenUnknownKey,
+            Self::Signature => ErrorCode::TokenSignatureInvalid,
+            Self::Expired => ErrorCode::TokenExpired,
+            Self::Audience => ErrorCode::TokenWrongAudience,
+            Self::Issuer => ErrorCode::TokenWrongIssuer,
+            Self::Unavailable => ErrorCode::TokenKeysUnavailable,
         }
     }
 

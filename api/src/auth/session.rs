@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::db::models::Account;
 use crate::db::schema::{accounts, sessions};
 use crate::domain::Role;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::policy::{self, Action, Actor, Credential, Denial, Subject, Surface};
 
 pub const SESSION_COOKIE: &str = "profiles_session";
@@ -67,7 +67,7 @@ impl Caller {
     /// Someone else's thing the caller may not see answers 404 `not_found`.
     pub fn authorize(&self, action: Action, target: Option<Subject<'_>>) -> Result<(), ApiError> {
         self.authorize_or(action, target, || {
-            ApiError::not_found("not_found", "The resource you are looking for doesn't exist.")
+            ApiError::new(ErrorCode::NotFound, "The resource you are looking for doesn't exist.")
         })
     }
 
@@ -90,20 +90,20 @@ impl Caller {
 pub fn denial_error(denial: Denial) -> ApiError {
     match denial {
         Denial::Unauthenticated => unauthenticated(),
-        Denial::CredentialNotAccepted => ApiError::forbidden(
-            "api_token_not_allowed",
+        Denial::CredentialNotAccepted => ApiError::new(
+            ErrorCode::ApiTokenNotAllowed,
             "This credential cannot be used here; sign in instead.",
         ),
-        Denial::MissingScope(scope) => ApiError::forbidden(
-            "insufficient_scope",
+        Denial::MissingScope(scope) => ApiError::new(
+            ErrorCode::InsufficientScope,
             format!("This credential does not carry the `{scope}` scope."),
         )
         .with_header(
             header::WWW_AUTHENTICATE,
             format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
         ),
-        Denial::Role => ApiError::forbidden("forbidden", "Your role does not allow this."),
-        Denial::Hidden => ApiError::not_found("not_found", "The resource you are looking for doesn't exist."),
+        Denial::Role => ApiError::new(ErrorCode::Forbidden, "Your role does not allow this."),
+        Denial::Hidden => ApiError::new(ErrorCode::NotFound, "The resource you are looking for doesn't exist."),
     }
 }
 
@@ -184,8 +184,8 @@ fn live_session(
 }
 
 fn unauthenticated() -> ApiError {
-    ApiError::unauthorized(
-        "unauthenticated",
+    ApiError::new(
+        ErrorCode::Unauthenticated,
         "Sign in first, or send `Authorization: Bearer <token>` with a token from POST /api/v1/tokens.",
     )
 }
@@ -211,8 +211,8 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
             .or_else(|| value.strip_prefix("bearer "))
             .map(str::trim)
             .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "unsupported_authorization",
+                ApiError::new(
+                    ErrorCode::UnsupportedAuthorization,
                     "Only `Authorization: Bearer <token>` is accepted.",
                 )
             })?;
@@ -247,8 +247,8 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         }),
         None => {
             session.purge();
-            Err(ApiError::unauthorized(
-                "session_expired",
+            Err(ApiError::new(
+                ErrorCode::SessionExpired,
                 "Your session has ended (signed out, revoked or expired). Please sign in again.",
             ))
         }
@@ -267,8 +267,8 @@ fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     if origin == crate::config::origin(&state.config.public_url) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "cross_origin_request",
+        Err(ApiError::new(
+            ErrorCode::CrossOriginRequest,
             "This request came from another site and was refused.",
         ))
     }
@@ -281,8 +281,8 @@ async fn from_api_token(state: &AppState, token: &str) -> Result<Caller, ApiErro
     })
     .await?;
     let Some((account, scopes)) = found else {
-        return Err(ApiError::unauthorized(
-            "invalid_api_token",
+        return Err(ApiError::new(
+            ErrorCode::InvalidApiToken,
             "This API token is unknown, revoked or expired.",
         ));
     };
@@ -299,7 +299,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         .keys
         .verify(&state.pool, &state.config.jwt, token)
         .await
-        .map_err(|r| ApiError::unauthorized(r.code(), r.message()))?;
+        .map_err(|r| ApiError::new(r.code(), r.message()))?;
     let sid = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok());
     let (orcid, now) = (claims.sub.clone(), state.clock.now());
     let found = crate::db::run(&state.pool, move |conn| {
@@ -323,12 +323,12 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             method: AuthMethod::Jwt,
             scopes: None,
         }),
-        (Some(_), false) => Err(ApiError::unauthorized(
-            "session_revoked",
+        (Some(_), false) => Err(ApiError::new(
+            ErrorCode::SessionRevoked,
             "The session this token was issued from has ended.",
         )),
-        (None, _) => Err(ApiError::unauthorized(
-            "unknown_account",
+        (None, _) => Err(ApiError::new(
+            ErrorCode::UnknownAccount,
             "The token names an account that does not exist.",
         )),
     }

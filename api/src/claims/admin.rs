@@ -13,7 +13,7 @@ use super::{ClaimSource, ClaimState};
 use crate::audit::audit;
 use crate::db::models::Account;
 use crate::db::schema::claims;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// Sends a claim through processing again (unless a worker holds it), clearing its error.
 pub fn requeue(
@@ -30,8 +30,8 @@ pub fn requeue(
             .for_update()
             .first(conn)?;
         if current.state() == ClaimState::Working {
-            return Err(ApiError::conflict(
-                "claim_in_progress",
+            return Err(ApiError::new(
+                ErrorCode::ClaimInProgress,
                 "A worker is processing this claim; try again shortly.",
             ));
         }
@@ -62,8 +62,8 @@ pub fn ignore(conn: &mut PgConnection, actor: &Account, id: Uuid, reason: &str) 
             .for_update()
             .first(conn)?;
         if !current.state().can_become(ClaimState::Ignored) || current.state() == ClaimState::Working {
-            return Err(ApiError::conflict(
-                "claim_not_ignorable",
+            return Err(ApiError::new(
+                ErrorCode::ClaimNotIgnorable,
                 format!(
                     "The claim is {}; only waiting or failed claims can be ignored.",
                     current.state()
@@ -71,7 +71,10 @@ pub fn ignore(conn: &mut PgConnection, actor: &Account, id: Uuid, reason: &str) 
             ));
         }
         let updated = store::ignore(conn, &current, reason)?.ok_or_else(|| {
-            ApiError::conflict("claim_not_ignorable", "The claim changed meanwhile; look at it again.")
+            ApiError::new(
+                ErrorCode::ClaimNotIgnorable,
+                "The claim changed meanwhile; look at it again.",
+            )
         })?;
         audit(
             conn,

@@ -10,7 +10,7 @@ use super::store::{self, Claim, Requester, Submission};
 use super::ClaimSource;
 use crate::db::schema::claims;
 use crate::domain::{parse_doi, parse_orcid, Doi, OrcidId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// DataCite's existing form (levriero's `POST /claims`): one claim for one iD.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -58,7 +58,7 @@ pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
         Some("orcid_search") | Some("search_and_link") => ClaimSource::SearchAndLink,
         Some(other) => {
             return Err(
-                ApiError::unprocessable("invalid_parameter", format!("Unknown source_id {other:?}."))
+                ApiError::new(ErrorCode::InvalidParameter, format!("Unknown source_id {other:?}."))
                     .with_field("claim.source_id", "orcid_update or orcid_search"),
             )
         }
@@ -68,7 +68,7 @@ pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
         Some("delete") => true,
         Some(other) => {
             return Err(
-                ApiError::unprocessable("invalid_parameter", format!("Unknown claim_action {other:?}."))
+                ApiError::new(ErrorCode::InvalidParameter, format!("Unknown claim_action {other:?}."))
                     .with_field("claim.claim_action", "create or delete"),
             )
         }
@@ -95,7 +95,7 @@ pub fn apply_legacy(
             .select(claims::id)
             .first(conn)
             .optional()?;
-        let id = id.ok_or_else(|| ApiError::not_found("claim_not_found", "There is no claim for this iD and DOI."))?;
+        let id = id.ok_or_else(|| ApiError::new(ErrorCode::ClaimNotFound, "There is no claim for this iD and DOI."))?;
         return Ok(store::request_delete(conn, id, max_attempts, now)?);
     }
     let submission = Submission {

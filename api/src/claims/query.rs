@@ -16,7 +16,7 @@ use super::store::Claim;
 use super::view::{ClaimStats, LastClaim, SourceStats};
 use super::{ClaimSource, ClaimState};
 use crate::db::schema::claims;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SortKey {
@@ -46,8 +46,8 @@ pub fn parse_time(value: &str, field: &str) -> ApiResult<DateTime<Utc>> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc())
         .ok_or_else(|| {
-            ApiError::unprocessable(
-                "invalid_parameter",
+            ApiError::new(
+                ErrorCode::InvalidParameter,
                 format!("{field} must be a date (YYYY-MM-DD) or an RFC 3339 time."),
             )
             .with_field(field, "not a date")
@@ -56,8 +56,8 @@ pub fn parse_time(value: &str, field: &str) -> ApiResult<DateTime<Utc>> {
 
 pub fn one_of<T: std::str::FromStr>(value: &str, field: &str, allowed: &str) -> ApiResult<T> {
     value.parse().map_err(|_| {
-        ApiError::unprocessable(
-            "invalid_parameter",
+        ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("{field} must be one of {allowed}; got {value:?}."),
         )
         .with_field(field, format!("one of {allowed}"))
@@ -108,8 +108,11 @@ pub fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
 
 pub fn decode_cursor(value: &str) -> ApiResult<(DateTime<Utc>, Uuid)> {
     let bad = || {
-        ApiError::unprocessable("invalid_cursor", "page[cursor] is not a cursor from links.next.")
-            .with_field("page[cursor]", "unknown cursor")
+        ApiError::new(
+            ErrorCode::InvalidCursor,
+            "page[cursor] is not a cursor from links.next.",
+        )
+        .with_field("page[cursor]", "unknown cursor")
     };
     let text = URL_SAFE_NO_PAD
         .decode(value)
@@ -299,8 +302,8 @@ impl SortKey {
             "updated" => (SortKey::Updated, false),
             other => {
                 let allowed = "-created, created, -updated, updated";
-                return Err(ApiError::unprocessable(
-                    "invalid_parameter",
+                return Err(ApiError::new(
+                    ErrorCode::InvalidParameter,
                     format!("sort must be one of {allowed}; got {other:?}."),
                 )
                 .with_field("sort", format!("one of {allowed}")));

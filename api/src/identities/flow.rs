@@ -20,7 +20,7 @@ use crate::auth::session::{self, Caller};
 use crate::crypto::random_token;
 use crate::db::schema::auth_states;
 use crate::domain::{PermissionKind, Provider};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::policy::Action;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,8 +48,8 @@ pub fn safe_return_to(value: Option<&str>, default: &str) -> Result<String, ApiE
     if ok {
         Ok(v.to_owned())
     } else {
-        Err(ApiError::bad_request(
-            "invalid_return_to",
+        Err(ApiError::new(
+            ErrorCode::InvalidReturnTo,
             "return_to must be a path on this site, such as /settings.",
         ))
     }
@@ -67,14 +67,14 @@ pub fn state_cookie(state: &AppState, value: &str, max_age: time::Duration) -> C
 
 pub fn parse_provider(state: &AppState, name: &str) -> Result<Provider, ApiError> {
     let provider: Provider = name.parse().map_err(|_| {
-        ApiError::not_found(
-            "unknown_provider",
+        ApiError::new(
+            ErrorCode::UnknownProvider,
             format!("There is no sign-in provider called {name:?}."),
         )
     })?;
     if !state.providers.enabled(provider) {
-        return Err(ApiError::not_found(
-            "provider_disabled",
+        return Err(ApiError::new(
+            ErrorCode::ProviderDisabled,
             format!("Sign-in with {} is not enabled on this service.", provider.label()),
         ));
     }
@@ -131,21 +131,21 @@ pub async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState
 
 pub fn provider_error(e: ProviderError) -> ApiError {
     match e {
-        ProviderError::Disabled(p) => {
-            ApiError::not_found("provider_disabled", format!("{p} is not enabled on this service."))
-        }
+        ProviderError::Disabled(p) => ApiError::new(
+            ErrorCode::ProviderDisabled,
+            format!("{p} is not enabled on this service."),
+        ),
         ProviderError::Unavailable { provider, .. } => ApiError::new(
-            ErrorKind::BadGateway,
-            "provider_unavailable",
+            ErrorCode::ProviderUnavailable,
             format!("{provider} did not answer as expected. Please try again in a moment."),
         )
         .with_source(e),
-        ProviderError::Rejected { provider, ref message } => ApiError::bad_request(
-            "provider_rejected",
+        ProviderError::Rejected { provider, ref message } => ApiError::new(
+            ErrorCode::ProviderRejected,
             format!("{provider} refused to complete the sign-in ({message}). Please start again."),
         ),
-        ProviderError::InvalidIdToken(ref message) => ApiError::bad_request(
-            "invalid_id_token",
+        ProviderError::InvalidIdToken(ref message) => ApiError::new(
+            ErrorCode::InvalidIdToken,
             format!("The identity token from the provider did not verify ({message}). Please start again."),
         ),
     }
@@ -177,8 +177,8 @@ pub async fn finish_flow_inner(
     let now = state.clock.now();
     let provider = parse_provider(state, provider_name)?;
     let value = query.state.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
-        ApiError::bad_request(
-            "missing_state",
+        ApiError::new(
+            ErrorCode::MissingState,
             "The sign-in response has no state. Please start signing in again.",
         )
     })?;
@@ -192,14 +192,14 @@ pub async fn finish_flow_inner(
     })
     .await?;
     let pending = pending.ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_state",
+        ApiError::new(
+            ErrorCode::InvalidState,
             "This sign-in response is unknown or was already used. Please start signing in again.",
         )
     })?;
     if pending.expires_at < now {
-        return Err(ApiError::bad_request(
-            "expired_state",
+        return Err(ApiError::new(
+            ErrorCode::ExpiredState,
             "This sign-in took longer than 10 minutes. Please start again.",
         ));
     }
@@ -208,14 +208,14 @@ pub async fn finish_flow_inner(
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     if !crate::crypto::constant_time_eq(cookie_state.as_bytes(), pending.state.as_bytes()) {
-        return Err(ApiError::bad_request(
-            "state_mismatch",
+        return Err(ApiError::new(
+            ErrorCode::StateMismatch,
             "This sign-in was started in another browser. Please start signing in again here.",
         ));
     }
     if pending.provider != provider.as_str() || (pending.intent == "grant") != grant_path {
-        return Err(ApiError::bad_request(
-            "invalid_state",
+        return Err(ApiError::new(
+            ErrorCode::InvalidState,
             "This sign-in response does not belong here.",
         ));
     }
@@ -233,14 +233,14 @@ pub async fn finish_flow_inner(
     let code = query
         .code
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| ApiError::bad_request("missing_code", "The provider sent no authorization code."))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::MissingCode, "The provider sent no authorization code."))?;
     // Linking and grants continue the session that started them, and only that one.
     let session = req.get_session();
     if pending.intent != "sign_in" {
         let current = session::cookie_session_id(&session);
         if current.is_none() || current != pending.session_id {
-            return Err(ApiError::forbidden(
-                "session_mismatch",
+            return Err(ApiError::new(
+                ErrorCode::SessionMismatch,
                 "This request was started from another session. Sign in and try again.",
             ));
         }

@@ -19,7 +19,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::Account;
 use crate::db::schema::{accounts, identities, orcid_permissions, pending_signups};
 use crate::domain::{GrantStatus, OrcidId, PermissionKind, Provider};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The session key holding a pending sign-up's id.
 pub const PENDING_SIGNUP: &str = "pending_signup";
@@ -81,8 +81,8 @@ pub async fn sign_in(
     let req2 = session::ClientInfo::of(req);
     if identity.provider == Provider::Orcid {
         let orcid = OrcidId::parse(&identity.subject).map_err(|e| {
-            ApiError::bad_request(
-                "invalid_orcid",
+            ApiError::new(
+                ErrorCode::UnusableOrcidId,
                 format!("ORCID returned an identifier we cannot use: {e}"),
             )
         })?;
@@ -349,8 +349,8 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                 .optional()?;
             match owner {
                 Some(owner) if owner != account_id => {
-                    return Err(ApiError::conflict(
-                        "identity_taken",
+                    return Err(ApiError::new(
+                        ErrorCode::IdentityTaken,
                         format!(
                             "This {} account is already linked to another Profiles account. Sign in with it and unlink it there first.",
                             provider.label()
@@ -380,8 +380,8 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                         .count()
                         .get_result(conn)?;
                     if existing > 0 {
-                        return Err(ApiError::conflict(
-                            "provider_already_linked",
+                        return Err(ApiError::new(
+                            ErrorCode::ProviderAlreadyLinked,
                             format!(
                                 "Another {} account is linked already. Unlink it first to connect this one.",
                                 provider.label()
@@ -434,8 +434,8 @@ pub async fn store_grant(
             .providers
             .revoke(Provider::Orcid, identity.access_token.expose())
             .await;
-        return Err(ApiError::forbidden(
-            "grant_wrong_orcid",
+        return Err(ApiError::new(
+            ErrorCode::GrantWrongOrcid,
             format!(
                 "You granted access for ORCID iD {granted_by}, but you are signed in as {}. Sign in to orcid.org as {} and try again.",
                 account.orcid, account.orcid

@@ -18,7 +18,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{OrcidPermission, Session};
 use crate::db::schema::{identities, orcid_permissions, sessions};
 use crate::domain::{GrantStatus, PermissionKind, Provider};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
 /// Your account
@@ -112,14 +112,14 @@ pub struct UnlinkResult {
 pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ManageOwnAccount, None)?;
     let provider: Provider = path.parse().map_err(|_| {
-        ApiError::not_found(
-            "unknown_provider",
+        ApiError::new(
+            ErrorCode::UnknownProvider,
             format!("There is no provider called {:?}.", path.as_str()),
         )
     })?;
     if provider == Provider::Orcid {
-        return Err(ApiError::conflict(
-            "orcid_is_anchor",
+        return Err(ApiError::new(
+            ErrorCode::OrcidIsAnchor,
             "ORCID is the anchor of your account and cannot be unlinked. You can expire its token instead.",
         ));
     }
@@ -131,13 +131,13 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
         .zip(views)
         .find(|(r, _)| r.provider == provider)
         .ok_or_else(|| {
-            ApiError::not_found(
-                "identity_not_linked",
+            ApiError::new(
+                ErrorCode::IdentityNotLinked,
                 format!("No {} account is linked.", provider.label()),
             )
         })?;
     if let Some(reason) = view.unlink_blocked_reason {
-        return Err(ApiError::conflict("last_sign_in_method", reason));
+        return Err(ApiError::new(ErrorCode::LastSignInMethod, reason));
     }
     let context = identity_context(provider, &row.subject, "access");
     let revoked = revoke_sealed(&state, provider, row.access_token_enc.as_deref(), &context).await?;
@@ -176,7 +176,7 @@ pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> A
     let row = rows
         .into_iter()
         .find(|r| r.provider == Provider::Orcid)
-        .ok_or_else(|| ApiError::not_found("identity_not_linked", "No ORCID identity is linked."))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::IdentityNotLinked, "No ORCID identity is linked."))?;
     let context = identity_context(Provider::Orcid, &row.subject, "access");
     revoke_sealed(&state, Provider::Orcid, row.access_token_enc.as_deref(), &context).await?;
     let id = row.id;
@@ -240,9 +240,12 @@ pub async fn disable_permission(
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     caller.authorize(Action::ManageOwnAccount, None)?;
-    let kind: PermissionKind = path
-        .parse()
-        .map_err(|_| ApiError::not_found("unknown_permission", "Permissions are search_and_link and auto_update."))?;
+    let kind: PermissionKind = path.parse().map_err(|_| {
+        ApiError::new(
+            ErrorCode::UnknownPermission,
+            "Permissions are search_and_link and auto_update.",
+        )
+    })?;
     let account_id = caller.account.id;
     let row = crate::db::run(&state.pool, move |conn| {
         Ok(orcid_permissions::table
@@ -253,7 +256,7 @@ pub async fn disable_permission(
             .optional()?)
     })
     .await?
-    .ok_or_else(|| ApiError::not_found("permission_not_granted", "This permission was never granted."))?;
+    .ok_or_else(|| ApiError::new(ErrorCode::PermissionNotGranted, "This permission was never granted."))?;
     let context = permission_context(account_id, kind, "access");
     revoke_sealed(&state, Provider::Orcid, row.access_token_enc.as_deref(), &context).await?;
     let rows = crate::db::run(&state.pool, move |conn| {
@@ -349,7 +352,7 @@ pub async fn revoke_session(
     })
     .await?;
     if n == 0 {
-        return Err(ApiError::not_found("session_not_found", "No such active session."));
+        return Err(ApiError::new(ErrorCode::SessionNotFound, "No such active session."));
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,11 +22,11 @@ use crate::db::models::{Account, AccountChangeset};
 use crate::db::schema::{accounts, audit_log};
 use crate::domain::parse_orcid;
 use crate::domain::Role;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{self, Action, Subject};
 
 fn forbidden() -> ApiError {
-    ApiError::forbidden("forbidden", "Your role does not allow this.")
+    ApiError::new(ErrorCode::Forbidden, "Your role does not allow this.")
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -74,8 +74,7 @@ pub async fn list_accounts(
         .as_deref()
         .map(|r| {
             r.parse::<Role>().map(|r| r.as_str().to_owned()).map_err(|_| {
-                ApiError::unprocessable("invalid_parameter", format!("Unknown role {r:?}."))
-                    .with_field("role", "a role")
+                ApiError::new(ErrorCode::InvalidParameter, format!("Unknown role {r:?}.")).with_field("role", "a role")
             })
         })
         .transpose()?;
@@ -167,7 +166,10 @@ pub async fn update_account(
             .authorize(Action::ChangeRole, Some(Subject::of(&target)))
             .map_err(|_| {
                 if target.id == caller.account.id {
-                    ApiError::forbidden("own_role", "Nobody changes their own role; ask another staff admin.")
+                    ApiError::new(
+                        ErrorCode::OwnRole,
+                        "Nobody changes their own role; ask another staff admin.",
+                    )
                 } else {
                     forbidden()
                 }
@@ -215,7 +217,7 @@ pub async fn update_account(
 async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Claim> {
     let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
         .await?
-        .ok_or_else(|| ApiError::not_found("claim_not_found", "There is no such claim."))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::ClaimNotFound, "There is no such claim."))?;
     let orcid = claim.orcid.clone();
     let owner = crate::db::run(&state.pool, move |conn| {
         Ok(accounts::table
@@ -297,7 +299,7 @@ pub async fn ignore_claim(
     let reason = body.into_inner().reason.trim().to_owned();
     if reason.is_empty() || reason.len() > 500 {
         return Err(
-            ApiError::unprocessable("invalid_reason", "Give a reason of 1–500 characters.")
+            ApiError::new(ErrorCode::InvalidReason, "Give a reason of 1–500 characters.")
                 .with_field("reason", "1–500 characters"),
         );
     }

@@ -13,7 +13,7 @@ use crate::audit::audit;
 use crate::auth::api_tokens::{self, role_allows, ApiTokenView, SCOPES};
 use crate::auth::session::Caller;
 use crate::db::schema::api_tokens as tokens;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
 const MAX_ACTIVE: i64 = 20;
@@ -87,7 +87,7 @@ pub async fn create(
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(
-            ApiError::unprocessable("invalid_name", "Give the token a name of 1–100 characters.")
+            ApiError::new(ErrorCode::InvalidName, "Give the token a name of 1–100 characters.")
                 .with_field("name", "1–100 characters"),
         );
     }
@@ -96,27 +96,27 @@ pub async fn create(
     scopes.dedup();
     if scopes.is_empty() {
         return Err(
-            ApiError::unprocessable("invalid_scopes", "Give at least one scope.").with_field("scopes", "at least one")
+            ApiError::new(ErrorCode::InvalidScopes, "Give at least one scope.").with_field("scopes", "at least one")
         );
     }
     if let Some(bad) = scopes.iter().find(|s| !api_tokens::is_scope(s)) {
         let known: Vec<&str> = SCOPES.iter().map(|(n, _)| *n).collect();
-        return Err(ApiError::unprocessable(
-            "invalid_scopes",
+        return Err(ApiError::new(
+            ErrorCode::InvalidScopes,
             format!("Unknown scope {bad:?}; known: {}.", known.join(", ")),
         )
         .with_field("scopes", format!("unknown scope {bad}")));
     }
     if let Some(bad) = scopes.iter().find(|s| !role_allows(caller.role(), s)) {
-        return Err(ApiError::forbidden(
-            "scope_not_allowed",
+        return Err(ApiError::new(
+            ErrorCode::ScopeNotAllowed,
             format!("Your role cannot use {bad:?}, so no token of yours can either."),
         ));
     }
     let days = body.expires_in_days.unwrap_or(90);
     if !(1..=365).contains(&days) {
         return Err(
-            ApiError::unprocessable("invalid_expiry", "expires_in_days must be between 1 and 365.")
+            ApiError::new(ErrorCode::InvalidExpiry, "expires_in_days must be between 1 and 365.")
                 .with_field("expires_in_days", "1–365"),
         );
     }
@@ -131,8 +131,8 @@ pub async fn create(
                 .count()
                 .get_result(conn)?;
             if active >= MAX_ACTIVE {
-                return Err(ApiError::conflict(
-                    "too_many_tokens",
+                return Err(ApiError::new(
+                    ErrorCode::TooManyTokens,
                     format!("You already have {MAX_ACTIVE} active tokens; revoke one first."),
                 ));
             }
@@ -180,8 +180,8 @@ pub async fn revoke(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
             .first(conn)
             .optional()?;
         match found {
-            None => Err(ApiError::not_found(
-                "token_not_found",
+            None => Err(ApiError::new(
+                ErrorCode::TokenNotFound,
                 "You have no API token with this id.",
             )),
             Some(Some(_)) => Ok(()),

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::session::{self, Caller};
 use crate::db::schema::pending_signups;
 use crate::domain::{PermissionKind, Provider};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::identities::flow::{
     begin, finish_flow_inner, parse_provider, safe_return_to, state_cookie, CallbackQuery, NewState,
 };
@@ -74,7 +74,7 @@ fn flow_error(req: &HttpRequest, error: ApiError) -> HttpResponse {
 <title>Sign-in problem – Profiles</title></head><body><main><h1>Sign-in problem</h1><p>{}</p>\
 <p><small>Error code: <code>{}</code></small></p><p><a href=\"/sign-in\">Back to sign in</a> · <a href=\"/settings\">Settings</a></p></main></body></html>",
             escape(&error.detail),
-            escape(&error.code)
+            escape(error.code.as_str())
         ))
 }
 
@@ -128,8 +128,8 @@ pub async fn start(
             }
             Intent::Link => {
                 if provider == Provider::Orcid {
-                    return Err(ApiError::bad_request(
-                        "orcid_is_anchor",
+                    return Err(ApiError::new(
+                        ErrorCode::OrcidNotLinkable,
                         "ORCID is already your account's anchor; to refresh its token, sign in with ORCID.",
                     ));
                 }
@@ -348,7 +348,7 @@ pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> Api
         .get::<Uuid>(PENDING_SIGNUP)
         .ok()
         .flatten()
-        .ok_or_else(|| ApiError::not_found("no_pending_signup", "No sign-up is waiting in this browser."))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::NoPendingSignup, "No sign-up is waiting in this browser."))?;
     let row: Option<PendingRow> = crate::db::run(&state.pool, move |conn| {
         Ok(pending_signups::table
             .find(id)
@@ -364,8 +364,8 @@ pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> Api
     })
     .await?;
     let (provider, display_name, email, expires_at) = row.ok_or_else(|| {
-        ApiError::not_found(
-            "no_pending_signup",
+        ApiError::new(
+            ErrorCode::NoPendingSignup,
             "The sign-up expired; sign in with Google or GitHub again.",
         )
     })?;

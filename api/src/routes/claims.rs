@@ -16,7 +16,7 @@ use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::claims;
 use crate::domain::{parse_doi, parse_orcid};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,7 +33,7 @@ pub struct NewClaim {
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("claim_not_found", "You have no claim with this id.")
+    ApiError::new(ErrorCode::ClaimNotFound, "You have no claim with this id.")
 }
 
 /// The claim with `id` and its record's account, if the caller may do `action` to it.
@@ -90,7 +90,12 @@ pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<
     caller.authorize_or(
         Action::CreateClaim,
         Some(Subject::record(orcid.as_str(), owner.as_ref())),
-        || ApiError::forbidden("not_your_record", "You can only add works to your own ORCID record."),
+        || {
+            ApiError::new(
+                ErrorCode::NotYourRecord,
+                "You can only add works to your own ORCID record.",
+            )
+        },
     )?;
     let doi = parse_doi(&body.doi, "doi")?;
     let submission = Submission {
@@ -193,8 +198,8 @@ pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uui
                 from,
                 ClaimState::Failed | ClaimState::Ignored | ClaimState::WaitingForPermission
             ) {
-                return Err(ApiError::conflict(
-                    "claim_not_retryable",
+                return Err(ApiError::new(
+                    ErrorCode::ClaimNotRetryable,
                     format!(
                         "The claim is {from}; only failed, ignored or waiting-for-permission claims can be retried."
                     ),
@@ -271,7 +276,7 @@ pub async fn list(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let not_yours = || ApiError::forbidden("not_your_record", "Only staff can list other people's claims.");
+    let not_yours = || ApiError::new(ErrorCode::NotYourRecord, "Only staff can list other people's claims.");
     let orcid = match &q.orcid {
         Some(value) => {
             let wanted = parse_orcid(value, "orcid")?.to_string();

@@ -11,7 +11,7 @@ use crate::claims::intake::enqueue_doi_event;
 use crate::claims::legacy::{apply_legacy, parse_legacy, underscore_keys, LegacyClaim, LegacyClaimEnvelope};
 use crate::claims::view::ClaimView;
 use crate::domain::parse_doi;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
 pub const MAX_EVENTS: usize = 1000;
@@ -59,8 +59,8 @@ pub struct EventsAccepted {
 }
 
 fn shape_error(e: serde_json::Error) -> ApiError {
-    ApiError::unprocessable(
-        "invalid_body",
+    ApiError::new(
+        ErrorCode::InvalidBody,
         format!("The body does not have the expected shape: {e}."),
     )
 }
@@ -102,12 +102,12 @@ pub async fn post_events(
     }
     let batch: DoiEventBatch = serde_json::from_value(body).map_err(shape_error)?;
     if batch.events.len() > MAX_EVENTS {
-        return Err(ApiError::unprocessable(
-            "too_many_events",
+        return Err(ApiError::new(
+            ErrorCode::TooManyEvents,
             format!("At most {MAX_EVENTS} events per request; split the batch."),
         ));
     }
-    let mut problem = ApiError::unprocessable("invalid_events", "Some events are invalid; nothing was queued.");
+    let mut problem = ApiError::new(ErrorCode::InvalidEvents, "Some events are invalid; nothing was queued.");
     let mut dois = Vec::with_capacity(batch.events.len());
     let mut bad = false;
     for (i, event) in batch.events.iter().enumerate() {

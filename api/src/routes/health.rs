@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 
 /// Heartbeat
 ///
@@ -27,7 +27,7 @@ pub async fn heartbeat(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     })
     .await
     .map_err(|e| {
-        ApiError::unavailable("database_unavailable", "PostgreSQL is unreachable.")
+        ApiError::new(ErrorCode::DatabaseUnavailable, "PostgreSQL is unreachable.")
             .with_source(e)
             .with_header(header::RETRY_AFTER, "5")
     })?;

@@ -21,7 +21,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
 use crate::domain::Provider;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -150,8 +150,8 @@ pub async fn delete_account(
     caller.authorize(Action::ManageOwnAccount, None)?;
     let account = caller.account.clone();
     if body.confirm.trim().to_ascii_uppercase() != account.orcid {
-        return Err(ApiError::unprocessable(
-            "confirmation_required",
+        return Err(ApiError::new(
+            ErrorCode::ConfirmationRequired,
             "To delete your account, send your ORCID iD as `confirm`.",
         )
         .with_field("confirm", "your ORCID iD"));

@@ -7,7 +7,7 @@ use actix_web::{get, post, web, HttpResponse};
 use crate::app::AppState;
 use crate::auth::session::Caller;
 use crate::auth::sso::{issue, TokenResponse};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
 /// Issue an access token
@@ -48,7 +48,11 @@ pub async fn create(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let set = state.keys.jwks(&state.pool).await.map_err(|e| {
-        ApiError::unavailable("keys_unavailable", "The signing keys cannot be loaded right now.").with_source(e)
+        ApiError::new(
+            ErrorCode::KeysUnavailable,
+            "The signing keys cannot be loaded right now.",
+        )
+        .with_source(e)
     })?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))

@@ -15,7 +15,7 @@ use crate::claims::datacite::{DataciteError, DoiQuery};
 use crate::claims::work::DoiMetadata;
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::claims;
-use crate::error::{ApiError, ApiResult, ErrorKind, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -126,14 +126,14 @@ pub async fn search(
     let text = q.query.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if text.as_ref().is_some_and(|t| t.len() > 500) {
         return Err(
-            ApiError::unprocessable("invalid_parameter", "query is limited to 500 characters.")
+            ApiError::new(ErrorCode::InvalidParameter, "query is limited to 500 characters.")
                 .with_field("query", "too long"),
         );
     }
     let mine = q.mine.unwrap_or(text.is_none());
     if !mine && text.is_none() {
-        return Err(ApiError::unprocessable(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             "Give a query, or leave mine=true to list your own DOIs.",
         )
         .with_field("query", "required when mine=false"));
@@ -141,8 +141,8 @@ pub async fn search(
     let (page, page_size) = crate::paging::page(q.page_number, q.page_size)?;
     // DataCite serves the first 10,000 results by page number.
     if page * page_size > 10_000 + page_size {
-        return Err(ApiError::unprocessable(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             "page[number] starts at 1 and reaches the first 10,000 results.",
         )
         .with_field("page[number]", "out of range"));
@@ -162,13 +162,13 @@ pub async fn search(
         })
         .await
         .map_err(|e| match e {
-            DataciteError::Rejected { status: 400, message } => {
-                ApiError::unprocessable("invalid_query", format!("DataCite cannot run this query: {message}"))
-                    .with_field("query", message)
-            }
+            DataciteError::Rejected { status: 400, message } => ApiError::new(
+                ErrorCode::QueryNotSupported,
+                format!("DataCite cannot run this query: {message}"),
+            )
+            .with_field("query", message),
             other => ApiError::new(
-                ErrorKind::BadGateway,
-                "datacite_unavailable",
+                ErrorCode::DataciteUnavailable,
                 "DataCite could not be reached; try again shortly.",
             )
             .with_source(other),

@@ -62,7 +62,7 @@ describe('link-orcid page', () => {
 
   it('shows other errors in plain words', async () => {
     mockApi(signedOutHandlers(), {
-      'GET /api/v1/auth/pending-signup': () => problem(503, 'unavailable', 'The database is down.'),
+      'GET /api/v1/auth/pending-signup': () => problem(503, 'database_unavailable', 'The database is down.'),
     });
 
     renderWithProviders(<App />, { route: '/link-orcid' });

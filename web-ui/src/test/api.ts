@@ -52,10 +52,10 @@ export interface Call {
 
 type Problem = components['schemas']['Problem'];
 
-/** An RFC 9457 problem response, as the API sends it. */
+/** An RFC 9457 problem response, as the API sends it (its code one of the API's error codes). */
 export function problem(
   status: number,
-  code: string,
+  code: Problem['code'],
   detail: string,
   errors?: components['schemas']['FieldError'][],
 ): Response {
@@ -110,7 +110,8 @@ export function mockApi(...handlerSets: Handlers[]) {
       if (result === undefined) return new Response(null, { status: 204 });
       return jsonResponse(result);
     }
-    return problem(501, 'not_mocked', `The test has no handler for ${request.method} ${url.pathname}.`);
+    // Not a code the API sends: a test that reaches this asked for something it did not mock.
+    return problem(501, 'not_mocked' as Problem['code'], `The test has no handler for ${request.method} ${url.pathname}.`);
   });
   vi.stubGlobal('fetch', fetchMock);
 

@@ -105,7 +105,7 @@ describe('settings: ORCID claims', () => {
         permission('auto_update'),
       ],
       'DELETE /api/v1/accounts/me/permissions/{kind}': () =>
-        problem(502, 'orcid_unavailable', 'ORCID could not be reached; nothing changed.'),
+        problem(502, 'provider_unavailable', 'ORCID could not be reached; nothing changed.'),
     });
     const { user } = renderWithProviders(<App />, { route: '/settings/claims' });
     await user.click(within(await box('Search & Link')).getByRole('button', { name: 'Disable Search & Link' }));
@@ -330,7 +330,7 @@ describe('settings: ORCID claims list and Search & Link', () => {
             skip_reason: 'A version of another DOI.',
           }),
         ]),
-      'POST /api/v1/claims/{id}/retry': () => problem(409, 'not_retryable', 'The claim is already queued.'),
+      'POST /api/v1/claims/{id}/retry': () => problem(409, 'claim_not_retryable', 'The claim is already queued.'),
     });
     const { user } = renderWithProviders(<App />, { route: '/settings/claims/list' });
 

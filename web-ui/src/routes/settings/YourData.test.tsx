@@ -72,7 +72,7 @@ describe('settings: download your data', () => {
 
   it('says why when the export fails, and saves nothing', async () => {
     mockApi(signedInHandlers(), {
-      'GET /api/v1/accounts/me/export': () => problem(503, 'unavailable', 'The database is down.'),
+      'GET /api/v1/accounts/me/export': () => problem(503, 'database_unavailable', 'The database is down.'),
     });
     const { user } = renderWithProviders(<App />, { route: '/settings' });
     const box = await dataBox();
@@ -142,7 +142,7 @@ describe('settings: delete your account', () => {
 
   it('keeps the dialog open with the API’s reason when deletion is refused', async () => {
     mockApi(signedInHandlers(), {
-      'DELETE /api/v1/accounts/me': () => problem(422, 'confirmation_mismatch', '`confirm` is not your ORCID iD.'),
+      'DELETE /api/v1/accounts/me': () => problem(422, 'confirmation_required', '`confirm` is not your ORCID iD.'),
     });
     const { user } = renderWithProviders(<App />, { route: '/settings' });
     await user.click(within(await dataBox()).getByRole('button', { name: 'Delete account' }));
