@@ -383,6 +383,9 @@ mod tests {
         assert_eq!(ErrorCode::UnreadableBody.kind().status(), StatusCode::BAD_REQUEST);
         // An unauthorised answer says how to authenticate.
         let error = ApiError::new(ErrorCode::Unauthenticated, "x");
-        assert!(error.headers.iter().any(|(h, v)| h == header::WWW_AUTHENTICATE && v == "Bearer"));
+        assert!(error
+            .headers
+            .iter()
+            .any(|(h, v)| h == header::WWW_AUTHENTICATE && v == "Bearer"));
     }
 }

@@ -151,7 +151,9 @@ pub enum Action {
     ReadClaims,
     /// Add a DOI to a record.
     CreateClaim,
-    /// Remove, retry, re-queue or ignore a record's claims.
+    /// Retry a record's claim, or remove its work from the record.
+    ChangeClaim,
+    /// The administration area's claim actions: re-queue, ignore, retry every failed one.
     ManageClaims,
     /// Read the audit log.
     ReadAudit,
@@ -161,7 +163,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tests that walk the table (`ReadProfile` both ways).
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Self::Public,
         Self::ReadOwnAccount,
         Self::ManageOwnAccount,
@@ -174,6 +176,7 @@ impl Action {
         Self::CreateAccount,
         Self::ReadClaims,
         Self::CreateClaim,
+        Self::ChangeClaim,
         Self::ManageClaims,
         Self::ReadAudit,
         Self::PostEvents,
@@ -183,7 +186,7 @@ impl Action {
     pub fn scope(self) -> Option<&'static str> {
         match self {
             Self::ReadClaims => Some("claims:read"),
-            Self::CreateClaim | Self::ManageClaims => Some("claims:write"),
+            Self::CreateClaim | Self::ChangeClaim => Some("claims:write"),
             Self::PostEvents => Some("events:write"),
             Self::ListAccounts | Self::ReadAccount => Some("accounts:read"),
             _ => None,
@@ -200,6 +203,7 @@ impl Action {
                 | Self::ChangeRole
                 | Self::CreateAccount
                 | Self::CreateClaim
+                | Self::ChangeClaim
                 | Self::ManageClaims
                 | Self::PostEvents
         )
@@ -268,7 +272,7 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
                 return Err(Denial::MissingScope(scope));
             }
             // A token never carries staff powers over someone else's record.
-            let claims = matches!(action, Action::ReadClaims | Action::CreateClaim | Action::ManageClaims);
+            let claims = matches!(action, Action::ReadClaims | Action::CreateClaim | Action::ChangeClaim);
             if claims && !own {
                 return Err(if target.is_some() {
                     Denial::Hidden
@@ -282,7 +286,7 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
             return match action {
                 Action::ReadClaims
                 | Action::CreateClaim
-                | Action::ManageClaims
+                | Action::ChangeClaim
                 | Action::ReadAccount
                 | Action::ReadProfile { .. }
                 | Action::UpdateAccount
@@ -300,7 +304,7 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
         return Ok(());
     }
     // Someone else's claims stay out of sight of those who may not read them.
-    let unseen_claims = matches!(action, Action::ReadClaims | Action::CreateClaim | Action::ManageClaims)
+    let unseen_claims = matches!(action, Action::ReadClaims | Action::CreateClaim | Action::ChangeClaim)
         && !role_may(actor, Action::ReadClaims, target, own);
     if unseen_claims || action == (Action::ReadProfile { public: false }) {
         Err(Denial::Hidden)
@@ -319,8 +323,9 @@ fn role_may(actor: Actor<'_>, action: Action, target: Option<Subject<'_>>, own: 
     match (actor.role, action) {
         (_, Public | ReadOwnAccount | ManageOwnAccount) => true,
         (StaffAdmin, ChangeRole) => !own,
-        // Everyone reads their own account and profile and manages their own claims.
-        (_, ReadAccount | ReadProfile { .. } | ReadClaims | CreateClaim | ManageClaims) if own => true,
+        // Everyone reads their own account and profile, and adds, retries and removes their own
+        // claims (the administration area's claim actions are another matter).
+        (_, ReadAccount | ReadProfile { .. } | ReadClaims | CreateClaim | ChangeClaim) if own => true,
         (StaffAdmin, _) => true,
         (StaffUser, ListAccounts | ReadAccount | ReadProfile { .. } | ReadClaims | ReadAudit) => true,
         (StaffUser, _) => false,
@@ -429,8 +434,8 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("POST", "/api/v1/claims", Api, CreateClaim),
         ("GET", "/api/v1/claims", Api, ReadClaims),
         ("GET", "/api/v1/claims/{id}", Api, ReadClaims),
-        ("DELETE", "/api/v1/claims/{id}", Api, ManageClaims),
-        ("POST", "/api/v1/claims/{id}/retry", Api, ManageClaims),
+        ("DELETE", "/api/v1/claims/{id}", Api, ChangeClaim),
+        ("POST", "/api/v1/claims/{id}/retry", Api, ChangeClaim),
         ("GET", "/api/v1/works", Api, ReadClaims),
         ("POST", "/api/v1/events/dois", Api, PostEvents),
         ("GET", "/api/v1/admin/accounts", Api, ListAccounts),
@@ -443,7 +448,7 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("POST", "/claims", Datacite, CreateClaim),
         ("GET", "/claims", Datacite, ReadClaims),
         ("GET", "/claims/{id}", Datacite, ReadClaims),
-        ("DELETE", "/claims/{id}", Datacite, ManageClaims),
+        ("DELETE", "/claims/{id}", Datacite, ChangeClaim),
         ("GET", "/users/{orcid}", Datacite, ReadProfile { public: false }),
         ("PUT", "/users/{orcid}", Datacite, ChangeRole),
     ]
@@ -510,6 +515,7 @@ mod tests {
             (Role::StaffAdmin, ChangeRole, [true; 4]),
             (Role::StaffAdmin, CreateClaim, [true; 4]),
             (Role::StaffAdmin, ManageClaims, [true; 4]),
+            (Role::StaffAdmin, ChangeClaim, [true; 4]),
             (Role::StaffAdmin, PostEvents, [true; 4]),
             (Role::StaffUser, ReadAccount, [true; 4]),
             (Role::StaffUser, ReadClaims, [true; 4]),
@@ -517,12 +523,17 @@ mod tests {
             (Role::StaffUser, ChangeRole, [false; 4]),
             (Role::StaffUser, CreateClaim, [false; 4]),
             (Role::StaffUser, ManageClaims, [false; 4]),
+            (Role::StaffUser, ChangeClaim, [false; 4]),
             (Role::StaffUser, CreateAccount, [false; 4]),
             (Role::StaffUser, PostEvents, [false; 4]),
             (Role::ProviderAdmin, ReadAccount, [true, false, false, false]),
             (Role::ProviderAdmin, UpdateAccount, [true, false, false, false]),
             (Role::ProviderAdmin, ManageClaims, [true, false, false, false]),
             (Role::ProviderAdmin, CreateClaim, [false; 4]),
+            // Processing their members' claims in the admin area, yes; removing their works, no.
+            (Role::ProviderAdmin, ChangeClaim, [false; 4]),
+            (Role::ClientAdmin, ChangeClaim, [false; 4]),
+            (Role::ProviderUser, ChangeClaim, [false; 4]),
             (Role::ProviderAdmin, ChangeRole, [false; 4]),
             (Role::ProviderUser, ReadAccount, [true, false, false, false]),
             (Role::ProviderUser, UpdateAccount, [false; 4]),
@@ -536,6 +547,7 @@ mod tests {
             (Role::User, ReadClaims, [false; 4]),
             (Role::User, CreateClaim, [false; 4]),
             (Role::User, ManageClaims, [false; 4]),
+            (Role::User, ChangeClaim, [false; 4]),
             (Role::User, PostEvents, [false; 4]),
         ];
         for (role, action, expected) in table {
@@ -554,9 +566,11 @@ mod tests {
                 let on_self = allowed(actor, action, Some(me));
                 match action {
                     ChangeRole => assert!(!on_self, "{role:?} may not change their own role"),
-                    ReadAccount | ReadClaims | CreateClaim | ManageClaims => {
+                    ReadAccount | ReadClaims | CreateClaim | ChangeClaim => {
                         assert!(on_self, "{role:?} does {action:?} on their own record")
                     }
+                    // The admin area's claim actions are not a person's own business.
+                    ManageClaims => assert_eq!(on_self, role == Role::StaffAdmin, "{role:?} manages own claims"),
                     _ => {}
                 }
                 let listing = allowed(actor, action, None);
@@ -585,16 +599,14 @@ mod tests {
         let other = subject("0000-0001-5109-3700", None, None);
         let user = session(Role::User, me);
         assert_eq!(
-            decide(user, Surface::Api, ManageClaims, Some(other)),
+            decide(user, Surface::Api, ChangeClaim, Some(other)),
             Err(Denial::Hidden)
         );
+        assert_eq!(decide(user, Surface::Api, ManageClaims, Some(other)), Err(Denial::Role));
         assert_eq!(decide(user, Surface::Api, ReadClaims, Some(other)), Err(Denial::Hidden));
         // A read-only staff member sees them, and so learns a 403 rather than a 404.
         let staff = session(Role::StaffUser, me);
-        assert_eq!(
-            decide(staff, Surface::Api, ManageClaims, Some(other)),
-            Err(Denial::Role)
-        );
+        assert_eq!(decide(staff, Surface::Api, ChangeClaim, Some(other)), Err(Denial::Role));
         assert_eq!(decide(staff, Surface::Api, CreateClaim, Some(other)), Err(Denial::Role));
         assert_eq!(decide(staff, Surface::Api, ReadClaims, Some(other)), Ok(()));
         // A record without an account here is matched by its iD.
@@ -623,7 +635,7 @@ mod tests {
             Ok(())
         );
         assert_eq!(
-            decide(token(Role::User, read), Surface::Api, ManageClaims, Some(me)),
+            decide(token(Role::User, read), Surface::Api, ChangeClaim, Some(me)),
             Err(Denial::MissingScope("claims:write"))
         );
         // Staff powers never travel in a token.
@@ -663,7 +675,12 @@ mod tests {
             subject: None,
             credential: Credential::DataciteService,
         };
-        assert_eq!(decide(service, Surface::Datacite, ManageClaims, Some(other)), Ok(()));
+        assert_eq!(decide(service, Surface::Datacite, ChangeClaim, Some(other)), Ok(()));
+        // Nor does any token reach the admin area's claim actions.
+        assert_eq!(
+            decide(token(Role::StaffAdmin, read), Surface::Api, ManageClaims, Some(me)),
+            Err(Denial::CredentialNotAccepted)
+        );
         assert_eq!(
             decide(service, Surface::Api, ReadClaims, Some(other)),
             Err(Denial::CredentialNotAccepted)

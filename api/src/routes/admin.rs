@@ -157,6 +157,8 @@ pub async fn update_account(
     orcid: web::Path<String>,
     body: web::Json<AdminAccountUpdate>,
 ) -> ApiResult<HttpResponse> {
+    // Outside the administration area, whether an account exists is nobody's business.
+    caller.authorize(Action::ListAccounts, None)?;
     let orcid = parse_orcid(&orcid, "orcid")?;
     let target = load_target(&state, orcid.to_string()).await?;
     let body = body.into_inner();
@@ -215,6 +217,8 @@ pub async fn update_account(
 }
 
 async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Claim> {
+    // Outside the administration area, whether a claim exists is nobody's business.
+    caller.authorize_or(Action::ListAccounts, None, forbidden)?;
     let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::ClaimNotFound, "There is no such claim."))?;

@@ -152,7 +152,7 @@ pub async fn get_one(caller: Caller, state: web::Data<AppState>, id: web::Path<U
 )]
 #[delete("/api/v1/claims/{id}")]
 pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ManageClaims).await?;
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ChangeClaim).await?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {
@@ -183,7 +183,7 @@ pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
 )]
 #[post("/api/v1/claims/{id}/retry")]
 pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ManageClaims).await?;
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ChangeClaim).await?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = caller.account.clone();
     let claim = crate::db::run(&state.pool, move |conn| {

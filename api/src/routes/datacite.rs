@@ -70,7 +70,7 @@ pub async fn create(
     let parsed = parse_legacy(&claim).map_err(CompatError::from)?;
     let owner = account_of(&state, parsed.orcid.to_string()).await?;
     let action = if parsed.delete {
-        Action::ManageClaims
+        Action::ChangeClaim
     } else {
         Action::CreateClaim
     };
@@ -84,11 +84,20 @@ pub async fn create(
             }
         })?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
-    let actor = who.account().cloned();
+    let (actor, delete) = (who.account().cloned(), parsed.delete);
     let claim = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let claim = apply_legacy(conn, &parsed, max_attempts, now)?;
-            audit_for_another(conn, actor.as_ref(), "claim.submitted", &claim)?;
+            audit_for_another(
+                conn,
+                actor.as_ref(),
+                if delete {
+                    "claim.delete_requested"
+                } else {
+                    "claim.submitted"
+                },
+                &claim,
+            )?;
             Ok(claim)
         })
     })
@@ -227,7 +236,7 @@ pub async fn remove(
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
     let id = Uuid::parse_str(&id).map_err(|_| CompatError::not_found())?;
-    let claim = visible_claim(&state, &who, id, Action::ManageClaims).await?;
+    let claim = visible_claim(&state, &who, id, Action::ChangeClaim).await?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let actor = who.account().cloned();
     let claim = crate::db::run(&state.pool, move |conn| {

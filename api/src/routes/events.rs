@@ -12,7 +12,7 @@ use crate::claims::legacy::{apply_legacy, parse_legacy, underscore_keys, LegacyC
 use crate::claims::view::ClaimView;
 use crate::domain::parse_doi;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
-use crate::policy::Action;
+use crate::policy::{Action, Subject};
 
 pub const MAX_EVENTS: usize = 1000;
 
@@ -98,7 +98,7 @@ pub async fn post_events(
     let body = underscore_keys(&body.into_inner());
     if body.get("claim").is_some() {
         let envelope: LegacyClaimEnvelope = serde_json::from_value(body).map_err(shape_error)?;
-        return legacy_claim(&state, envelope.claim).await;
+        return legacy_claim(&state, &caller, envelope.claim).await;
     }
     let batch: DoiEventBatch = serde_json::from_value(body).map_err(shape_error)?;
     if batch.events.len() > MAX_EVENTS {
@@ -146,9 +146,43 @@ pub async fn post_events(
     }))
 }
 
-async fn legacy_claim(state: &AppState, claim: LegacyClaim) -> ApiResult<HttpResponse> {
+/// DataCite's one-claim form. Creating is Auto-Update's business (any record a DOI names);
+/// removing a work from a record is a change to that person's claim, decided as one. Either way
+/// the change to someone else's record is audited.
+async fn legacy_claim(state: &AppState, caller: &Caller, claim: LegacyClaim) -> ApiResult<HttpResponse> {
     let parsed = parse_legacy(&claim)?;
+    if parsed.delete {
+        let orcid = parsed.orcid.to_string();
+        let owner = crate::db::run(&state.pool, move |conn| {
+            Ok(crate::accounts::find_by_orcid(conn, &orcid)?)
+        })
+        .await?;
+        caller.authorize_or(
+            Action::ChangeClaim,
+            Some(Subject::record(parsed.orcid.as_str(), owner.as_ref())),
+            || {
+                ApiError::new(
+                    ErrorCode::NotYourRecord,
+                    "Only the person or a staff admin removes works from a record.",
+                )
+            },
+        )?;
+    }
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
-    let claim = crate::db::run(&state.pool, move |conn| apply_legacy(conn, &parsed, max_attempts, now)).await?;
+    let actor = caller.account.clone();
+    let claim = crate::db::run(&state.pool, move |conn| {
+        use diesel::Connection;
+        conn.transaction(|conn| {
+            let claim = apply_legacy(conn, &parsed, max_attempts, now)?;
+            let action = if parsed.delete {
+                "claim.delete_requested"
+            } else {
+                "claim.submitted"
+            };
+            crate::audit::claim_change_by_another(conn, &actor, action, None, &claim)?;
+            Ok(claim)
+        })
+    })
+    .await?;
     Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
 }
