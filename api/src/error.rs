@@ -151,6 +151,7 @@ error_codes! {
     SessionExpired = "session_expired" => Unauthorized;
     SessionMismatch = "session_mismatch" => Forbidden;
     SessionNotFound = "session_not_found" => NotFound;
+    SessionRequired = "session_required" => Forbidden;
     SessionRevoked = "session_revoked" => Unauthorized;
     StateMismatch = "state_mismatch" => BadRequest;
     TokenAlgorithmNotAllowed = "token_algorithm_not_allowed" => Unauthorized;

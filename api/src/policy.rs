@@ -235,6 +235,8 @@ pub enum Denial {
     Unauthenticated,
     /// This kind of credential is not accepted for the action (403).
     CredentialNotAccepted,
+    /// Changing one's own account takes the browser session, not a bearer JWT (403).
+    SessionRequired,
     /// An API token without the scope the action needs (403).
     MissingScope(&'static str),
     /// The role does not allow it (403).
@@ -295,6 +297,10 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
                 _ => Err(Denial::Role),
             };
         }
+        // A JWT travels to other services (the `_datacite` cookie): it reads and claims, but the
+        // account itself (tokens, JWTs, identities, permissions, sessions, deletion) is changed
+        // only from the browser session.
+        (Jwt, _) if action == Action::ManageOwnAccount => return Err(Denial::SessionRequired),
         (Session | Jwt | DatacitePerson, _) => {}
     }
     if actor.subject.is_none() {
@@ -669,6 +675,18 @@ mod tests {
                 "{action:?}"
             );
         }
+        // A bearer JWT does not change the account it names.
+        let jwt = Actor {
+            role: Role::User,
+            subject: Some(me),
+            credential: Credential::Jwt,
+        };
+        assert_eq!(
+            decide(jwt, Surface::Api, ManageOwnAccount, None),
+            Err(Denial::SessionRequired)
+        );
+        assert_eq!(decide(jwt, Surface::Api, ReadOwnAccount, None), Ok(()));
+        assert_eq!(decide(jwt, Surface::Api, CreateClaim, Some(me)), Ok(()));
         // DataCite's services act on the drop-in routes only.
         let service = Actor {
             role: Role::StaffAdmin,

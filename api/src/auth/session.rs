@@ -102,6 +102,10 @@ pub fn denial_error(denial: Denial) -> ApiError {
             header::WWW_AUTHENTICATE,
             format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
         ),
+        Denial::SessionRequired => ApiError::new(
+            ErrorCode::SessionRequired,
+            "Changing your account needs you signed in in the browser; a bearer token cannot do it.",
+        ),
         Denial::Role => ApiError::new(ErrorCode::Forbidden, "Your role does not allow this."),
         Denial::Hidden => ApiError::new(ErrorCode::NotFound, "The resource you are looking for doesn't exist."),
     }

@@ -66,7 +66,9 @@ pub fn refused(denial: Denial) -> CompatError {
     match denial {
         Denial::Unauthenticated => CompatError::new(StatusCode::UNAUTHORIZED, "Bad credentials."),
         Denial::Hidden => CompatError::not_found(),
-        Denial::CredentialNotAccepted | Denial::MissingScope(_) | Denial::Role => CompatError::forbidden(),
+        Denial::CredentialNotAccepted | Denial::SessionRequired | Denial::MissingScope(_) | Denial::Role => {
+            CompatError::forbidden()
+        }
     }
 }
 

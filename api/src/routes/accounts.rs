@@ -49,7 +49,7 @@ pub async fn me(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpRes
         (status = 200, description = "The updated account.", body = AccountView),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A field only staff may change (role, flags) or one that is never writable.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A field only staff may change (role, flags) or one that is never writable.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A value is invalid or a field is unknown.", body = Problem, content_type = "application/problem+json"),
     )
@@ -102,7 +102,7 @@ pub struct UnlinkResult {
     responses(
         (status = 200, description = "Unlinked.", body = UnlinkResult),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such identity is linked.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "ORCID, or the last way to sign in.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider could not be reached to revoke the grant; nothing changed.", body = Problem, content_type = "application/problem+json"),
@@ -162,7 +162,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
     responses(
         (status = 200, description = "The ORCID identity, now expired.", body = IdentityView),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No ORCID identity (cannot happen for a normal account).", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID could not be reached; nothing changed.", body = Problem, content_type = "application/problem+json"),
     )
@@ -227,7 +227,7 @@ pub async fn list_permissions(caller: Caller, state: web::Data<AppState>) -> Api
     responses(
         (status = 200, description = "The permission, now revoked.", body = PermissionView),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown kind, or never granted.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID could not be reached; nothing changed.", body = Problem, content_type = "application/problem+json"),
     )
@@ -327,7 +327,7 @@ pub async fn list_sessions(caller: Caller, state: web::Data<AppState>) -> ApiRes
     responses(
         (status = 204, description = "Revoked."),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such active session of yours.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -371,7 +371,7 @@ pub struct RevokedCount {
     responses(
         (status = 200, description = "How many were revoked.", body = RevokedCount),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/v1/accounts/me/sessions")]

@@ -135,7 +135,7 @@ pub struct AccountDeleted {
         (status = 200, description = "Deleted; you are signed out.", body = AccountDeleted),
         (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`confirm` is not your ORCID iD.", body = Problem, content_type = "application/problem+json"),
     )

@@ -22,7 +22,7 @@ use crate::policy::Action;
     responses(
         (status = 201, description = "A new access token.", body = TokenResponse),
         (status = 401, description = "Not signed in, or the session has ended.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Cross-site request refused.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: Cross-site request refused.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/v1/tokens")]

@@ -577,3 +577,56 @@ async fn claim_changes_stay_with_the_person_and_staff_admins() {
         .unwrap();
     assert_eq!(audited, 1, "the feed's claim for someone else is in their audit trail");
 }
+
+/// A bearer JWT travels to other services (DataCite's `_datacite` cookie): it may read and
+/// claim, but it changes nothing about the account itself, and never mints another JWT.
+#[actix_web::test]
+async fn a_bearer_jwt_does_not_change_the_account_it_names() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &[]).await;
+    let jwt = our_jwt(&app, &b).await;
+    let bearer = |req: reqwest::RequestBuilder| req.bearer_auth(&jwt).send();
+    let c = &app.client;
+    let refused = [
+        bearer(c.post(app.url("/api/v1/tokens"))).await.unwrap(),
+        bearer(
+            c.post(app.url("/api/v1/accounts/me/tokens"))
+                .json(&json!({"name": "stolen", "scopes": ["claims:read"], "expires_in_days": 365})),
+        )
+        .await
+        .unwrap(),
+        bearer(
+            c.delete(app.url("/api/v1/accounts/me"))
+                .json(&json!({"confirm": orcid})),
+        )
+        .await
+        .unwrap(),
+        bearer(c.delete(app.url("/api/v1/accounts/me/sessions"))).await.unwrap(),
+        bearer(c.delete(app.url("/api/v1/accounts/me/permissions/auto_update")))
+            .await
+            .unwrap(),
+        bearer(
+            c.patch(app.url("/api/v1/accounts/me"))
+                .json(&json!({"name": "Mallory"})),
+        )
+        .await
+        .unwrap(),
+    ];
+    for res in refused {
+        assert_problem(res, 403, "session_required").await;
+    }
+    // It still reads, and the account is all there.
+    let me = bearer(c.get(app.url("/api/v1/accounts/me"))).await.unwrap();
+    assert_eq!(me.status(), 200);
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["orcid"], orcid.as_str());
+    assert_ne!(me["name"], "Mallory");
+    // The browser session does all of it.
+    let res = b
+        .post(app.url("/api/v1/accounts/me/tokens"))
+        .json(&json!({"name": "mine", "scopes": ["claims:read"], "expires_in_days": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
