@@ -10,7 +10,10 @@
 //! accounts that carry their own provider or client id, never every ordinary user; nobody reads
 //! every claim by virtue of being signed in; nobody changes their own role; `staff_user` is
 //! read-only everywhere; an API token never does more than its scopes and its owner's role allow,
-//! and never acts on someone else's record.
+//! and never acts on someone else's record; a bearer JWT (which travels to other DataCite
+//! services) never changes the account it names; removing someone's works is theirs or a staff
+//! admin's, while provider and client admins process their members' claims only in the admin
+//! area.
 //!
 //! [`ROUTES`] names the action every route decides. A test derives the route table from the app
 //! and fails when a route is missing from it, and another checks each route × role × credential
