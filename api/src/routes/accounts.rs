@@ -18,6 +18,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{OrcidPermission, Session};
 use crate::db::schema::{identities, orcid_permissions, sessions};
 use crate::domain::{GrantStatus, PermissionKind, Provider};
+use crate::error::responses::{JsonBodyErrors, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
@@ -29,7 +30,7 @@ use crate::policy::Action;
     tag = "account",
     responses(
         (status = 200, description = "The account.", body = AccountView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/api/v1/accounts/me")]
@@ -47,10 +48,9 @@ pub async fn me(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpRes
     request_body = AccountUpdate,
     responses(
         (status = 200, description = "The updated account.", body = AccountView),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A field only staff may change (role, flags) or one that is never writable.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A value is invalid or a field is unknown.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -74,7 +74,7 @@ pub async fn update_me(
     tag = "account",
     responses(
         (status = 200, description = "Linked identities.", body = Vec<IdentityView>),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/api/v1/accounts/me/identities")]
@@ -101,7 +101,7 @@ pub struct UnlinkResult {
     params(("provider" = Provider, Path, description = "google or github")),
     responses(
         (status = 200, description = "Unlinked.", body = UnlinkResult),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such identity is linked.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "ORCID, or the last way to sign in.", body = Problem, content_type = "application/problem+json"),
@@ -161,7 +161,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
     tag = "account",
     responses(
         (status = 200, description = "The ORCID identity, now expired.", body = IdentityView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No ORCID identity (cannot happen for a normal account).", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID could not be reached; nothing changed.", body = Problem, content_type = "application/problem+json"),
@@ -206,7 +206,7 @@ pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> A
     tag = "account",
     responses(
         (status = 200, description = "Both permissions.", body = Vec<PermissionView>),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/api/v1/accounts/me/permissions")]
@@ -226,7 +226,7 @@ pub async fn list_permissions(caller: Caller, state: web::Data<AppState>) -> Api
     params(("kind" = PermissionKind, Path, description = "search_and_link or auto_update")),
     responses(
         (status = 200, description = "The permission, now revoked.", body = PermissionView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown kind, or never granted.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID could not be reached; nothing changed.", body = Problem, content_type = "application/problem+json"),
@@ -285,7 +285,7 @@ pub async fn disable_permission(
     tag = "account",
     responses(
         (status = 200, description = "Active sessions.", body = Vec<SessionView>),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 #[get("/api/v1/accounts/me/sessions")]
@@ -326,7 +326,7 @@ pub async fn list_sessions(caller: Caller, state: web::Data<AppState>) -> ApiRes
     params(("id" = Uuid, Path, description = "The session id")),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such active session of yours.", body = Problem, content_type = "application/problem+json"),
     )
@@ -370,7 +370,7 @@ pub struct RevokedCount {
     tag = "account",
     responses(
         (status = 200, description = "How many were revoked.", body = RevokedCount),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -22,6 +22,7 @@ use crate::db::models::{Account, AccountChangeset};
 use crate::db::schema::{accounts, audit_log};
 use crate::domain::parse_orcid;
 use crate::domain::Role;
+use crate::error::responses::{JsonBodyErrors, MalformedQuery, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{self, Action, Subject};
 
@@ -55,8 +56,8 @@ pub struct AccountQuery {
     params(AccountQuery),
     responses(
         (status = 200, description = "One page of accounts.", body = AdminAccountList),
-        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        MalformedQuery,
+        NotSignedIn,
         (status = 403, description = "Your role has no administration area, or a token without `accounts:read`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown role or a page out of range.", body = Problem, content_type = "application/problem+json"),
     )
@@ -97,7 +98,7 @@ pub async fn list_accounts(
     params(("orcid" = String, Path, description = "The account's ORCID iD.")),
     responses(
         (status = 200, description = "The account.", body = AdminAccountDetail),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Your role may not read this account.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an ORCID iD.", body = Problem, content_type = "application/problem+json"),
@@ -142,11 +143,10 @@ pub struct AdminAccountUpdate {
     request_body = AdminAccountUpdate,
     responses(
         (status = 200, description = "The account, changed.", body = AdminAccountDetail),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "Your role may not make this change (e.g. your own role), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an ORCID iD, an unknown role, or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -249,7 +249,7 @@ async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
     params(("id" = Uuid, Path, description = "The claim's id.")),
     responses(
         (status = 202, description = "The claim, re-queued (or waiting for permission).", body = ClaimView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Your role may not manage this claim, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A worker is processing it right now.", body = Problem, content_type = "application/problem+json"),
@@ -284,12 +284,11 @@ pub struct IgnoreClaim {
     request_body = IgnoreClaim,
     responses(
         (status = 200, description = "The claim, ignored.", body = ClaimView),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "Your role may not manage this claim, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The claim is in progress, done or deleted.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty reason or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -340,10 +339,9 @@ pub struct RetryFailedResult {
     request_body = RetryFailed,
     responses(
         (status = 202, description = "How many were re-queued.", body = RetryFailedResult),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "Not a staff admin, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an ORCID iD, or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -389,8 +387,8 @@ pub struct AuditQuery {
     params(AuditQuery),
     responses(
         (status = 200, description = "Audit entries.", body = Vec<AuditEntry>),
-        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        MalformedQuery,
+        NotSignedIn,
         (status = 403, description = "Not staff.", body = Problem, content_type = "application/problem+json"),
     )
 )]

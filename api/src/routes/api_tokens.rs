@@ -13,6 +13,7 @@ use crate::audit::audit;
 use crate::auth::api_tokens::{self, role_allows, ApiTokenView, SCOPES};
 use crate::auth::session::Caller;
 use crate::db::schema::api_tokens as tokens;
+use crate::error::responses::{JsonBodyErrors, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
@@ -45,7 +46,7 @@ pub struct NewApiToken {
     tag = "account",
     responses(
         (status = 200, description = "Your tokens (never their secrets).", body = Vec<ApiTokenView>),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Called with an API token.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -67,11 +68,10 @@ pub async fn list(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpR
     request_body = NewApiToken,
     responses(
         (status = 201, description = "The token, with its secret (shown once).", body = CreatedApiToken),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A scope your role cannot use, an API token as caller, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "You already have 20 active tokens; revoke one first.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty or long name, no or unknown scopes, an expiry outside 1–365 days, or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -162,7 +162,7 @@ pub async fn create(
     params(("id" = Uuid, Path, description = "The token's id.")),
     responses(
         (status = 204, description = "Revoked (or already was)."),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such token of yours.", body = Problem, content_type = "application/problem+json"),
     )

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::auth::session::{self, Caller};
 use crate::db::schema::pending_signups;
 use crate::domain::{PermissionKind, Provider};
+use crate::error::responses::NotSignedIn;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::identities::flow::{
     begin, finish_flow_inner, parse_provider, safe_return_to, state_cookie, CallbackQuery, NewState,
@@ -167,7 +168,7 @@ pub async fn start(
     responses(
         (status = 303, description = "Redirect to ORCID."),
         (status = 400, description = "Bad `return_to` or kind.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 404, description = "ORCID is not configured.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
     )

@@ -16,6 +16,7 @@ use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::claims;
 use crate::domain::{parse_doi, parse_orcid};
+use crate::error::responses::{JsonBodyErrors, MalformedQuery, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
 
@@ -71,10 +72,9 @@ fn accepted(claim: Claim) -> HttpResponse {
     responses(
         (status = 202, description = "The claim, queued (or as it already was).", body = ClaimView,
             headers(("Location" = String, description = "The claim's URL."))),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "Another person's iD, a token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a DOI, not an ORCID iD, or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -125,7 +125,7 @@ pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<
     params(("id" = Uuid, Path, description = "The claim's id.")),
     responses(
         (status = 200, description = "The claim.", body = ClaimView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
     )
@@ -145,7 +145,7 @@ pub async fn get_one(caller: Caller, state: web::Data<AppState>, id: web::Path<U
     params(("id" = Uuid, Path, description = "The claim's id.")),
     responses(
         (status = 202, description = "The claim, with action `delete`.", body = ClaimView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
     )
@@ -175,7 +175,7 @@ pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
     params(("id" = Uuid, Path, description = "The claim's id.")),
     responses(
         (status = 202, description = "The claim, re-queued.", body = ClaimView),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The claim is queued, in progress, done or deleted: nothing to retry.", body = Problem, content_type = "application/problem+json"),
@@ -262,8 +262,8 @@ pub struct ClaimQuery {
     params(ClaimQuery),
     responses(
         (status = 200, description = "One page of claims.", body = ClaimList),
-        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        MalformedQuery,
+        NotSignedIn,
         (status = 403, description = "A token without `claims:read`, or `orcid` from a non-staff caller.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown state, source, action, sort, DOI, iD, date or cursor.", body = Problem, content_type = "application/problem+json"),
     )
@@ -385,7 +385,7 @@ pub async fn list(
     tag = "claims",
     responses(
         (status = 200, description = "Counts and the last claim.", body = ClaimStats),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "A token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -11,6 +11,7 @@ use crate::claims::intake::enqueue_doi_event;
 use crate::claims::legacy::{apply_legacy, parse_legacy, underscore_keys, LegacyClaim, LegacyClaimEnvelope};
 use crate::claims::view::ClaimView;
 use crate::domain::parse_doi;
+use crate::error::responses::JsonBodyErrors;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
 
@@ -79,12 +80,11 @@ fn shape_error(e: serde_json::Error) -> ApiError {
     request_body = EventsRequest,
     responses(
         (status = 202, description = "Events queued (batch form), or the claim (claim form).", body = EventsResponse),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
         (status = 401, description = "No or an unknown credential.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The credential lacks `events:write`.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Claim form with `claim_action: delete` for a claim that does not exist.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad DOI or iD (each listed in `errors`), more than 1000 events, or an unknown shape. Nothing is queued.", body = Problem, content_type = "application/problem+json"),
     )
 )]

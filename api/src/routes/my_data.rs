@@ -21,6 +21,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
 use crate::domain::Provider;
+use crate::error::responses::{JsonBodyErrors, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
@@ -45,7 +46,7 @@ pub struct AccountExport {
     tag = "account",
     responses(
         (status = 200, description = "Your data, as a download.", body = AccountExport),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        NotSignedIn,
         (status = 403, description = "Called with an API token.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -133,10 +134,9 @@ pub struct AccountDeleted {
     request_body = DeleteAccount,
     responses(
         (status = 200, description = "Deleted; you are signed out.", body = AccountDeleted),
-        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        JsonBodyErrors,
+        NotSignedIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`confirm` is not your ORCID iD.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -15,6 +15,7 @@ use crate::claims::datacite::{DataciteError, DoiQuery};
 use crate::claims::work::DoiMetadata;
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::claims;
+use crate::error::responses::{MalformedQuery, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
 
@@ -108,8 +109,8 @@ fn names(record: &Value) -> Vec<String> {
     params(WorkQuery),
     responses(
         (status = 200, description = "One page of DOIs.", body = WorkList),
-        (status = 400, description = "A malformed query string.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in.", body = Problem, content_type = "application/problem+json"),
+        MalformedQuery,
+        NotSignedIn,
         (status = 403, description = "A token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A page outside 1–100 items or beyond DataCite's window, or a query DataCite cannot parse.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "DataCite could not be reached.", body = Problem, content_type = "application/problem+json"),
