@@ -354,12 +354,13 @@ pub async fn put_user(
     let orcid_s = orcid.to_string();
     let account = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let id: Uuid = match accounts::table
+            let before: Option<Account> = accounts::table
                 .filter(accounts::orcid.eq(&orcid_s))
-                .select(accounts::id)
-                .first::<Uuid>(conn)
-                .optional()?
-            {
+                .select(Account::as_select())
+                .for_update()
+                .first(conn)
+                .optional()?;
+            let id: Uuid = match before.as_ref().map(|a| a.id) {
                 Some(id) => id,
                 None => diesel::insert_into(accounts::table)
                     .values(accounts::orcid.eq(&orcid_s))
@@ -378,18 +379,21 @@ pub async fn put_user(
                 ..Default::default()
             }
             .apply(conn, id)?;
+            let after: Account = accounts::table.find(id).select(Account::as_select()).first(conn)?;
+            let view = |a: &Account| {
+                json!({"name": a.name, "given_names": a.given_names, "family_name": a.family_name,
+                       "email": a.email, "provider_id": a.provider_id, "client_id": a.client_id,
+                       "beta_tester": a.beta_tester})
+            };
             crate::audit::audit(
                 conn,
                 actor.as_ref(),
                 label,
                 if created { "account.created" } else { "account.updated" },
                 ("account", &orcid_s),
-                json!({ "via": "PUT /users", "provider_id": attrs.provider_id, "client_id": attrs.client_id }),
+                json!({ "via": "PUT /users", "before": before.as_ref().map(view), "after": view(&after) }),
             )?;
-            accounts::table
-                .find(id)
-                .select(Account::as_select())
-                .first::<Account>(conn)
+            Ok::<_, diesel::result::Error>(after)
         })
         .map_err(ApiError::from)
     })

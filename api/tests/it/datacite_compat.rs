@@ -297,6 +297,16 @@ async fn users_are_read_and_upserted_as_lupo_expects() {
         .first(&mut conn)
         .unwrap();
     assert_eq!(provider, None);
+    // The audit trail says what changed, before and after, and who did it.
+    let details: Value = profiles_api::db::schema::audit_log::table
+        .filter(profiles_api::db::schema::audit_log::target_id.eq(&fresh))
+        .filter(profiles_api::db::schema::audit_log::action.eq("account.updated"))
+        .select(profiles_api::db::schema::audit_log::details)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(details["before"]["name"], "New Person", "{details}");
+    assert!(details["before"]["provider_id"].is_string(), "{details}");
+    assert!(details["after"]["provider_id"].is_null(), "{details}");
     let res = client
         .put(app.url(&format!("/users/{fresh}")))
         .bearer_auth(&lupo)
