@@ -303,7 +303,20 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
         // A JWT travels to other services (the `_datacite` cookie): it reads and claims, but the
         // account itself (tokens, JWTs, identities, permissions, sessions, deletion) is changed
         // only from the browser session.
-        (Jwt, _) if action == Action::ManageOwnAccount => return Err(Denial::SessionRequired),
+        // Nor does it make the administration area's changes (a leaked staff admin's JWT must not
+        // hand out roles).
+        (Jwt, Surface::Api)
+            if matches!(
+                action,
+                Action::ManageOwnAccount
+                    | Action::UpdateAccount
+                    | Action::ChangeRole
+                    | Action::CreateAccount
+                    | Action::ManageClaims
+            ) =>
+        {
+            return Err(Denial::SessionRequired)
+        }
         (Session | Jwt | DatacitePerson, _) => {}
     }
     if actor.subject.is_none() {
@@ -689,6 +702,18 @@ mod tests {
             Err(Denial::SessionRequired)
         );
         assert_eq!(decide(jwt, Surface::Api, ReadOwnAccount, None), Ok(()));
+        let admin_jwt = Actor {
+            role: Role::StaffAdmin,
+            ..jwt
+        };
+        for action in [UpdateAccount, ChangeRole, ManageClaims] {
+            assert_eq!(
+                decide(admin_jwt, Surface::Api, action, Some(other)),
+                Err(Denial::SessionRequired),
+                "{action:?}"
+            );
+        }
+        assert_eq!(decide(admin_jwt, Surface::Api, ReadAccount, Some(other)), Ok(()));
         assert_eq!(decide(jwt, Surface::Api, CreateClaim, Some(me)), Ok(()));
         // DataCite's services act on the drop-in routes only.
         let service = Actor {

@@ -145,7 +145,7 @@ pub struct AdminAccountUpdate {
         (status = 200, description = "The account, changed.", body = AdminAccountDetail),
         JsonBodyErrors,
         NotSignedIn,
-        (status = 403, description = "Your role may not make this change (e.g. your own role), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not make this change (e.g. your own role), a bearer JWT (`session_required`: admin changes need the browser session), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an ORCID iD, an unknown role, or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
@@ -250,7 +250,7 @@ async fn claim_target(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
     responses(
         (status = 202, description = "The claim, re-queued (or waiting for permission).", body = ClaimView),
         NotSignedIn,
-        (status = 403, description = "Your role may not manage this claim, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not manage this claim, a bearer JWT or API token (admin changes need the browser session), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A worker is processing it right now.", body = Problem, content_type = "application/problem+json"),
     )
@@ -286,7 +286,7 @@ pub struct IgnoreClaim {
         (status = 200, description = "The claim, ignored.", body = ClaimView),
         JsonBodyErrors,
         NotSignedIn,
-        (status = 403, description = "Your role may not manage this claim, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not manage this claim, a bearer JWT or API token (admin changes need the browser session), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The claim is in progress, done or deleted.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty reason or an unknown field.", body = Problem, content_type = "application/problem+json"),
@@ -341,7 +341,7 @@ pub struct RetryFailedResult {
         (status = 202, description = "How many were re-queued.", body = RetryFailedResult),
         JsonBodyErrors,
         NotSignedIn,
-        (status = 403, description = "Not a staff admin, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin, a bearer JWT or API token (admin changes need the browser session), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an ORCID iD, or an unknown field.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -90,6 +90,7 @@ fn flow_error(req: &HttpRequest, error: ApiError) -> HttpResponse {
         (status = 303, description = "Redirect to the provider's authorization page."),
         (status = 400, description = "Bad `return_to` or intent.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`intent=link` without a session.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`intent=link` with a bearer JWT or API token (`session_required`, `api_token_not_allowed`): linking needs the browser session.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or disabled provider.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -169,6 +170,7 @@ pub async fn start(
         (status = 303, description = "Redirect to ORCID."),
         (status = 400, description = "Bad `return_to` or kind.", body = Problem, content_type = "application/problem+json"),
         NotSignedIn,
+        (status = 403, description = "A bearer JWT or API token (`session_required`, `api_token_not_allowed`): granting needs the browser session.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "ORCID is not configured.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
     )

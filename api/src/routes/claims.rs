@@ -146,7 +146,7 @@ pub async fn get_one(caller: Caller, state: web::Data<AppState>, id: web::Path<U
     responses(
         (status = 202, description = "The claim, with action `delete`.", body = ClaimView),
         NotSignedIn,
-        (status = 403, description = "A token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:write`, someone else's claim that your role may read but not change (`forbidden`), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -176,7 +176,7 @@ pub async fn remove(caller: Caller, state: web::Data<AppState>, id: web::Path<Uu
     responses(
         (status = 202, description = "The claim, re-queued.", body = ClaimView),
         NotSignedIn,
-        (status = 403, description = "A token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token without `claims:write`, someone else's claim that your role may read but not change (`forbidden`), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The claim is queued, in progress, done or deleted: nothing to retry.", body = Problem, content_type = "application/problem+json"),
     )

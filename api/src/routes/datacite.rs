@@ -224,6 +224,7 @@ pub async fn get_one(
     responses(
         (status = 202, description = "The JSON:API claim, with claimAction delete.", body = Value, content_type = "application/vnd.api+json"),
         (status = 401, description = "Bad credentials.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 403, description = "Someone else's claim that you may read but not remove.", body = DataciteErrors, content_type = "application/vnd.api+json"),
         (status = 404, description = "No such claim among yours.", body = DataciteErrors, content_type = "application/vnd.api+json"),
     )
 )]

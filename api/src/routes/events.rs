@@ -82,7 +82,7 @@ fn shape_error(e: serde_json::Error) -> ApiError {
         (status = 202, description = "Events queued (batch form), or the claim (claim form).", body = EventsResponse),
         JsonBodyErrors,
         (status = 401, description = "No or an unknown credential.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The credential lacks `events:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The credential lacks `events:write`; or the claim form removes a work from someone else's record (`not_your_record`: only the person or a staff admin's session may).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Claim form with `claim_action: delete` for a claim that does not exist.", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad DOI or iD (each listed in `errors`), more than 1000 events, or an unknown shape. Nothing is queued.", body = Problem, content_type = "application/problem+json"),

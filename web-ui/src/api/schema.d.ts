@@ -2417,7 +2417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role may not make this change (e.g. your own role), or a cross-site request. */
+            /** @description Your role may not make this change (e.g. your own role), a bearer JWT (`session_required`: admin changes need the browser session), or a cross-site request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2549,7 +2549,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a staff admin, or a cross-site request. */
+            /** @description Not a staff admin, a bearer JWT or API token (admin changes need the browser session), or a cross-site request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2621,7 +2621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role may not manage this claim, or a cross-site request. */
+            /** @description Your role may not manage this claim, a bearer JWT or API token (admin changes need the browser session), or a cross-site request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2698,7 +2698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role may not manage this claim, or a cross-site request. */
+            /** @description Your role may not manage this claim, a bearer JWT or API token (admin changes need the browser session), or a cross-site request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3028,7 +3028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A token without `claims:write`, or a cross-site request. */
+            /** @description A token without `claims:write`, someone else's claim that your role may read but not change (`forbidden`), or a cross-site request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3078,7 +3078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A token without `claims:write`, or a cross-site request. */
+            /** @description A token without `claims:write`, someone else's claim that your role may read but not change (`forbidden`), or a cross-site request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,7 +3147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The credential lacks `events:write`. */
+            /** @description The credential lacks `events:write`; or the claim form removes a work from someone else's record (`not_your_record`: only the person or a staff admin's session may). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3368,6 +3368,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A bearer JWT or API token (`session_required`, `api_token_not_allowed`): granting needs the browser session. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description ORCID is not configured. */
             404: {
                 headers: {
@@ -3535,6 +3544,15 @@ export interface operations {
             };
             /** @description `intent=link` without a session. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `intent=link` with a bearer JWT or API token (`session_required`, `api_token_not_allowed`): linking needs the browser session. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3757,6 +3775,15 @@ export interface operations {
             };
             /** @description Bad credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Someone else's claim that you may read but not remove. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
