@@ -246,6 +246,17 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, from staff admin down.
+    pub const ALL: [Role; 7] = [
+        Self::StaffAdmin,
+        Self::StaffUser,
+        Self::ProviderAdmin,
+        Self::ProviderUser,
+        Self::ClientAdmin,
+        Self::ClientUser,
+        Self::User,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::StaffAdmin => "staff_admin",

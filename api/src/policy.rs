@@ -482,16 +482,6 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
-    const ROLES: [Role; 7] = [
-        Role::StaffAdmin,
-        Role::StaffUser,
-        Role::ProviderAdmin,
-        Role::ProviderUser,
-        Role::ClientAdmin,
-        Role::ClientUser,
-        Role::User,
-    ];
-
     fn subject(orcid: &'static str, provider: Option<&'static str>, client: Option<&'static str>) -> Subject<'static> {
         Subject {
             id: Some(Uuid::new_v4()),
@@ -582,7 +572,7 @@ mod tests {
             }
         }
         // Every role × action has an answer for "no target" and for oneself.
-        for role in ROLES {
+        for role in Role::ALL {
             let actor = session(role, me);
             for action in Action::ALL {
                 let on_self = allowed(actor, action, Some(me));
@@ -748,7 +738,7 @@ mod tests {
 
     #[test]
     fn every_role_may_hold_only_its_scopes() {
-        for role in ROLES {
+        for role in Role::ALL {
             assert!(role_allows(role, "claims:read") && role_allows(role, "claims:write"));
             assert_eq!(role_allows(role, "events:write"), role == Role::StaffAdmin);
             assert_eq!(role_allows(role, "accounts:read"), sees_admin(role));

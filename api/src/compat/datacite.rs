@@ -61,6 +61,16 @@ pub enum CompatCaller {
     DataciteService,
 }
 
+/// A refusal of a write that names someone else's record: DataCite answers 403 even where a
+/// read would be a 404.
+pub fn refused_outright(denial: Denial) -> CompatError {
+    if denial == Denial::Hidden {
+        CompatError::forbidden()
+    } else {
+        refused(denial)
+    }
+}
+
 /// A refusal in DataCite's words; what the caller may not see is not there.
 pub fn refused(denial: Denial) -> CompatError {
     match denial {

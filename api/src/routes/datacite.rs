@@ -20,7 +20,7 @@ use crate::auth::session::Caller;
 use crate::claims::legacy::{apply_legacy, parse_legacy, underscore_keys, LegacyClaim, LegacyClaimEnvelope};
 use crate::claims::store::{self};
 use crate::compat::datacite::{
-    account_of, audit_for_another, caller, claim_resource, jsonapi, load_user, parse_claim_filters, refused,
+    account_of, audit_for_another, caller, claim_resource, jsonapi, load_user, parse_claim_filters, refused_outright,
     search_claims, underscore, user_resource, visible_claim, CompatCaller, CompatError, CompatResult, DataciteErrors,
     UserAttributes,
 };
@@ -28,7 +28,7 @@ use crate::db::models::{Account, AccountChangeset};
 use crate::db::schema::accounts;
 use crate::domain::OrcidId;
 use crate::error::ApiError;
-use crate::policy::{self, Action, Denial, Subject, Surface};
+use crate::policy::{self, Action, Subject, Surface};
 
 /// DataCite: create or re-queue a claim
 ///
@@ -76,13 +76,7 @@ pub async fn create(
     };
     // Claiming for someone else is refused outright, as DataCite does.
     who.decide(action, Some(Subject::record(parsed.orcid.as_str(), owner.as_ref())))
-        .map_err(|d| {
-            if d == Denial::Hidden {
-                CompatError::forbidden()
-            } else {
-                refused(d)
-            }
-        })?;
+        .map_err(refused_outright)?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
     let (actor, delete) = (who.account().cloned(), parsed.delete);
     let claim = crate::db::run(&state.pool, move |conn| {
@@ -151,13 +145,7 @@ pub async fn list(
         Some(u) => {
             let owner = account_of(&state, u.clone()).await?;
             who.decide(Action::ReadClaims, Some(Subject::record(&u, owner.as_ref())))
-                .map_err(|d| {
-                    if d == Denial::Hidden {
-                        CompatError::forbidden()
-                    } else {
-                        refused(d)
-                    }
-                })?;
+                .map_err(refused_outright)?;
             Some(u)
         }
         // Everyone's claims for those who may read them, else one's own.
@@ -326,13 +314,7 @@ pub async fn put_user(
         Some((account, _)) => who.decide(Action::ChangeRole, Some(Subject::of(account))),
         None => who.decide(Action::CreateAccount, None),
     }
-    .map_err(|d| {
-        if d == Denial::Hidden {
-            CompatError::forbidden()
-        } else {
-            refused(d)
-        }
-    })?;
+    .map_err(refused_outright)?;
     let value: Value =
         serde_json::from_slice(&body).map_err(|e| CompatError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let Some(attributes) = value.pointer("/data/attributes").cloned() else {

@@ -12,7 +12,7 @@ use crate::standins::spawn_app_with_providers;
 use crate::support::TestApp;
 
 /// DataCite's own key pair; the app trusts its public half.
-fn datacite_keys() -> (String, EncodingKey) {
+pub fn datacite_keys() -> (String, EncodingKey) {
     let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
     let public = key.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
     let private = key.to_pkcs8_pem(LineEnding::LF).unwrap();
@@ -23,7 +23,7 @@ fn datacite_keys() -> (String, EncodingKey) {
     clippy::disallowed_methods,
     reason = "jsonwebtoken checks `exp` against the system clock"
 )]
-fn datacite_jwt(key: &EncodingKey, uid: &str, role: &str) -> String {
+pub fn datacite_jwt(key: &EncodingKey, uid: &str, role: &str) -> String {
     let exp = chrono::Utc::now().timestamp() + 300;
     encode(
         &Header::new(Algorithm::RS256),
@@ -33,7 +33,7 @@ fn datacite_jwt(key: &EncodingKey, uid: &str, role: &str) -> String {
     .unwrap()
 }
 
-async fn our_jwt(app: &TestApp, b: &reqwest::Client) -> String {
+pub async fn our_jwt(app: &TestApp, b: &reqwest::Client) -> String {
     let v: Value = b
         .post(app.url("/api/v1/tokens"))
         .header("origin", &app.address)

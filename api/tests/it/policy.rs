@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use profiles_api::auth::api_tokens;
 use profiles_api::claims::store::{self, Requester, Submission};
 use profiles_api::claims::ClaimSource;
@@ -12,22 +11,12 @@ use profiles_api::db::models::Account;
 use profiles_api::db::schema::{accounts, audit_log, claims};
 use profiles_api::domain::{Doi, OrcidId, Role};
 use profiles_api::policy::{self, Action, Actor, Credential, Subject};
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::{json, Value};
 
 use crate::claims::person;
+use crate::datacite_compat::{datacite_jwt, datacite_keys, our_jwt};
 use crate::standins::spawn_app_with_providers;
 use crate::support::{assert_problem, TestApp};
-
-const ROLES: [Role; 7] = [
-    Role::StaffAdmin,
-    Role::StaffUser,
-    Role::ProviderAdmin,
-    Role::ProviderUser,
-    Role::ClientAdmin,
-    Role::ClientUser,
-    Role::User,
-];
 
 #[test]
 fn every_route_has_a_decision() {
@@ -73,27 +62,6 @@ fn every_route_has_a_decision() {
     );
 }
 
-fn datacite_keys() -> (String, EncodingKey) {
-    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let public = key.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
-    let private = key.to_pkcs8_pem(LineEnding::LF).unwrap();
-    (public, EncodingKey::from_rsa_pem(private.as_bytes()).unwrap())
-}
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "jsonwebtoken checks `exp` against the system clock"
-)]
-fn datacite_jwt(key: &EncodingKey, uid: &str, role: &str) -> String {
-    let exp = chrono::Utc::now().timestamp() + 600;
-    encode(
-        &Header::new(Algorithm::RS256),
-        &json!({"uid": uid, "name": "DataCite", "role_id": role, "exp": exp, "iat": exp - 600}),
-        key,
-    )
-    .unwrap()
-}
-
 fn set(app: &TestApp, orcid: &str, role: Role, provider: Option<&str>, client: Option<&str>) {
     let mut conn = app.db.conn();
     diesel::update(accounts::table.filter(accounts::orcid.eq(orcid)))
@@ -127,18 +95,6 @@ fn claim_for(app: &TestApp, orcid: &str) -> uuid::Uuid {
         .unwrap()
         .0
         .id
-}
-
-async fn our_jwt(app: &TestApp, b: &reqwest::Client) -> String {
-    let v: Value = b
-        .post(app.url("/api/v1/tokens"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Whose thing a route acts on in this test.
@@ -268,7 +224,7 @@ async fn every_route_answers_every_role_and_credential_as_the_policy_decides() {
             kind: policy::CredentialKind::DataciteService,
         },
     ];
-    for role in ROLES {
+    for role in Role::ALL {
         let (browser, orcid) = person(&app, &[]).await;
         set(&app, &orcid, role, Some("prov"), Some("prov.client"));
         let me = account(&app, &orcid);

@@ -234,17 +234,5 @@ fn enum_columns_read_every_value_and_refuse_unknown_ones() {
         &[GrantStatus::Active, GrantStatus::Revoked, GrantStatus::Invalid],
         |s| s.as_str(),
     );
-    round_trip(
-        &mut conn,
-        &[
-            Role::StaffAdmin,
-            Role::StaffUser,
-            Role::ProviderAdmin,
-            Role::ProviderUser,
-            Role::ClientAdmin,
-            Role::ClientUser,
-            Role::User,
-        ],
-        |s| s.as_str(),
-    );
+    round_trip(&mut conn, &Role::ALL, |s| s.as_str());
 }
