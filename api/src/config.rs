@@ -95,6 +95,35 @@ pub struct Config {
     pub worker: WorkerConfig,
     /// DataCite's RS256 public key (PEM): its JWTs are then accepted on the compatibility routes.
     pub datacite_jwt_public_key: Option<String>,
+    /// The `uid`s of DataCite's services (lupo, levriero …) whose staff-admin JWTs act on
+    /// DataCite's behalf on the compatibility routes. Never an ORCID iD.
+    pub datacite_service_uids: Vec<String>,
+    /// The oldest DataCite JWT accepted (by `iat`), and the furthest `exp` (DataCite's own
+    /// tokens live 30 days).
+    pub datacite_jwt_max_age: Duration,
+    pub security: SecurityConfig,
+}
+
+/// Re-authentication, proxies and rate limits.
+#[derive(Debug, Clone)]
+pub struct SecurityConfig {
+    /// Guarded actions (API tokens, linking, ORCID permissions, deletion, roles) need a sign-in
+    /// this recent.
+    pub reauth_max_age: Duration,
+    /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (a load balancer).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub rate_limits: RateLimits,
+}
+
+/// Limits per fixed window, shared by every process through PostgreSQL. Zero turns one off.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// Sign-in, link and grant flows started per client IP per minute.
+    pub flow_starts_per_minute: u32,
+    /// JWTs and API tokens minted per account per hour.
+    pub tokens_per_hour: u32,
+    /// Claims created per account per hour (DataCite's services are not limited).
+    pub claims_per_hour: u32,
 }
 
 /// How claims are pushed to ORCID.
@@ -280,8 +309,52 @@ impl Config {
             concurrency: parse(env, "WORKER_CONCURRENCY", 8i64)?.clamp(1, 256),
             poll_interval: Duration::from_millis(parse(env, "WORKER_POLL_MS", 500u64)?.max(10)),
         };
+        let datacite_service_uids: Vec<String> = env
+            .get("DATACITE_SERVICE_UIDS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if let Some(person) = datacite_service_uids
+            .iter()
+            .find(|uid| crate::domain::OrcidId::parse(uid).is_ok())
+        {
+            return Err(ConfigError {
+                name: "DATACITE_SERVICE_UIDS",
+                message: format!("{person:?} is an ORCID iD; list only DataCite's services, such as datacite.lupo"),
+            });
+        }
+        let trusted_proxies = env
+            .get("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| ConfigError {
+                        name: "TRUSTED_PROXIES",
+                        message: format!("{s:?} is not an IP address or a CIDR range"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let security = SecurityConfig {
+            reauth_max_age: Duration::from_secs(parse(env, "REAUTH_MAX_AGE_MINUTES", 10u64)?.max(1) * 60),
+            trusted_proxies,
+            rate_limits: RateLimits {
+                flow_starts_per_minute: parse(env, "RATE_LIMIT_FLOW_STARTS_PER_MINUTE", 60u32)?,
+                tokens_per_hour: parse(env, "RATE_LIMIT_TOKENS_PER_HOUR", 60u32)?,
+                claims_per_hour: parse(env, "RATE_LIMIT_CLAIMS_PER_HOUR", 1000u32)?,
+            },
+        };
         Ok(Self {
             datacite_jwt_public_key: env.get("DATACITE_JWT_PUBLIC_KEY").map(|k| k.replace("\\n", "\n")),
+            datacite_service_uids,
+            datacite_jwt_max_age: Duration::from_secs(parse(env, "DATACITE_JWT_MAX_AGE_DAYS", 31u64)?.max(1) * 86_400),
+            security,
             claims,
             worker,
             orcid,
@@ -307,6 +380,17 @@ impl Config {
             max_body_bytes: parse(env, "MAX_BODY_BYTES", 256 * 1024usize)?,
             shutdown_timeout: Duration::from_secs(parse(env, "SHUTDOWN_TIMEOUT_SECS", 30u64)?),
         })
+    }
+
+    /// The name a cookie of ours carries: with the `__Host-` prefix when we are served over https,
+    /// so that no sibling subdomain or plain-http page can set or shadow it (browsers then insist
+    /// on `Secure`, `Path=/` and no `Domain`).
+    pub fn cookie_name(&self, base: &str) -> String {
+        if self.public_url.scheme() == "https" {
+            format!("__Host-{base}")
+        } else {
+            base.to_owned()
+        }
     }
 
     /// Cookies may drop `Secure` only when browsers reach us over plain http on loopback.

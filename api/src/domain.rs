@@ -143,7 +143,9 @@ impl Doi {
         if !(4..=9).contains(&registrant.len())
             || !registrant.chars().all(|c| c.is_ascii_digit())
             || suffix.is_empty()
-            || suffix.chars().any(char::is_whitespace)
+            || suffix.chars().any(|c| c.is_whitespace() || c.is_control())
+            // A suffix is opaque, but a `.` or `..` segment would walk up a URL path.
+            || suffix.split('/').any(|segment| segment == "." || segment == "..")
         {
             return Err(DoiError::Format);
         }
@@ -152,6 +154,34 @@ impl Doi {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The DOI as URL path segments (`10.5555/a%3Fb/c`): each segment percent-encoded, so that
+    /// nothing in a suffix can end the path, start a query or change the host's route.
+    pub fn url_path(&self) -> String {
+        use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+        const SEGMENT: &AsciiSet = &CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'#')
+            .add(b'%')
+            .add(b'/')
+            .add(b'<')
+            .add(b'>')
+            .add(b'?')
+            .add(b'[')
+            .add(b'\\')
+            .add(b']')
+            .add(b'^')
+            .add(b'`')
+            .add(b'{')
+            .add(b'|')
+            .add(b'}');
+        self.0
+            .split('/')
+            .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 
     /// The part before the slash, e.g. `10.5555`.
@@ -342,6 +372,22 @@ pub fn parse_orcid(value: &str, field: &str) -> crate::error::ApiResult<OrcidId>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dois_cannot_walk_a_url_path() {
+        for bad in [
+            "10.5555/../../providers/x",
+            "10.5555/./x",
+            "10.5555/a/..",
+            "10.5555/a\u{7}b",
+        ] {
+            assert_eq!(Doi::parse(bad), Err(DoiError::Format), "{bad}");
+        }
+        let doi = Doi::parse("10.5555/a?b#c/d%25e..g").unwrap();
+        assert_eq!(doi.url_path(), "10.5555/a%3Fb%23c/d%2525e..g");
+        let sici = Doi::parse("10.1002/(SICI)1097-4571:<3.0.CO;2-0").unwrap();
+        assert_eq!(sici.url_path(), "10.1002/(sici)1097-4571:%3C3.0.co;2-0");
+    }
 
     #[test]
     fn orcid_ids_are_checked_and_canonicalised() {

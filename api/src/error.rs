@@ -149,6 +149,8 @@ error_codes! {
     ProviderRejected = "provider_rejected" => BadRequest;
     ProviderUnavailable = "provider_unavailable" => BadGateway;
     QueryNotSupported = "query_not_supported" => Unprocessable;
+    RateLimited = "rate_limited" => TooManyRequests;
+    ReauthenticationRequired = "reauthentication_required" => Unauthorized;
     ScopeNotAllowed = "scope_not_allowed" => Forbidden;
     SessionExpired = "session_expired" => Unauthorized;
     SessionMismatch = "session_mismatch" => Forbidden;

@@ -14,7 +14,8 @@
 //!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue).
 //! - Foundations: `app` (the state handlers share), `clock` (the one source of now), `config`,
 //!   `crypto`, `db` (pool, migrations, generated schema, models, enum columns), `domain` (values
-//!   that validate on parse), `error` (the one API error type), `paging`, `telemetry`.
+//!   that validate on parse), `error` (the one API error type), `paging`, `ratelimit` (request limits shared through
+//!   PostgreSQL), `telemetry`.
 
 pub mod accounts;
 pub mod app;
@@ -32,6 +33,7 @@ pub mod identities;
 pub mod jobs;
 pub mod paging;
 pub mod policy;
+pub mod ratelimit;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -67,8 +67,9 @@ impl<'a> Subject<'a> {
 pub enum Credential<'a> {
     /// No credential at all.
     Anonymous,
-    /// A browser session (the `profiles_session` cookie).
-    Session,
+    /// A browser session (the `profiles_session` cookie); `recent_sign_in` when the person
+    /// signed in within the re-authentication window (`REAUTH_MAX_AGE_MINUTES`).
+    Session { recent_sign_in: bool },
     /// One of our JWTs (`POST /api/v1/tokens`, or the `_datacite` cookie's).
     Jwt,
     /// A personal API token (`prf_…`) with its scopes.
@@ -84,7 +85,7 @@ impl Credential<'_> {
     pub fn kind(&self) -> CredentialKind {
         match self {
             Self::Anonymous => CredentialKind::Anonymous,
-            Self::Session => CredentialKind::Session,
+            Self::Session { .. } => CredentialKind::Session,
             Self::Jwt => CredentialKind::Jwt,
             Self::ApiToken { .. } => CredentialKind::ApiToken,
             Self::DatacitePerson => CredentialKind::DatacitePerson,
@@ -135,9 +136,11 @@ pub enum Action {
     Public,
     /// Read one's own account: profile, identities, permissions, sessions, export, API tokens.
     ReadOwnAccount,
-    /// Change one's own account: profile, identities, permissions, sessions, API tokens, JWTs,
-    /// deletion.
+    /// Change one's own account: profile, sessions, JWTs.
     ManageOwnAccount,
+    /// Change what guards one's own account: create API tokens, link or unlink identities,
+    /// grant or revoke ORCID permissions, delete the account. Needs a recent sign-in.
+    SecureOwnAccount,
     /// Read a person's profile (public profiles are open to everyone).
     ReadProfile { public: bool },
     /// See the admin area and search accounts.
@@ -166,10 +169,11 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tests that walk the table (`ReadProfile` both ways).
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Self::Public,
         Self::ReadOwnAccount,
         Self::ManageOwnAccount,
+        Self::SecureOwnAccount,
         Self::ReadProfile { public: true },
         Self::ReadProfile { public: false },
         Self::ListAccounts,
@@ -202,6 +206,7 @@ impl Action {
         matches!(
             self,
             Self::ManageOwnAccount
+                | Self::SecureOwnAccount
                 | Self::UpdateAccount
                 | Self::ChangeRole
                 | Self::CreateAccount
@@ -246,6 +251,9 @@ pub enum Denial {
     Role,
     /// Someone else's thing, which the caller may not even know exists (404).
     Hidden,
+    /// Allowed, but only after signing in again: the session's sign-in is older than the
+    /// re-authentication window (401).
+    ReauthenticationRequired,
 }
 
 fn same(a: Option<&str>, b: Option<&str>) -> bool {
@@ -309,6 +317,7 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
             if matches!(
                 action,
                 Action::ManageOwnAccount
+                    | Action::SecureOwnAccount
                     | Action::UpdateAccount
                     | Action::ChangeRole
                     | Action::CreateAccount
@@ -317,12 +326,18 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
         {
             return Err(Denial::SessionRequired)
         }
-        (Session | Jwt | DatacitePerson, _) => {}
+        (Session { .. } | Jwt | DatacitePerson, _) => {}
     }
     if actor.subject.is_none() {
         return Err(Denial::Unauthenticated);
     }
     if role_may(actor, action, target, own) {
+        // What guards an account, and handing out roles, needs the person to have signed in
+        // recently, so that a browser left signed in is not enough.
+        let guarded = matches!(action, Action::SecureOwnAccount | Action::ChangeRole);
+        if guarded && matches!(actor.credential, Session { recent_sign_in: false }) {
+            return Err(Denial::ReauthenticationRequired);
+        }
         return Ok(());
     }
     // Someone else's claims stay out of sight of those who may not read them.
@@ -343,7 +358,7 @@ fn role_may(actor: Actor<'_>, action: Action, target: Option<Subject<'_>>, own: 
     let in_provider = same(theirs.and_then(|s| s.provider_id), ours.and_then(|s| s.provider_id));
     let in_client = same(theirs.and_then(|s| s.client_id), ours.and_then(|s| s.client_id));
     match (actor.role, action) {
-        (_, Public | ReadOwnAccount | ManageOwnAccount) => true,
+        (_, Public | ReadOwnAccount | ManageOwnAccount | SecureOwnAccount) => true,
         (StaffAdmin, ChangeRole) => !own,
         // Everyone reads their own account and profile, and adds, retries and removes their own
         // claims (the administration area's claim actions are another matter).
@@ -416,41 +431,43 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/api/v1/auth/providers", Api, Public),
         ("GET", "/api/v1/auth/pending-signup", Api, Public),
         ("POST", "/api/v1/auth/logout", Api, Public),
-        ("GET", "/auth/orcid/grant", Api, ManageOwnAccount),
+        ("GET", "/auth/orcid/grant", Api, SecureOwnAccount),
+        ("POST", "/auth/orcid/grant", Api, SecureOwnAccount),
         ("GET", "/auth/orcid/grant/callback", Api, Public),
         ("GET", "/auth/{provider}/start", Api, Public),
+        ("POST", "/auth/{provider}/start", Api, Public),
         ("GET", "/auth/{provider}/callback", Api, Public),
         ("POST", "/api/v1/tokens", Api, ManageOwnAccount),
         ("GET", "/.well-known/jwks.json", Api, Public),
         ("GET", "/api/v1/accounts/me", Api, ReadOwnAccount),
         ("PATCH", "/api/v1/accounts/me", Api, ManageOwnAccount),
-        ("DELETE", "/api/v1/accounts/me", Api, ManageOwnAccount),
+        ("DELETE", "/api/v1/accounts/me", Api, SecureOwnAccount),
         ("GET", "/api/v1/accounts/me/identities", Api, ReadOwnAccount),
         (
             "DELETE",
             "/api/v1/accounts/me/identities/orcid/token",
             Api,
-            ManageOwnAccount,
+            SecureOwnAccount,
         ),
         (
             "DELETE",
             "/api/v1/accounts/me/identities/{provider}",
             Api,
-            ManageOwnAccount,
+            SecureOwnAccount,
         ),
         ("GET", "/api/v1/accounts/me/permissions", Api, ReadOwnAccount),
         (
             "DELETE",
             "/api/v1/accounts/me/permissions/{kind}",
             Api,
-            ManageOwnAccount,
+            SecureOwnAccount,
         ),
         ("GET", "/api/v1/accounts/me/sessions", Api, ReadOwnAccount),
         ("DELETE", "/api/v1/accounts/me/sessions", Api, ManageOwnAccount),
         ("DELETE", "/api/v1/accounts/me/sessions/{id}", Api, ManageOwnAccount),
         ("GET", "/api/v1/accounts/me/export", Api, ReadOwnAccount),
         ("GET", "/api/v1/accounts/me/tokens", Api, ReadOwnAccount),
-        ("POST", "/api/v1/accounts/me/tokens", Api, ManageOwnAccount),
+        ("POST", "/api/v1/accounts/me/tokens", Api, SecureOwnAccount),
         ("DELETE", "/api/v1/accounts/me/tokens/{id}", Api, ManageOwnAccount),
         ("GET", "/api/v1/accounts/me/claims/stats", Api, ReadClaims),
         ("POST", "/api/v1/claims", Api, CreateClaim),
@@ -495,7 +512,7 @@ mod tests {
         Actor {
             role,
             subject: Some(me),
-            credential: Credential::Session,
+            credential: Credential::Session { recent_sign_in: true },
         }
     }
 
@@ -592,7 +609,8 @@ mod tests {
                     "{role:?} lists accounts"
                 );
                 // Read-only staff never change anything of anyone else's.
-                if role == Role::StaffUser && action.writes() && action != ManageOwnAccount {
+                if role == Role::StaffUser && action.writes() && !matches!(action, ManageOwnAccount | SecureOwnAccount)
+                {
                     for (label, target) in &targets {
                         assert!(
                             !allowed(actor, action, Some(*target)),
@@ -603,6 +621,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn guarded_actions_need_a_recent_sign_in() {
+        let me = subject("0000-0002-1825-0097", None, None);
+        let other = subject("0000-0001-5109-3700", None, None);
+        let stale = |role| Actor {
+            role,
+            subject: Some(me),
+            credential: Credential::Session { recent_sign_in: false },
+        };
+        let api = Surface::Api;
+        assert_eq!(
+            decide(stale(Role::User), api, SecureOwnAccount, None),
+            Err(Denial::ReauthenticationRequired)
+        );
+        assert_eq!(decide(session(Role::User, me), api, SecureOwnAccount, None), Ok(()));
+        // Everyday changes do not ask for it.
+        assert_eq!(decide(stale(Role::User), api, ManageOwnAccount, None), Ok(()));
+        assert_eq!(decide(stale(Role::StaffAdmin), api, UpdateAccount, Some(other)), Ok(()));
+        // Handing out roles does; and one who may not do it at all hears that first.
+        assert_eq!(
+            decide(stale(Role::StaffAdmin), api, ChangeRole, Some(other)),
+            Err(Denial::ReauthenticationRequired)
+        );
+        assert_eq!(
+            decide(stale(Role::User), api, ChangeRole, Some(other)),
+            Err(Denial::Role)
+        );
     }
 
     #[test]

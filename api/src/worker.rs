@@ -23,7 +23,8 @@ pub const PURGE_EXPIRED: &str = "maintenance.purge_expired";
 pub fn purge_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) -> QueryResult<usize> {
     let states = diesel::delete(auth_states::table.filter(auth_states::expires_at.lt(now))).execute(conn)?;
     let signups = diesel::delete(pending_signups::table.filter(pending_signups::expires_at.lt(now))).execute(conn)?;
-    Ok(states + signups)
+    let limits = crate::ratelimit::purge(conn, now)?;
+    Ok(states + signups + limits)
 }
 
 pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {

@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod keys;
+pub mod origin;
 pub mod providers;
 pub mod session;
 pub mod sso;

@@ -29,6 +29,9 @@ pub struct VerifiedIdentity {
     pub refresh_token: Option<Secret<String>>,
     pub scopes: Vec<String>,
     pub expires_in: Option<Duration>,
+    /// When the person last entered their credentials at the provider (OpenID Connect's
+    /// `auth_time`), if it says.
+    pub auth_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A started flow: where to send the browser, and what to keep for the callback.
@@ -211,6 +214,7 @@ impl Providers {
         provider: Provider,
         state: &str,
         grant: bool,
+        fresh_login: bool,
     ) -> Result<Authorization, ProviderError> {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let redirect = self.callback_url(provider, grant);
@@ -253,6 +257,13 @@ impl Providers {
         };
         for scope in scopes {
             request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        if fresh_login {
+            // Re-authentication: the person enters their credentials again, whatever session
+            // they have at the provider.
+            request = request
+                .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
+                .set_max_age(Duration::ZERO);
         }
         let (url, _, _) = request.set_pkce_challenge(challenge).url();
         Ok(Authorization {
@@ -326,6 +337,7 @@ impl Providers {
                 .map(|s| s.iter().map(|s| s.to_string()).collect())
                 .unwrap_or_default(),
             expires_in: token.expires_in(),
+            auth_time: claims.auth_time(),
         })
     }
 
@@ -431,6 +443,7 @@ impl Providers {
                 .map(str::to_owned)
                 .collect(),
             expires_in: None,
+            auth_time: None,
         })
     }
 

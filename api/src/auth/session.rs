@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
-use actix_web::http::{header, Method};
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -22,6 +22,8 @@ use crate::error::{ApiError, ErrorCode};
 use crate::policy::{self, Action, Actor, Credential, Denial, Subject, Surface};
 
 pub const SESSION_COOKIE: &str = "profiles_session";
+/// Where a person signs in again (ORCID with `prompt=login`) when an action needs it.
+pub const REAUTHENTICATE_PATH: &str = "/auth/orcid/start?reauthenticate=true";
 const SID: &str = "sid";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,8 @@ pub struct Caller {
     pub method: AuthMethod,
     /// The scopes of an API token; `None` for the person themselves (session or JWT).
     pub scopes: Option<Vec<String>>,
+    /// A session whose sign-in is within the re-authentication window.
+    pub recent_sign_in: bool,
 }
 
 impl Caller {
@@ -54,7 +58,9 @@ impl Caller {
             role: self.role(),
             subject: Some(Subject::of(&self.account)),
             credential: match (self.method, &self.scopes) {
-                (AuthMethod::Session, _) => Credential::Session,
+                (AuthMethod::Session, _) => Credential::Session {
+                    recent_sign_in: self.recent_sign_in,
+                },
                 (AuthMethod::Jwt, _) => Credential::Jwt,
                 (AuthMethod::ApiToken, scopes) => Credential::ApiToken {
                     scopes: scopes.as_deref().unwrap_or_default(),
@@ -108,6 +114,10 @@ pub fn denial_error(denial: Denial) -> ApiError {
         ),
         Denial::Role => ApiError::new(ErrorCode::Forbidden, "Your role does not allow this."),
         Denial::Hidden => ApiError::new(ErrorCode::NotFound, "The resource you are looking for doesn't exist."),
+        Denial::ReauthenticationRequired => ApiError::new(
+            ErrorCode::ReauthenticationRequired,
+            format!("For your security, sign in again before doing this: {REAUTHENTICATE_PATH}?return_to=<this page>."),
+        ),
     }
 }
 
@@ -124,16 +134,41 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    pub fn of(req: &HttpRequest) -> Self {
+    pub fn of(req: &HttpRequest, config: &crate::config::Config) -> Self {
         Self {
             user_agent: req
                 .headers()
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
                 .map(|s| s.chars().take(300).collect::<String>()),
-            ip: req.connection_info().realip_remote_addr().map(str::to_owned),
+            ip: client_ip(req, &config.security.trusted_proxies).map(|ip| ip.to_string()),
         }
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy (`TRUSTED_PROXIES`); then
+/// the nearest address in `X-Forwarded-For` that is not one of our proxies. Without trusted
+/// proxies the header is ignored, since any client can write it.
+pub fn client_ip(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let chain: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .collect();
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(chain.first())
+        .copied()
+        .or(Some(peer))
 }
 
 /// Starts a server-side session for `account`; returns its id.
@@ -171,18 +206,17 @@ pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryRe
         .execute(conn)
 }
 
+/// A live session: its account, when it was last seen, and when the person signed in.
+type LiveSession = (Account, DateTime<Utc>, DateTime<Utc>);
+
 /// The session row and its account, if it is live at `now`.
-fn live_session(
-    conn: &mut PgConnection,
-    sid: Uuid,
-    now: DateTime<Utc>,
-) -> QueryResult<Option<(Account, DateTime<Utc>)>> {
+fn live_session(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<Option<LiveSession>> {
     sessions::table
         .inner_join(accounts::table)
         .filter(sessions::id.eq(sid))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
-        .select((Account::as_select(), sessions::last_seen_at))
+        .select((Account::as_select(), sessions::last_seen_at, sessions::created_at))
         .first(conn)
         .optional()
 }
@@ -227,11 +261,11 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     }
     let session = req.get_session();
     let sid = cookie_session_id(&session).ok_or_else(unauthenticated)?;
-    check_origin(&req, &state)?;
+    crate::auth::origin::check_cookie_write(&req, &state)?;
     let now = state.clock.now();
     let found = crate::db::run(&state.pool, move |conn| {
         let found = live_session(conn, sid, now)?;
-        if let Some((_, last_seen)) = &found {
+        if let Some((_, last_seen, _)) = &found {
             // Keep last-seen fresh without a write on every request.
             if now - *last_seen > chrono::Duration::minutes(1) {
                 diesel::update(sessions::table.find(sid))
@@ -242,12 +276,15 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         Ok(found)
     })
     .await?;
+    let window = chrono::Duration::from_std(state.config.security.reauth_max_age).unwrap_or(chrono::Duration::MAX);
     match found {
-        Some((account, _)) => Ok(Caller {
+        // Every session starts at a sign-in with a provider, so its creation is that sign-in.
+        Some((account, _, signed_in)) => Ok(Caller {
             account,
             session_id: Some(sid),
             method: AuthMethod::Session,
             scopes: None,
+            recent_sign_in: now - signed_in <= window,
         }),
         None => {
             session.purge();
@@ -256,25 +293,6 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
                 "Your session has ended (signed out, revoked or expired). Please sign in again.",
             ))
         }
-    }
-}
-
-/// Cookie-authenticated writes must come from our own pages. SameSite=Lax already keeps the
-/// cookie off cross-site POSTs; this also refuses a cross-origin `Origin` outright.
-fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return Ok(());
-    }
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    if origin == crate::config::origin(&state.config.public_url) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::CrossOriginRequest,
-            "This request came from another site and was refused.",
-        ))
     }
 }
 
@@ -295,6 +313,7 @@ async fn from_api_token(state: &AppState, token: &str) -> Result<Caller, ApiErro
         session_id: None,
         method: AuthMethod::ApiToken,
         scopes: Some(scopes),
+        recent_sign_in: false,
     })
 }
 
@@ -326,6 +345,7 @@ async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
             session_id: sid,
             method: AuthMethod::Jwt,
             scopes: None,
+            recent_sign_in: false,
         }),
         (Some(_), false) => Err(ApiError::new(
             ErrorCode::SessionRevoked,

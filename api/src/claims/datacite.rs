@@ -71,9 +71,9 @@ impl Datacite {
         format!("{}{path}", self.base.as_str().trim_end_matches('/'))
     }
 
-    /// `GET /dois/{doi}` (the DOI unescaped, slash included).
+    /// `GET /dois/{doi}`: the DOI's slash kept, each segment percent-encoded.
     pub async fn doi(&self, doi: &Doi) -> Result<Value, DataciteError> {
-        let url = self.endpoint(&format!("/dois/{}", doi.as_str()));
+        let url = self.endpoint(&format!("/dois/{}", doi.url_path()));
         let response = self
             .http
             .get(url)

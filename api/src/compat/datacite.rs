@@ -28,6 +28,8 @@ use crate::policy::{self, Action, Credential, Denial, Subject, Surface};
 pub struct CompatError {
     status: StatusCode,
     title: String,
+    /// Carried over from our own errors (`Retry-After` on a rate limit).
+    headers: Vec<(header::HeaderName, String)>,
 }
 
 /// Documents DataCite's envelope.
@@ -58,7 +60,8 @@ pub fn jsonapi(status: StatusCode, body: Value) -> HttpResponse {
 pub enum CompatCaller {
     Ours(Caller),
     DatacitePerson(Account),
-    DataciteService,
+    /// One of DataCite's services, by its `uid` (e.g. `datacite.levriero`).
+    DataciteService(String),
 }
 
 /// A refusal of a write that names someone else's record: DataCite answers 403 even where a
@@ -75,6 +78,9 @@ pub fn refused_outright(denial: Denial) -> CompatError {
 pub fn refused(denial: Denial) -> CompatError {
     match denial {
         Denial::Unauthenticated => CompatError::new(StatusCode::UNAUTHORIZED, "Bad credentials."),
+        Denial::ReauthenticationRequired => {
+            CompatError::new(StatusCode::UNAUTHORIZED, "Sign in again before doing this.")
+        }
         Denial::Hidden => CompatError::not_found(),
         Denial::CredentialNotAccepted | Denial::SessionRequired | Denial::MissingScope(_) | Denial::Role => {
             CompatError::forbidden()
@@ -90,25 +96,59 @@ pub async fn account_of(state: &AppState, orcid: String) -> CompatResult<Option<
     .await?)
 }
 
-/// Claims in DataCite's own JWTs: `uid`, `role_id`, `exp`.
+/// Claims in DataCite's own JWTs: `uid`, `role_id`, `iat`, `exp` (no `iss`, `aud` or `sub`).
 #[derive(Debug, Deserialize)]
 pub struct DataciteClaims {
     uid: String,
     #[serde(default)]
     role_id: Option<String>,
+    exp: i64,
+    #[serde(default)]
+    iat: Option<i64>,
+    /// Only our own tokens carry these; one that does is refused here.
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    sid: Option<String>,
 }
 
+/// Who a DataCite-signed JWT speaks for, if anyone: a person with an account here (their role is
+/// ours, whatever the token says), or one of the DataCite services named in
+/// `DATACITE_SERVICE_UIDS` presenting a staff-admin token. Refused: our own tokens (by `kid`,
+/// `iss` or `sid`: they are checked, and end with their session, on our own path), a lifetime
+/// or age beyond `DATACITE_JWT_MAX_AGE_DAYS`, an ORCID iD posing as a service.
 pub async fn datacite_jwt(state: &AppState, token: &str) -> Option<CompatCaller> {
     let key = state.config.datacite_jwt_public_key.as_ref()?;
     let decoding = jsonwebtoken::DecodingKey::from_rsa_pem(key.as_bytes()).ok()?;
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    if let Some(kid) = header.kid.as_deref() {
+        if state.keys.is_ours(&state.pool, kid).await {
+            return None;
+        }
+    }
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.validate_aud = false;
+    // Expiry is checked below against the service's clock, with the lifetime cap.
+    validation.validate_exp = false;
     validation.set_required_spec_claims(&["exp"]);
-    validation.leeway = 0;
     let claims = jsonwebtoken::decode::<DataciteClaims>(token, &decoding, &validation)
         .ok()?
         .claims;
-    let account = match OrcidId::parse(&claims.uid) {
+    if claims.sid.is_some() || claims.iss.as_deref() == Some(state.config.jwt.issuer.as_str()) {
+        return None;
+    }
+    let now = state.clock.now().timestamp();
+    let max_age = i64::try_from(state.config.datacite_jwt_max_age.as_secs()).unwrap_or(i64::MAX);
+    let fresh = claims.exp > now
+        && claims.exp - now <= max_age
+        && claims
+            .iat
+            .is_none_or(|iat| iat <= now + 60 && now.saturating_sub(iat) <= max_age);
+    if !fresh {
+        return None;
+    }
+    match OrcidId::parse(&claims.uid) {
+        // A person: only with an account here, and with our role for them.
         Ok(orcid) => {
             let orcid = orcid.to_string();
             crate::db::run(&state.pool, move |conn| {
@@ -120,15 +160,12 @@ pub async fn datacite_jwt(state: &AppState, token: &str) -> Option<CompatCaller>
             })
             .await
             .ok()?
+            .map(CompatCaller::DatacitePerson)
         }
-        Err(_) => None,
-    };
-    match account {
-        // A person: their role is ours, whatever the token says.
-        Some(a) => Some(CompatCaller::DatacitePerson(a)),
-        // A DataCite service without an account here: only its staff-admin token counts.
-        None if claims.role_id.as_deref() == Some("staff_admin") => Some(CompatCaller::DataciteService),
-        None => None,
+        // A DataCite service: only the configured ones, and only with a staff-admin token.
+        Err(_) => (claims.role_id.as_deref() == Some("staff_admin")
+            && state.config.datacite_service_uids.iter().any(|u| *u == claims.uid))
+        .then_some(CompatCaller::DataciteService(claims.uid)),
     }
 }
 
@@ -157,6 +194,7 @@ impl CompatError {
         Self {
             status,
             title: title.into(),
+            headers: Vec::new(),
         }
     }
     pub fn not_found() -> Self {
@@ -183,7 +221,11 @@ impl From<ApiError> for CompatError {
             StatusCode::INTERNAL_SERVER_ERROR => "An error occured.".to_owned(),
             _ => e.detail.clone(),
         };
-        Self { status, title }
+        Self {
+            status,
+            title,
+            headers: e.headers,
+        }
     }
 }
 
@@ -198,14 +240,16 @@ impl ResponseError for CompatError {
         self.status
     }
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .content_type(JSONAPI)
-            .json(DataciteErrors {
-                errors: vec![DataciteError {
-                    status: self.status.as_u16().to_string(),
-                    title: self.title.clone(),
-                }],
-            })
+        let mut response = HttpResponse::build(self.status);
+        for (name, value) in &self.headers {
+            response.insert_header((name.clone(), value.clone()));
+        }
+        response.content_type(JSONAPI).json(DataciteErrors {
+            errors: vec![DataciteError {
+                status: self.status.as_u16().to_string(),
+                title: self.title.clone(),
+            }],
+        })
     }
 }
 
@@ -218,7 +262,7 @@ impl CompatCaller {
                 subject: Some(Subject::of(a)),
                 credential: Credential::DatacitePerson,
             },
-            Self::DataciteService => policy::Actor {
+            Self::DataciteService(_) => policy::Actor {
                 role: Role::StaffAdmin,
                 subject: None,
                 credential: Credential::DataciteService,
@@ -232,22 +276,37 @@ impl CompatCaller {
         match self {
             Self::Ours(c) => Some(&c.account),
             Self::DatacitePerson(a) => Some(a),
-            Self::DataciteService => None,
+            Self::DataciteService(_) => None,
         }
     }
+    /// How the audit log names a caller without an account here: the service's `uid`.
+    pub fn audit_label(&self) -> String {
+        match self {
+            Self::DataciteService(uid) => format!("DataCite service {uid}"),
+            _ => String::new(),
+        }
+    }
+
+    /// The key claims are rate-limited by: the person's account. DataCite's services are not
+    /// limited (Auto-Update's volume is theirs to decide).
+    pub fn claim_limit_key(&self) -> Option<String> {
+        self.account().map(|a| a.id.to_string())
+    }
+
     pub fn orcid(&self) -> Option<&str> {
         match self {
             Self::Ours(c) => Some(c.account.orcid.as_str()),
             Self::DatacitePerson(a) => Some(a.orcid.as_str()),
-            Self::DataciteService => None,
+            Self::DataciteService(_) => None,
         }
     }
 }
 
-/// Audits a change made to another person's claim (staff, or a DataCite service).
+/// Audits a change made to another person's claim (staff, or a DataCite service, named by
+/// `label`).
 pub fn audit_for_another(
     conn: &mut PgConnection,
-    actor: Option<&Account>,
+    (actor, label): (Option<&Account>, &str),
     action: &str,
     claim: &Claim,
 ) -> QueryResult<()> {
@@ -257,7 +316,7 @@ pub fn audit_for_another(
     crate::audit::audit(
         conn,
         actor,
-        "datacite service",
+        label,
         action,
         ("account", &claim.orcid),
         json!({"claim": claim.id, "doi": claim.doi, "after": {"state": claim.state, "action": claim.action}, "via": "datacite"}),

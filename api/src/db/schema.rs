@@ -166,6 +166,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    request_limits (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamptz,
+        hits -> Int4,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -216,6 +224,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orcid_permissions,
     pending_signups,
     rate_limits,
+    request_limits,
     sessions,
     signing_keys,
     worker_state,

@@ -37,3 +37,24 @@ pub enum JsonBodyErrors {
     content_type = "application/problem+json"
 )]
 pub struct MalformedQuery(Problem);
+
+/// 401 on a guarded action: not signed in, or signed in too long ago.
+#[derive(IntoResponses)]
+#[response(
+    status = 401,
+    description = "Not signed in; or `reauthentication_required`: this action needs a sign-in within the last \
+`REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` \
+and repeat the action.",
+    content_type = "application/problem+json"
+)]
+pub struct NeedsRecentSignIn(Problem);
+
+/// 429: a rate limit shared by every process.
+#[derive(IntoResponses)]
+#[response(
+    status = 429,
+    description = "`rate_limited`: too many of these in the current window; `Retry-After` says how many seconds to wait.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds until the limit resets."))
+)]
+pub struct RateLimited(Problem);

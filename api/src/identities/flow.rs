@@ -35,29 +35,49 @@ pub const STATE_COOKIE: &str = "profiles_oauth_state";
 
 pub const STATE_TTL_MINUTES: i64 = 10;
 
-/// Only same-origin paths: `/x`, never `//host`, `/\host` or absolute URLs.
+/// Clock difference tolerated between us and a provider's `auth_time`.
+const STALE_LOGIN_LEEWAY_SECS: i64 = 60;
+
+/// Only same-origin paths: `/x`, never `//host`, `/\\host` or absolute URLs, and never another
+/// flow or API route (a sign-in must not chain into a grant or a link), however it is spelled.
 pub fn safe_return_to(value: Option<&str>, default: &str) -> Result<String, ApiError> {
     let Some(v) = value.filter(|v| !v.is_empty()) else {
         return Ok(default.to_owned());
     };
-    let ok = v.starts_with('/')
+    let shaped = v.starts_with('/')
         && !v.starts_with("//")
         && !v.contains('\\')
         && !v.chars().any(|c| c.is_control())
         && v.len() <= 2000;
-    if ok {
+    // Resolve it as a browser would (dot segments), then decode, before asking where it leads.
+    let resolved = url::Url::parse("http://profiles.invalid")
+        .and_then(|base| base.join(v))
+        .ok()
+        .filter(|u| u.host_str() == Some("profiles.invalid"))
+        .map(|u| {
+            percent_encoding::percent_decode_str(u.path())
+                .decode_utf8_lossy()
+                .to_ascii_lowercase()
+        });
+    let leads_to_flow = resolved.as_deref().is_none_or(|path| {
+        ["/auth", "/api"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    });
+    if shaped && !leads_to_flow {
         Ok(v.to_owned())
     } else {
         Err(ApiError::new(
             ErrorCode::InvalidReturnTo,
-            "return_to must be a path on this site, such as /settings.",
+            "return_to must be a page of this site, such as /settings (not a sign-in flow or an API route).",
         ))
     }
 }
 
 pub fn state_cookie(state: &AppState, value: &str, max_age: time::Duration) -> Cookie<'static> {
-    Cookie::build(STATE_COOKIE, value.to_owned())
-        .path("/auth")
+    // `Path=/`, as the `__Host-` prefix requires; the cookie lives ten minutes at most.
+    Cookie::build(state.config.cookie_name(STATE_COOKIE), value.to_owned())
+        .path("/")
         .http_only(true)
         .secure(state.config.cookies_secure())
         .same_site(SameSite::Lax)
@@ -89,6 +109,8 @@ pub struct NewState {
     pub grant_kind: Option<PermissionKind>,
     pub pending_signup_id: Option<Uuid>,
     pub return_to: String,
+    /// Ask the provider to take the person's credentials again (re-authentication).
+    pub fresh_login: bool,
 }
 
 pub async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState) -> Result<HttpResponse, ApiError> {
@@ -97,7 +119,7 @@ pub async fn begin(req: &HttpRequest, state: &web::Data<AppState>, new: NewState
     let grant = new.grant_kind.is_some();
     let authorization = state
         .providers
-        .authorize(new.provider, &value, grant)
+        .authorize(new.provider, &value, grant, new.fresh_login)
         .await
         .map_err(provider_error)?;
     let row_state = value.clone();
@@ -204,7 +226,7 @@ pub async fn finish_flow_inner(
         ));
     }
     let cookie_state = req
-        .cookie(STATE_COOKIE)
+        .cookie(&state.config.cookie_name(STATE_COOKIE))
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     if !crate::crypto::constant_time_eq(cookie_state.as_bytes(), pending.state.as_bytes()) {
@@ -236,7 +258,8 @@ pub async fn finish_flow_inner(
         .ok_or_else(|| ApiError::new(ErrorCode::MissingCode, "The provider sent no authorization code."))?;
     // Linking and grants continue the session that started them, and only that one.
     let session = req.get_session();
-    if pending.intent != "sign_in" {
+    let signs_in = matches!(pending.intent.as_str(), "sign_in" | "reauthenticate");
+    if !signs_in {
         let current = session::cookie_session_id(&session);
         if current.is_none() || current != pending.session_id {
             return Err(ApiError::new(
@@ -244,7 +267,7 @@ pub async fn finish_flow_inner(
                 "This request was started from another session. Sign in and try again.",
             ));
         }
-        Caller::extract(req).await?.authorize(Action::ManageOwnAccount, None)?;
+        Caller::extract(req).await?.authorize(Action::SecureOwnAccount, None)?;
     }
     let identity = state
         .providers
@@ -257,8 +280,21 @@ pub async fn finish_flow_inner(
         )
         .await
         .map_err(provider_error)?;
+    if pending.intent == "reauthenticate" {
+        // The provider must have taken the password during this flow, not reused an old login.
+        let started = pending.expires_at - chrono::Duration::minutes(STATE_TTL_MINUTES);
+        if identity
+            .auth_time
+            .is_some_and(|at| at < started - chrono::Duration::seconds(STALE_LOGIN_LEEWAY_SECS))
+        {
+            return Err(ApiError::new(
+                ErrorCode::ReauthenticationRequired,
+                "The provider did not ask for your password again. Please sign in again.",
+            ));
+        }
+    }
     match pending.intent.as_str() {
-        "sign_in" => {
+        "sign_in" | "reauthenticate" => {
             sign_in(
                 req,
                 state,

@@ -78,7 +78,19 @@ pub async fn sign_in(
         .transpose()?;
     let expires = expiry(&identity, now);
     let ttl = state.config.session_ttl;
-    let req2 = session::ClientInfo::of(req);
+    let req2 = session::ClientInfo::of(req, &state.config);
+    // The pending sign-up is finished only if this browser still holds the one the person
+    // confirmed when the flow started.
+    if let Some(id) = pending_signup_id {
+        if session.get::<Uuid>(PENDING_SIGNUP).ok().flatten() != Some(id) {
+            return Err(ApiError::new(
+                ErrorCode::NoPendingSignup,
+                "The sign-up you confirmed is no longer waiting in this browser; sign in with Google or GitHub again.",
+            ));
+        }
+    }
+    // A new sign-in replaces the browser's previous session, which ends here.
+    let previous = session::cookie_session_id(session);
     if identity.provider == Provider::Orcid {
         let orcid = OrcidId::parse(&identity.subject).map_err(|e| {
             ApiError::new(
@@ -92,6 +104,9 @@ pub async fn sign_in(
                 let account_id = upsert_orcid_account(conn, &orcid, &identity, access, refresh, expires, now)?;
                 if let (Some(pending), Some(cipher)) = (pending_signup_id, cipher) {
                     attach_pending_signup(conn, &cipher, account_id, pending, now)?;
+                }
+                if let Some(old) = previous {
+                    session::revoke(conn, old, now)?;
                 }
                 Ok::<_, ApiError>(session::start(conn, &req2, account_id, ttl, now)?)
             })
@@ -127,6 +142,9 @@ pub async fn sign_in(
                 identities::last_used_at.eq(now),
             ))
             .execute(conn)?;
+            if let Some(old) = previous {
+                session::revoke(conn, old, now)?;
+            }
             Ok(session::start(conn, &req2, account_id, ttl, now)?)
         })
         .await?;

@@ -18,7 +18,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{OrcidPermission, Session};
 use crate::db::schema::{identities, orcid_permissions, sessions};
 use crate::domain::{GrantStatus, PermissionKind, Provider};
-use crate::error::responses::{JsonBodyErrors, NotSignedIn};
+use crate::error::responses::{JsonBodyErrors, NeedsRecentSignIn, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
@@ -101,7 +101,7 @@ pub struct UnlinkResult {
     params(("provider" = Provider, Path, description = "google or github")),
     responses(
         (status = 200, description = "Unlinked.", body = UnlinkResult),
-        NotSignedIn,
+        NeedsRecentSignIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such identity is linked.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "ORCID, or the last way to sign in.", body = Problem, content_type = "application/problem+json"),
@@ -110,7 +110,7 @@ pub struct UnlinkResult {
 )]
 #[delete("/api/v1/accounts/me/identities/{provider}")]
 pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    caller.authorize(Action::ManageOwnAccount, None)?;
+    caller.authorize(Action::SecureOwnAccount, None)?;
     let provider: Provider = path.parse().map_err(|_| {
         ApiError::new(
             ErrorCode::UnknownProvider,
@@ -161,7 +161,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
     tag = "account",
     responses(
         (status = 200, description = "The ORCID identity, now expired.", body = IdentityView),
-        NotSignedIn,
+        NeedsRecentSignIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No ORCID identity (cannot happen for a normal account).", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID could not be reached; nothing changed.", body = Problem, content_type = "application/problem+json"),
@@ -170,7 +170,7 @@ pub async fn unlink(caller: Caller, state: web::Data<AppState>, path: web::Path<
 #[delete("/api/v1/accounts/me/identities/orcid/token")]
 pub async fn expire_orcid_token(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    caller.authorize(Action::ManageOwnAccount, None)?;
+    caller.authorize(Action::SecureOwnAccount, None)?;
     let account_id = caller.account.id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(load_identities(conn, account_id)?)).await?;
     let row = rows
@@ -226,7 +226,7 @@ pub async fn list_permissions(caller: Caller, state: web::Data<AppState>) -> Api
     params(("kind" = PermissionKind, Path, description = "search_and_link or auto_update")),
     responses(
         (status = 200, description = "The permission, now revoked.", body = PermissionView),
-        NotSignedIn,
+        NeedsRecentSignIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A cookie-authenticated write from another site.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown kind, or never granted.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID could not be reached; nothing changed.", body = Problem, content_type = "application/problem+json"),
@@ -239,7 +239,7 @@ pub async fn disable_permission(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    caller.authorize(Action::ManageOwnAccount, None)?;
+    caller.authorize(Action::SecureOwnAccount, None)?;
     let kind: PermissionKind = path.parse().map_err(|_| {
         ApiError::new(
             ErrorCode::UnknownPermission,

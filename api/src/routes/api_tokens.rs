@@ -13,9 +13,10 @@ use crate::audit::audit;
 use crate::auth::api_tokens::{self, role_allows, ApiTokenView, SCOPES};
 use crate::auth::session::Caller;
 use crate::db::schema::api_tokens as tokens;
-use crate::error::responses::{JsonBodyErrors, NotSignedIn};
+use crate::error::responses::{JsonBodyErrors, NeedsRecentSignIn, NotSignedIn, RateLimited};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
+use crate::ratelimit::RateRule;
 
 const MAX_ACTIVE: i64 = 20;
 
@@ -69,7 +70,7 @@ pub async fn list(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpR
     responses(
         (status = 201, description = "The token, with its secret (shown once).", body = CreatedApiToken),
         JsonBodyErrors,
-        NotSignedIn,
+        NeedsRecentSignIn, RateLimited,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: A scope your role cannot use, an API token as caller, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "You already have 20 active tokens; revoke one first.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty or long name, no or unknown scopes, an expiry outside 1–365 days, or an unknown field.", body = Problem, content_type = "application/problem+json"),
@@ -82,7 +83,8 @@ pub async fn create(
     body: web::Json<NewApiToken>,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    caller.authorize(Action::ManageOwnAccount, None)?;
+    caller.authorize(Action::SecureOwnAccount, None)?;
+    crate::ratelimit::check(&state, RateRule::Tokens, &caller.account.id.to_string()).await?;
     let body = body.into_inner();
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {

@@ -1,4 +1,5 @@
-//! Browser sign-in flows under `/auth/{provider}/…`, and the JSON endpoints the sign-in page uses.
+//! Browser sign-in flows under `/auth/{provider}/…` (the sign-in page's JSON endpoints are in
+//! `sign_in.rs`).
 //!
 //! Every flow keeps its pending state server-side in `auth_states` (single use, 10 minutes),
 //! bound to the browser by a short-lived cookie holding the same `state`, and uses PKCE and (for
@@ -6,25 +7,23 @@
 
 use actix_session::SessionExt;
 use actix_web::cookie::time;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::auth::origin;
 use crate::auth::session::{self, Caller};
-use crate::db::schema::pending_signups;
 use crate::domain::{PermissionKind, Provider};
-use crate::error::responses::NotSignedIn;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::identities::flow::{
     begin, finish_flow_inner, parse_provider, safe_return_to, state_cookie, CallbackQuery, NewState,
 };
 use crate::identities::PENDING_SIGNUP;
 use crate::policy::Action;
+use crate::ratelimit::RateRule;
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -35,24 +34,39 @@ pub enum Intent {
     Link,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
 pub struct StartQuery {
     /// `sign_in` (default) or `link` (connect to the signed-in account).
     pub intent: Option<Intent>,
-    /// A same-origin path to return to afterwards, e.g. `/settings`.
+    /// A page of this site to return to afterwards, e.g. `/settings` (never a flow or API route).
     pub return_to: Option<String>,
+    /// `true`: sign in again, entering the password at the provider whatever session it has
+    /// (`prompt=login`, `max_age=0`), as guarded actions need after `reauthentication_required`.
+    pub reauthenticate: Option<bool>,
+    /// Form posts to `/auth/orcid/start` only: the pending Google/GitHub sign-up this ORCID
+    /// sign-in finishes (its `id` from `GET /api/v1/auth/pending-signup`). Naming it is the
+    /// person's confirmation; without it a pending sign-up is never linked.
+    pub pending_signup: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
 pub struct GrantQuery {
     /// Which ORCID permission to grant.
     pub kind: PermissionKind,
-    /// A same-origin path to return to afterwards.
+    /// A page of this site to return to afterwards.
     pub return_to: Option<String>,
 }
 
-/// An error in a browser flow: a small HTML page for people, problem details for programs.
-fn flow_error(req: &HttpRequest, error: ApiError) -> HttpResponse {
+/// How a flow was started: a navigation (`GET`) or a form posted by our own page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StartedBy {
+    Navigation,
+    FormPost,
+}
+
+/// An error in a browser flow: a small HTML page for people, problem details for programs. A
+/// person who must sign in again is sent through ORCID (`prompt=login`) and back to `back`.
+fn flow_error(req: &HttpRequest, error: ApiError, back: &str) -> HttpResponse {
     let wants_html = req
         .headers()
         .get(header::ACCEPT)
@@ -60,6 +74,12 @@ fn flow_error(req: &HttpRequest, error: ApiError) -> HttpResponse {
         .is_some_and(|v| v.contains("text/html"));
     if !wants_html {
         return actix_web::ResponseError::error_response(&error);
+    }
+    if error.code == ErrorCode::ReauthenticationRequired {
+        let back = safe_return_to(Some(back), "/settings").unwrap_or_else(|_| "/settings".to_owned());
+        let mut to = url::form_urlencoded::Serializer::new(String::new());
+        to.append_pair("return_to", &back);
+        return crate::identities::redirect(&format!("{}&{}", session::REAUTHENTICATE_PATH, to.finish()));
     }
     let escape = |s: &str| {
         s.replace('&', "&amp;")
@@ -82,16 +102,20 @@ fn flow_error(req: &HttpRequest, error: ApiError) -> HttpResponse {
 /// Start signing in or linking
 ///
 /// Redirects the browser to the provider. With `intent=link` the signed-in user connects
-/// Google or GitHub to their account. ORCID sign-in also finishes a pending Google/GitHub sign-up.
+/// Google or GitHub to their account; a link started by another site (`Sec-Fetch-Site`
+/// `cross-site`/`same-site`, or a foreign `Referer`) is refused, and our own pages use the form
+/// post below. Finishing a pending Google/GitHub sign-up takes the form post.
 #[utoipa::path(
     tag = "sign-in",
     params(("provider" = Provider, Path, description = "orcid, google or github"), StartQuery),
     responses(
-        (status = 303, description = "Redirect to the provider's authorization page."),
-        (status = 400, description = "Bad `return_to` or intent.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`intent=link` without a session.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`intent=link` with a bearer JWT or API token (`session_required`, `api_token_not_allowed`): linking needs the browser session.", body = Problem, content_type = "application/problem+json"),
+        (status = 303, description = "Redirect to the provider's authorization page (or, for a link that needs a recent sign-in, to `/auth/orcid/start?reauthenticate=true`)."),
+        (status = 400, description = "Bad `return_to` (`invalid_return_to`) or intent.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`intent=link` without a session, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`intent=link` from another site (`cross_origin_request`), or with a bearer JWT or API token (`session_required`, `api_token_not_allowed`).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or disabled provider.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`pending_signup` in a `GET` (`confirmation_required`): finish a sign-up with the form post.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many flows started from this address (`rate_limited`); see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -102,33 +126,101 @@ pub async fn start(
     path: web::Path<String>,
     query: web::Query<StartQuery>,
 ) -> HttpResponse {
+    start_flow(req, state, &path, query.into_inner(), StartedBy::Navigation).await
+}
+
+/// Start signing in or linking, from our own page
+///
+/// The same as `GET`, as a form post (`application/x-www-form-urlencoded`) that must come from
+/// this service's own pages (`Origin`, or `Sec-Fetch-Site: same-origin`). The only way to finish
+/// a pending Google/GitHub sign-up: `pending_signup` names it, as the person confirmed.
+#[utoipa::path(
+    tag = "sign-in",
+    params(("provider" = Provider, Path, description = "orcid, google or github")),
+    request_body(content = StartQuery, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Redirect to the provider's authorization page (or to `/auth/orcid/start?reauthenticate=true`)."),
+        (status = 400, description = "Bad `return_to` (`invalid_return_to`) or intent.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`intent=link` without a session, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not posted by our own page (`cross_origin_request`), or a bearer credential (`session_required`, `api_token_not_allowed`).", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or disabled provider, or the named sign-up is not waiting in this browser (`no_pending_signup`).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`pending_signup` with another provider than ORCID (`confirmation_required`).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many flows started from this address (`rate_limited`); see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/{provider}/start")]
+pub async fn start_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<StartQuery>,
+) -> HttpResponse {
+    start_flow(req, state, &path, form.into_inner(), StartedBy::FormPost).await
+}
+
+async fn start_flow(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    provider: &str,
+    params: StartQuery,
+    by: StartedBy,
+) -> HttpResponse {
+    let intent = params.intent.unwrap_or(Intent::SignIn);
+    let default_return = match intent {
+        Intent::SignIn => "/settings",
+        Intent::Link => "/settings/social",
+    };
+    let return_to = params.return_to.clone();
     let result: ApiResult<HttpResponse> = async {
-        let provider = parse_provider(&state, &path)?;
-        let intent = query.intent.unwrap_or(Intent::SignIn);
+        if by == StartedBy::FormPost {
+            origin::check_form_post(&req, &state)?;
+        }
+        let provider = parse_provider(&state, provider)?;
+        let return_to = safe_return_to(params.return_to.as_deref(), default_return)?;
         let session = req.get_session();
         match intent {
             Intent::SignIn => {
-                let return_to = safe_return_to(query.return_to.as_deref(), "/settings")?;
-                let pending = match provider {
-                    Provider::Orcid => session.get::<Uuid>(PENDING_SIGNUP).ok().flatten(),
-                    _ => None,
+                let pending = match params.pending_signup {
+                    None => None,
+                    Some(_) if by == StartedBy::Navigation || provider != Provider::Orcid => {
+                        return Err(ApiError::new(
+                            ErrorCode::ConfirmationRequired,
+                            "A Google or GitHub sign-up is finished only with ORCID, from the confirmation on /link-orcid.",
+                        ))
+                    }
+                    Some(id) => {
+                        if session.get::<Uuid>(PENDING_SIGNUP).ok().flatten() != Some(id) {
+                            return Err(ApiError::new(
+                                ErrorCode::NoPendingSignup,
+                                "That sign-up is not waiting in this browser; sign in with Google or GitHub again.",
+                            ));
+                        }
+                        Some(id)
+                    }
                 };
+                let fresh = params.reauthenticate.unwrap_or(false);
+                limit_flow_starts(&req, &state).await?;
                 begin(
                     &req,
                     &state,
                     NewState {
                         provider,
-                        intent: "sign_in",
+                        intent: if fresh { "reauthenticate" } else { "sign_in" },
                         account_id: None,
                         session_id: None,
                         grant_kind: None,
                         pending_signup_id: pending,
                         return_to,
+                        fresh_login: fresh,
                     },
                 )
                 .await
             }
             Intent::Link => {
+                if by == StartedBy::Navigation {
+                    origin::check_navigation(&req, &state)?;
+                }
                 if provider == Provider::Orcid {
                     return Err(ApiError::new(
                         ErrorCode::OrcidNotLinkable,
@@ -136,8 +228,8 @@ pub async fn start(
                     ));
                 }
                 let caller = Caller::extract(&req).await?;
-                caller.authorize(Action::ManageOwnAccount, None)?;
-                let return_to = safe_return_to(query.return_to.as_deref(), "/settings/social")?;
+                caller.authorize(Action::SecureOwnAccount, None)?;
+                limit_flow_starts(&req, &state).await?;
                 begin(
                     &req,
                     &state,
@@ -149,6 +241,7 @@ pub async fn start(
                         grant_kind: None,
                         pending_signup_id: None,
                         return_to,
+                        fresh_login: false,
                     },
                 )
                 .await
@@ -156,32 +249,65 @@ pub async fn start(
         }
     }
     .await;
-    result.unwrap_or_else(|e| flow_error(&req, e))
+    result.unwrap_or_else(|e| flow_error(&req, e, return_to.as_deref().unwrap_or(default_return)))
 }
 
 /// Start an ORCID permission grant
 ///
 /// Redirects the signed-in user to ORCID to grant "Search & Link" or "Auto-Update"
 /// (`/activities/update /read-limited`). The grant must come from the account's own ORCID iD.
+/// Refused when another site started it (`Sec-Fetch-Site` `cross-site`/`same-site`, or a foreign
+/// `Referer`); our own pages use the form post.
 #[utoipa::path(
     tag = "sign-in",
     params(GrantQuery),
     responses(
-        (status = 303, description = "Redirect to ORCID."),
-        (status = 400, description = "Bad `return_to` or kind.", body = Problem, content_type = "application/problem+json"),
-        NotSignedIn,
-        (status = 403, description = "A bearer JWT or API token (`session_required`, `api_token_not_allowed`): granting needs the browser session.", body = Problem, content_type = "application/problem+json"),
+        (status = 303, description = "Redirect to ORCID (or, without a recent sign-in, to `/auth/orcid/start?reauthenticate=true`)."),
+        (status = 400, description = "Bad `return_to` (`invalid_return_to`) or kind.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Started by another site (`cross_origin_request`), or a bearer JWT or API token (`session_required`, `api_token_not_allowed`): granting needs the browser session.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "ORCID is not configured.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many flows started from this address (`rate_limited`).", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/auth/orcid/grant")]
 pub async fn grant_start(req: HttpRequest, state: web::Data<AppState>, query: web::Query<GrantQuery>) -> HttpResponse {
+    grant_flow(req, state, query.into_inner(), StartedBy::Navigation).await
+}
+
+/// Start an ORCID permission grant, from our own page
+///
+/// The same as `GET`, as a form post that must come from this service's own pages.
+#[utoipa::path(
+    tag = "sign-in",
+    request_body(content = GrantQuery, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Redirect to ORCID (or, without a recent sign-in, to `/auth/orcid/start?reauthenticate=true`)."),
+        (status = 400, description = "Bad `return_to` (`invalid_return_to`).", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not posted by our own page (`cross_origin_request`), or a bearer credential.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "ORCID is not configured.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many flows started from this address (`rate_limited`).", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/orcid/grant")]
+pub async fn grant_form(req: HttpRequest, state: web::Data<AppState>, form: web::Form<GrantQuery>) -> HttpResponse {
+    grant_flow(req, state, form.into_inner(), StartedBy::FormPost).await
+}
+
+async fn grant_flow(req: HttpRequest, state: web::Data<AppState>, params: GrantQuery, by: StartedBy) -> HttpResponse {
     let result: ApiResult<HttpResponse> = async {
+        match by {
+            StartedBy::FormPost => origin::check_form_post(&req, &state)?,
+            StartedBy::Navigation => origin::check_navigation(&req, &state)?,
+        }
         parse_provider(&state, "orcid")?;
+        let return_to = safe_return_to(params.return_to.as_deref(), "/settings/claims")?;
         let caller = Caller::extract(&req).await?;
-        caller.authorize(Action::ManageOwnAccount, None)?;
-        let return_to = safe_return_to(query.return_to.as_deref(), "/settings/claims")?;
+        caller.authorize(Action::SecureOwnAccount, None)?;
+        limit_flow_starts(&req, &state).await?;
         begin(
             &req,
             &state,
@@ -190,15 +316,23 @@ pub async fn grant_start(req: HttpRequest, state: web::Data<AppState>, query: we
                 intent: "grant",
                 account_id: Some(caller.account.id),
                 session_id: caller.session_id,
-                grant_kind: Some(query.kind),
+                grant_kind: Some(params.kind),
                 pending_signup_id: None,
                 return_to,
+                fresh_login: false,
             },
         )
         .await
     }
     .await;
-    result.unwrap_or_else(|e| flow_error(&req, e))
+    let back = params.return_to.as_deref().unwrap_or("/settings/claims");
+    result.unwrap_or_else(|e| flow_error(&req, e, back))
+}
+
+/// Flow starts per client address, shared by every process.
+async fn limit_flow_starts(req: &HttpRequest, state: &AppState) -> ApiResult<()> {
+    let ip = session::ClientInfo::of(req, &state.config).ip.unwrap_or_default();
+    crate::ratelimit::check(state, RateRule::FlowStarts, &ip).await
 }
 
 /// Finish signing in, linking or granting
@@ -258,147 +392,7 @@ async fn finish_flow(
 ) -> HttpResponse {
     let clear_state_cookie = state_cookie(&state, "", time::Duration::ZERO);
     let result = finish_flow_inner(&req, &state, &provider_name, query, grant_path).await;
-    let mut response = result.unwrap_or_else(|e| flow_error(&req, e));
+    let mut response = result.unwrap_or_else(|e| flow_error(&req, e, "/settings"));
     let _ = response.add_cookie(&clear_state_cookie);
     response
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ProviderInfo {
-    /// `orcid`, `google` or `github`.
-    pub id: Provider,
-    /// Human name for the button.
-    pub name: String,
-    /// Where the sign-in button points.
-    pub sign_in_url: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ProvidersResponse {
-    /// The enabled providers, ORCID first.
-    pub providers: Vec<ProviderInfo>,
-    /// True when ORCID is the sandbox (which needs its own sandbox account).
-    pub orcid_sandbox: bool,
-    /// The ORCID site, e.g. `https://orcid.org`, for "ORCID record" links.
-    pub orcid_url: Option<String>,
-    /// DataCite's search site, for "Your DOIs in DataCite Search".
-    pub datacite_search_url: String,
-}
-
-/// Sign-in providers
-///
-/// The providers enabled on this service, ORCID first, for the sign-in page.
-#[utoipa::path(tag = "sign-in", responses((status = 200, description = "Enabled providers.", body = ProvidersResponse)))]
-#[get("/api/v1/auth/providers")]
-pub async fn providers(state: web::Data<AppState>) -> HttpResponse {
-    let list = Provider::ALL
-        .into_iter()
-        .filter(|p| state.providers.enabled(*p))
-        .map(|p| ProviderInfo {
-            id: p,
-            name: p.label().to_owned(),
-            sign_in_url: format!("/auth/{p}/start"),
-        })
-        .collect();
-    HttpResponse::Ok().json(ProvidersResponse {
-        providers: list,
-        orcid_sandbox: state.config.orcid.as_ref().is_some_and(|o| o.sandbox),
-        orcid_url: state.config.orcid.as_ref().map(|o| {
-            if o.sandbox {
-                "https://sandbox.orcid.org".to_owned()
-            } else {
-                "https://orcid.org".to_owned()
-            }
-        }),
-        datacite_search_url: state
-            .config
-            .datacite_search_url
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned(),
-    })
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PendingSignupView {
-    /// `google` or `github`.
-    pub provider: Provider,
-    pub display_name: Option<String>,
-    pub email: Option<String>,
-    /// The sign-up is forgotten after this; sign in with ORCID before then.
-    pub expires_at: DateTime<Utc>,
-}
-
-/// provider, display name, email, expiry
-type PendingRow = (String, Option<String>, Option<String>, DateTime<Utc>);
-
-/// Pending sign-up
-///
-/// After a first sign-in with Google or GitHub, the identity waits here (30 minutes) until the
-/// person signs in with ORCID to finish setting up the account.
-#[utoipa::path(
-    tag = "sign-in",
-    responses(
-        (status = 200, description = "The identity waiting for an ORCID iD.", body = PendingSignupView),
-        (status = 404, description = "Nothing is pending in this browser.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/api/v1/auth/pending-signup")]
-pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let now = state.clock.now();
-    let id = req
-        .get_session()
-        .get::<Uuid>(PENDING_SIGNUP)
-        .ok()
-        .flatten()
-        .ok_or_else(|| ApiError::new(ErrorCode::NoPendingSignup, "No sign-up is waiting in this browser."))?;
-    let row: Option<PendingRow> = crate::db::run(&state.pool, move |conn| {
-        Ok(pending_signups::table
-            .find(id)
-            .filter(pending_signups::expires_at.gt(now))
-            .select((
-                pending_signups::provider,
-                pending_signups::display_name,
-                pending_signups::email,
-                pending_signups::expires_at,
-            ))
-            .first(conn)
-            .optional()?)
-    })
-    .await?;
-    let (provider, display_name, email, expires_at) = row.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NoPendingSignup,
-            "The sign-up expired; sign in with Google or GitHub again.",
-        )
-    })?;
-    Ok(HttpResponse::Ok().json(PendingSignupView {
-        provider: provider.parse().map_err(|_| ApiError::internal("bad provider"))?,
-        display_name,
-        email,
-        expires_at,
-    }))
-}
-
-/// Sign out
-///
-/// Ends the session server-side (a copied cookie stops working, and so do JWTs made from it) and
-/// clears the cookies. Signing out twice is fine.
-#[utoipa::path(tag = "sign-in", responses((status = 204, description = "Signed out.")))]
-#[post("/api/v1/auth/logout")]
-pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let session = req.get_session();
-    if let Some(sid) = session::cookie_session_id(&session) {
-        let now = state.clock.now();
-        crate::db::run(&state.pool, move |conn| Ok(session::revoke(conn, sid, now)?)).await?;
-    }
-    session.purge();
-    let mut response = HttpResponse::NoContent();
-    response.insert_header((header::CACHE_CONTROL, "no-store"));
-    let mut response = response.finish();
-    if let Some(cookie) = crate::auth::sso::clear_datacite_cookie(&state) {
-        let _ = response.add_cookie(&cookie);
-    }
-    let _ = StatusCode::OK;
-    Ok(response)
 }

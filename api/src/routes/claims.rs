@@ -16,9 +16,10 @@ use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::models::Account;
 use crate::db::schema::claims;
 use crate::domain::{parse_doi, parse_orcid};
-use crate::error::responses::{JsonBodyErrors, MalformedQuery, NotSignedIn};
+use crate::error::responses::{JsonBodyErrors, MalformedQuery, NotSignedIn, RateLimited};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
+use crate::ratelimit::RateRule;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +77,7 @@ fn accepted(claim: Claim) -> HttpResponse {
         NotSignedIn,
         (status = 403, description = "Another person's iD, a token without `claims:write`, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a DOI, not an ORCID iD, or an unknown field.", body = Problem, content_type = "application/problem+json"),
+        RateLimited,
     )
 )]
 #[post("/api/v1/claims")]
@@ -98,6 +100,7 @@ pub async fn create(caller: Caller, state: web::Data<AppState>, body: web::Json<
         },
     )?;
     let doi = parse_doi(&body.doi, "doi")?;
+    crate::ratelimit::check(&state, RateRule::Claims, &caller.account.id.to_string()).await?;
     let submission = Submission {
         orcid,
         doi,

@@ -77,14 +77,17 @@ pub async fn create(
     // Claiming for someone else is refused outright, as DataCite does.
     who.decide(action, Some(Subject::record(parsed.orcid.as_str(), owner.as_ref())))
         .map_err(refused_outright)?;
+    if let (false, Some(key)) = (parsed.delete, who.claim_limit_key()) {
+        crate::ratelimit::check(&state, crate::ratelimit::RateRule::Claims, &key).await?;
+    }
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
-    let (actor, delete) = (who.account().cloned(), parsed.delete);
+    let (actor, label, delete) = (who.account().cloned(), who.audit_label(), parsed.delete);
     let claim = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let claim = apply_legacy(conn, &parsed, max_attempts, now)?;
             audit_for_another(
                 conn,
-                actor.as_ref(),
+                (actor.as_ref(), &label),
                 if delete {
                     "claim.delete_requested"
                 } else {
@@ -227,11 +230,11 @@ pub async fn remove(
     let id = Uuid::parse_str(&id).map_err(|_| CompatError::not_found())?;
     let claim = visible_claim(&state, &who, id, Action::ChangeClaim).await?;
     let (max_attempts, now) = (state.config.claims.max_attempts, state.clock.now());
-    let actor = who.account().cloned();
+    let (actor, label) = (who.account().cloned(), who.audit_label());
     let claim = crate::db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let after = store::request_delete(conn, claim.id, max_attempts, now)?;
-            audit_for_another(conn, actor.as_ref(), "claim.delete_requested", &after)?;
+            audit_for_another(conn, (actor.as_ref(), &label), "claim.delete_requested", &after)?;
             QueryResult::Ok(after)
         })?)
     })
@@ -326,14 +329,7 @@ pub async fn put_user(
     let attrs: UserAttributes = serde_json::from_value(attributes)
         .map_err(|e| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let created = existing.is_none();
-    let (actor, label) = (
-        who.account().cloned(),
-        if who.account().is_some() {
-            ""
-        } else {
-            "DataCite service"
-        },
-    );
+    let (actor, label) = (who.account().cloned(), who.audit_label());
     let orcid_s = orcid.to_string();
     let account = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
@@ -371,7 +367,7 @@ pub async fn put_user(
             crate::audit::audit(
                 conn,
                 actor.as_ref(),
-                label,
+                &label,
                 if created { "account.created" } else { "account.updated" },
                 ("account", &orcid_s),
                 json!({ "via": "PUT /users", "before": before.as_ref().map(view), "after": view(&after) }),

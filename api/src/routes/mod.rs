@@ -12,6 +12,7 @@ pub mod datacite;
 pub mod events;
 pub mod health;
 pub mod my_data;
+pub mod sign_in;
 pub mod tokens;
 pub mod works;
 
@@ -53,13 +54,15 @@ pub struct ApiDoc;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::heartbeat)
         .service(health::status)
-        .service(auth::providers)
-        .service(auth::pending_signup)
-        .service(auth::logout)
+        .service(sign_in::providers)
+        .service(sign_in::pending_signup)
+        .service(sign_in::logout)
         // The fixed ORCID paths before the `{provider}` patterns that would also match them.
         .service(auth::grant_start)
+        .service(auth::grant_form)
         .service(auth::grant_callback)
         .service(auth::start)
+        .service(auth::start_form)
         .service(auth::callback)
         .service(tokens::create)
         .service(tokens::jwks)

@@ -21,7 +21,7 @@ use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{Identity, OrcidPermission, Session};
 use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
 use crate::domain::Provider;
-use crate::error::responses::{JsonBodyErrors, NotSignedIn};
+use crate::error::responses::{JsonBodyErrors, NeedsRecentSignIn, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
 
@@ -135,7 +135,7 @@ pub struct AccountDeleted {
     responses(
         (status = 200, description = "Deleted; you are signed out.", body = AccountDeleted),
         JsonBodyErrors,
-        NotSignedIn,
+        NeedsRecentSignIn,
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: Called with an API token, or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`confirm` is not your ORCID iD.", body = Problem, content_type = "application/problem+json"),
     )
@@ -147,7 +147,7 @@ pub async fn delete_account(
     session: CookieSession,
     body: web::Json<DeleteAccount>,
 ) -> ApiResult<HttpResponse> {
-    caller.authorize(Action::ManageOwnAccount, None)?;
+    caller.authorize(Action::SecureOwnAccount, None)?;
     let account = caller.account.clone();
     if body.confirm.trim().to_ascii_uppercase() != account.orcid {
         return Err(ApiError::new(

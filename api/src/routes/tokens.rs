@@ -7,8 +7,10 @@ use actix_web::{get, post, web, HttpResponse};
 use crate::app::AppState;
 use crate::auth::session::Caller;
 use crate::auth::sso::{issue, TokenResponse};
+use crate::error::responses::RateLimited;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::Action;
+use crate::ratelimit::RateRule;
 
 /// Issue an access token
 ///
@@ -23,11 +25,13 @@ use crate::policy::Action;
         (status = 201, description = "A new access token.", body = TokenResponse),
         (status = 401, description = "Not signed in, or the session has ended.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A bearer JWT or an API token (`session_required`, `api_token_not_allowed`: account changes need the browser session); or: Cross-site request refused.", body = Problem, content_type = "application/problem+json"),
+        RateLimited,
     )
 )]
 #[post("/api/v1/tokens")]
 pub async fn create(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ManageOwnAccount, None)?;
+    crate::ratelimit::check(&state, RateRule::Tokens, &caller.account.id.to_string()).await?;
     let response = issue(&state, caller.account, caller.session_id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -7,7 +7,7 @@ use profiles_api::db::schema::{accounts, auth_states, identities, orcid_permissi
 use serde_json::Value;
 
 use crate::standins::{
-    browser, flow, location, sign_in_orcid, spawn_app_with_providers, standins, until_callback, Started,
+    browser, flow, form_flow, location, sign_in_orcid, spawn_app_with_providers, standins, until_callback, Started,
 };
 use crate::support::{assert_problem, TestApp};
 
@@ -133,8 +133,11 @@ async fn github_first_then_orcid_links_both_and_github_signs_in_again() {
         .unwrap();
     assert_eq!(pending["provider"], "github");
     assert_eq!(pending["display_name"], "The Octocat");
+    let id = pending["id"].as_str().unwrap().to_owned();
 
-    let res = sign_in_orcid(&app, &b, LAUREL).await;
+    // The person confirms, on our page, that this GitHub account joins their ORCID iD.
+    let confirm = [("pending_signup", id.as_str()), ("return_to", "/settings")];
+    let res = form_flow(&app, &b, "/auth/orcid/start", &confirm, LAUREL).await;
     assert_eq!(res.status(), 303);
     let v = me_json(&app, &b).await;
     let providers: Vec<&str> = v["identities"]

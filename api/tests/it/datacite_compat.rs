@@ -60,7 +60,11 @@ async fn envelope(res: reqwest::Response, status: u16) -> Value {
 #[actix_web::test]
 async fn commons_and_levriero_keep_working_without_the_old_holes() {
     let (public, key) = datacite_keys();
-    let (app, _) = spawn_app_with_providers(&[("DATACITE_JWT_PUBLIC_KEY", &public)]).await;
+    let (app, _) = spawn_app_with_providers(&[
+        ("DATACITE_JWT_PUBLIC_KEY", &public),
+        ("DATACITE_SERVICE_UIDS", "datacite.levriero,datacite.lupo"),
+    ])
+    .await;
     let (b, orcid) = person(&app, &["search_and_link"]).await;
     let (other, other_orcid) = person(&app, &[]).await;
     let jwt = our_jwt(&app, &b).await;
@@ -215,7 +219,11 @@ async fn commons_and_levriero_keep_working_without_the_old_holes() {
 #[actix_web::test]
 async fn users_are_read_and_upserted_as_lupo_expects() {
     let (public, key) = datacite_keys();
-    let (app, _) = spawn_app_with_providers(&[("DATACITE_JWT_PUBLIC_KEY", &public)]).await;
+    let (app, _) = spawn_app_with_providers(&[
+        ("DATACITE_JWT_PUBLIC_KEY", &public),
+        ("DATACITE_SERVICE_UIDS", "datacite.levriero,datacite.lupo"),
+    ])
+    .await;
     let (b, orcid) = person(&app, &[]).await;
     let client = reqwest::Client::new();
 

@@ -172,7 +172,7 @@ impl Presented {
             subject: self.account.as_ref().map(Subject::of),
             credential: match self.kind {
                 policy::CredentialKind::Anonymous => Credential::Anonymous,
-                policy::CredentialKind::Session => Credential::Session,
+                policy::CredentialKind::Session => Credential::Session { recent_sign_in: true },
                 policy::CredentialKind::Jwt => Credential::Jwt,
                 policy::CredentialKind::ApiToken => Credential::ApiToken { scopes: &self.scopes },
                 policy::CredentialKind::DatacitePerson => Credential::DatacitePerson,
@@ -185,7 +185,11 @@ impl Presented {
 #[actix_web::test]
 async fn every_route_answers_every_role_and_credential_as_the_policy_decides() {
     let (public, key) = datacite_keys();
-    let (app, _) = spawn_app_with_providers(&[("DATACITE_JWT_PUBLIC_KEY", &public)]).await;
+    let (app, _) = spawn_app_with_providers(&[
+        ("DATACITE_JWT_PUBLIC_KEY", &public),
+        ("DATACITE_SERVICE_UIDS", "datacite.lupo"),
+    ])
+    .await;
     let plain = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -297,6 +301,12 @@ async fn every_route_answers_every_role_and_credential_as_the_policy_decides() {
             }
             if let Some(body) = &body {
                 req = req.json(body);
+            }
+            // The flows' form posts come from our own page.
+            if *method == "POST" && path.starts_with("/auth/") {
+                req = req
+                    .header("origin", app.url("").trim_end_matches('/'))
+                    .form(&[("kind", "auto_update")]);
             }
             let status = req.send().await.unwrap().status().as_u16();
             checked += 1;

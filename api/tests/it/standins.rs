@@ -193,6 +193,43 @@ pub enum Started {
 /// Starts a flow at `start` and logs in at the provider as `login`; stops before our callback.
 pub async fn until_callback(app: &impl Addressed, browser: &reqwest::Client, start: &str, login: &str) -> Started {
     let res = browser.get(app.url(start)).send().await.unwrap();
+    at_provider(app, res, login).await
+}
+
+/// Posts a flow's start form from our own page (`Origin` ours), then logs in as `login`.
+pub async fn form_until_callback(
+    app: &impl Addressed,
+    browser: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+    login: &str,
+) -> Started {
+    let res = browser
+        .post(app.url(path))
+        .header("origin", app.address().trim_end_matches('/'))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    at_provider(app, res, login).await
+}
+
+/// A whole flow started by a form post; returns our callback's response.
+pub async fn form_flow(
+    app: &impl Addressed,
+    browser: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+    login: &str,
+) -> reqwest::Response {
+    match form_until_callback(app, browser, path, form, login).await {
+        Started::Callback(url) => browser.get(url).send().await.unwrap(),
+        Started::Refused(res) => res,
+    }
+}
+
+/// Follows our start's redirect through the provider's login, up to our callback.
+async fn at_provider(app: &impl Addressed, res: reqwest::Response, login: &str) -> Started {
     if !res.status().is_redirection() {
         return Started::Refused(res);
     }

@@ -657,10 +657,16 @@ export interface paths {
          * Start an ORCID permission grant
          * @description Redirects the signed-in user to ORCID to grant "Search & Link" or "Auto-Update"
          *     (`/activities/update /read-limited`). The grant must come from the account's own ORCID iD.
+         *     Refused when another site started it (`Sec-Fetch-Site` `cross-site`/`same-site`, or a foreign
+         *     `Referer`); our own pages use the form post.
          */
         get: operations["grant_start"];
         put?: never;
-        post?: never;
+        /**
+         * Start an ORCID permission grant, from our own page
+         * @description The same as `GET`, as a form post that must come from this service's own pages.
+         */
+        post: operations["grant_form"];
         delete?: never;
         options?: never;
         head?: never;
@@ -719,11 +725,19 @@ export interface paths {
         /**
          * Start signing in or linking
          * @description Redirects the browser to the provider. With `intent=link` the signed-in user connects
-         *     Google or GitHub to their account. ORCID sign-in also finishes a pending Google/GitHub sign-up.
+         *     Google or GitHub to their account; a link started by another site (`Sec-Fetch-Site`
+         *     `cross-site`/`same-site`, or a foreign `Referer`) is refused, and our own pages use the form
+         *     post below. Finishing a pending Google/GitHub sign-up takes the form post.
          */
         get: operations["start"];
         put?: never;
-        post?: never;
+        /**
+         * Start signing in or linking, from our own page
+         * @description The same as `GET`, as a form post (`application/x-www-form-urlencoded`) that must come from
+         *     this service's own pages (`Origin`, or `Sec-Fetch-Site: same-origin`). The only way to finish
+         *     a pending Google/GitHub sign-up: `pending_signup` names it, as the person confirmed.
+         */
+        post: operations["start_form"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1135,7 +1149,7 @@ export interface components {
          * @description Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
          * @enum {string}
          */
-        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "scope_not_allowed" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
+        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
         EventsAccepted: {
             /** @description How many events were queued. */
             accepted: number;
@@ -1152,6 +1166,12 @@ export interface components {
             field: string;
             /** @description What is wrong with it, in plain words. */
             message: string;
+        };
+        GrantQuery: {
+            /** @description Which ORCID permission to grant. */
+            kind: components["schemas"]["PermissionKind"];
+            /** @description A page of this site to return to afterwards. */
+            return_to?: string | null;
         };
         IdentityView: {
             avatar_url?: string | null;
@@ -1234,6 +1254,11 @@ export interface components {
              * @description The sign-up is forgotten after this; sign in with ORCID before then.
              */
             expires_at: string;
+            /**
+             * Format: uuid
+             * @description Names this sign-up in the confirmation (`pending_signup` in `POST /auth/orcid/start`).
+             */
+            id: string;
             /** @description `google` or `github`. */
             provider: components["schemas"]["Provider"];
         };
@@ -1352,6 +1377,23 @@ export interface components {
             };
             /** Format: int64 */
             total: number;
+        };
+        StartQuery: {
+            intent?: null | components["schemas"]["Intent"];
+            /**
+             * Format: uuid
+             * @description Form posts to `/auth/orcid/start` only: the pending Google/GitHub sign-up this ORCID
+             *     sign-in finishes (its `id` from `GET /api/v1/auth/pending-signup`). Naming it is the
+             *     person's confirmation; without it a pending sign-up is never linked.
+             */
+            pending_signup?: string | null;
+            /**
+             * @description `true`: sign in again, entering the password at the provider whatever session it has
+             *     (`prompt=login`, `max_age=0`), as guarded actions need after `reauthentication_required`.
+             */
+            reauthenticate?: boolean | null;
+            /** @description A page of this site to return to afterwards, e.g. `/settings` (never a flow or API route). */
+            return_to?: string | null;
         };
         /** @description What an operator wants to see at a glance. */
         Status: {
@@ -1547,7 +1589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in; or `reauthentication_required`: this action needs a sign-in within the last `REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` and repeat the action. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1777,7 +1819,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdentityView"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in; or `reauthentication_required`: this action needs a sign-in within the last `REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` and repeat the action. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,7 +1878,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnlinkResult"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in; or `reauthentication_required`: this action needs a sign-in within the last `REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` and repeat the action. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1933,7 +1975,7 @@ export interface operations {
                     "application/json": components["schemas"]["PermissionView"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in; or `reauthentication_required`: this action needs a sign-in within the last `REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` and repeat the action. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2155,7 +2197,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in; or `reauthentication_required`: this action needs a sign-in within the last `REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` and repeat the action. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2194,6 +2236,17 @@ export interface operations {
             /** @description An empty or long name, no or unknown scopes, an expiry outside 1–365 days, or an unknown field. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: too many of these in the current window; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2743,6 +2796,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `cross_origin_request`: the request came from another site (its `Origin`, or `Sec-Fetch-Site` other than `same-origin`/`none`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     pending_signup: {
@@ -2940,6 +3002,17 @@ export interface operations {
             /** @description Not a DOI, not an ORCID iD, or an unknown field. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: too many of these in the current window; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3250,6 +3323,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `rate_limited`: too many of these in the current window; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     search: {
@@ -3334,7 +3418,7 @@ export interface operations {
             query: {
                 /** @description Which ORCID permission to grant. */
                 kind: components["schemas"]["PermissionKind"];
-                /** @description A same-origin path to return to afterwards. */
+                /** @description A page of this site to return to afterwards. */
                 return_to?: string | null;
             };
             header?: never;
@@ -3343,14 +3427,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirect to ORCID. */
+            /** @description Redirect to ORCID (or, without a recent sign-in, to `/auth/orcid/start?reauthenticate=true`). */
             303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad `return_to` or kind. */
+            /** @description Bad `return_to` (`invalid_return_to`) or kind. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3359,7 +3443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in, or (to programs) `reauthentication_required`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3368,7 +3452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A bearer JWT or API token (`session_required`, `api_token_not_allowed`): granting needs the browser session. */
+            /** @description Started by another site (`cross_origin_request`), or a bearer JWT or API token (`session_required`, `api_token_not_allowed`): granting needs the browser session. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3379,6 +3463,91 @@ export interface operations {
             };
             /** @description ORCID is not configured. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many flows started from this address (`rate_limited`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORCID is unreachable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grant_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["GrantQuery"];
+            };
+        };
+        responses: {
+            /** @description Redirect to ORCID (or, without a recent sign-in, to `/auth/orcid/start?reauthenticate=true`). */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad `return_to` (`invalid_return_to`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or (to programs) `reauthentication_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not posted by our own page (`cross_origin_request`), or a bearer credential. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORCID is not configured. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many flows started from this address (`rate_limited`). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3514,8 +3683,19 @@ export interface operations {
             query?: {
                 /** @description `sign_in` (default) or `link` (connect to the signed-in account). */
                 intent?: null | components["schemas"]["Intent"];
-                /** @description A same-origin path to return to afterwards, e.g. `/settings`. */
+                /** @description A page of this site to return to afterwards, e.g. `/settings` (never a flow or API route). */
                 return_to?: string | null;
+                /**
+                 * @description `true`: sign in again, entering the password at the provider whatever session it has
+                 *     (`prompt=login`, `max_age=0`), as guarded actions need after `reauthentication_required`.
+                 */
+                reauthenticate?: boolean | null;
+                /**
+                 * @description Form posts to `/auth/orcid/start` only: the pending Google/GitHub sign-up this ORCID
+                 *     sign-in finishes (its `id` from `GET /api/v1/auth/pending-signup`). Naming it is the
+                 *     person's confirmation; without it a pending sign-up is never linked.
+                 */
+                pending_signup?: string | null;
             };
             header?: never;
             path: {
@@ -3526,14 +3706,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirect to the provider's authorization page. */
+            /** @description Redirect to the provider's authorization page (or, for a link that needs a recent sign-in, to `/auth/orcid/start?reauthenticate=true`). */
             303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad `return_to` or intent. */
+            /** @description Bad `return_to` (`invalid_return_to`) or intent. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,7 +3722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `intent=link` without a session. */
+            /** @description `intent=link` without a session, or (to programs) `reauthentication_required`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3551,7 +3731,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `intent=link` with a bearer JWT or API token (`session_required`, `api_token_not_allowed`): linking needs the browser session. */
+            /** @description `intent=link` from another site (`cross_origin_request`), or with a bearer JWT or API token (`session_required`, `api_token_not_allowed`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3562,6 +3742,112 @@ export interface operations {
             };
             /** @description Unknown or disabled provider. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `pending_signup` in a `GET` (`confirmation_required`): finish a sign-up with the form post. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many flows started from this address (`rate_limited`); see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider is unreachable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description orcid, google or github */
+                provider: components["schemas"]["Provider"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["StartQuery"];
+            };
+        };
+        responses: {
+            /** @description Redirect to the provider's authorization page (or to `/auth/orcid/start?reauthenticate=true`). */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad `return_to` (`invalid_return_to`) or intent. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `intent=link` without a session, or (to programs) `reauthentication_required`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not posted by our own page (`cross_origin_request`), or a bearer credential (`session_required`, `api_token_not_allowed`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown or disabled provider, or the named sign-up is not waiting in this browser (`no_pending_signup`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `pending_signup` with another provider than ORCID (`confirmation_required`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many flows started from this address (`rate_limited`); see `Retry-After`. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

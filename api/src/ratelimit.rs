@@ -1,0 +1,110 @@
+//! Request rate limits, kept in PostgreSQL so that every API process behind a load balancer
+//! counts against one budget (a limit per process would multiply with the number of processes).
+//!
+//! Fixed windows: a bucket (`rule:key`) counts hits per window with one upsert; a hit beyond the
+//! limit is refused with 429 `rate_limited` and `Retry-After` (the seconds until the window
+//! ends). Old windows are purged with the expired sign-in state.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::app::AppState;
+use crate::db::schema::request_limits;
+use crate::error::{ApiError, ErrorCode};
+
+/// What is limited, per what, and over which window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateRule {
+    /// Sign-in, link and grant flows started, per client address, per minute.
+    FlowStarts,
+    /// JWTs and API tokens minted, per account, per hour.
+    Tokens,
+    /// Claims created, per account, per hour.
+    Claims,
+}
+
+impl RateRule {
+    fn name(self) -> &'static str {
+        match self {
+            Self::FlowStarts => "flow_starts",
+            Self::Tokens => "tokens",
+            Self::Claims => "claims",
+        }
+    }
+
+    fn window_secs(self) -> i64 {
+        match self {
+            Self::FlowStarts => 60,
+            Self::Tokens | Self::Claims => 3600,
+        }
+    }
+
+    fn limit(self, state: &AppState) -> u32 {
+        let limits = state.config.security.rate_limits;
+        match self {
+            Self::FlowStarts => limits.flow_starts_per_minute,
+            Self::Tokens => limits.tokens_per_hour,
+            Self::Claims => limits.claims_per_hour,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Self::FlowStarts => "sign-ins started from your address",
+            Self::Tokens => "tokens created for your account",
+            Self::Claims => "claims created for your account",
+        }
+    }
+}
+
+/// The start of the window holding `now`.
+fn window_start(rule: RateRule, now: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = rule.window_secs();
+    DateTime::from_timestamp(now.timestamp().div_euclid(secs) * secs, 0).unwrap_or(now)
+}
+
+/// Counts a hit on `key` under `rule`; refuses it (429 with `Retry-After`) beyond the limit.
+pub async fn check(state: &AppState, rule: RateRule, key: &str) -> Result<(), ApiError> {
+    let limit = rule.limit(state);
+    if limit == 0 {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let start = window_start(rule, now);
+    let bucket = format!("{}:{key}", rule.name());
+    let hits: i32 = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::insert_into(request_limits::table)
+            .values((
+                request_limits::bucket.eq(&bucket),
+                request_limits::window_start.eq(start),
+                request_limits::hits.eq(1),
+            ))
+            .on_conflict((request_limits::bucket, request_limits::window_start))
+            .do_update()
+            .set(request_limits::hits.eq(request_limits::hits + 1))
+            .returning(request_limits::hits)
+            .get_result(conn)?)
+    })
+    .await?;
+    if i64::from(hits) <= i64::from(limit) {
+        return Ok(());
+    }
+    let retry_after = (start + chrono::Duration::seconds(rule.window_secs()) - now)
+        .num_seconds()
+        .max(1);
+    Err(ApiError::new(
+        ErrorCode::RateLimited,
+        format!(
+            "Too many {} ({limit} per {} seconds). Try again in {retry_after} seconds.",
+            rule.what(),
+            rule.window_secs()
+        ),
+    )
+    .with_header(actix_web::http::header::RETRY_AFTER, retry_after.to_string()))
+}
+
+/// Forgets windows that ended before `now`.
+pub fn purge(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(request_limits::table.filter(request_limits::window_start.lt(now - chrono::Duration::hours(2))))
+        .execute(conn)
+}
