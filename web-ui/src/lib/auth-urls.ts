@@ -24,7 +24,7 @@ export function safeReturnTo(value: string | null | undefined, fallback = '/sett
 
 /**
  * Adds `params` to a server-relative URL such as `/auth/orcid/start` or
- * `/auth/orcid/grant?kind=auto_update`, keeping the parameters it already has.
+ * `/auth/orcid/start?reauthenticate=true`, keeping the parameters it already has.
  */
 export function withParams(url: string, params: Record<string, string>): string {
   const [path = '', query = ''] = url.split('?', 2);
@@ -33,12 +33,46 @@ export function withParams(url: string, params: Record<string, string>): string 
   return `${path}?${search.toString()}`;
 }
 
-/** Where a "Sign in with …" or "Connect …" link points: the server's browser flow. */
-export function authStartUrl(
-  provider: Provider,
-  { returnTo, intent }: { returnTo: string; intent?: 'link' },
-): string {
-  return withParams(`/auth/${provider}/start`, intent ? { intent, return_to: returnTo } : { return_to: returnTo });
+/** Where a "Sign in with …" link points: the server's sign-in flow (a plain GET navigation). */
+export function authStartUrl(provider: Provider, { returnTo }: { returnTo: string }): string {
+  return withParams(`/auth/${provider}/start`, { return_to: returnTo });
+}
+
+/**
+ * Where "Sign in again" points after a 401 `reauthentication_required`: a fresh ORCID sign-in (the
+ * provider asks for the password whatever session it has), then back to `returnTo` to repeat the
+ * action.
+ */
+export function reauthenticateUrl(returnTo: string): string {
+  return withParams('/auth/orcid/start', { reauthenticate: 'true', return_to: returnTo });
+}
+
+/**
+ * A browser flow that changes the signed-in account starts with a same-origin form post, never a
+ * link: the server refuses such a start when another site began it, and a form post carries the
+ * `Origin` that proves it came from our own page. `fields` are the hidden inputs.
+ */
+export interface FlowForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+/** "Enable Search & Link" / "Enable Auto-Update": `POST /auth/orcid/grant`. */
+export function grantForm(kind: PermissionKind, returnTo: string): FlowForm {
+  return { action: '/auth/orcid/grant', fields: { kind, return_to: returnTo } };
+}
+
+/** "Connect Google" / "Connect GitHub" to the signed-in account: `POST /auth/{provider}/start`, `intent=link`. */
+export function linkForm(provider: Exclude<Provider, 'orcid'>, returnTo: string): FlowForm {
+  return { action: `/auth/${provider}/start`, fields: { intent: 'link', return_to: returnTo } };
+}
+
+/**
+ * Finishing a Google/GitHub sign-up with ORCID: `POST /auth/orcid/start` naming the pending sign-up
+ * (its `id`), which is the person's confirmation that this identity is theirs.
+ */
+export function finishSignupForm(pendingSignupId: string, returnTo: string): FlowForm {
+  return { action: '/auth/orcid/start', fields: { pending_signup: pendingSignupId, return_to: returnTo } };
 }
 
 /** Messages for `?error=` on pages a browser flow returns to. */

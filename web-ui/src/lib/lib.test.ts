@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authStartUrl, safeReturnTo, withParams } from './auth-urls';
+import { authStartUrl, finishSignupForm, grantForm, linkForm, reauthenticateUrl, safeReturnTo, withParams } from './auth-urls';
 import { dataciteSearchUrl } from './datacite';
 
 describe('safeReturnTo', () => {
@@ -25,11 +25,30 @@ describe('browser flow URLs', () => {
     expect(withParams('/auth/orcid/start', { return_to: '/settings' })).toBe('/auth/orcid/start?return_to=%2Fsettings');
   });
 
-  it('builds sign-in and link URLs', () => {
+  it('builds sign-in URLs, plain GET links', () => {
     expect(authStartUrl('orcid', { returnTo: '/settings' })).toBe('/auth/orcid/start?return_to=%2Fsettings');
-    expect(authStartUrl('github', { intent: 'link', returnTo: '/settings/social' })).toBe(
-      '/auth/github/start?intent=link&return_to=%2Fsettings%2Fsocial',
+    expect(authStartUrl('github', { returnTo: '/settings/social' })).toBe('/auth/github/start?return_to=%2Fsettings%2Fsocial');
+  });
+
+  it('signs in again with ORCID for a guarded action, coming back to the page', () => {
+    expect(reauthenticateUrl('/settings/social?x=1')).toBe(
+      '/auth/orcid/start?reauthenticate=true&return_to=%2Fsettings%2Fsocial%3Fx%3D1',
     );
+  });
+
+  it('starts grants, links and sign-up confirmations as form posts with hidden fields', () => {
+    expect(grantForm('auto_update', '/settings/claims')).toEqual({
+      action: '/auth/orcid/grant',
+      fields: { kind: 'auto_update', return_to: '/settings/claims' },
+    });
+    expect(linkForm('github', '/settings/social')).toEqual({
+      action: '/auth/github/start',
+      fields: { intent: 'link', return_to: '/settings/social' },
+    });
+    expect(finishSignupForm('0b6f8a52-1f3e-4c55-9d7e-2a4b6c8d0e1f', '/settings')).toEqual({
+      action: '/auth/orcid/start',
+      fields: { pending_signup: '0b6f8a52-1f3e-4c55-9d7e-2a4b6c8d0e1f', return_to: '/settings' },
+    });
   });
 });
 

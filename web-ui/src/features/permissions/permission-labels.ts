@@ -24,7 +24,7 @@ const MEANWHILE: Record<PermissionKind, string> = {
 export interface PermissionProblem {
   /** The situation in plain words. */
   message: string;
-  /** The words of the link to `enable_url`. */
+  /** The words of the button that starts the grant (`POST /auth/orcid/grant`). */
   enableLabel: string;
   /** Something that used to work stopped (expired, or revoked on orcid.org): shown as an alert. */
   urgent: boolean;

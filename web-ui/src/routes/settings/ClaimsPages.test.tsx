@@ -4,6 +4,7 @@ import { App } from '../../App';
 import { CLAIM_POLL_MS } from '../../lib/claims';
 import { mockApi } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
+import { expectFlowPost } from '../../test/flows';
 import {
   claim,
   claimList,
@@ -67,7 +68,7 @@ describe('ORCID claims overview', () => {
     expect(document.title).toBe('All claims · ORCID claims · Profiles');
   });
 
-  it('says in plain words that Search & Link or Auto-Update is not enabled, with the link to enable it', async () => {
+  it('says in plain words that Search & Link or Auto-Update is not enabled, with the button to enable it', async () => {
     mockApi(signedInHandlers(), {
       'GET /api/v1/accounts/me/permissions': () => [
         permission('search_and_link'),
@@ -78,10 +79,10 @@ describe('ORCID claims overview', () => {
 
     const searchAndLink = await region('Search & Link');
     expect(searchAndLink).toHaveTextContent('Search & Link is not enabled yet. Works you add wait until you enable it.');
-    expect(within(searchAndLink).getByRole('link', { name: 'Enable Search & Link' })).toHaveAttribute(
-      'href',
-      '/auth/orcid/grant?kind=search_and_link&return_to=%2Fsettings%2Fclaims',
-    );
+    expectFlowPost(within(searchAndLink).getByRole('button', { name: 'Enable Search & Link' }), '/auth/orcid/grant', {
+      kind: 'search_and_link',
+      return_to: '/settings/claims',
+    });
     expect(await region('Auto-Update')).toHaveTextContent(
       'Auto-Update is disabled. DataCite is not adding works to your ORCID record automatically.',
     );
@@ -114,7 +115,7 @@ describe('Search & Link page', () => {
     expect(await screen.findByRole('heading', { level: 2, name: 'ORCID claims' })).toBeInTheDocument();
   });
 
-  it('says above the search that ORCID no longer accepts Search & Link, with a link to enable it again', async () => {
+  it('says above the search that ORCID no longer accepts Search & Link, with a button to enable it again', async () => {
     mockApi(signedInHandlers(), {
       'GET /api/v1/accounts/me/permissions': () => [
         permission('search_and_link', { status: 'invalid', granted_at: '2025-01-10T10:00:00Z' }),
@@ -128,10 +129,10 @@ describe('Search & Link page', () => {
     expect(alert).toHaveTextContent(
       "ORCID no longer accepts DataCite's access for Search & Link: it was probably revoked on orcid.org.",
     );
-    expect(within(alert).getByRole('link', { name: 'Enable Search & Link again' })).toHaveAttribute(
-      'href',
-      '/auth/orcid/grant?kind=search_and_link&return_to=%2Fsettings%2Fclaims%2Fsearch',
-    );
+    expectFlowPost(within(alert).getByRole('button', { name: 'Enable Search & Link again' }), '/auth/orcid/grant', {
+      kind: 'search_and_link',
+      return_to: '/settings/claims/search',
+    });
     // Above the search, where it is read first.
     const search = await screen.findByRole('searchbox', { name: 'Search DataCite' });
     expect(alert.compareDocumentPosition(search) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
@@ -143,10 +144,10 @@ describe('Search & Link page', () => {
     renderWithProviders(<App />, { route: '/settings/claims/search' });
 
     expect(await screen.findByText('Search & Link is not enabled yet. Works you add wait until you enable it.')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Enable Search & Link' })).toHaveAttribute(
-      'href',
-      '/auth/orcid/grant?kind=search_and_link&return_to=%2Fsettings%2Fclaims%2Fsearch',
-    );
+    expectFlowPost(screen.getByRole('button', { name: 'Enable Search & Link' }), '/auth/orcid/grant', {
+      kind: 'search_and_link',
+      return_to: '/settings/claims/search',
+    });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

@@ -4,6 +4,7 @@ import { App } from '../../App';
 import { formatDate } from '../../lib/format';
 import { accepted, mockApi, problem } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
+import { expectFlowPost } from '../../test/flows';
 import {
   claim,
   claimList,
@@ -21,7 +22,7 @@ async function box(name: string): Promise<HTMLElement> {
 }
 
 describe('settings: ORCID claims', () => {
-  it('shows Enabled with Disable, and Disabled with an Enable link that comes back here', async () => {
+  it('shows Enabled with Disable, and Disabled with an Enable button that posts the grant and comes back here', async () => {
     mockApi(signedInHandlers(), {
       'GET /api/v1/accounts/me/permissions': () => [
         permission('search_and_link', { status: 'active', granted_at: '2025-01-10T10:00:00Z' }),
@@ -33,14 +34,16 @@ describe('settings: ORCID claims', () => {
     const searchAndLink = await box('Search & Link');
     expect(within(searchAndLink).getByText('Enabled')).toHaveClass('pill');
     expect(within(searchAndLink).getByRole('button', { name: 'Disable Search & Link' })).toBeInTheDocument();
-    expect(within(searchAndLink).queryByRole('link', { name: /Enable/ })).not.toBeInTheDocument();
+    expect(within(searchAndLink).queryByRole('button', { name: /Enable/ })).not.toBeInTheDocument();
 
     const autoUpdate = await box('Auto-Update');
     expect(within(autoUpdate).getByText('Disabled')).toHaveClass('pill');
-    expect(within(autoUpdate).getByRole('link', { name: 'Enable Auto-Update' })).toHaveAttribute(
-      'href',
-      '/auth/orcid/grant?kind=auto_update&return_to=%2Fsettings%2Fclaims',
-    );
+    // A same-origin form post, not a link: the server refuses a grant that another site started.
+    expect(within(autoUpdate).queryByRole('link', { name: 'Enable Auto-Update' })).not.toBeInTheDocument();
+    expectFlowPost(within(autoUpdate).getByRole('button', { name: 'Enable Auto-Update' }), '/auth/orcid/grant', {
+      kind: 'auto_update',
+      return_to: '/settings/claims',
+    });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await expectNoAxeViolations();
   });
@@ -58,16 +61,19 @@ describe('settings: ORCID claims', () => {
     expect(within(searchAndLink).getByText('Access revoked on ORCID — enable again')).toHaveClass('pill');
     const alert = within(searchAndLink).getByRole('alert');
     expect(alert).toHaveTextContent('it was probably revoked on orcid.org');
-    expect(within(alert).getByRole('link', { name: 'Enable Search & Link again' })).toHaveAttribute(
-      'href',
-      '/auth/orcid/grant?kind=search_and_link&return_to=%2Fsettings%2Fclaims',
-    );
-    expect(within(searchAndLink).queryByRole('button')).not.toBeInTheDocument();
+    expectFlowPost(within(alert).getByRole('button', { name: 'Enable Search & Link again' }), '/auth/orcid/grant', {
+      kind: 'search_and_link',
+      return_to: '/settings/claims',
+    });
+    expect(within(searchAndLink).queryByRole('button', { name: /Disable/ })).not.toBeInTheDocument();
 
     const autoUpdate = await box('Auto-Update');
     expect(within(autoUpdate).getByText('Expired')).toHaveClass('pill');
     expect(within(autoUpdate).getByRole('alert')).toHaveTextContent('has expired');
-    expect(within(autoUpdate).getByRole('link', { name: 'Enable Auto-Update again' })).toBeInTheDocument();
+    expectFlowPost(within(autoUpdate).getByRole('button', { name: 'Enable Auto-Update again' }), '/auth/orcid/grant', {
+      kind: 'auto_update',
+      return_to: '/settings/claims',
+    });
     await expectNoAxeViolations();
   });
 
@@ -95,7 +101,7 @@ describe('settings: ORCID claims', () => {
 
     expect(await screen.findByText('Auto-Update is disabled.')).toBeInTheDocument();
     expect(api.callsTo('DELETE', '/api/v1/accounts/me/permissions/auto_update')).toHaveLength(1);
-    expect(await within(await box('Auto-Update')).findByRole('link', { name: 'Enable Auto-Update' })).toBeInTheDocument();
+    expect(await within(await box('Auto-Update')).findByRole('button', { name: 'Enable Auto-Update' })).toBeInTheDocument();
   });
 
   it('shows why disabling failed (ORCID unreachable) and changes nothing', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import { mockApi, problem } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
+import { expectFlowPost } from '../../test/flows';
 import { githubIdentity, orcidIdentity, providersResponse, signedInHandlers } from '../../test/fixtures';
 import { renderWithProviders } from '../../test/render';
 
@@ -27,8 +28,10 @@ describe('settings: social login', () => {
 
     const google = await row('Google');
     expect(google).toHaveTextContent('Not linked.');
-    const connect = within(google).getByRole('link', { name: 'Connect Google' });
-    expect(connect).toHaveAttribute('href', '/auth/google/start?intent=link&return_to=%2Fsettings%2Fsocial');
+    // Linking starts with a same-origin form post, never a link another site could start.
+    expect(within(google).queryByRole('link', { name: 'Connect Google' })).not.toBeInTheDocument();
+    const connect = within(google).getByRole('button', { name: 'Connect Google' });
+    expectFlowPost(connect, '/auth/google/start', { intent: 'link', return_to: '/settings/social' });
     expect(connect).toHaveClass('button--danger');
 
     const github = await row('GitHub');
@@ -85,7 +88,11 @@ describe('settings: social login', () => {
     ).toBeInTheDocument();
     expect(api.callsTo('DELETE', '/api/v1/accounts/me/identities/github')).toHaveLength(1);
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(await within(await row('GitHub')).findByRole('link', { name: 'Connect GitHub' })).toBeInTheDocument();
+    expectFlowPost(
+      await within(await row('GitHub')).findByRole('button', { name: 'Connect GitHub' }),
+      '/auth/github/start',
+      { intent: 'link', return_to: '/settings/social' },
+    );
   });
 
   it('does not unlink when the confirmation is cancelled', async () => {

@@ -2,8 +2,9 @@ import { useState } from 'react';
 import type { components } from '../../../api/schema';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import { FlowButton } from '../../../components/FlowButton';
 import { Loading } from '../../../components/Loading';
-import { authStartUrl, PROVIDER_NAMES, PROVIDER_ORDER, type Provider } from '../../../lib/auth-urls';
+import { authStartUrl, linkForm, PROVIDER_NAMES, PROVIDER_ORDER, type Provider } from '../../../lib/auth-urls';
 import { formatDate } from '../../../lib/format';
 import { useExpireOrcidToken } from '../api/expire-orcid-token';
 import { useIdentities, type Identity } from '../api/get-identities';
@@ -199,10 +200,11 @@ function IdentityAction({ provider, name, identity, enabled, onUnlink, onExpire 
   }
   if (!identity) {
     if (!enabled) return null;
+    // A form post, not a link: the server refuses a link to the account that another site started.
     return (
-      <a className="button button--danger" href={authStartUrl(provider, { intent: 'link', returnTo: RETURN_TO })}>
+      <FlowButton form={linkForm(provider, RETURN_TO)} className="button button--danger">
         Connect {name}
-      </a>
+      </FlowButton>
     );
   }
   if (!identity.can_unlink) {

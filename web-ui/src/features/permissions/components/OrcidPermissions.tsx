@@ -26,7 +26,7 @@ interface OrcidPermissionsProps {
 
 /**
  * The two ORCID permissions, each with its state and one action: Disable when active, else why it
- * is not working (not enabled, expired, revoked on orcid.org) and a link to enable it.
+ * is not working (not enabled, expired, revoked on orcid.org) and a button to enable it.
  */
 export function OrcidPermissions({ extras = {} }: OrcidPermissionsProps) {
   const permissions = usePermissions();

@@ -1,4 +1,5 @@
-import { withParams } from '../../../lib/auth-urls';
+import { FlowButton } from '../../../components/FlowButton';
+import { grantForm } from '../../../lib/auth-urls';
 import { usePermissions, type Permission, type PermissionKind } from '../api/get-permissions';
 import { permissionProblem } from '../permission-labels';
 
@@ -12,7 +13,8 @@ interface PermissionNoticeProps {
 
 /**
  * Says in plain words that a permission is not enabled, has expired or was revoked on orcid.org,
- * with a link to enable it (again). Nothing when it is active.
+ * with a button to enable it (again): a form post to the grant flow, which goes through ORCID and
+ * comes back to `returnTo`. Nothing when it is active.
  */
 export function PermissionNotice({ kind, permission, returnTo }: PermissionNoticeProps) {
   const problem = permissionProblem(kind, permission?.status ?? 'missing');
@@ -20,11 +22,7 @@ export function PermissionNotice({ kind, permission, returnTo }: PermissionNotic
   const body = (
     <>
       <p>{problem.message}</p>
-      {permission && (
-        <a className="button" href={withParams(permission.enable_url, { return_to: returnTo })}>
-          {problem.enableLabel}
-        </a>
-      )}
+      <FlowButton form={grantForm(kind, returnTo)}>{problem.enableLabel}</FlowButton>
     </>
   );
   return problem.urgent ? (
