@@ -6,7 +6,12 @@
 #   scripts/pg.sh stop    stop the cluster (data kept)
 #   scripts/pg.sh status  exit 0 when running
 #
-# The cluster lives in .pg/ (git-ignored) with its own port and socket directory. initdb refuses
+# The cluster lives in .pg/ (git-ignored) with its own port and socket directory. It is a real
+# database for `make run`: fsync stays on (a crash loses no researcher's data), and every
+# connection, socket or TCP, needs the password that `start` generates into .pg/password (mode
+# 0600), so other local users cannot read or change it. `url` prints a URL carrying it; keep that
+# out of logs. Test databases trade durability for speed per database (synchronous_commit=off),
+# never for the whole cluster. initdb refuses
 # to run as root, so as root the server runs as the `postgres` user; that user must be able to
 # reach the data folder, which a checkout under /root (mode 0700) does not allow, so the data then
 # lives under /tmp and .pg is a symlink to it.
@@ -57,6 +62,35 @@ data_root() {
     (cd "$LINK" && pwd -P)
 }
 
+password_file() {
+    echo "$(data_root)/password"
+}
+
+# The generated password (made once, kept in .pg/password).
+password() {
+    local file
+    file="$(password_file)"
+    if [ ! -s "$file" ]; then
+        (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
+    fi
+    cat "$file"
+}
+
+# Password authentication everywhere; the superuser gets the generated password.
+secure_cluster() {
+    local bin="$1" root="$2" hba="$2/data/pg_hba.conf"
+    if ! grep -qE '^[^#].*\btrust\b' "$hba"; then return; fi
+    # Still trusting: set the password while we can, then require it.
+    "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qtAc \
+        "ALTER USER postgres PASSWORD '$(password)'" postgres >/dev/null
+    as_owner sh -c "printf '%s\n' \
+        '# Written by scripts/pg.sh: the password in .pg/password, on the socket and on loopback.' \
+        'local all all scram-sha-256' \
+        'host all all 127.0.0.1/32 scram-sha-256' \
+        'host all all ::1/128 scram-sha-256' > '$hba'"
+    as_owner "$bin/pg_ctl" -D "$root/data" reload >/dev/null
+}
+
 running() {
     local root
     [ -e "$LINK" ] || return 1
@@ -70,13 +104,22 @@ start() {
     bin="$(pg_config --bindir)"
     root="$(data_root)"
     if [ ! -f "$root/data/PG_VERSION" ]; then
-        as_owner "$bin/initdb" -D "$root/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        local pwfile
+        pwfile="$(mktemp)"
+        password > "$pwfile"
+        if [ "$(id -u)" -eq 0 ]; then chown postgres "$pwfile"; fi
+        as_owner "$bin/initdb" -D "$root/data" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" \
+            -E UTF8 --locale=C.UTF-8 >/dev/null
+        rm -f "$pwfile"
     fi
     if ! running; then
         as_owner "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 60 \
-            -o "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" \
+            -o "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300" \
             start >/dev/null
     fi
+    secure_cluster "$bin" "$root"
+    export PGPASSWORD
+    PGPASSWORD="$(password)"
     if ! "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DBNAME'" postgres | grep -q 1; then
         "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE $DBNAME" postgres
     fi
@@ -94,7 +137,7 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) running ;;
-    url) echo "postgres://postgres@127.0.0.1:$PGPORT/$DBNAME" ;;
+    url) echo "postgres://postgres:$(password)@127.0.0.1:$PGPORT/$DBNAME" ;;
     install) install_postgres ;;
     *) echo "usage: $0 start|stop|status|url|install" >&2; exit 2 ;;
 esac

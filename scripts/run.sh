@@ -9,7 +9,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     scripts/pg.sh start
     DATABASE_URL="$(scripts/pg.sh url)"
     export DATABASE_URL
-    echo "==> PostgreSQL: project-local cluster in .pg/ ($DATABASE_URL); 'make stop' stops it"
+    echo "==> PostgreSQL: project-local cluster in .pg/ (port 54329, password in .pg/password); 'make stop' stops it"
 fi
 eval "$(scripts/secrets.sh)"
 

@@ -16,6 +16,13 @@ if [ -z "${DATABASE_URL:-}" ]; then
     scripts/pg.sh start
     DATABASE_URL="$(scripts/pg.sh url)"
     export DATABASE_URL
+    # The cluster `make run` keeps data in: durable, and closed to anyone without its password.
+    if [ "$(psql "$DATABASE_URL" -tAc 'SHOW fsync')" != on ]; then
+        echo "the project-local PostgreSQL runs with fsync off" >&2; exit 1
+    fi
+    if PGPASSWORD= psql -w -h 127.0.0.1 -p 54329 -U postgres -tAc 'SELECT 1' postgres >/dev/null 2>&1; then
+        echo "the project-local PostgreSQL lets a connection in without its password" >&2; exit 1
+    fi
 fi
 # Tests stop what they start.
 cleanup() { if [ -n "$STARTED_PG" ]; then scripts/pg.sh stop || true; fi; }

@@ -72,9 +72,10 @@ enum TokensAction {
         /// A scope: claims:read, claims:write, events:write, accounts:read. Repeat for several.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
-        /// Days until it expires (default: never).
-        #[arg(long)]
-        expires_in_days: Option<u32>,
+        /// Days until it expires: 1 to 730 (default 365). Every token ends; make a new one
+        /// before this one does.
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=730))]
+        expires_in_days: u32,
     },
 }
 
@@ -289,10 +290,25 @@ async fn tokens(config: &Config, action: TokensAction) -> Result<(), BoxError> {
                     )
                     .into());
                 }
-                let expires = expires_in_days
-                    .map(|d| profiles_api::clock::Clock::system().now() + chrono::Duration::days(i64::from(d)));
-                let (token, id) = api_tokens::create(&mut conn, account_id, &name, &scopes, expires)?;
-                eprintln!("created API token {id} for {orcid} with scopes {}", scopes.join(", "));
+                let expires =
+                    profiles_api::clock::Clock::system().now() + chrono::Duration::days(i64::from(expires_in_days));
+                let (token, id) = conn.transaction(|conn| {
+                    let (token, id) = api_tokens::create(conn, account_id, &name, &scopes, Some(expires))?;
+                    profiles_api::audit::audit(
+                        conn,
+                        None,
+                        "command line",
+                        "api_token.created",
+                        ("account", orcid.as_str()),
+                        serde_json::json!({"token_id": id, "name": name, "scopes": scopes, "expires_at": expires}),
+                    )?;
+                    diesel::QueryResult::Ok((token, id))
+                })?;
+                eprintln!(
+                    "created API token {id} for {orcid} with scopes {}, expiring {}",
+                    scopes.join(", "),
+                    expires.format("%Y-%m-%d")
+                );
                 println!("{token}");
             }
         }

@@ -29,7 +29,7 @@ pub enum Site {
     Unstated,
 }
 
-fn header_str<'a>(req: &'a HttpRequest, name: impl header::AsHeaderName) -> Option<&'a str> {
+fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -469,6 +469,35 @@ impl Providers {
         Ok(res)
     }
 
+    /// Revokes one token and nothing else (GitHub's `revoke` ends the whole grant, with every
+    /// token of the app; this ends only `token`, as when a newer token replaced it).
+    pub async fn revoke_token(&self, provider: Provider, token: &str) -> Result<bool, ProviderError> {
+        if provider != Provider::Github {
+            return self.revoke(provider, token).await;
+        }
+        let gh = self.github.as_ref().ok_or(ProviderError::Disabled("GitHub"))?;
+        let res = self
+            .http
+            .delete(format!("{}/applications/{}/token", trimmed(&gh.api_url), gh.client_id))
+            .basic_auth(&gh.client_id, Some(gh.client_secret.expose()))
+            .header("Accept", "application/vnd.github+json")
+            .json(&serde_json::json!({ "access_token": token }))
+            .send()
+            .await
+            .map_err(|e| ProviderError::Unavailable {
+                provider: "GitHub",
+                message: e.to_string(),
+            })?;
+        match res.status().as_u16() {
+            204 | 200 => Ok(true),
+            404 | 422 => Ok(false),
+            s => Err(ProviderError::Unavailable {
+                provider: "GitHub",
+                message: format!("revocation answered {s}"),
+            }),
+        }
+    }
+
     /// Revokes a token at the provider. `Ok(false)` when the provider says it was already gone.
     pub async fn revoke(&self, provider: Provider, token: &str) -> Result<bool, ProviderError> {
         let unavailable = |message: String| ProviderError::Unavailable {

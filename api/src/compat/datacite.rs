@@ -164,7 +164,7 @@ pub async fn datacite_jwt(state: &AppState, token: &str) -> Option<CompatCaller>
         }
         // A DataCite service: only the configured ones, and only with a staff-admin token.
         Err(_) => (claims.role_id.as_deref() == Some("staff_admin")
-            && state.config.datacite_service_uids.iter().any(|u| *u == claims.uid))
+            && state.config.datacite_service_uids.contains(&claims.uid))
         .then_some(CompatCaller::DataciteService(claims.uid)),
     }
 }

@@ -99,8 +99,11 @@ pub async fn sign_in(
             )
         })?;
         let cipher = state.cipher.clone();
-        let sid = crate::db::run(&state.pool, move |conn| {
+        let new_token = identity.access_token.clone();
+        let context = identity_context(Provider::Orcid, orcid.as_str(), "access");
+        let (sid, replaced) = crate::db::run(&state.pool, move |conn| {
             conn.transaction(|conn| {
+                let replaced = stored_identity_token(conn, Provider::Orcid, orcid.as_str())?;
                 let account_id = upsert_orcid_account(conn, &orcid, &identity, access, refresh, expires, now)?;
                 if let (Some(pending), Some(cipher)) = (pending_signup_id, cipher) {
                     attach_pending_signup(conn, &cipher, account_id, pending, now)?;
@@ -108,10 +111,11 @@ pub async fn sign_in(
                 if let Some(old) = previous {
                     session::revoke(conn, old, now)?;
                 }
-                Ok::<_, ApiError>(session::start(conn, &req2, account_id, ttl, now)?)
+                Ok::<_, ApiError>((session::start(conn, &req2, account_id, ttl, now)?, replaced))
             })
         })
         .await?;
+        retire_replaced(state, Provider::Orcid, replaced, &context, new_token.expose());
         session.remove(PENDING_SIGNUP);
         session::attach(session, sid)?;
         return Ok(crate::auth::sso::with_datacite_cookie(state, sid, redirect(return_to)).await);
@@ -129,7 +133,9 @@ pub async fn sign_in(
     .await?;
     if let Some(account_id) = linked {
         let subject = identity.subject.clone();
-        let sid = crate::db::run(&state.pool, move |conn| {
+        let context = identity_context(provider, &subject, "access");
+        let (sid, replaced) = crate::db::run(&state.pool, move |conn| {
+            let replaced = stored_identity_token(conn, provider, &subject)?;
             diesel::update(
                 identities::table
                     .filter(identities::provider.eq(provider))
@@ -145,9 +151,10 @@ pub async fn sign_in(
             if let Some(old) = previous {
                 session::revoke(conn, old, now)?;
             }
-            Ok(session::start(conn, &req2, account_id, ttl, now)?)
+            Ok((session::start(conn, &req2, account_id, ttl, now)?, replaced))
         })
         .await?;
+        retire_replaced(state, provider, replaced, &context, identity.access_token.expose());
         session::attach(session, sid)?;
         return Ok(crate::auth::sso::with_datacite_cookie(state, sid, redirect(return_to)).await);
     }
@@ -178,6 +185,47 @@ pub async fn sign_in(
     .await?;
     session.insert(PENDING_SIGNUP, id).map_err(ApiError::internal)?;
     Ok(redirect("/link-orcid"))
+}
+
+/// The sealed access token stored for an identity, before a new sign-in replaces it.
+fn stored_identity_token(conn: &mut PgConnection, provider: Provider, subject: &str) -> QueryResult<Option<Vec<u8>>> {
+    Ok(identities::table
+        .filter(identities::provider.eq(provider))
+        .filter(identities::subject.eq(subject))
+        .select(identities::access_token_enc)
+        .for_update()
+        .first::<Option<Vec<u8>>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Revokes, at the provider and in the background, a token that a newer one has just replaced,
+/// so that a copy of the old one (a backup, a log, a leak) stops working. The same token coming
+/// back (ORCID may hand out the live one again) is left alone. Google is left alone too: revoking
+/// any of its tokens withdraws the person's whole consent, the new token with it (its tokens
+/// are short-lived, and the grant ends when the identity is unlinked).
+fn retire_replaced(state: &AppState, provider: Provider, sealed: Option<Vec<u8>>, context: &str, new_token: &str) {
+    if provider == Provider::Google {
+        return;
+    }
+    let (Some(sealed), Some(cipher)) = (sealed, state.cipher.as_ref()) else {
+        return;
+    };
+    let Ok(old) = cipher.open_str(&sealed, context) else {
+        return;
+    };
+    if crate::crypto::constant_time_eq(old.as_bytes(), new_token.as_bytes()) {
+        return;
+    }
+    let providers = state.providers.clone();
+    actix_web::rt::spawn(async move {
+        match providers.revoke_token(provider, &old).await {
+            Ok(_) => tracing::info!(provider = provider.as_str(), "revoked a replaced provider token"),
+            Err(e) => {
+                tracing::warn!(provider = provider.as_str(), error = %e, "could not revoke a replaced provider token")
+            }
+        }
+    });
 }
 
 pub fn upsert_orcid_account(
@@ -473,8 +521,16 @@ pub async fn store_grant(
     let expires = expiry(&identity, now);
     let scope = identity.scopes.join(" ");
     let (orcid, max_attempts) = (account.orcid.clone(), state.config.claims.max_attempts);
-    crate::db::run(&state.pool, move |conn| {
+    let replaced = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            let replaced: Option<Vec<u8>> = orcid_permissions::table
+                .filter(orcid_permissions::account_id.eq(account_id))
+                .filter(orcid_permissions::kind.eq(kind))
+                .select(orcid_permissions::access_token_enc)
+                .for_update()
+                .first::<Option<Vec<u8>>>(conn)
+                .optional()?
+                .flatten();
             diesel::insert_into(orcid_permissions::table)
                 .values((
                     orcid_permissions::account_id.eq(account_id),
@@ -503,9 +559,17 @@ pub async fn store_grant(
             if resumed > 0 {
                 tracing::info!(resumed, kind = kind.as_str(), "claims resumed by a new ORCID grant");
             }
-            Ok::<_, diesel::result::Error>(())
-        })?;
-        Ok(())
+            Ok::<_, diesel::result::Error>(replaced)
+        })
+        .map_err(ApiError::from)
     })
-    .await
+    .await?;
+    retire_replaced(
+        state,
+        Provider::Orcid,
+        replaced,
+        &permission_context(account_id, kind, "access"),
+        identity.access_token.expose(),
+    );
+    Ok(())
 }

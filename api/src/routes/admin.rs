@@ -22,7 +22,7 @@ use crate::db::models::{Account, AccountChangeset};
 use crate::db::schema::{accounts, audit_log};
 use crate::domain::parse_orcid;
 use crate::domain::Role;
-use crate::error::responses::{JsonBodyErrors, MalformedQuery, NotSignedIn};
+use crate::error::responses::{JsonBodyErrors, MalformedQuery, NeedsRecentSignIn, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{self, Action, Subject};
 
@@ -144,7 +144,7 @@ pub struct AdminAccountUpdate {
     responses(
         (status = 200, description = "The account, changed.", body = AdminAccountDetail),
         JsonBodyErrors,
-        NotSignedIn,
+        NeedsRecentSignIn,
         (status = 403, description = "Your role may not make this change (e.g. your own role), a bearer JWT (`session_required`: admin changes need the browser session), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an ORCID iD, an unknown role, or an unknown field.", body = Problem, content_type = "application/problem+json"),
@@ -166,8 +166,10 @@ pub async fn update_account(
     if body.role.is_some() || body.provider_id.is_some() || body.client_id.is_some() {
         caller
             .authorize(Action::ChangeRole, Some(Subject::of(&target)))
-            .map_err(|_| {
-                if target.id == caller.account.id {
+            .map_err(|e| {
+                if e.code == ErrorCode::ReauthenticationRequired {
+                    e
+                } else if target.id == caller.account.id {
                     ApiError::new(
                         ErrorCode::OwnRole,
                         "Nobody changes their own role; ask another staff admin.",

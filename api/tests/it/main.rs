@@ -11,6 +11,7 @@ mod support;
 
 mod admin;
 mod architecture;
+mod attacks;
 mod auth;
 mod claims;
 mod datacite_compat;

@@ -132,6 +132,10 @@ impl TestDb {
                 .execute(&mut admin)
                 .unwrap();
         }
+        // A throwaway database: commits need not wait for the disk (the cluster keeps fsync on).
+        diesel::sql_query(format!("ALTER DATABASE {name} SET synchronous_commit = off"))
+            .execute(&mut admin)
+            .unwrap();
         let url = with_database(&server_url(), &name);
         Self { name, url }
     }

@@ -2461,7 +2461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in; or `reauthentication_required`: this action needs a sign-in within the last `REAUTH_MAX_AGE_MINUTES` (10 by default). Sign in again at `/auth/orcid/start?reauthenticate=true&return_to=<page>` and repeat the action. */
             401: {
                 headers: {
                     [name: string]: unknown;
