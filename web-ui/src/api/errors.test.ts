@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, ApiError, errorMessage, isSessionEnded } from './errors';
+import { apiError, ApiError, errorMessage, isReauthenticationRequired, isSessionEnded } from './errors';
 
 describe('apiError', () => {
   it('keeps the problem detail, code and field errors', () => {
@@ -25,12 +25,22 @@ describe('apiError', () => {
 });
 
 describe('errorMessage', () => {
-  it('says "Your session has ended" for any 401', () => {
+  it('says "Your session has ended" for a 401 without a live session', () => {
     for (const code of ['unauthenticated', 'session_expired', 'session_revoked']) {
       const error = new ApiError(401, 'whatever the server said', code);
       expect(isSessionEnded(error)).toBe(true);
       expect(errorMessage(error)).toBe('Your session has ended. Sign in again.');
     }
+  });
+
+  it('asks to sign in again for reauthentication_required, which is not a session that ended', () => {
+    const error = new ApiError(401, 'Sign in again to do this.', 'reauthentication_required');
+    expect(isReauthenticationRequired(error)).toBe(true);
+    expect(isSessionEnded(error)).toBe(false);
+    expect(errorMessage(error)).toBe('For your security, sign in again to do this.');
+    // The code alone is not enough: it is a 401.
+    expect(isReauthenticationRequired(new ApiError(403, 'x', 'reauthentication_required'))).toBe(false);
+    expect(isReauthenticationRequired(new ApiError(401, 'x', 'session_expired'))).toBe(false);
   });
 
   it('uses the detail otherwise, and plain words for network failures', () => {

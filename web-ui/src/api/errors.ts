@@ -46,17 +46,30 @@ export function apiError(response: Response, body: unknown): ApiError {
 }
 
 /**
+ * Whether the action needs a recent sign-in (`reauthentication_required`): the session is live, but
+ * its sign-in is older than the server allows for this action (deleting the account, creating an
+ * API token, unlinking, ...). The person signs in again and repeats it; they are not signed out.
+ */
+export function isReauthenticationRequired(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401 && error.code === 'reauthentication_required';
+}
+
+/**
  * Whether the request failed because there is no live session: never signed in (`unauthenticated`),
- * or the session ended (`session_expired`, `session_revoked`, ...). Every 401 means "sign in again".
+ * or the session ended (`session_expired`, `session_revoked`, ...). Every 401 means "sign in again",
+ * except `reauthentication_required`, which comes with a live session.
  */
 export function isSessionEnded(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 401;
+  return error instanceof ApiError && error.status === 401 && !isReauthenticationRequired(error);
 }
 
 export const SESSION_ENDED_MESSAGE = 'Your session has ended. Sign in again.';
 
+export const REAUTHENTICATION_MESSAGE = 'For your security, sign in again to do this.';
+
 /** A message for people, for any error a request can throw. */
 export function errorMessage(error: unknown): string {
+  if (isReauthenticationRequired(error)) return REAUTHENTICATION_MESSAGE;
   if (isSessionEnded(error)) return SESSION_ENDED_MESSAGE;
   if (error instanceof ApiError) return error.message;
   if (error instanceof TypeError) return 'The server could not be reached. Check your connection and try again.';

@@ -7,7 +7,8 @@ import { ME_KEY } from './query-keys';
  *
  * A 401 from any request (the session expired or was revoked elsewhere) refetches the account, so
  * the header and the settings frame switch to "Your session has ended" everywhere at once, not only
- * in the box whose request failed.
+ * in the box whose request failed. Not a 401 `reauthentication_required`: the session is still live,
+ * and only the action that asked for a recent sign-in says so (`ErrorAlert`).
  */
 export function createQueryClient(overrides: QueryClientConfig['defaultOptions'] = {}): QueryClient {
   const onError = (error: unknown, queryKey?: readonly unknown[]) => {

@@ -80,6 +80,10 @@ export const sessionExpired = () =>
 
 export const unauthenticated = () => problem(401, 'unauthenticated', 'Sign in first.');
 
+/** A guarded action's answer when the session's sign-in is too old: the session itself is live. */
+export const reauthenticationRequired = () =>
+  problem(401, 'reauthentication_required', 'This needs a recent sign-in. Sign in again and repeat it.');
+
 function matcher(template: string): RegExp {
   const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');
   return new RegExp(`^${pattern}$`);

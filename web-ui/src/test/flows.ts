@@ -1,6 +1,8 @@
+import { screen, within } from '@testing-library/react';
 import { expect } from 'vitest';
 
-// Browser flows as the pages start them: same-origin form posts.
+// Browser flows as the pages start them: same-origin form posts, and the link that signs in again
+// after a 401 `reauthentication_required`.
 
 /** What the browser would send for the form a submit button belongs to. */
 export interface PostedForm {
@@ -36,4 +38,20 @@ export function expectFlowPost(button: HTMLElement, action: string, fields: Reco
   expect(posted.action).toBe(action);
   expect(posted.fields).toEqual(fields);
   expect(posted.inputTypes.every((type) => type === 'hidden')).toBe(true);
+}
+
+/**
+ * Asserts that `alert` asks to sign in again for this action (after a 401
+ * `reauthentication_required`), with a plain link to a fresh ORCID sign-in that comes back to
+ * `returnTo`, and that the person is still signed in: no "session has ended", the user menu stays.
+ */
+export function expectReauthentication(alert: HTMLElement, returnTo: string, context = '') {
+  expect(alert).toHaveTextContent(`${context ? `${context} ` : ''}For your security, sign in again to do this.`);
+  expect(within(alert).getByRole('link', { name: 'Sign in again' })).toHaveAttribute(
+    'href',
+    `/auth/orcid/start?reauthenticate=true&return_to=${encodeURIComponent(returnTo)}`,
+  );
+  expect(screen.queryByText(/Your session has ended/)).not.toBeInTheDocument();
+  expect(within(screen.getByRole('banner')).getByRole('button', { name: 'Josiah Carberry' })).toBeInTheDocument();
+  expect(screen.getByRole('navigation', { name: 'Settings' })).toBeInTheDocument();
 }

@@ -2,8 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import type { components } from '../../api/schema';
-import { accepted, mockApi, problem, type Call, type Handlers } from '../../test/api';
+import { accepted, mockApi, problem, reauthenticationRequired, type Call, type Handlers } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
+import { expectReauthentication } from '../../test/flows';
 import {
   account,
   adminAccountDetail,
@@ -306,6 +307,17 @@ describe('admin: one account', () => {
     expect(await within(form).findByRole('alert')).toHaveTextContent(
       'The account was not changed. Nobody changes their own role.',
     );
+  });
+
+  it('asks to sign in again when a role change needs a recent sign-in', async () => {
+    mockApi(adminHandlers(), { 'PATCH /api/v1/admin/accounts/{orcid}': () => reauthenticationRequired() });
+    const { user } = renderWithProviders(<App />, { route });
+    const form = await screen.findByRole('form', { name: 'Change account' });
+    await user.selectOptions(within(form).getByLabelText('Role'), 'staff_user');
+
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+
+    expectReauthentication(await within(form).findByRole('alert'), route, 'The account was not changed.');
   });
 
   it('leaves out the role on one’s own account', async () => {

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import type { components } from '../../api/schema';
 import { formatDateTime } from '../../lib/format';
-import { mockApi, problem } from '../../test/api';
+import { mockApi, problem, reauthenticationRequired } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
+import { expectReauthentication } from '../../test/flows';
 import { account, apiToken, createdApiToken, signedInHandlers, TOKEN_SECRET } from '../../test/fixtures';
 import { jsonResponse, renderWithProviders } from '../../test/render';
 
@@ -158,6 +159,21 @@ describe('settings: API tokens', () => {
     expect(await within(box).findByRole('alert')).toHaveTextContent(
       'The token was not created. Your role cannot use the scope accounts:read.',
     );
+    expect(within(box).queryByRole('region', { name: /Your new token/ })).not.toBeInTheDocument();
+  });
+
+  it('asks to sign in again when creating a token needs a recent sign-in', async () => {
+    mockApi(signedInHandlers(), { 'POST /api/v1/accounts/me/tokens': () => reauthenticationRequired() });
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const box = await tokensBox();
+    await user.type(within(box).getByLabelText('Name'), 'Sync');
+    await user.click(within(box).getByRole('checkbox', { name: 'Read claims (claims:read)' }));
+
+    await user.click(within(box).getByRole('button', { name: 'Create token' }));
+
+    expectReauthentication(await within(box).findByRole('alert'), '/settings', 'The token was not created.');
+    // What was typed stays, to repeat after signing in again.
+    expect(within(box).getByLabelText('Name')).toHaveValue('Sync');
     expect(within(box).queryByRole('region', { name: /Your new token/ })).not.toBeInTheDocument();
   });
 

@@ -2,9 +2,9 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import { formatDate } from '../../lib/format';
-import { accepted, mockApi, problem } from '../../test/api';
+import { accepted, mockApi, problem, reauthenticationRequired } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
-import { expectFlowPost } from '../../test/flows';
+import { expectFlowPost, expectReauthentication } from '../../test/flows';
 import {
   claim,
   claimList,
@@ -120,6 +120,24 @@ describe('settings: ORCID claims', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Disable' }));
 
     expect(await within(dialog).findByRole('alert')).toHaveTextContent('ORCID could not be reached; nothing changed.');
+  });
+
+  it('asks to sign in again when disabling needs a recent sign-in, without signing the person out', async () => {
+    const api = mockApi(signedInHandlers(), {
+      'GET /api/v1/accounts/me/permissions': () => [
+        permission('search_and_link', { status: 'active', granted_at: '2025-01-10T10:00:00Z' }),
+        permission('auto_update'),
+      ],
+      'DELETE /api/v1/accounts/me/permissions/{kind}': () => reauthenticationRequired(),
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/claims' });
+    await user.click(within(await box('Search & Link')).getByRole('button', { name: 'Disable Search & Link' }));
+    const dialog = screen.getByRole('dialog');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Disable' }));
+
+    expectReauthentication(await within(dialog).findByRole('alert'), '/settings/claims', 'Nothing was changed.');
+    expect(api.callsTo('DELETE', '/api/v1/accounts/me/permissions/search_and_link')).toHaveLength(1);
   });
 
   it('explains a refused grant (?error=access_denied)', async () => {

@@ -1,9 +1,9 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
-import { mockApi, problem } from '../../test/api';
+import { mockApi, problem, reauthenticationRequired } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
-import { expectFlowPost } from '../../test/flows';
+import { expectFlowPost, expectReauthentication } from '../../test/flows';
 import { githubIdentity, orcidIdentity, providersResponse, signedInHandlers } from '../../test/fixtures';
 import { renderWithProviders } from '../../test/render';
 
@@ -122,6 +122,36 @@ describe('settings: social login', () => {
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       'Nothing was changed. This is your last way to sign in; connect another one first.',
     );
+  });
+
+  it('asks to sign in again when unlinking needs a recent sign-in, and does not sign the person out', async () => {
+    const api = mockApi(signedInHandlers(), {
+      'DELETE /api/v1/accounts/me/identities/{provider}': () => reauthenticationRequired(),
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/social' });
+    await user.click(within(await row('GitHub')).getByRole('button', { name: 'Unlink GitHub' }));
+    const dialog = screen.getByRole('dialog');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Unlink GitHub' }));
+
+    expectReauthentication(await within(dialog).findByRole('alert'), '/settings/social', 'Nothing was changed.');
+    // Not "signed out": the account is not fetched again, and the page stays as it was.
+    expect(api.callsTo('GET', '/api/v1/accounts/me')).toHaveLength(1);
+    expect(screen.getByRole('heading', { level: 2, name: 'Social login' })).toBeInTheDocument();
+    await expectNoAxeViolations();
+  });
+
+  it('asks to sign in again when expiring the ORCID token needs a recent sign-in', async () => {
+    mockApi(signedInHandlers(), {
+      'DELETE /api/v1/accounts/me/identities/orcid/token': () => reauthenticationRequired(),
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/social' });
+    await user.click(within(await row('ORCID')).getByRole('button', { name: 'Expire ORCID token' }));
+    const dialog = screen.getByRole('dialog');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Expire token' }));
+
+    expectReauthentication(await within(dialog).findByRole('alert'), '/settings/social', 'Nothing was changed.');
   });
 
   it('expires the ORCID token after confirmation, then offers to refresh it', async () => {

@@ -2,8 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../App';
 import type { components } from '../../api/schema';
-import { mockApi, problem, unauthenticated } from '../../test/api';
+import { mockApi, problem, reauthenticationRequired, unauthenticated } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
+import { expectReauthentication } from '../../test/flows';
 import { account, apiToken, claim, ORCID, session, signedInHandlers } from '../../test/fixtures';
 import { renderWithProviders } from '../../test/render';
 
@@ -154,6 +155,20 @@ describe('settings: delete your account', () => {
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       'Your account was not deleted. `confirm` is not your ORCID iD.',
     );
+    expect(screen.getByRole('heading', { level: 1, name: 'Personal settings' })).toBeInTheDocument();
+  });
+
+  it('asks to sign in again when deleting needs a recent sign-in, and keeps the person signed in', async () => {
+    const api = mockApi(signedInHandlers(), { 'DELETE /api/v1/accounts/me': () => reauthenticationRequired() });
+    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    await user.click(within(await dataBox()).getByRole('button', { name: 'Delete account' }));
+    const dialog = screen.getByRole('dialog', { name: 'Delete your account?' });
+    await user.type(within(dialog).getByRole('textbox'), ORCID);
+
+    await user.click(within(dialog).getByRole('button', { name: 'Delete account' }));
+
+    expectReauthentication(await within(dialog).findByRole('alert'), '/settings', 'Your account was not deleted.');
+    expect(api.callsTo('DELETE', '/api/v1/accounts/me')).toHaveLength(1);
     expect(screen.getByRole('heading', { level: 1, name: 'Personal settings' })).toBeInTheDocument();
   });
 });
