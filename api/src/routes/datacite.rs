@@ -4,7 +4,9 @@
 //! `POST /claims` (the `claim` wrapper), `GET /claims` (`user-id`, `dois`, facets in `meta`),
 //! `GET`/`DELETE /claims/{uuid}`, `GET`/`PUT /users/{orcid}`; JSON:API with camelCase attributes and
 //! DataCite's error envelope `{"errors":[{"status","title"}]}`. Bearer JWTs are ours, or DataCite's
-//! own (with its claim names) when `DATACITE_JWT_PUBLIC_KEY` is set. Without DataCite's holes: no
+//! own (with its claim names) when `DATACITE_JWT_PUBLIC_KEY` is set: a person's, for an account
+//! here, or a staff-admin token of a service named in `DATACITE_SERVICE_UIDS`, never older or
+//! longer-lived than `DATACITE_JWT_MAX_AGE_DAYS`. Without DataCite's holes: no
 //! raw query strings, ordinary users see only their own claims, a role comes from our database
 //! (never from a token or a body), client-chosen claim ids are ignored, tokens never leave the
 //! database.
@@ -33,8 +35,9 @@ use crate::policy::{self, Action, Subject, Surface};
 /// DataCite: create or re-queue a claim
 ///
 /// Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}` (hyphenated keys accepted; a
-/// client-chosen `uuid` is ignored). A person may only claim for their own iD; DataCite's
-/// staff-admin token (levriero) may claim for anyone. Answers 202 with the JSON:API claim.
+/// client-chosen `uuid` is ignored). A person may only claim for their own iD; a DataCite service
+/// listed in `DATACITE_SERVICE_UIDS` (levriero) may claim for anyone, audited under its uid.
+/// Answers 202 with the JSON:API claim.
 #[utoipa::path(
     operation_id = "datacite_create_claim",
     tag = "datacite",
@@ -45,7 +48,8 @@ use crate::policy::{self, Action, Subject, Surface};
         (status = 401, description = "Bad credentials.", body = DataciteErrors, content_type = "application/vnd.api+json"),
         (status = 403, description = "Claiming for another person.", body = DataciteErrors, content_type = "application/vnd.api+json"),
         (status = 404, description = "`claim_action: delete` for a claim that does not exist.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 422, description = "A missing `claim`, or a bad DOI or iD.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 422, description = "A missing `claim`, or a bad DOI (one with `.` or `..` segments, say) or iD.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 429, description = "A person created more claims this hour than `RATE_LIMIT_CLAIMS_PER_HOUR`; see `Retry-After`. Services are not limited.", body = DataciteErrors, content_type = "application/vnd.api+json"),
     )
 )]
 #[post("/claims")]

@@ -125,7 +125,9 @@ impl utoipa::Modify for BearerAuth {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 "profiles_session",
-                "The session cookie set by the browser sign-in flows.",
+                "The session cookie set by the browser sign-in flows (`__Host-profiles_session` over https). \
+Writes it authenticates must come from this service's pages: a foreign `Origin`, or `Sec-Fetch-Site` \
+`cross-site`/`same-site`, is refused with 403 `cross_origin_request`.",
             ))),
         );
     }

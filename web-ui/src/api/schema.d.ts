@@ -763,8 +763,9 @@ export interface paths {
         /**
          * DataCite: create or re-queue a claim
          * @description Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}` (hyphenated keys accepted; a
-         *     client-chosen `uuid` is ignored). A person may only claim for their own iD; DataCite's
-         *     staff-admin token (levriero) may claim for anyone. Answers 202 with the JSON:API claim.
+         *     client-chosen `uuid` is ignored). A person may only claim for their own iD; a DataCite service
+         *     listed in `DATACITE_SERVICE_UIDS` (levriero) may claim for anyone, audited under its uid.
+         *     Answers 202 with the JSON:API claim.
          */
         post: operations["datacite_create_claim"];
         delete?: never;
@@ -3986,8 +3987,17 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
-            /** @description A missing `claim`, or a bad DOI or iD. */
+            /** @description A missing `claim`, or a bad DOI (one with `.` or `..` segments, say) or iD. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description A person created more claims this hour than `RATE_LIMIT_CLAIMS_PER_HOUR`; see `Retry-After`. Services are not limited. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
