@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig, loadEnv, type ProxyOptions } from 'vite';
+import { defineConfig, loadEnv, type Plugin, type ProxyOptions } from 'vite';
 
 // Paths the Rust API serves. In production the API serves this SPA from web-ui/dist on the same
 // origin; in development (and `vite preview`) these are proxied so cookies stay first-party and no
@@ -19,6 +19,37 @@ function apiProxy(target: string): Record<string, ProxyOptions> {
   return Object.fromEntries(API_PATHS.map((path) => [path, options]));
 }
 
+/**
+ * The service sends `Content-Security-Policy: default-src 'self'; script-src 'self'; ...` (no
+ * 'unsafe-inline' for scripts). Fails the build if the final index.html has anything that policy
+ * blocks: an inline <script>, an event-handler attribute (`onload=`), a `javascript:` URL, or a
+ * script from another origin.
+ */
+function cspSafeIndexHtml(): Plugin {
+  return {
+    name: 'profiles:csp-safe-index-html',
+    apply: 'build',
+    transformIndexHtml: {
+      // After Vite has written its own <script> and <link> tags into the page.
+      order: 'post',
+      handler(html) {
+        const problems: string[] = [];
+        for (const [tag, attributes = ''] of html.matchAll(/<script\b([^>]*)>/gi)) {
+          const src = /\bsrc\s*=\s*["']?([^"'\s>]+)/i.exec(attributes)?.[1];
+          if (!src) problems.push(`an inline script: ${tag}`);
+          else if (/^(?:[a-z][a-z0-9+.-]*:)?\/\//i.test(src)) problems.push(`a script from another origin: ${src}`);
+        }
+        if (/<[^>]*\son[a-z]+\s*=/i.test(html)) problems.push('an event-handler attribute (on…=)');
+        if (/javascript:/i.test(html)) problems.push('a javascript: URL');
+        if (problems.length > 0) {
+          throw new Error(`index.html breaks the Content-Security-Policy: ${problems.join('; ')}`);
+        }
+        return html;
+      },
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   // PROFILES_API_URL comes from the environment or a .env[.local] file. Only VITE_* variables reach
   // the browser bundle, so this stays build-side.
@@ -26,7 +57,7 @@ export default defineConfig(({ mode }) => {
   const proxy = apiProxy(env.PROFILES_API_URL ?? DEFAULT_API_URL);
 
   return {
-    plugins: [react()],
+    plugins: [react(), cspSafeIndexHtml()],
     server: { proxy },
     preview: { proxy },
     build: {
