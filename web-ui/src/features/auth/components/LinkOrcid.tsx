@@ -60,7 +60,7 @@ export function LinkOrcid() {
         </span>
         Yes, sign in with ORCID
       </FlowButton>
-      <p>
+      <p className="link-orcid__way-out">
         <Link to="/sign-in">This isn’t my account – start over</Link>
       </p>
     </section>
