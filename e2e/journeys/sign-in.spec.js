@@ -5,7 +5,8 @@ import { expectAccessible } from '../support/a11y.js';
 import { oidc, randomOrcid } from '../support/doubles.js';
 import { expect, test } from '../support/fixtures.js';
 import {
-  apiFromPage, authorizeAtGithub, backAt, signInAtProvider, signInWithOrcid, signOut, testResearcher, throughProvider,
+  apiFromPage, authorizeAtGithub, backAt, expectFlowForm, signInAtProvider, signInWithOrcid, signOut, testResearcher,
+  throughProvider,
 } from '../support/flows.js';
 
 /** The value next to `term` in the account overview. */
@@ -57,12 +58,18 @@ test('2. GitHub first, then link the ORCID iD; both are listed; GitHub again lan
   await page.getByRole('link', { name: 'Sign in with GitHub' }).click();
   await authorizeAtGithub(page, login);
 
-  // Every account is anchored on an ORCID iD: the app asks for it before anything else.
+  // Every account is anchored on an ORCID iD: the app asks for it before anything else, naming the
+  // GitHub account it would connect, and only that confirmation links it.
   await backAt(page, '/link-orcid');
   await expect(page.getByRole('heading', { level: 1, name: 'Link your ORCID iD' })).toBeVisible();
-  await expect(page.getByRole('main')).toContainText('You signed in with GitHub');
+  const question = page.getByRole('heading', { level: 2, name: /^Connect the GitHub account .+ to your ORCID iD\?$/ });
+  await expect(question).toBeVisible();
+  await expect(question).toContainText(login);
+  await expect(page.getByRole('main').getByRole('link', { name: /This isn’t my account/ })).toHaveAttribute('href', '/sign-in');
   await expectAccessible(page);
-  await page.getByRole('main').getByRole('link', { name: 'Sign in with ORCID' }).click();
+  const confirm = page.getByRole('main').getByRole('button', { name: 'Yes, sign in with ORCID' });
+  await expectFlowForm(confirm, '/auth/orcid/start');
+  await confirm.click();
   await signInAtProvider(page, 'orcid', orcid);
 
   await backAt(page, '/settings');
@@ -95,7 +102,9 @@ test('3. connect Google, unlink it; removing the last way to sign in is refused 
   const google = socialRow(page, 'Google');
   await expect(google).toContainText('Not linked.');
   await expectAccessible(page);
-  await throughProvider(page, 'google', email, () => google.getByRole('link', { name: 'Connect Google' }).click());
+  const connect = google.getByRole('button', { name: 'Connect Google' });
+  await expectFlowForm(connect, '/auth/google/start');
+  await throughProvider(page, 'google', email, () => connect.click());
 
   await backAt(page, '/settings/social');
   await expect(google).toContainText('Linked as');
@@ -115,7 +124,7 @@ test('3. connect Google, unlink it; removing the last way to sign in is refused 
   await expect(page.getByRole('status').filter({ hasText: 'Google' }))
     .toHaveText('Google is no longer linked to your account, and its access was revoked at Google.');
   await expect(google).toContainText('Not linked.');
-  await expect(google.getByRole('link', { name: 'Connect Google' })).toBeVisible();
+  await expect(google.getByRole('button', { name: 'Connect Google' })).toBeVisible();
   expect(await oidc.accessTokens('google', googleSub), 'the token was revoked at Google').toBe(0);
 
   // ORCID is now the only way in: there is no button to remove it, and the reason is shown.

@@ -10,6 +10,16 @@ import { ROOT, SERVER_BIN, currentStack } from './stack.js';
 const origin = (url) => new URL(url).origin;
 const appOrigin = () => origin(currentStack().appUrl);
 
+/**
+ * Checks that `button` submits a POST form to `action` (a browser flow our own page starts, which
+ * the server refuses when another site starts it), before a journey clicks it.
+ */
+export async function expectFlowForm(button, action) {
+  const form = button.locator('xpath=ancestor::form[1]');
+  await expect(form).toHaveAttribute('method', 'post');
+  await expect(form).toHaveAttribute('action', action);
+}
+
 /** Waits until the browser is back on the app at `pathname`. */
 export async function backAt(page, pathname) {
   await page.waitForURL((u) => u.origin === appOrigin() && u.pathname === pathname);
@@ -124,12 +134,16 @@ export const openClaims = (page) => openPage(page, CLAIMS.overview, permissionBo
 export const openSearch = (page) => openPage(page, CLAIMS.search, region(page, 'Your DOIs in DataCite'));
 export const openClaimList = (page) => openPage(page, CLAIMS.list, region(page, 'Your claims'));
 
-/** Grants "Search & Link" or "Auto-Update" at ORCID from the overview; back there it shows as enabled. */
+/**
+ * Grants "Search & Link" or "Auto-Update" at ORCID from the overview; back there it shows as enabled.
+ * The Enable button is a same-origin form post to `/auth/orcid/grant`, never a link.
+ */
 export async function enablePermission(page, title, orcid, { again = false } = {}) {
   await openClaims(page);
   const box = permissionBox(page, title);
-  const link = box.getByRole('link', { name: again ? `Enable ${title} again` : `Enable ${title}`, exact: true });
-  await throughProvider(page, 'orcid', orcid, () => link.click());
+  const enable = box.getByRole('button', { name: again ? `Enable ${title} again` : `Enable ${title}`, exact: true });
+  await expectFlowForm(enable, '/auth/orcid/grant');
+  await throughProvider(page, 'orcid', orcid, () => enable.click());
   await backAt(page, CLAIMS.overview);
   await expect(box.getByText('Enabled', { exact: true })).toBeVisible();
   await expect(box.getByRole('button', { name: `Disable ${title}` })).toBeVisible();
