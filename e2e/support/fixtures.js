@@ -1,7 +1,7 @@
 // The `test` every journey uses: Playwright's, plus
 //   - `stack`: the running system (URLs, OAuth clients, database URL) from the global setup;
-//   - `page`: tracked for axe coverage, watched for uncaught script errors, and photographed into
-//     artifacts/screenshots/ at the end;
+//   - `page`: tracked for axe coverage, watched for uncaught script errors and for what the
+//     service's Content-Security-Policy blocks, and photographed into artifacts/screenshots/ at the end;
 //   - `newPage()`: a second person in a browser of their own (a fresh context), tracked alike.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,11 +20,20 @@ const slug = (title) => {
 
 const pageErrors = new WeakMap();
 
-/** Notes uncaught exceptions in the page's scripts: a journey with any fails. */
+/**
+ * Notes uncaught exceptions in the page's scripts, and anything the service's
+ * Content-Security-Policy blocked on its own pages (Chromium reports each in the console): a
+ * journey with any fails.
+ */
 function watchErrors(page) {
   const errors = [];
   pageErrors.set(page, errors);
   page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || !/Content Security Policy/i.test(message.text())) return;
+    const url = message.location().url || page.url();
+    if (url.startsWith(currentStack().appUrl)) errors.push(`${url}: ${message.text()}`);
+  });
 }
 
 async function finish(page, testInfo, suffix = '') {
@@ -35,7 +44,7 @@ async function finish(page, testInfo, suffix = '') {
   // Only a journey that passed is judged on coverage: a failed one already says what went wrong.
   if (testInfo.status === testInfo.expectedStatus) {
     expect(uncheckedPages(page), 'pages visited without an axe check (call expectAccessible on each)').toEqual([]);
-    expect(pageErrors.get(page) ?? [], 'uncaught errors in the page\'s scripts').toEqual([]);
+    expect(pageErrors.get(page) ?? [], 'uncaught errors in the page\'s scripts, or CSP violations').toEqual([]);
   }
 }
 
