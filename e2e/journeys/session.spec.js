@@ -1,9 +1,12 @@
 // Journey 11: signing out ends the session on the server; JWTs do not outlive their expiry (the
-// suite runs the server with JWT_TTL_SECS=4, see support/stack.js).
+// suite runs the server with JWT_TTL_SECS=4, see support/stack.js). Journey 15: a guarded action
+// after an old sign-in asks to sign in again, without signing out.
 import { expectAccessible } from '../support/a11y.js';
 import { randomOrcid } from '../support/doubles.js';
 import { expect, test } from '../support/fixtures.js';
-import { apiFromPage, backAt, signInWithOrcid, signOut, testResearcher } from '../support/flows.js';
+import {
+  ageSignIn, apiFromPage, backAt, signInAtProvider, signInWithOrcid, signOut, testResearcher,
+} from '../support/flows.js';
 import { JWT_TTL_SECS } from '../support/stack.js';
 
 /** Calls the API from outside any browser, with exactly the credentials given. */
@@ -71,4 +74,40 @@ test('11. sign out: the old session cookie stops working; a JWT issued before is
   await expect(elsewhere.locator('.lead').first()).toContainText(orcid);
   const fresh = await issueJwt(elsewhere);
   expect(await callApi(stack, { bearer: fresh.access_token })).toMatchObject({ status: 200, orcid });
+});
+
+test('15. a guarded action after an old sign-in asks to sign in again; back on the page, it works', async ({ page }) => {
+  const orcid = randomOrcid();
+  await signInWithOrcid(page, orcid);
+  // Signed in 11 minutes ago: creating an API token needs a sign-in within the last 10.
+  await ageSignIn(orcid, 11);
+
+  const box = page.getByRole('region', { name: 'API tokens' });
+  const create = async () => {
+    await box.getByLabel('Name').fill('e2e sync');
+    await box.getByRole('checkbox', { name: 'Read claims (claims:read)' }).check();
+    await box.getByRole('button', { name: 'Create token' }).click();
+  };
+  await create();
+  const alert = box.getByRole('alert');
+  await expect(alert).toHaveText(/^The token was not created\. For your security, sign in again to do this\./);
+  // Still signed in: the user menu and the settings stay, nothing says the session has ended.
+  await expect(page.getByRole('button', { name: testResearcher(orcid) })).toBeVisible();
+  await expect(page.getByText('Your session has ended')).toHaveCount(0);
+  await expectAccessible(page);
+  expect((await apiFromPage(page, 'GET', '/api/v1/accounts/me')).status).toBe(200);
+
+  const again = alert.getByRole('link', { name: 'Sign in again' });
+  await expect(again).toHaveAttribute('href', '/auth/orcid/start?reauthenticate=true&return_to=%2Fsettings');
+  await again.click();
+  // ORCID asks for the password again, whatever its own session in this browser says.
+  await signInAtProvider(page, 'orcid', orcid);
+  await backAt(page, '/settings');
+  await expect(box).toBeVisible();
+  await expectAccessible(page);
+
+  await create();
+  await expect(box.getByRole('region', { name: 'Your new token “e2e sync”' })).toBeVisible();
+  await expect(box.getByRole('alert')).toHaveCount(0);
+  await expectAccessible(page);
 });
