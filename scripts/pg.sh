@@ -81,8 +81,9 @@ secure_cluster() {
     local bin="$1" root="$2" hba="$2/data/pg_hba.conf"
     if ! grep -qE '^[^#].*\btrust\b' "$hba"; then return; fi
     # Still trusting: set the password while we can, then require it.
-    "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qtAc \
-        "ALTER USER postgres PASSWORD '$(password)'" postgres >/dev/null
+    # On stdin, not the command line, where `ps` would show it to every local user.
+    printf "ALTER USER postgres PASSWORD '%s';\n" "$(password)" \
+        | "$bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qtA postgres >/dev/null
     as_owner sh -c "printf '%s\n' \
         '# Written by scripts/pg.sh: the password in .pg/password, on the socket and on loopback.' \
         'local all all scram-sha-256' \

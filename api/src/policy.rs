@@ -326,6 +326,11 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
         {
             return Err(Denial::SessionRequired)
         }
+        // Nor, on DataCite's routes, does a person's bearer token hand out roles or make accounts
+        // (`PUT /users`): that is a browser session's, or one of DataCite's services'.
+        (Jwt | DatacitePerson, Surface::Datacite) if matches!(action, Action::ChangeRole | Action::CreateAccount) => {
+            return Err(Denial::SessionRequired)
+        }
         (Session { .. } | Jwt | DatacitePerson, _) => {}
     }
     if actor.subject.is_none() {

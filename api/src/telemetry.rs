@@ -34,7 +34,8 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let client_ip = request.connection_info().realip_remote_addr().unwrap_or("").to_owned();
+        // The peer, not what a client may write in `X-Forwarded-For`.
+        let client_ip = request.connection_info().peer_addr().unwrap_or("").to_owned();
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),

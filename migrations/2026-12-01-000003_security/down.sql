@@ -1,3 +1,4 @@
+ALTER TABLE sessions DROP COLUMN authenticated_at;
 DELETE FROM auth_states WHERE intent = 'reauthenticate';
 ALTER TABLE auth_states DROP CONSTRAINT auth_states_check,
     ADD CONSTRAINT auth_states_check CHECK (intent = 'sign_in' OR account_id IS NOT NULL);

@@ -12,3 +12,7 @@ ALTER TABLE auth_states DROP CONSTRAINT auth_states_intent_check,
     ADD CONSTRAINT auth_states_intent_check CHECK (intent IN ('sign_in', 'reauthenticate', 'link', 'grant'));
 ALTER TABLE auth_states DROP CONSTRAINT auth_states_check,
     ADD CONSTRAINT auth_states_check CHECK (intent IN ('sign_in', 'reauthenticate') OR account_id IS NOT NULL);
+
+-- When the person last entered their credentials at the provider (its `auth_time`), as far as
+-- we know; NULL when the provider does not say (GitHub). Guarded actions need it recent.
+ALTER TABLE sessions ADD COLUMN authenticated_at timestamptz;

@@ -128,16 +128,12 @@ impl KeyStore {
             .collect()
     }
 
-    /// Whether `kid` names one of our own signing keys.
+    /// Whether `kid` names one of our own signing keys, as the cache knows them (never a forced
+    /// reload: anyone can send a token with an unknown `kid`).
     pub async fn is_ours(&self, pool: &crate::db::DbPool, kid: &str) -> bool {
-        match self.keys(pool, false).await {
-            Ok(keys) if keys.iter().any(|k| k.kid == kid) => true,
-            // Not in the cache: look again before saying no (another process may have rotated).
-            _ => self
-                .keys(pool, true)
-                .await
-                .is_ok_and(|keys| keys.iter().any(|k| k.kid == kid)),
-        }
+        self.keys(pool, false)
+            .await
+            .is_ok_and(|keys| keys.iter().any(|k| k.kid == kid))
     }
 
     async fn keys(&self, pool: &crate::db::DbPool, force: bool) -> Result<Vec<LoadedKey>, KeyError> {

@@ -34,6 +34,10 @@ pub struct VerifiedIdentity {
     pub auth_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// The `max_age` of an ordinary sign-in: long enough never to force a login, but present, so that
+/// the ID token carries `auth_time`.
+const SIGN_IN_MAX_AGE: Duration = Duration::from_secs(30 * 86_400);
+
 /// A started flow: where to send the browser, and what to keep for the callback.
 pub struct Authorization {
     pub url: String,
@@ -264,6 +268,10 @@ impl Providers {
             request = request
                 .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
                 .set_max_age(Duration::ZERO);
+        } else if !grant {
+            // Any `max_age` obliges the provider to say when the person last logged in
+            // (`auth_time`), which tells a fresh sign-in from a lasting login there.
+            request = request.set_max_age(SIGN_IN_MAX_AGE);
         }
         let (url, _, _) = request.set_pkce_challenge(challenge).url();
         Ok(Authorization {

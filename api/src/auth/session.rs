@@ -150,34 +150,47 @@ impl ClientInfo {
 /// the nearest address in `X-Forwarded-For` that is not one of our proxies. Without trusted
 /// proxies the header is ignored, since any client can write it.
 pub fn client_ip(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> Option<std::net::IpAddr> {
-    let peer = req.peer_addr()?.ip();
+    let peer = req.peer_addr()?.ip().to_canonical();
     let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return Some(peer);
     }
-    let chain: Vec<std::net::IpAddr> = req
+    // From the nearest hop outwards: the first address our proxies did not add is the client.
+    // An entry that does not read as an address (or `address:port`) ends the walk at the last
+    // trusted hop, so nothing a client wrote further left is believed.
+    let entries: Vec<String> = req
         .headers()
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
+        .map(|part| part.trim().to_owned())
         .collect();
-    chain
-        .iter()
-        .rev()
-        .find(|ip| !is_trusted(ip))
-        .or(chain.first())
-        .copied()
-        .or(Some(peer))
+    let mut nearest = peer;
+    for entry in entries.iter().rev() {
+        let parsed = entry
+            .parse::<std::net::IpAddr>()
+            .or_else(|_| entry.parse::<std::net::SocketAddr>().map(|s| s.ip()));
+        let Ok(ip) = parsed.map(|ip| ip.to_canonical()) else {
+            return Some(nearest);
+        };
+        if !is_trusted(&ip) {
+            return Some(ip);
+        }
+        nearest = ip;
+    }
+    Some(nearest)
 }
 
-/// Starts a server-side session for `account`; returns its id.
+/// Starts a server-side session for `account_id`. `authenticated_at` is when the person last
+/// entered their credentials at the provider (its `auth_time`, never later than `now`), if it
+/// said; a provider's lasting login is not a fresh one.
 pub fn start(
     conn: &mut PgConnection,
     client: &ClientInfo,
     account_id: Uuid,
     ttl: std::time::Duration,
     now: DateTime<Utc>,
+    authenticated_at: Option<DateTime<Utc>>,
 ) -> QueryResult<Uuid> {
     let (user_agent, ip) = (client.user_agent.clone(), client.ip.clone());
     let expires = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14));
@@ -189,6 +202,7 @@ pub fn start(
             sessions::expires_at.eq(expires),
             sessions::user_agent.eq(user_agent),
             sessions::ip.eq(ip),
+            sessions::authenticated_at.eq(authenticated_at.map(|at| at.min(now))),
         ))
         .returning(sessions::id)
         .get_result(conn)
@@ -206,8 +220,9 @@ pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryRe
         .execute(conn)
 }
 
-/// A live session: its account, when it was last seen, and when the person signed in.
-type LiveSession = (Account, DateTime<Utc>, DateTime<Utc>);
+/// A live session: its account, when it was last seen, and when the person last entered their
+/// credentials at the provider (if known).
+type LiveSession = (Account, DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// The session row and its account, if it is live at `now`.
 fn live_session(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<Option<LiveSession>> {
@@ -216,7 +231,7 @@ fn live_session(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> Query
         .filter(sessions::id.eq(sid))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
-        .select((Account::as_select(), sessions::last_seen_at, sessions::created_at))
+        .select((Account::as_select(), sessions::last_seen_at, sessions::authenticated_at))
         .first(conn)
         .optional()
 }
@@ -278,13 +293,14 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     .await?;
     let window = chrono::Duration::from_std(state.config.security.reauth_max_age).unwrap_or(chrono::Duration::MAX);
     match found {
-        // Every session starts at a sign-in with a provider, so its creation is that sign-in.
-        Some((account, _, signed_in)) => Ok(Caller {
+        // Recent: the person typed their password at the provider lately, not merely rode on a
+        // lasting login there (its `auth_time` says which).
+        Some((account, _, authenticated)) => Ok(Caller {
             account,
             session_id: Some(sid),
             method: AuthMethod::Session,
             scopes: None,
-            recent_sign_in: now - signed_in <= window,
+            recent_sign_in: authenticated.is_some_and(|at| now - at <= window),
         }),
         None => {
             session.purge();

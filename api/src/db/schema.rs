@@ -183,6 +183,7 @@ diesel::table! {
         user_agent -> Nullable<Text>,
         ip -> Nullable<Text>,
         revoked_at -> Nullable<Timestamptz>,
+        authenticated_at -> Nullable<Timestamptz>,
     }
 }
 

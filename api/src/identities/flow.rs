@@ -59,10 +59,12 @@ pub fn safe_return_to(value: Option<&str>, default: &str) -> Result<String, ApiE
                 .decode_utf8_lossy()
                 .to_ascii_lowercase()
         });
+    // `//` anywhere would be merged by some proxies, or read as a host by a browser.
     let leads_to_flow = resolved.as_deref().is_none_or(|path| {
-        ["/auth", "/api"]
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        path.contains("//")
+            || ["/auth", "/api"]
+                .iter()
+                .any(|p| path == *p || path.starts_with(&format!("{p}/")))
     });
     if shaped && !leads_to_flow {
         Ok(v.to_owned())
@@ -267,7 +269,9 @@ pub async fn finish_flow_inner(
                 "This request was started from another session. Sign in and try again.",
             ));
         }
-        Caller::extract(req).await?.authorize(Action::SecureOwnAccount, None)?;
+        // Still that person's own session (the recent sign-in was checked when the flow began;
+        // the ten minutes at the provider do not count against it).
+        Caller::extract(req).await?.authorize(Action::ManageOwnAccount, None)?;
     }
     let identity = state
         .providers
@@ -285,7 +289,7 @@ pub async fn finish_flow_inner(
         let started = pending.expires_at - chrono::Duration::minutes(STATE_TTL_MINUTES);
         if identity
             .auth_time
-            .is_some_and(|at| at < started - chrono::Duration::seconds(STALE_LOGIN_LEEWAY_SECS))
+            .is_none_or(|at| at < started - chrono::Duration::seconds(STALE_LOGIN_LEEWAY_SECS))
         {
             return Err(ApiError::new(
                 ErrorCode::ReauthenticationRequired,

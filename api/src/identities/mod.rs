@@ -91,6 +91,7 @@ pub async fn sign_in(
     }
     // A new sign-in replaces the browser's previous session, which ends here.
     let previous = session::cookie_session_id(session);
+    let authenticated_at = identity.auth_time;
     if identity.provider == Provider::Orcid {
         let orcid = OrcidId::parse(&identity.subject).map_err(|e| {
             ApiError::new(
@@ -111,7 +112,8 @@ pub async fn sign_in(
                 if let Some(old) = previous {
                     session::revoke(conn, old, now)?;
                 }
-                Ok::<_, ApiError>((session::start(conn, &req2, account_id, ttl, now)?, replaced))
+                let sid = session::start(conn, &req2, account_id, ttl, now, authenticated_at)?;
+                Ok::<_, ApiError>((sid, replaced))
             })
         })
         .await?;
@@ -135,23 +137,26 @@ pub async fn sign_in(
         let subject = identity.subject.clone();
         let context = identity_context(provider, &subject, "access");
         let (sid, replaced) = crate::db::run(&state.pool, move |conn| {
-            let replaced = stored_identity_token(conn, provider, &subject)?;
-            diesel::update(
-                identities::table
-                    .filter(identities::provider.eq(provider))
-                    .filter(identities::subject.eq(&subject)),
-            )
-            .set((
-                identities::access_token_enc.eq(Some(access)),
-                identities::refresh_token_enc.eq(refresh),
-                identities::token_expires_at.eq(expires),
-                identities::last_used_at.eq(now),
-            ))
-            .execute(conn)?;
-            if let Some(old) = previous {
-                session::revoke(conn, old, now)?;
-            }
-            Ok((session::start(conn, &req2, account_id, ttl, now)?, replaced))
+            conn.transaction(|conn| {
+                let replaced = stored_identity_token(conn, provider, &subject)?;
+                diesel::update(
+                    identities::table
+                        .filter(identities::provider.eq(provider))
+                        .filter(identities::subject.eq(&subject)),
+                )
+                .set((
+                    identities::access_token_enc.eq(Some(access)),
+                    identities::refresh_token_enc.eq(refresh),
+                    identities::token_expires_at.eq(expires),
+                    identities::last_used_at.eq(now),
+                ))
+                .execute(conn)?;
+                if let Some(old) = previous {
+                    session::revoke(conn, old, now)?;
+                }
+                let sid = session::start(conn, &req2, account_id, ttl, now, authenticated_at)?;
+                Ok::<_, ApiError>((sid, replaced))
+            })
         })
         .await?;
         retire_replaced(state, provider, replaced, &context, identity.access_token.expose());

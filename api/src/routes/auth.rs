@@ -200,6 +200,12 @@ async fn start_flow(
                     }
                 };
                 let fresh = params.reauthenticate.unwrap_or(false);
+                if fresh && provider != Provider::Orcid {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidParameter,
+                        "Signing in again to confirm it is you is done with ORCID.",
+                    ));
+                }
                 limit_flow_starts(&req, &state).await?;
                 begin(
                     &req,
@@ -331,8 +337,15 @@ async fn grant_flow(req: HttpRequest, state: web::Data<AppState>, params: GrantQ
 
 /// Flow starts per client address, shared by every process.
 async fn limit_flow_starts(req: &HttpRequest, state: &AppState) -> ApiResult<()> {
-    let ip = session::ClientInfo::of(req, &state.config).ip.unwrap_or_default();
-    crate::ratelimit::check(state, RateRule::FlowStarts, &ip).await
+    // An IPv6 client holds a whole /64; counting single addresses would let it rotate through.
+    let key = match session::client_ip(req, &state.config.security.trusted_proxies) {
+        Some(std::net::IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+        Some(ip) => ip.to_string(),
+        None => String::new(),
+    };
+    crate::ratelimit::check(state, RateRule::FlowStarts, &key).await
 }
 
 /// Finish signing in, linking or granting

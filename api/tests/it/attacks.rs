@@ -379,6 +379,7 @@ async fn m3_return_to_never_names_another_flow() {
         "/auth/github/start?intent=link",
         "/./auth/orcid/grant?kind=auto_update",
         "/settings/../auth/orcid/grant",
+        "/x/..//auth/orcid/grant",
         "/%61uth/orcid/grant?kind=auto_update",
         "/AUTH/orcid/grant",
         "/api/v1/tokens",
@@ -713,7 +714,7 @@ async fn reauthentication_guards_tokens_linking_permissions_deletion_and_roles()
     // Eleven minutes later. The session's sign-in is moved back rather than our clock forward:
     // the ORCID stand-in, another process, stamps `auth_time` with the wall clock.
     diesel::update(sessions::table)
-        .set(sessions::created_at.eq(sessions::created_at - chrono::Duration::minutes(11)))
+        .set(sessions::authenticated_at.eq(sessions::authenticated_at - chrono::Duration::minutes(11)))
         .execute(&mut app.db.conn())
         .unwrap();
     assert_problem(new_token().await.unwrap(), 401, "reauthentication_required").await;
@@ -788,4 +789,14 @@ async fn reauthentication_guards_tokens_linking_permissions_deletion_and_roles()
     app.clock.advance(chrono::Duration::minutes(11));
     let res = flow(&app, &b, &to, &orcid).await;
     assert_problem(res, 401, "reauthentication_required").await;
+    // Nor does an ordinary sign-in that rides on such a login count as a recent one.
+    assert_eq!(sign_in_orcid(&app, &b, &orcid).await.status(), 303);
+    assert_problem(new_token().await.unwrap(), 401, "reauthentication_required").await;
+    // Re-authentication is with ORCID.
+    let res = b
+        .get(app.url("/auth/github/start?reauthenticate=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "invalid_parameter").await;
 }
