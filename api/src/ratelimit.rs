@@ -57,6 +57,18 @@ impl RateRule {
     }
 }
 
+/// The bucket key of a client address: an IPv6 client holds a whole /64, so counting single
+/// addresses would let it rotate through them.
+pub fn address_key(ip: Option<std::net::IpAddr>) -> String {
+    match ip {
+        Some(std::net::IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+        Some(ip) => ip.to_string(),
+        None => String::new(),
+    }
+}
+
 /// The start of the window holding `now`.
 fn window_start(rule: RateRule, now: DateTime<Utc>) -> DateTime<Utc> {
     let secs = rule.window_secs();
@@ -107,4 +119,19 @@ pub async fn check(state: &AppState, rule: RateRule, key: &str) -> Result<(), Ap
 pub fn purge(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(request_limits::table.filter(request_limits::window_start.lt(now - chrono::Duration::hours(2))))
         .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+
+    #[test]
+    fn an_ipv6_client_is_one_bucket_per_64() {
+        let a = address_key("2001:db8:1:2:aaaa::1".parse().ok());
+        let b = address_key("2001:db8:1:2:bbbb::9".parse().ok());
+        assert_eq!(a, b);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_ne!(a, address_key("2001:db8:1:3::1".parse().ok()));
+        assert_eq!(address_key("203.0.113.9".parse().ok()), "203.0.113.9");
+    }
 }

@@ -480,29 +480,33 @@ impl Providers {
     /// Revokes one token and nothing else (GitHub's `revoke` ends the whole grant, with every
     /// token of the app; this ends only `token`, as when a newer token replaced it).
     pub async fn revoke_token(&self, provider: Provider, token: &str) -> Result<bool, ProviderError> {
-        if provider != Provider::Github {
-            return self.revoke(provider, token).await;
+        match provider {
+            Provider::Github => self.github_revoke("token", token).await,
+            _ => self.revoke(provider, token).await,
         }
+    }
+
+    /// GitHub's `DELETE /applications/{client_id}/{what}`: `grant` ends every token of the app
+    /// for that person, `token` only the one given.
+    async fn github_revoke(&self, what: &str, token: &str) -> Result<bool, ProviderError> {
+        let unavailable = |message: String| ProviderError::Unavailable {
+            provider: "GitHub",
+            message,
+        };
         let gh = self.github.as_ref().ok_or(ProviderError::Disabled("GitHub"))?;
         let res = self
             .http
-            .delete(format!("{}/applications/{}/token", trimmed(&gh.api_url), gh.client_id))
+            .delete(format!("{}/applications/{}/{what}", trimmed(&gh.api_url), gh.client_id))
             .basic_auth(&gh.client_id, Some(gh.client_secret.expose()))
             .header("Accept", "application/vnd.github+json")
             .json(&serde_json::json!({ "access_token": token }))
             .send()
             .await
-            .map_err(|e| ProviderError::Unavailable {
-                provider: "GitHub",
-                message: e.to_string(),
-            })?;
+            .map_err(|e| unavailable(e.to_string()))?;
         match res.status().as_u16() {
             204 | 200 => Ok(true),
             404 | 422 => Ok(false),
-            s => Err(ProviderError::Unavailable {
-                provider: "GitHub",
-                message: format!("revocation answered {s}"),
-            }),
+            s => Err(unavailable(format!("revocation answered {s}"))),
         }
     }
 
@@ -513,23 +517,7 @@ impl Providers {
             message,
         };
         match provider {
-            Provider::Github => {
-                let gh = self.github.as_ref().ok_or(ProviderError::Disabled("GitHub"))?;
-                let res = self
-                    .http
-                    .delete(format!("{}/applications/{}/grant", trimmed(&gh.api_url), gh.client_id))
-                    .basic_auth(&gh.client_id, Some(gh.client_secret.expose()))
-                    .header("Accept", "application/vnd.github+json")
-                    .json(&serde_json::json!({ "access_token": token }))
-                    .send()
-                    .await
-                    .map_err(|e| unavailable(e.to_string()))?;
-                match res.status().as_u16() {
-                    204 | 200 => Ok(true),
-                    404 | 422 => Ok(false),
-                    s => Err(unavailable(format!("revocation answered {s}"))),
-                }
-            }
+            Provider::Github => self.github_revoke("grant", token).await,
             Provider::Orcid | Provider::Google => {
                 let p = self.oidc(provider)?;
                 let (_, endpoint) = self.metadata(p).await?;

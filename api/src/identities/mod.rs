@@ -43,6 +43,18 @@ pub fn seal(state: &AppState, token: &str, context: &str) -> Result<Vec<u8>, Api
     Ok(cipher.seal_str(token, context))
 }
 
+/// An identity's access and refresh tokens, sealed for its `identities` row.
+fn seal_tokens(state: &AppState, identity: &VerifiedIdentity) -> Result<(Vec<u8>, Option<Vec<u8>>), ApiError> {
+    let context = |kind| identity_context(identity.provider, &identity.subject, kind);
+    let access = seal(state, identity.access_token.expose(), &context("access"))?;
+    let refresh = identity
+        .refresh_token
+        .as_ref()
+        .map(|t| seal(state, t.expose(), &context("refresh")))
+        .transpose()?;
+    Ok((access, refresh))
+}
+
 /// When a provider's token ends, counted from `now`.
 pub fn expiry(identity: &VerifiedIdentity, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     identity
@@ -60,22 +72,7 @@ pub async fn sign_in(
     return_to: &str,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    let access = seal(
-        state,
-        identity.access_token.expose(),
-        &identity_context(identity.provider, &identity.subject, "access"),
-    )?;
-    let refresh = identity
-        .refresh_token
-        .as_ref()
-        .map(|t| {
-            seal(
-                state,
-                t.expose(),
-                &identity_context(identity.provider, &identity.subject, "refresh"),
-            )
-        })
-        .transpose()?;
+    let (access, refresh) = seal_tokens(state, &identity)?;
     let expires = expiry(&identity, now);
     let ttl = state.config.session_ttl;
     let req2 = session::ClientInfo::of(req, &state.config);
@@ -101,7 +98,7 @@ pub async fn sign_in(
         })?;
         let cipher = state.cipher.clone();
         let new_token = identity.access_token.clone();
-        let context = identity_context(Provider::Orcid, orcid.as_str(), "access");
+        let context = identity_context(Provider::Orcid, &identity.subject, "access");
         let (sid, replaced) = crate::db::run(&state.pool, move |conn| {
             conn.transaction(|conn| {
                 let replaced = stored_identity_token(conn, Provider::Orcid, orcid.as_str())?;
@@ -392,22 +389,7 @@ pub fn attach_pending_signup(
 pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: VerifiedIdentity) -> ApiResult<()> {
     let now = state.clock.now();
     let provider = identity.provider;
-    let access = seal(
-        state,
-        identity.access_token.expose(),
-        &identity_context(provider, &identity.subject, "access"),
-    )?;
-    let refresh = identity
-        .refresh_token
-        .as_ref()
-        .map(|t| {
-            seal(
-                state,
-                t.expose(),
-                &identity_context(provider, &identity.subject, "refresh"),
-            )
-        })
-        .transpose()?;
+    let (access, refresh) = seal_tokens(state, &identity)?;
     let expires = expiry(&identity, now);
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {

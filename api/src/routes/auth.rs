@@ -337,15 +337,8 @@ async fn grant_flow(req: HttpRequest, state: web::Data<AppState>, params: GrantQ
 
 /// Flow starts per client address, shared by every process.
 async fn limit_flow_starts(req: &HttpRequest, state: &AppState) -> ApiResult<()> {
-    // An IPv6 client holds a whole /64; counting single addresses would let it rotate through.
-    let key = match session::client_ip(req, &state.config.security.trusted_proxies) {
-        Some(std::net::IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
-            .map(|net| net.trunc().to_string())
-            .unwrap_or_else(|_| v6.to_string()),
-        Some(ip) => ip.to_string(),
-        None => String::new(),
-    };
-    crate::ratelimit::check(state, RateRule::FlowStarts, &key).await
+    let ip = session::client_ip(req, &state.config.security.trusted_proxies);
+    crate::ratelimit::check(state, RateRule::FlowStarts, &crate::ratelimit::address_key(ip)).await
 }
 
 /// Finish signing in, linking or granting
