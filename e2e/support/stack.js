@@ -138,8 +138,13 @@ function stopChild(child, signal = 'SIGTERM', graceMs = 10_000) {
 /**
  * Starts everything. The returned object is plain data plus `stop()`; `env()` gives the same data
  * as environment variables for the Playwright workers.
+ *
+ * Options: `jwtTtlSecs` (JWT_TTL_SECS of the app), `serves` and `workers` (how many `profiles serve`
+ * and `profiles worker` processes; with workers = 0 the serve runs its worker in-process), and
+ * `extraEnv`, merged last into the environment of every app process.
  */
-export async function startStack() {
+export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 1, workers = 0, extraEnv = {} } = {}) {
+  if (serves !== 1 || workers !== 0) throw new Error('startStack: only serves = 1, workers = 0 so far');
   const dbName = `e2e_${token(6)}`;
   const baseDbUrl = process.env.DATABASE_URL || (await localClusterUrl());
   const dbUrls = databaseUrls(baseDbUrl, dbName);
@@ -218,10 +223,11 @@ export async function startStack() {
       GITHUB_URL: urls.github,
       GITHUB_API_URL: urls.github,
       DATACITE_API_URL: urls.datacite,
-      JWT_TTL_SECS: String(JWT_TTL_SECS),
+      JWT_TTL_SECS: String(jwtTtlSecs),
       // No DataCite polling: Auto-Update journeys send their events themselves.
       AUTO_UPDATE_POLL_SECS: '0',
       WORKER_POLL_MS: '100',
+      ...extraEnv,
     };
     stack.serverEnv = {
       DATABASE_URL: serverEnv.DATABASE_URL,
