@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian machine, and nothing that is already there.
-#   scripts/deps.sh          system packages (PostgreSQL, libpq) and npm packages
+#   scripts/deps.sh          system packages (PostgreSQL, libpq, haproxy) and npm packages
 #   scripts/deps.sh browser  also Debian's Chromium, for the browser tests
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +30,9 @@ npm_ci() {
 }
 
 command -v node >/dev/null || { echo "Node.js 20+ is required (apt-get install nodejs npm)" >&2; exit 1; }
-apt_install postgresql libpq-dev pkg-config
+# haproxy: the load balancer in front of the scaled-out server in the browser journeys (and the
+# fault suite).
+apt_install postgresql libpq-dev pkg-config haproxy
 if [ "${1:-}" = "browser" ]; then
     apt_install chromium fonts-liberation
 fi

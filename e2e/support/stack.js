@@ -3,14 +3,17 @@
 //     DATABASE_URL when that is set), dropped afterwards;
 //   - the stand-ins (`e2e/stand-ins/cli.mjs all`): the oidc-provider playing ORCID and Google, the
 //     GitHub stand-in and the ORCID Member API and DataCite doubles, each on a free port;
-//   - the real server binary, `target/debug/profiles serve`, with its worker in-process.
+//   - the real server binary, scaled out: two `target/debug/profiles serve --no-worker` and two
+//     `profiles worker` on the one database, behind Debian's haproxy (round-robin, health checks on
+//     /heartbeat, a stats page). Browsers and journeys only ever see the balancer's URL.
 //
-// `startStack()` returns what the journeys need (URLs, the database URL, the OAuth clients) and a
-// `stop()`. `node e2e/support/stack.js` starts the same stack by hand and keeps it up until Ctrl-C,
-// which is handy for looking at a failing journey in a real browser.
+// `startStack()` returns what the journeys need (URLs, the database URL, the OAuth clients, the
+// backends and the balancer's stats) and a `stop()`. `node e2e/support/stack.js` starts the same
+// stack by hand and keeps it up until Ctrl-C, which is handy for looking at a failing journey in a
+// real browser.
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,9 +26,19 @@ export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export const ROOT = path.resolve(E2E_DIR, '..');
 export const ARTIFACTS = path.join(E2E_DIR, 'artifacts');
 export const SERVER_BIN = process.env.PROFILES_BIN ?? path.join(ROOT, 'target/debug/profiles');
+export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? 'haproxy';
+export const LOGS = path.join(ARTIFACTS, 'logs');
 
 /** JWTs live this long in the suite, so journey 11 can watch one expire. */
 export const JWT_TTL_SECS = 4;
+
+/**
+ * ORCID's Member API limit the app is told (ORCID_RATE_LIMIT_PER_SEC / _BURST), summed over every
+ * worker. Lower than ORCID's 24/s, burst 40, so the scale-out journey can set the orcid-api
+ * double to exactly this and have two workers' pushes run into it; high enough that the other
+ * journeys never wait for it.
+ */
+export const ORCID_RATE_LIMIT = { perSecond: 10, burst: 10 };
 
 const STANDIN_SERVICES = ['orcid', 'google', 'github', 'orcid-api', 'datacite'];
 
@@ -66,8 +79,44 @@ async function localClusterUrl() {
 }
 
 function logTo(name) {
-  mkdirSync(path.join(ARTIFACTS, 'logs'), { recursive: true });
-  return createWriteStream(path.join(ARTIFACTS, 'logs', name));
+  mkdirSync(LOGS, { recursive: true });
+  return createWriteStream(path.join(LOGS, name));
+}
+
+/** Spawns `command` with its stdout and stderr in artifacts/logs/<name>.log. */
+function spawnLogged(name, command, args, env) {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = logTo(`${name}.log`);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  child.on('error', (err) => log.write(`spawn error: ${err.message}\n`));
+  child.logName = `${name}.log`;
+  return child;
+}
+
+/** Resolves once `child` prints a line matching `pattern` (on stdout or stderr). */
+function waitForLine(child, pattern, what, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    // A plain 'data' listener next to the pipe into the log (a readline would pause the stream).
+    const onData = (chunk) => {
+      seen = (seen + chunk).slice(-4096);
+      if (pattern.test(seen)) done();
+    };
+    const onExit = (code, signal) => done(new Error(`${what} exited with ${code ?? signal} before it was ready (see artifacts/logs/${child.logName})`));
+    const timer = setTimeout(() => done(new Error(`${what} did not start within ${timeoutMs / 1000} s (see artifacts/logs/${child.logName})`)), timeoutMs);
+    function done(err) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      if (err) reject(err);
+      else resolve();
+    }
+    child.once('exit', onExit);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
 }
 
 /** Starts the stand-ins and resolves with their URLs once all five have printed their ready line. */
@@ -104,14 +153,13 @@ async function startStandIns(env) {
   return { child, urls };
 }
 
-async function waitForHeartbeat(url, server, timeoutMs = 60_000) {
+async function waitForHeartbeat(url, child, what, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
-  let exited = null;
-  server.once('exit', (code) => {
-    exited = code;
-  });
+  const see = `see artifacts/logs/${child.logName}`;
   while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`profiles serve exited with ${exited} (see artifacts/logs/server.log)`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${what} exited with ${child.exitCode ?? child.signalCode} (${see})`);
+    }
     try {
       const res = await fetch(`${url}/heartbeat`);
       if (res.ok) return;
@@ -120,7 +168,77 @@ async function waitForHeartbeat(url, server, timeoutMs = 60_000) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`profiles serve did not answer /heartbeat within ${timeoutMs / 1000} s (see artifacts/logs/server.log)`);
+  throw new Error(`${what} did not answer /heartbeat at ${url} within ${timeoutMs / 1000} s (${see})`);
+}
+
+/** haproxy's CSV stats (`/stats;csv`), one object per row (`pxname`, `svname`, `status`, `stot`, …). */
+export async function haproxyStats(statsUrl) {
+  const res = await fetch(`${statsUrl};csv`);
+  if (!res.ok) throw new Error(`GET ${statsUrl};csv → ${res.status}`);
+  const [header, ...rows] = (await res.text()).trim().split('\n');
+  const names = header.replace(/^# /, '').split(',');
+  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [names[i], v])));
+}
+
+/** haproxy's configuration: the app's port, round-robin over `backends`, a stats page. */
+function haproxyConfig({ appPort, statsPort, backends }) {
+  return `# Generated by e2e/support/stack.js for one run of the journeys.
+global
+    log stderr format raw local0 info
+    maxconn 1024
+
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    option forwardfor
+    option redispatch
+    retries 2
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout http-request 10s
+    timeout http-keep-alive 10s
+    timeout check 2s
+
+frontend profiles
+    bind 127.0.0.1:${appPort}
+    default_backend serves
+
+backend serves
+    balance roundrobin
+    option httpchk GET /heartbeat
+    http-check expect status 200
+    default-server check inter 1s fall 2 rise 2
+${backends.map((b) => `    server ${b.name} 127.0.0.1:${b.port}`).join('\n')}
+
+listen stats
+    bind 127.0.0.1:${statsPort}
+    stats enable
+    stats uri /stats
+    stats refresh 5s
+`;
+}
+
+/** Waits until haproxy's health checks see every backend UP. */
+async function waitForBackendsUp(statsUrl, haproxy, count, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no stats yet';
+  while (Date.now() < deadline) {
+    if (haproxy.exitCode !== null || haproxy.signalCode !== null) {
+      throw new Error(`haproxy exited with ${haproxy.exitCode ?? haproxy.signalCode} (see artifacts/logs/haproxy.log)`);
+    }
+    try {
+      const servers = (await haproxyStats(statsUrl)).filter((r) => r.pxname === 'serves' && !['FRONTEND', 'BACKEND'].includes(r.svname));
+      last = servers.map((r) => `${r.svname} ${r.status}`).join(', ');
+      if (servers.length === count && servers.every((r) => r.status === 'UP')) return;
+    } catch (err) {
+      last = err.message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`haproxy did not see every backend UP within ${timeoutMs / 1000} s (${last}; see artifacts/logs/haproxy.log)`);
 }
 
 function stopChild(child, signal = 'SIGTERM', graceMs = 10_000) {
@@ -139,12 +257,12 @@ function stopChild(child, signal = 'SIGTERM', graceMs = 10_000) {
  * Starts everything. The returned object is plain data plus `stop()`; `env()` gives the same data
  * as environment variables for the Playwright workers.
  *
- * Options: `jwtTtlSecs` (JWT_TTL_SECS of the app), `serves` and `workers` (how many `profiles serve`
- * and `profiles worker` processes; with workers = 0 the serve runs its worker in-process), and
- * `extraEnv`, merged last into the environment of every app process.
+ * Options: `jwtTtlSecs` (JWT_TTL_SECS of the app), `serves` and `workers` (how many `profiles serve
+ * --no-worker` and `profiles worker` processes; with workers = 0 every serve runs its worker
+ * in-process instead), and `extraEnv`, merged last into the environment of every app process.
  */
-export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 1, workers = 0, extraEnv = {} } = {}) {
-  if (serves !== 1 || workers !== 0) throw new Error('startStack: only serves = 1, workers = 0 so far');
+export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 2, workers = 2, extraEnv = {} } = {}) {
+  if (!(serves >= 1)) throw new Error('startStack: at least one serve');
   const dbName = `e2e_${token(6)}`;
   const baseDbUrl = process.env.DATABASE_URL || (await localClusterUrl());
   const dbUrls = databaseUrls(baseDbUrl, dbName);
@@ -162,13 +280,32 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 1, worker
     GITHUB_CLIENT_SECRET: token(20),
   };
 
-  const stack = { appUrl, dbName, dbUrl: dbUrls.db, clients, urls: {} };
+  // The backends and the balancer's stats page, each on a free port of its own.
+  const backends = [];
+  for (let i = 1; i <= serves; i += 1) {
+    const port = await freePort();
+    backends.push({ name: `serve-${i}`, port, url: `http://127.0.0.1:${port}` });
+  }
+  const statsPort = await freePort();
+  const statsUrl = `http://127.0.0.1:${statsPort}/stats`;
+
+  const stack = {
+    appUrl, dbName, dbUrl: dbUrls.db, clients, urls: {},
+    backendUrls: backends.map((b) => b.url),
+    statsUrl,
+    logsDir: LOGS,
+    pids: { serves: [], workers: [], haproxy: null },
+  };
   let standIns = null;
-  let server = null;
+  let haproxy = null;
+  const servers = [];
+  const workerProcs = [];
   let dbCreated = false;
 
   const stop = async () => {
-    await stopChild(server);
+    // The balancer first, so nothing new arrives; then every app process at once.
+    await stopChild(haproxy, 'SIGTERM', 5_000);
+    await Promise.all([...servers, ...workerProcs].map((child) => stopChild(child)));
     if (standIns) {
       standIns.child.stdin.end();
       await stopChild(standIns.child, 'SIGTERM', 5_000);
@@ -212,7 +349,6 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 1, worker
       NO_COLOR: '1',
       DATABASE_URL: dbUrls.db,
       HOST: '127.0.0.1',
-      PORT: String(appPort),
       PUBLIC_URL: appUrl,
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       SESSION_SECRET: randomBytes(64).toString('base64'),
@@ -224,6 +360,10 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 1, worker
       GITHUB_API_URL: urls.github,
       DATACITE_API_URL: urls.datacite,
       JWT_TTL_SECS: String(jwtTtlSecs),
+      ORCID_RATE_LIMIT_PER_SEC: String(ORCID_RATE_LIMIT.perSecond),
+      ORCID_RATE_LIMIT_BURST: String(ORCID_RATE_LIMIT.burst),
+      // Every request arrives from haproxy on loopback: the client is in X-Forwarded-For.
+      TRUSTED_PROXIES: '127.0.0.1/32',
       // No DataCite polling: Auto-Update journeys send their events themselves.
       AUTO_UPDATE_POLL_SECS: '0',
       WORKER_POLL_MS: '100',
@@ -234,12 +374,37 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 1, worker
       ENCRYPTION_KEY: serverEnv.ENCRYPTION_KEY,
       SESSION_SECRET: serverEnv.SESSION_SECRET,
     };
-    server = spawn(SERVER_BIN, ['serve'], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const serverLog = logTo('server.log');
-    server.stdout.pipe(serverLog);
-    server.stderr.pipe(serverLog);
-    server.on('error', (err) => serverLog.write(`spawn error: ${err.message}\n`));
-    await waitForHeartbeat(appUrl, server);
+    stack.orcidRateLimit = {
+      perSecond: Number(serverEnv.ORCID_RATE_LIMIT_PER_SEC),
+      burst: Number(serverEnv.ORCID_RATE_LIMIT_BURST),
+    };
+
+    // The first serve applies the migrations (and creates the JWT signing key) before any other
+    // process starts; the others only serve.
+    const inProcessWorker = workers === 0 ? [] : ['--no-worker'];
+    for (const [i, backend] of backends.entries()) {
+      const args = ['serve', ...inProcessWorker, ...(i === 0 ? [] : ['--no-migrate'])];
+      const child = spawnLogged(backend.name, SERVER_BIN, args, { ...serverEnv, PORT: String(backend.port) });
+      servers.push(child);
+      stack.pids.serves.push(child.pid);
+      if (i === 0) await waitForHeartbeat(backend.url, child, `profiles ${args.join(' ')}`);
+    }
+    for (let i = 1; i <= workers; i += 1) {
+      const child = spawnLogged(`worker-${i}`, SERVER_BIN, ['worker'], serverEnv);
+      workerProcs.push(child);
+      stack.pids.workers.push(child.pid);
+    }
+    await Promise.all([
+      ...backends.slice(1).map((b, i) => waitForHeartbeat(b.url, servers[i + 1], `profiles serve (${b.name})`)),
+      ...workerProcs.map((child, i) => waitForLine(child, /worker started/, `profiles worker (worker-${i + 1})`)),
+    ]);
+
+    const configFile = path.join(LOGS, 'haproxy.cfg');
+    writeFileSync(configFile, haproxyConfig({ appPort, statsPort, backends }));
+    haproxy = spawnLogged('haproxy', HAPROXY_BIN, ['-f', configFile, '-db'], baseEnv);
+    stack.pids.haproxy = haproxy.pid;
+    await waitForBackendsUp(statsUrl, haproxy, backends.length);
+    await waitForHeartbeat(appUrl, haproxy, 'haproxy');
   } catch (err) {
     await stop();
     throw err;
@@ -264,7 +429,7 @@ export function currentStack() {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const stack = await startStack();
   process.stdout.write(`${JSON.stringify({ ...stack, stop: undefined }, null, 2)}\n`);
-  process.stdout.write(`Profiles at ${stack.appUrl}; Ctrl-C stops everything and drops ${stack.dbName}.\n`);
+  process.stdout.write(`Profiles at ${stack.appUrl} (haproxy over ${stack.backendUrls.join(', ')}; stats at ${stack.statsUrl}); Ctrl-C stops everything and drops ${stack.dbName}.\n`);
   const shutdown = () => stack.stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
