@@ -5,25 +5,14 @@ import { expectAccessible } from '../support/a11y.js';
 import { oidc, randomOrcid } from '../support/doubles.js';
 import { expect, test } from '../support/fixtures.js';
 import {
-  apiFromPage, authorizeAtGithub, backAt, expectFlowForm, signInAtProvider, signInWithOrcid, signOut, testResearcher,
-  throughProvider,
+  apiFromPage, authorizeAtGithub, backAt, expectFlowForm, openSocialLogin, signInAtProvider, signInWithOrcid, signOut,
+  socialRow, testResearcher, throughProvider,
 } from '../support/flows.js';
 
 /** The value next to `term` in the account overview. */
 const fact = (page, term) => page.locator('dl.details > div')
   .filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) })
   .locator('dd');
-
-/** One row of Settings → Social login, found by its provider heading. */
-const socialRow = (page, provider) => page.getByRole('listitem')
-  .filter({ has: page.getByRole('heading', { level: 3, name: provider, exact: true }) });
-
-async function openSocialLogin(page) {
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Social login' }).click();
-  await backAt(page, '/settings/social');
-  await expect(page.getByRole('heading', { level: 2, name: 'Social login' })).toBeVisible();
-  await expect(socialRow(page, 'ORCID')).toBeVisible();
-}
 
 test('1. a new person signs in with ORCID; Settings shows their name and ORCID iD', async ({ page }) => {
   const orcid = randomOrcid();

@@ -61,6 +61,15 @@ export const orcidApi = {
   failNext: ({ orcid, status, method = 'POST', count = 1 }) => control(currentStack().urls['orcid-api'], 'POST', '/_control/fail-next', {
     orcid, status, method, count,
   }),
+  /**
+   * Changes the double's settings (e.g. `{rateLimit: {perSecond, burst}}`, ORCID's limit per client
+   * address) and answers with all of them; `{}` only reads them.
+   */
+  configure: (changes = {}) => control(currentStack().urls['orcid-api'], 'POST', '/_control/config', changes),
+  /** Counters since the stand-ins started: `requests`, `byStatus`, `overLimit` (calls the rate limit refused), … */
+  stats: () => control(currentStack().urls['orcid-api'], 'GET', '/_control/stats'),
+  /** The last 1000 calls, oldest first: `[{at, method, path, query, status, ms}]`. */
+  requests: () => control(currentStack().urls['orcid-api'], 'GET', '/_control/requests'),
 };
 
 /** An ORCID work with one DOI, in the Member API's JSON. */

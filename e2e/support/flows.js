@@ -81,6 +81,18 @@ export async function signOut(page, name) {
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 }
 
+/** One row of Settings → Social login, found by its provider heading. */
+export const socialRow = (page, provider) => page.getByRole('listitem')
+  .filter({ has: page.getByRole('heading', { level: 3, name: provider, exact: true }) });
+
+/** Settings → Social login, from the Settings navigation. */
+export async function openSocialLogin(page) {
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Social login' }).click();
+  await backAt(page, '/settings/social');
+  await expect(page.getByRole('heading', { level: 2, name: 'Social login' })).toBeVisible();
+  await expect(socialRow(page, 'ORCID')).toBeVisible();
+}
+
 /** `fetch` from inside the page: same origin, the session cookie, as the SPA itself calls the API. */
 export async function apiFromPage(page, method, path, body) {
   return page.evaluate(async ({ method, path, body }) => {

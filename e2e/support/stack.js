@@ -204,6 +204,8 @@ defaults
 
 frontend profiles
     bind 127.0.0.1:${appPort}
+    # In each request's log line, between braces: a journey can find its own browser's requests.
+    capture request header User-Agent len 200
     default_backend serves
 
 backend serves
