@@ -16,6 +16,8 @@ eval "$(scripts/secrets.sh)"
 export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8080}"
 export PUBLIC_URL="${PUBLIC_URL:-http://$HOST:$PORT}"
 export APP_BASE_URL="$PUBLIC_URL"
+# Metrics for whoever runs this machine (see .env.example for a scraper's token).
+export METRICS_ALLOWED_NETWORKS="${METRICS_ALLOWED_NETWORKS:-127.0.0.1/32,::1/128}"
 
 echo "==> Building the web UI"
 (cd web-ui && npm run --silent build >/dev/null)

@@ -102,6 +102,22 @@ pub struct Config {
     /// tokens live 30 days).
     pub datacite_jwt_max_age: Duration,
     pub security: SecurityConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// Who may scrape `/metrics`. Closed unless one of the two is set.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// A bearer token a scraper presents (`Authorization: Bearer …`), from anywhere.
+    pub token: Option<Secret<String>>,
+    /// Client addresses (after `TRUSTED_PROXIES`) that may scrape without the token.
+    pub allowed_networks: Vec<ipnet::IpNet>,
+}
+
+impl MetricsConfig {
+    pub fn enabled(&self) -> bool {
+        self.token.is_some() || !self.allowed_networks.is_empty()
+    }
 }
 
 /// Re-authentication, proxies and rate limits.
@@ -326,21 +342,18 @@ impl Config {
                 message: format!("{person:?} is an ORCID iD; list only DataCite's services, such as datacite.lupo"),
             });
         }
-        let trusted_proxies = env
-            .get("TRUSTED_PROXIES")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse::<ipnet::IpNet>()
-                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| ConfigError {
-                        name: "TRUSTED_PROXIES",
-                        message: format!("{s:?} is not an IP address or a CIDR range"),
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let trusted_proxies = networks(env, "TRUSTED_PROXIES")?;
+        let metrics_token = env.get("METRICS_TOKEN").map(Secret::new);
+        if metrics_token.as_ref().is_some_and(|t| t.expose().len() < 32) {
+            return Err(ConfigError {
+                name: "METRICS_TOKEN",
+                message: "must be at least 32 characters (e.g. openssl rand -hex 32)".into(),
+            });
+        }
+        let metrics = MetricsConfig {
+            token: metrics_token,
+            allowed_networks: networks(env, "METRICS_ALLOWED_NETWORKS")?,
+        };
         let security = SecurityConfig {
             reauth_max_age: Duration::from_secs(parse(env, "REAUTH_MAX_AGE_MINUTES", 10u64)?.max(1) * 60),
             trusted_proxies,
@@ -355,6 +368,7 @@ impl Config {
             datacite_service_uids,
             datacite_jwt_max_age: Duration::from_secs(parse(env, "DATACITE_JWT_MAX_AGE_DAYS", 31u64)?.max(1) * 86_400),
             security,
+            metrics,
             claims,
             worker,
             orcid,
@@ -402,6 +416,24 @@ impl Config {
 /// `scheme://host[:port]` with no trailing slash.
 pub fn origin(url: &url::Url) -> String {
     url.origin().ascii_serialization()
+}
+
+/// A comma-separated list of IP addresses and CIDR ranges.
+fn networks(env: &dyn Env, name: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    env.get(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError {
+                    name,
+                    message: format!("{s:?} is not an IP address or a CIDR range"),
+                })
+        })
+        .collect()
 }
 
 fn parse_url(env: &dyn Env, name: &'static str, default: &str) -> Result<url::Url, ConfigError> {

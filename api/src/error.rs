@@ -138,6 +138,7 @@ error_codes! {
     MissingState = "missing_state" => BadRequest;
     NoPendingSignup = "no_pending_signup" => NotFound;
     NotFound = "not_found" => NotFound;
+    NotReady = "not_ready" => Unavailable;
     NotYourRecord = "not_your_record" => Forbidden;
     OrcidIsAnchor = "orcid_is_anchor" => Conflict;
     OrcidNotLinkable = "orcid_not_linkable" => BadRequest;

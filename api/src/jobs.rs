@@ -326,6 +326,12 @@ impl Worker {
         let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
         let _enter = span.enter();
         let outcome = handler(job.clone()).await;
+        let counted = match &outcome {
+            Ok(()) => "done",
+            Err(e) if e.retry && job.attempts < job.max_attempts => "retry",
+            Err(_) => "failed",
+        };
+        crate::metrics::job(&job.kind, counted);
         let pool = self.pool.clone();
         let worker = self.options.id.clone();
         let now = self.options.clock.now();

@@ -11,7 +11,8 @@
 //!   API tokens, providers, single sign-on), `claims` (the claims store, state machine, search,
 //!   processing, Auto-Update intake, DataCite's legacy form, admin actions, ORCID and DataCite
 //!   clients), `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
-//!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue).
+//!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue), `metrics`
+//!   (Prometheus counters and the database snapshot behind `/metrics`).
 //! - Foundations: `app` (the state handlers share), `clock` (the one source of now), `config`,
 //!   `crypto`, `db` (pool, migrations, generated schema, models, enum columns), `domain` (values
 //!   that validate on parse), `error` (the one API error type), `paging`, `ratelimit` (request limits shared through
@@ -31,6 +32,7 @@ pub mod domain;
 pub mod error;
 pub mod identities;
 pub mod jobs;
+pub mod metrics;
 pub mod paging;
 pub mod policy;
 pub mod ratelimit;

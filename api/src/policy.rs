@@ -78,6 +78,9 @@ pub enum Credential<'a> {
     DatacitePerson,
     /// A DataCite-signed staff-admin JWT of one of DataCite's services (no account here).
     DataciteService,
+    /// A metrics scraper: `METRICS_TOKEN`, or a client address in `METRICS_ALLOWED_NETWORKS`.
+    /// It reads `/metrics` and nothing else.
+    MetricsScraper,
 }
 
 impl Credential<'_> {
@@ -90,6 +93,7 @@ impl Credential<'_> {
             Self::ApiToken { .. } => CredentialKind::ApiToken,
             Self::DatacitePerson => CredentialKind::DatacitePerson,
             Self::DataciteService => CredentialKind::DataciteService,
+            Self::MetricsScraper => CredentialKind::MetricsScraper,
         }
     }
 }
@@ -102,6 +106,7 @@ pub enum CredentialKind {
     ApiToken,
     DatacitePerson,
     DataciteService,
+    MetricsScraper,
 }
 
 /// The one acting.
@@ -165,11 +170,13 @@ pub enum Action {
     ReadAudit,
     /// Post DOI events for Auto-Update (a service's job).
     PostEvents,
+    /// Scrape the Prometheus metrics (an operator's monitoring, never a person's credential).
+    ReadMetrics,
 }
 
 impl Action {
     /// Every action, for tests that walk the table (`ReadProfile` both ways).
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Self::Public,
         Self::ReadOwnAccount,
         Self::ManageOwnAccount,
@@ -187,6 +194,7 @@ impl Action {
         Self::ManageClaims,
         Self::ReadAudit,
         Self::PostEvents,
+        Self::ReadMetrics,
     ];
 
     /// The API-token scope that carries this action, if any can.
@@ -267,12 +275,20 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
     if action == Action::Public || action == (Action::ReadProfile { public: true }) {
         return Ok(());
     }
+    // Metrics are an operator's, and the scraper's credential opens nothing else.
+    match (action, actor.credential) {
+        (Action::ReadMetrics, MetricsScraper) => return Ok(()),
+        (Action::ReadMetrics, Anonymous) => return Err(Denial::Unauthenticated),
+        (Action::ReadMetrics, _) | (_, MetricsScraper) => return Err(Denial::CredentialNotAccepted),
+        _ => {}
+    }
     let own = match (actor.subject, target) {
         (Some(me), Some(t)) => me.is(&t),
         _ => false,
     };
     match (actor.credential, surface) {
         (Anonymous, _) => return Err(Denial::Unauthenticated),
+        (MetricsScraper, _) => return Err(Denial::CredentialNotAccepted),
         // DataCite's credentials belong to the drop-in routes; our API tokens to /api/v1.
         (DatacitePerson | DataciteService, Surface::Api) | (ApiToken { .. }, Surface::Datacite) => {
             return Err(Denial::CredentialNotAccepted);
@@ -433,6 +449,8 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
     &[
         ("GET", "/heartbeat", Api, Public),
         ("GET", "/api/v1/status", Api, Public),
+        ("GET", "/readyz", Api, Public),
+        ("GET", "/metrics", Api, ReadMetrics),
         ("GET", "/api/v1/auth/providers", Api, Public),
         ("GET", "/api/v1/auth/pending-signup", Api, Public),
         ("POST", "/api/v1/auth/logout", Api, Public),

@@ -44,13 +44,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(routes::ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    let mut api = api;
+    routes::declare_security(&mut api);
     api
 }
 
 /// Starts serving on `listener`; the returned server runs until stopped or signalled.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let route_table = web::Data::new(RouteTable::from_openapi(&openapi()));
+    let document = openapi();
+    let route_table = web::Data::new(RouteTable::from_openapi(&document));
     let shutdown_timeout = state.config.shutdown_timeout.as_secs();
     let session_key = match &state.config.session_secret {
         Some(secret) => Key::derive_from(secret.expose()),
@@ -61,7 +64,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     };
     let server = HttpServer::new(move || {
         let max_body = state.config.max_body_bytes;
-        let (app, api) = App::new()
+        let (app, _) = App::new()
             .app_data(state.clone())
             .app_data(route_table.clone())
             .app_data(json_config(max_body))
@@ -80,9 +83,19 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
+                let started = std::time::Instant::now();
                 let fut = srv.call(req);
                 async move {
                     let mut res = fut.await?;
+                    // The route's template keeps the label set bounded; anything unrouted (the
+                    // SPA's pages, static files, 404s) counts as `unmatched`.
+                    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                    crate::metrics::http_request(
+                        res.request().method().as_str(),
+                        &route,
+                        res.status().as_u16(),
+                        started.elapsed(),
+                    );
                     let id = res.request().extensions().get::<RequestId>().map(|id| id.to_string());
                     if let Some(id) = id.and_then(|id| header::HeaderValue::from_str(&id).ok()) {
                         res.headers_mut()
@@ -99,7 +112,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .split_for_parts();
         let assets = state.config.web_ui_dir.join("assets");
         let app = app
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document.clone()))
             .route(
                 "/api/docs",
                 web::get().to(|| async {

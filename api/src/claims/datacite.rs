@@ -74,14 +74,16 @@ impl Datacite {
     /// `GET /dois/{doi}`: the DOI's slash kept, each segment percent-encoded.
     pub async fn doi(&self, doi: &Doi) -> Result<Value, DataciteError> {
         let url = self.endpoint(&format!("/dois/{}", doi.url_path()));
-        let response = self
+        let started = std::time::Instant::now();
+        let sent = self
             .http
             .get(url)
             .query(&[("affiliation", "false"), ("publisher", "true")])
             .header(header::ACCEPT, "application/vnd.api+json")
             .send()
-            .await
-            .map_err(transport)?;
+            .await;
+        observe("read_doi", &sent, started);
+        let response = sent.map_err(transport)?;
         match response.status() {
             StatusCode::OK => response.json().await.map_err(|e| DataciteError::Unavailable {
                 message: format!("unreadable DOI record: {e}"),
@@ -132,11 +134,10 @@ impl Datacite {
     }
 
     async fn page(&self, request: reqwest::RequestBuilder) -> Result<DoiPage, DataciteError> {
-        let response = request
-            .header(header::ACCEPT, "application/vnd.api+json")
-            .send()
-            .await
-            .map_err(transport)?;
+        let started = std::time::Instant::now();
+        let sent = request.header(header::ACCEPT, "application/vnd.api+json").send().await;
+        observe("list_dois", &sent, started);
+        let response = sent.map_err(transport)?;
         if !response.status().is_success() {
             return Err(error_of(response).await);
         }
@@ -186,4 +187,14 @@ async fn error_of(response: reqwest::Response) -> DataciteError {
     } else {
         DataciteError::Rejected { status, message }
     }
+}
+
+/// Counts one DataCite call in the metrics.
+fn observe(operation: &str, sent: &Result<reqwest::Response, reqwest::Error>, started: std::time::Instant) {
+    crate::metrics::upstream_call(
+        "datacite",
+        operation,
+        sent.as_ref().ok().map(|r| r.status().as_u16()),
+        started.elapsed(),
+    );
 }

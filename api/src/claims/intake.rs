@@ -16,7 +16,7 @@ use crate::jobs::{self, JobError, NewJob};
 
 pub const DOI_EVENT_JOB: &str = "autoupdate.doi";
 pub const POLL_JOB: &str = "autoupdate.poll";
-const POLL_CURSOR_KEY: &str = "datacite_poller";
+pub const POLL_CURSOR_KEY: &str = "datacite_poller";
 /// Re-read this much before the cursor, for DOIs indexed late.
 const POLL_OVERLAP_SECS: i64 = 120;
 

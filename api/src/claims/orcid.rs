@@ -95,13 +95,23 @@ impl OrcidApi {
         )
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, OrcidError> {
+    /// Sends one Member API call once the shared rate limit allows it; `operation` names it in
+    /// the metrics.
+    async fn send(
+        &self,
+        operation: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, OrcidError> {
         self.limiter.acquire().await?;
-        request
-            .header(header::ACCEPT, ORCID_JSON)
-            .send()
-            .await
-            .map_err(|e| OrcidError::Unavailable(transport_message(e)))
+        let started = std::time::Instant::now();
+        let sent = request.header(header::ACCEPT, ORCID_JSON).send().await;
+        crate::metrics::upstream_call(
+            "orcid",
+            operation,
+            sent.as_ref().ok().map(|r| r.status().as_u16()),
+            started.elapsed(),
+        );
+        sent.map_err(|e| OrcidError::Unavailable(transport_message(e)))
     }
 
     /// `POST /work`; returns the new put-code, read from the last segment of `Location`
@@ -109,6 +119,7 @@ impl OrcidApi {
     pub async fn create(&self, token: &str, orcid: &OrcidId, work: &Value) -> Result<i64, OrcidError> {
         let response = self
             .send(
+                "create_work",
                 self.http
                     .post(self.url(orcid, "work"))
                     .bearer_auth(token)
@@ -135,6 +146,7 @@ impl OrcidApi {
     pub async fn update(&self, token: &str, orcid: &OrcidId, put_code: i64, work: &Value) -> Result<(), OrcidError> {
         let response = self
             .send(
+                "update_work",
                 self.http
                     .put(self.url(orcid, &format!("work/{put_code}")))
                     .bearer_auth(token)
@@ -152,6 +164,7 @@ impl OrcidApi {
     pub async fn delete(&self, token: &str, orcid: &OrcidId, put_code: i64) -> Result<(), OrcidError> {
         let response = self
             .send(
+                "delete_work",
                 self.http
                     .delete(self.url(orcid, &format!("work/{put_code}")))
                     .bearer_auth(token),
@@ -166,7 +179,7 @@ impl OrcidApi {
     /// The put-code of the work in this record that we created for `doi`, from `GET /works`.
     pub async fn find_by_doi(&self, token: &str, orcid: &OrcidId, doi: &str) -> Result<Option<i64>, OrcidError> {
         let response = self
-            .send(self.http.get(self.url(orcid, "works")).bearer_auth(token))
+            .send("read_works", self.http.get(self.url(orcid, "works")).bearer_auth(token))
             .await?;
         if !response.status().is_success() {
             return Err(error_of(response).await);

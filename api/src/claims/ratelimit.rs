@@ -77,6 +77,7 @@ impl RateLimiter {
         .await
         .map_err(|e| RateLimitError::Database(e.to_string()))??;
         if !wait.is_zero() {
+            crate::metrics::rate_limit_wait(wait);
             tokio::time::sleep(wait).await;
         }
         Ok(())

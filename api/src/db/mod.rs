@@ -34,6 +34,12 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, Box<dyn std::erro
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
+/// The migrations this build knows that the database has not applied yet.
+pub fn pending_migrations(conn: &mut PgConnection) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+    let pending = conn.pending_migrations(MIGRATIONS)?;
+    Ok(pending.iter().map(|m| m.name().to_string()).collect())
+}
+
 /// Runs blocking diesel work on the thread pool and maps failures to API errors.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> ApiResult<T>
 where

@@ -54,6 +54,8 @@ pub struct ApiDoc;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::heartbeat)
         .service(health::status)
+        .service(health::readiness)
+        .service(health::metrics)
         .service(sign_in::providers)
         .service(sign_in::pending_signup)
         .service(sign_in::logout)
@@ -130,5 +132,132 @@ Writes it authenticates must come from this service's pages: a foreign `Origin`,
 `cross-site`/`same-site`, is refused with 403 `cross_origin_request`.",
             ))),
         );
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("prf_…")
+                    .description(Some(
+                        "A personal API token (`prf_…`, from POST /api/v1/accounts/me/tokens or `profiles tokens \
+create`). The scopes listed with an operation are those that open it; a token never does more than \
+its owner's role allows.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "datacite_jwt",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT signed by DataCite (its public key in `DATACITE_JWT_PUBLIC_KEY`): a person who has \
+an account here, or one of the services in `DATACITE_SERVICE_UIDS`. Accepted on DataCite's routes only.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`METRICS_TOKEN`, for Prometheus. Addresses in `METRICS_ALLOWED_NETWORKS` need no token.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// States on every operation which credentials open it (called once the routes are in the
+/// document), derived from the policy itself: each
+/// kind of credential is tried, with the most powerful role, against the route's decision.
+/// Public operations state an empty list; a profile that may be public states `{}` too, for
+/// "no credential".
+pub fn declare_security(openapi: &mut utoipa::openapi::OpenApi) {
+    use crate::domain::Role;
+    use crate::policy::{self, Action, Actor, Credential, Subject};
+    use utoipa::openapi::security::SecurityRequirement;
+    let me = Subject {
+        id: Some(uuid::Uuid::nil()),
+        orcid: "0000-0002-1825-0097",
+        provider_id: None,
+        client_id: None,
+    };
+    let other = Subject {
+        id: Some(uuid::Uuid::max()),
+        orcid: "0000-0001-5109-3700",
+        provider_id: None,
+        client_id: None,
+    };
+    let opens = |credential: Credential<'_>, surface, action| {
+        let actor = Actor {
+            role: Role::StaffAdmin,
+            subject: Some(me),
+            credential,
+        };
+        [None, Some(me), Some(other)]
+            .into_iter()
+            .any(|target| policy::decide(actor, surface, action, target).is_ok())
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let operations = [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            let Some((_, _, surface, action)) = policy::ROUTES.iter().find(|(m, p, _, _)| *m == method && p == path)
+            else {
+                continue;
+            };
+            let mut required = Vec::new();
+            if *action == (Action::ReadProfile { public: false }) {
+                required.push(SecurityRequirement::default());
+            }
+            if *action != Action::Public {
+                let mut push = |name: &str, scopes: Vec<&str>| {
+                    let requirement = SecurityRequirement::new(name, scopes);
+                    if !required.contains(&requirement) {
+                        required.push(requirement);
+                    }
+                };
+                if opens(Credential::Session { recent_sign_in: true }, *surface, *action) {
+                    push("session", vec![]);
+                }
+                if opens(Credential::Jwt, *surface, *action) {
+                    push("bearer", vec![]);
+                }
+                let scopes: Vec<&str> = policy::SCOPES
+                    .iter()
+                    .map(|(s, _)| *s)
+                    .filter(|s| {
+                        let scopes = [(*s).to_owned()];
+                        opens(Credential::ApiToken { scopes: &scopes }, *surface, *action)
+                    })
+                    .collect();
+                if !scopes.is_empty() {
+                    push("api_token", scopes);
+                }
+                if opens(Credential::DatacitePerson, *surface, *action)
+                    || opens(Credential::DataciteService, *surface, *action)
+                {
+                    push("datacite_jwt", vec![]);
+                }
+                if opens(Credential::MetricsScraper, *surface, *action) {
+                    push("metrics_token", vec![]);
+                }
+            }
+            operation.security = Some(required);
+        }
     }
 }

@@ -182,3 +182,44 @@ fn operation_ids_are_unique() {
         }
     }
 }
+
+/// Swagger UI's "Try it out" and generated clients send a credential only where an operation
+/// declares one: every operation states its security, and only the public ones state none.
+#[test]
+fn every_operation_states_its_security() {
+    use profiles_api::policy::{Action, ROUTES};
+    let spec: serde_json::Value = serde_json::from_str(&profiles_api::startup::openapi().to_json().unwrap()).unwrap();
+    let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
+    let mut checked = 0;
+    for (method, path, _, action) in ROUTES {
+        let op = &spec["paths"][path][method.to_lowercase()];
+        let security = op["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} states no security"));
+        checked += 1;
+        if *action == Action::Public {
+            assert!(security.is_empty(), "{method} {path} is public but states {security:?}");
+            continue;
+        }
+        let named: Vec<&String> = security.iter().flat_map(|r| r.as_object().unwrap().keys()).collect();
+        assert!(!named.is_empty(), "{method} {path} needs a credential but states none");
+        for name in named {
+            assert!(
+                schemes.contains_key(name),
+                "{method} {path} names unknown scheme {name}"
+            );
+        }
+    }
+    assert_eq!(checked, ROUTES.len());
+    // Scopes name what opens the operation.
+    let claims = &spec["paths"]["/api/v1/claims"]["get"]["security"];
+    assert!(
+        claims
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"api_token": ["claims:read"]})),
+        "{claims}"
+    );
+    let delete_me = &spec["paths"]["/api/v1/accounts/me"]["delete"]["security"];
+    assert_eq!(delete_me, &serde_json::json!([{"session": []}]));
+}

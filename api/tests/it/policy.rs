@@ -177,6 +177,7 @@ impl Presented {
                 policy::CredentialKind::ApiToken => Credential::ApiToken { scopes: &self.scopes },
                 policy::CredentialKind::DatacitePerson => Credential::DatacitePerson,
                 policy::CredentialKind::DataciteService => Credential::DataciteService,
+                policy::CredentialKind::MetricsScraper => Credential::MetricsScraper,
             },
         }
     }

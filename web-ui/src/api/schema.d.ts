@@ -816,6 +816,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description The text exposition format (version 0.0.4): requests by route and status with latency
+         *     histograms, calls to ORCID and DataCite by status with latency, rate-limit waits and jobs run
+         *     (all of this process); claims by state, queue depth and the oldest ready job's age, failed
+         *     jobs, active sessions and the DataCite poller's lag (read from the database, the same on every
+         *     process).
+         *
+         *     Closed unless configured: a scraper presents `METRICS_TOKEN` as a bearer token, or comes from
+         *     an address in `METRICS_ALLOWED_NETWORKS`. Without either setting the route answers 404.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description For load balancers and orchestrators: 200 when this process can serve, that is when PostgreSQL
+         *     answers and its schema has every migration this build expects. Otherwise 503 with code
+         *     `not_ready`, and in `errors` the failed checks: `database` (unreachable) or `migrations`
+         *     (naming those not yet applied: run `profiles migrate`, or start one `serve` without
+         *     `--no-migrate`). Liveness is `/heartbeat`, which keeps DataCite's plain `OK`.
+         */
+        get: operations["readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{orcid}": {
         parameters: {
             query?: never;
@@ -1150,7 +1201,7 @@ export interface components {
          * @description Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
          * @enum {string}
          */
-        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
+        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
         EventsAccepted: {
             /** @description How many events were queued. */
             accepted: number;
@@ -1333,6 +1384,11 @@ export interface components {
             orcid_url?: string | null;
             /** @description The enabled providers, ORCID first. */
             providers: components["schemas"]["ProviderInfo"][];
+        };
+        /** @description Whether this process should get traffic. */
+        Readiness: {
+            /** @example ready */
+            status: string;
         };
         RetryFailed: {
             /** @description Only claims that failed with this error code (e.g. `orcid_unavailable`). */
@@ -4120,6 +4176,84 @@ export interface operations {
             /** @description PostgreSQL is unreachable. */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+            /** @description Metrics are enabled, and the request carries neither the metrics token nor comes from an allowed network. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A person's credential (a session, a JWT, an API token) was presented: those never read metrics. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Metrics are not enabled on this service. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready: the database answers and is migrated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Not ready; `errors` names the failed checks (`database`, `migrations`). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
