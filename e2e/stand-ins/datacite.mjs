@@ -647,8 +647,10 @@ const FAULT_TITLES = {
   400: 'Bad request', 401: 'Bad credentials.', 403: 'You are not authorized to access this resource.',
   404: "The resource you are looking for doesn't exist.", 429: 'Too many requests, please slow down.',
   500: 'An unexpected error occurred. The DataCite team has been notified.',
+  503: 'The service is temporarily unavailable. Please try again later.',
 };
-// 502/503/504 faults come from the load balancer in front of lupo, as HTML (util.mjs `gatewayPage`).
+// 502/503/504 faults come from the load balancer in front of lupo, as HTML (util.mjs `gatewayPage`);
+// an outage (`POST /_control/config {"down": true}`) answers lupo's own JSON:API 503.
 
 const truthy = (v) => v === 'true' || v === '1';
 const cursorOf = (record) => Buffer.from(JSON.stringify([Date.parse(record.attributes.created), record.attributes.doi])).toString('base64url');
@@ -805,7 +807,9 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
   // controls"; faults without a `body` answer DataCite's JSON:API error for their status).
   //
   //   POST   /_control/dois        a DOI's attributes ({"doi", "creators", …}, or {"data":{"attributes":{…}}});
-  //                                 adds or replaces it with `updated` = now (a new registration or update)
+  //                                 adds or replaces it with `updated` = now (a new registration or update;
+  //                                 an `updated` in the body is ignored). Works during an outage (`down`):
+  //                                 the DOI is stored and listed once the outage ends.
   //   DELETE /_control/dois/{doi}  forget a DOI
   //   POST   /_control/reset       also puts back the start-up fixtures
   const controlRoutes = {
@@ -839,6 +843,7 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
     config: { latencyMs },
     routes: controlRoutes,
     reset: () => { state.dois = load(); },
+    outage: 'service',
     send: sendJson,
     faultBody: (status) => errorBody(status, FAULT_TITLES[status] ?? http.STATUS_CODES[status] ?? 'Error'),
     onError: (err, req, res) => {

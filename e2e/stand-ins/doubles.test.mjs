@@ -13,7 +13,7 @@ import { startDatacite, FIXTURE_DOIS, EXPECTED, ORCIDS, parseQuery } from './dat
 import { startGithub } from './github.mjs';
 import { startOidc } from './oidc.mjs';
 import {
-  createControl, listen, closeServer, gatewayPage,
+  createControl, listen, closeServer, gatewayPage, seededRandom,
 } from './util.mjs';
 
 const CARBERRY = ORCIDS.carberry;
@@ -437,6 +437,188 @@ describe('ORCID double: rate limit and latency', () => {
 });
 
 // ===================================================================================================
+// The fault controls a chaos suite drives (README.md "Test controls"), where ORCID's answers matter.
+describe('ORCID double: timeouts that apply, faults after the write, duplicates', () => {
+  let orcid;
+  let call;
+  // A fresh double per test: these tests change the config, which reset keeps.
+  beforeEach(async () => {
+    orcid = await startOrcidApi({ rateLimit: false });
+    call = orcidClient(orcid.url);
+  });
+  const stop = () => orcid.close();
+  const records = async (id = CARBERRY) => (await control(orcid.url, `records/${id}`)).json.works;
+
+  test('a "timeout" on POST /work makes the work; only the answer is withheld; the retry gets 409 naming it', async () => {
+    try {
+      const config = (await control(orcid.url, 'config', { timeoutMs: 200, faultRate: { ratio: 1, statuses: ['timeout'], seed: 7 } })).json;
+      assert.equal(config.timeoutApplies, true, 'the default on orcid-api');
+      const started = Date.now();
+      await assert.rejects(call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/Timeout-1') }));
+      assert.ok(Date.now() - started >= 190, `answer withheld for ${Date.now() - started} ms`);
+      const works = await records();
+      assert.equal(works.length, 1, 'ORCID created the work');
+      const putCode = works[0]['put-code'];
+
+      await control(orcid.url, 'config', { faultRate: false });
+      const retry = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/timeout-1') });
+      assert.equal(retry.status, 409);
+      assertOrcidError(retry.json, 409, 9021);
+      assert.match(retry.json['developer-message'], new RegExp(`put-code ${putCode}\\b`));
+      assert.equal((await records()).length, 1);
+
+      const stats = (await control(orcid.url, 'stats')).json;
+      assert.deepEqual(stats.faulted, { timeout: 1 });
+      assert.equal(stats.duplicates, 0);
+      const log = (await control(orcid.url, 'requests')).json;
+      assert.deepEqual(log.map((e) => [e.method, e.status, e.fault ?? null, e.applied ?? null]), [
+        ['POST', 'aborted', 'timeout', 201], ['POST', 409, null, null],
+      ]);
+    } finally {
+      await stop();
+    }
+  });
+
+  test('PUT and DELETE under "timeout" apply too; GETs are only held; timeoutApplies false withholds the write itself', async () => {
+    try {
+      const created = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/t-2') });
+      const putCode = putCodeFrom(created.headers.get('location'));
+      await control(orcid.url, 'config', { timeoutMs: 150 });
+
+      await control(orcid.url, 'fail-next', { status: 'timeout', method: 'PUT' });
+      await assert.rejects(call('PUT', `/v3.0/${CARBERRY}/work/${putCode}`, { body: work('10.5555/t-2', { title: 'Renamed', putCode }) }));
+      assert.equal((await records())[0].title.title.value, 'Renamed');
+
+      await control(orcid.url, 'fail-next', { status: 'timeout', method: 'GET' });
+      await assert.rejects(call('GET', `/v3.0/${CARBERRY}/works`));
+
+      await control(orcid.url, 'fail-next', { status: 'timeout', method: 'DELETE' });
+      await assert.rejects(call('DELETE', `/v3.0/${CARBERRY}/work/${putCode}`));
+      assert.deepEqual(await records(), []);
+
+      assert.equal((await control(orcid.url, 'config', { timeoutApplies: false })).json.timeoutApplies, false);
+      await control(orcid.url, 'fail-next', { status: 'timeout', method: 'POST' });
+      await assert.rejects(call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/t-3') }));
+      assert.deepEqual(await records(), [], 'the write never reached ORCID');
+      // `applied` on the fault itself wins over the config.
+      await control(orcid.url, 'fail-next', { status: 'timeout', method: 'POST', applied: true });
+      await assert.rejects(call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/t-3') }));
+      assert.equal((await records()).length, 1);
+      const log = (await control(orcid.url, 'requests')).json;
+      assert.deepEqual(log.map((e) => e.applied ?? null), [null, 200, null, 204, null, 201]);
+    } finally {
+      await stop();
+    }
+  });
+
+  test('applied faults answer their status after the write: fail-next applied: true, faultRate appliedBeforeFailure', async () => {
+    try {
+      await control(orcid.url, 'fail-next', { status: 503, method: 'POST', applied: true });
+      const lost = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a-1') });
+      assert.equal(lost.status, 503);
+      assert.match(lost.text, /<center>nginx<\/center>/);
+      assert.equal((await records()).length, 1, 'made, though the client heard 503');
+
+      const rate = { ratio: 1, statuses: [500], seed: 3, appliedBeforeFailure: 1 };
+      assert.equal((await control(orcid.url, 'config', { faultRate: rate })).json.faultRate.appliedBeforeFailure, 1);
+      const boom = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a-2') });
+      assert.equal(boom.status, 500);
+      assertOrcidError(boom.json, 500, 9008);
+      assert.equal((await records()).length, 2);
+      assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 500, 'reads are faulted, nothing to apply');
+
+      // At 0.5 about half of the faulted writes were applied, the same half for the same seed.
+      const half = { ratio: 1, statuses: [500], seed: 11, appliedBeforeFailure: 0.5 };
+      await control(orcid.url, 'config', { faultRate: half });
+      for (let k = 0; k < 40; k++) await call('POST', `/v3.0/${QUILL}/work`, { body: work(`10.5555/h-${k}`) });
+      const random = seededRandom(11);
+      const expected = Array.from({ length: 40 }, () => { random(); random(); return random() < 0.5; }).filter(Boolean).length;
+      assert.equal((await records(QUILL)).length, expected);
+      assert.ok(expected > 10 && expected < 30, String(expected));
+    } finally {
+      await stop();
+    }
+  });
+
+  test('faultRate can be scoped like a fault: orcid, method, path; only Member API paths', async () => {
+    try {
+      await control(orcid.url, 'config', { faultRate: { ratio: 1, statuses: [502], seed: 1, orcid: QUILL, method: 'get' } });
+      assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 200);
+      assert.equal((await call('POST', `/v3.0/${QUILL}/work`, { body: work('10.5555/s-1') })).status, 201);
+      const hit = await call('GET', `/v3.0/${QUILL}/works`);
+      assert.equal(hit.status, 502);
+      assert.match(hit.text, /502 Bad Gateway/);
+      await control(orcid.url, 'config', { faultRate: { ratio: 1, statuses: [500], seed: 1 } });
+      assert.equal((await call('GET', '/v3.0/no-such-route')).status, 404, 'not a Member API path: not faulted');
+      assert.deepEqual((await control(orcid.url, 'stats')).json.faulted, { 502: 1 });
+    } finally {
+      await stop();
+    }
+  });
+
+  test('duplicates: the API refuses a second work with a DOI (409), so only seed-work makes one; GET /_control/duplicates lists it', async () => {
+    try {
+      assert.deepEqual((await control(orcid.url, 'duplicates')).json, { count: 0, duplicates: [] });
+      assert.equal((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/DUP-1') })).status, 201);
+      assert.equal((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('https://doi.org/10.5555/dup-1') })).status, 409);
+      const first = (await records())[0]['put-code'];
+      const other = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/dup-2') });
+      const second = putCodeFrom(other.headers.get('location'));
+      assert.equal((await call('PUT', `/v3.0/${CARBERRY}/work/${second}`, { body: work('10.5555/Dup-1', { putCode: second }) })).status, 409, 'nor by PUT');
+      assert.equal((await control(orcid.url, 'duplicates')).json.count, 0);
+      assert.equal((await control(orcid.url, 'stats')).json.duplicates, 0);
+
+      // The researcher's own work with the DOI is no duplicate: ORCID allows it and groups the two.
+      await control(orcid.url, 'seed-work', { orcid: CARBERRY, work: work('10.5555/dup-1'), source: { orcid: CARBERRY } });
+      assert.equal((await control(orcid.url, 'duplicates')).json.count, 0);
+      assert.equal((await control(orcid.url, 'stats')).json.duplicates, 0);
+      const any = (await control(orcid.url, 'duplicates?anySource=true')).json;
+      assert.equal(any.count, 1);
+      assert.deepEqual(any.duplicates[0].works.map((w) => w.source), [DEFAULT_CLIENT_ID, CARBERRY]);
+      assert.equal(any.duplicates[0].sameSource, false);
+
+      // A second from our client, as a bug would make it (case and resolver differ).
+      const seeded = await control(orcid.url, 'seed-work', { orcid: CARBERRY, work: work('doi:10.5555/Dup-1') });
+      const listed = (await control(orcid.url, 'duplicates')).json;
+      assert.equal(listed.count, 1);
+      assert.deepEqual(listed.duplicates[0], {
+        orcid: CARBERRY,
+        doi: '10.5555/dup-1',
+        sameSource: true,
+        works: [
+          { 'put-code': first, source: DEFAULT_CLIENT_ID, 'source-name': 'DataCite Profiles (test)' },
+          { 'put-code': first + 2, source: CARBERRY, 'source-name': 'Record owner' },
+          { 'put-code': seeded.json['put-code'], source: DEFAULT_CLIENT_ID, 'source-name': 'DataCite Profiles (test)' },
+        ],
+      });
+      assert.equal((await control(orcid.url, 'stats')).json.duplicates, 1);
+      assert.equal((await control(orcid.url, `duplicates?orcid=${QUILL}`)).json.count, 0);
+      assert.equal((await control(orcid.url, `duplicates?orcid=https://orcid.org/${CARBERRY}`)).json.count, 1);
+
+      await control(orcid.url, 'reset', {});
+      assert.deepEqual((await control(orcid.url, 'duplicates')).json, { count: 0, duplicates: [] });
+      assert.equal((await control(orcid.url, 'stats')).json.duplicates, 0);
+    } finally {
+      await stop();
+    }
+  });
+
+  test('down refuses before the rate limit: nginx\'s 503, counted as down, not overLimit', async () => {
+    try {
+      await control(orcid.url, 'config', { rateLimit: { perSecond: 1, burst: 1 }, down: true });
+      for (let k = 0; k < 3; k++) assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 503);
+      await control(orcid.url, 'config', { down: false });
+      assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 200, 'the bucket was not drained by the outage');
+      const stats = (await control(orcid.url, 'stats')).json;
+      assert.equal(stats.down, 3);
+      assert.equal(stats.overLimit, 0);
+    } finally {
+      await stop();
+    }
+  });
+});
+
+// ===================================================================================================
 describe('ORCID double with tokenInfo', () => {
   const tokens = {
     good: { active: true, orcid: CARBERRY, scope: '/read-limited /activities/update', client_id: 'APP-PROFILESPROD0001', client_name: 'DataCite' },
@@ -749,6 +931,62 @@ describe('DataCite REST double', () => {
     assert.equal(log.at(-1).path, '/dois/10.5555/ty4m-3h09');
   });
 
+  test('an outage: lupo\'s JSON 503; DOIs added meanwhile are listed once it ends, to the poller\'s exact query and cursor', async () => {
+    // The poller (api/src/claims/intake.rs `poll`) asks for everything updated since its stored
+    // cursor less 120 s, in cursor mode, and only stores a new cursor after a poll that succeeded.
+    const since = new Date(Date.now() - 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const pollerQuery = `(creators.nameIdentifiers.nameIdentifierScheme:ORCID OR contributors.nameIdentifiers.nameIdentifierScheme:ORCID) AND updated:[${since} TO *]`;
+    const poll = async (size) => {
+      const seen = [];
+      let path = `/dois?${new URLSearchParams({
+        'page[size]': String(size), 'disable-facets': 'true', publisher: 'true', query: pollerQuery, 'page[cursor]': '1',
+      })}`;
+      while (path) {
+        const page = await get(path, { Accept: 'application/vnd.api+json' });
+        if (page.status !== 200) return page;
+        seen.push(...page.json.data.map((d) => d.id));
+        const next = page.json.data.length ? page.json.links.next : null;
+        path = next ? new URL(next).pathname + new URL(next).search : null;
+      }
+      return seen;
+    };
+    assert.deepEqual(await poll(1000), []);
+    try {
+      await control(datacite.url, 'config', { down: true });
+      const refused = await poll(1000);
+      assert.equal(refused.status, 503);
+      assert.match(refused.headers.get('content-type'), /^application\/vnd\.api\+json/);
+      assert.deepEqual(refused.json, { errors: [{ status: '503', title: 'The service is temporarily unavailable. Please try again later.' }] });
+
+      const before = new Date().toISOString();
+      const creator = await control(datacite.url, 'dois', {
+        doi: '10.5555/outage-1',
+        creators: [{ name: 'Carberry, Josiah', nameIdentifiers: [{ nameIdentifier: CARBERRY, nameIdentifierScheme: 'ORCID' }] }],
+        titles: [{ title: 'Registered while the API was down' }],
+        updated: '2001-01-01T00:00:00Z', // ignored: `updated` is now
+      });
+      assert.equal(creator.status, 201, 'controls work during the outage');
+      assert.ok(creator.json.data.attributes.updated >= before, creator.json.data.attributes.updated);
+      await control(datacite.url, 'dois', {
+        doi: '10.5555/outage-2',
+        creators: [{ name: 'Ng, Priya' }],
+        contributors: [{ name: 'Quill, Ada', contributorType: 'DataCurator', nameIdentifiers: [{ nameIdentifier: `https://orcid.org/${QUILL}`, nameIdentifierScheme: 'ORCID' }] }],
+        titles: [{ title: 'A contributor with an iD' }],
+      });
+      await control(datacite.url, 'dois', { doi: '10.5555/outage-3', creators: [{ name: 'Nobody, Anne' }], titles: [{ title: 'No iD at all' }] });
+      // An update of an old DOI moves its `updated` too; its `created` (the cursor's order) stays old.
+      const old = (await control(datacite.url, 'dois', { ...FIXTURE_DOIS[0], titles: [{ title: 'Corrected' }] })).json.data.attributes;
+      assert.equal(old.created, FIXTURE_DOIS[0].created);
+      assert.equal((await poll(1000)).status, 503);
+    } finally {
+      await control(datacite.url, 'config', { down: false });
+    }
+    const found = await poll(1000);
+    assert.deepEqual(found, [FIXTURE_DOIS[0].doi, '10.5555/outage-1', '10.5555/outage-2'], 'created ascending');
+    assert.deepEqual(await poll(1), found, 'the same, a page at a time along links.next');
+    assert.equal((await control(datacite.url, 'stats')).json.down, 2, 'the two polls during the outage');
+  });
+
   test('a custom fixture set replaces the built-in one', async () => {
     const custom = await startDatacite({ fixtures: [{ doi: '10.5555/ONLY', titles: 'Only', creators: [{ name: 'X' }], publisher: 'P', publicationYear: 2020, types: { resourceTypeGeneral: 'Dataset' } }] });
     try {
@@ -785,6 +1023,7 @@ const STAND_INS = [
     call: '/.well-known/openid-configuration', ok: 200,
     other: '/oauth/jwks', otherOk: 200,
     ownError: (json) => json.error === 'server_error' && json.error_description === 'Internal Server Error',
+    outage: (r) => /^text\/html/.test(r.headers.get('content-type')) && /<h1>503 Service Unavailable<\/h1>/.test(r.text),
   },
   {
     name: 'google (oidc.mjs)',
@@ -792,6 +1031,7 @@ const STAND_INS = [
     call: '/.well-known/openid-configuration', ok: 200,
     other: '/oauth2/v3/certs', otherOk: 200,
     ownError: (json) => json.error === 'server_error',
+    outage: (r) => /^text\/html/.test(r.headers.get('content-type')) && /<h1>503 Service Unavailable<\/h1>/.test(r.text),
   },
   {
     name: 'github',
@@ -799,6 +1039,7 @@ const STAND_INS = [
     call: '/user', headers: { 'User-Agent': 'harness-test' }, ok: 401,
     other: '/_avatar/u/583231.svg', otherOk: 200,
     ownError: (json) => json.message === 'Internal Server Error' && json.status === '500' && /^https:\/\/docs\.github\.com/.test(json.documentation_url),
+    outage: (r) => /^text\/html/.test(r.headers.get('content-type')) && /<h1>503 Service Unavailable<\/h1>/.test(r.text),
   },
   {
     name: 'orcid-api',
@@ -806,6 +1047,8 @@ const STAND_INS = [
     call: `/v3.0/${CARBERRY}/works`, headers: TOKEN, ok: 200,
     other: `/v3.0/${QUILL}/works`, otherOk: 200,
     ownError: (json) => json['response-code'] === 500 && json['error-code'] === 9008,
+    // nginx in front of ORCID: its stock page, with ORCID's reason phrase and the nginx footer.
+    outage: (r) => /^text\/html/.test(r.headers.get('content-type')) && r.text.includes('<h1>503 Service Temporarily Unavailable</h1>') && r.text.includes('<center>nginx</center>'),
   },
   {
     name: 'datacite',
@@ -813,8 +1056,16 @@ const STAND_INS = [
     call: '/dois/10.5555/j9cp-6b21', ok: 200,
     other: '/dois', otherOk: 200,
     ownError: (json) => json.errors?.[0]?.status === '500',
+    // lupo's own JSON:API error, not the load balancer's page.
+    outage: (r) => /^application\/vnd\.api\+json/.test(r.headers.get('content-type')) && r.json?.errors?.[0]?.status === '503' && typeof r.json.errors[0].title === 'string',
   },
 ];
+
+/** What a `faultRate` of `seed` does to `n` calls in a row: null (the service answers) or the status. */
+function expectedFaults({ seed, ratio, statuses }, n) {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => (random() < ratio ? statuses[Math.floor(random() * statuses.length)] : null));
+}
 
 async function fetchText(url, init) {
   const res = await fetch(url, init);
@@ -907,10 +1158,117 @@ for (const s of STAND_INS) {
       assert.equal((await call()).status, s.ok, 'the other four faults are gone');
     });
 
+    test('faultRate: a seeded, repeatable share of calls at the ratio; stats.faulted; off with false', async () => {
+      const rate = { ratio: 0.2, statuses: [500, 503], seed: 42 };
+      const set = await ctl('config', { faultRate: rate });
+      assert.equal(set.status, 200);
+      assert.deepEqual(set.json.faultRate, { ...set.json.faultRate, ...rate, appliedBeforeFailure: 0 });
+      try {
+        const outcome = async (n) => {
+          const seen = [];
+          for (let k = 0; k < n; k++) {
+            const r = await call();
+            seen.push(r.status === s.ok ? null : r.status);
+          }
+          return seen;
+        };
+        const first = await outcome(200);
+        assert.deepEqual(first, expectedFaults(rate, 200), 'mulberry32 from the seed, one draw per call and one per fault');
+        const faulted = first.filter(Boolean);
+        assert.ok(faulted.length >= 25 && faulted.length <= 55, `${faulted.length} of 200 faulted at 0.2`);
+        const stats = (await ctl('stats')).json;
+        const count = (status) => faulted.filter((x) => x === status).length;
+        assert.deepEqual(stats.faulted, Object.fromEntries([500, 503].filter(count).map((x) => [String(x), count(x)])));
+        assert.equal(stats.byStatus[String(s.ok)], 200 - faulted.length);
+        assert.equal(stats.requests, 200);
+        const log = (await ctl('requests')).json;
+        assert.deepEqual(log.map((e) => e.fault ?? null), first, 'the log names the fault of each faulted call');
+
+        // Setting it again, or a reset (which keeps it), starts the sequence over.
+        await ctl('config', { faultRate: rate });
+        assert.deepEqual(await outcome(30), first.slice(0, 30));
+        await ctl('reset', {});
+        assert.equal((await ctl('config')).json.faultRate.seed, 42, 'reset keeps faultRate (GET config)');
+        assert.deepEqual(await outcome(30), first.slice(0, 30));
+
+        // A fault queued with fail-next goes first and takes no draw.
+        await ctl('fail-next', { status: 418, body: { queued: true } });
+        assert.equal((await call()).status, 418);
+        assert.deepEqual(await outcome(10), first.slice(30, 40));
+      } finally {
+        assert.equal((await ctl('config', { faultRate: false })).json.faultRate, false);
+      }
+      assert.deepEqual((await ctl('config', { faultRate: { ratio: 0 } })).json.faultRate, false, 'ratio 0 is off too');
+      for (let k = 0; k < 20; k++) assert.equal((await call()).status, s.ok);
+    });
+
+    test('"timeout" (faultRate or fail-next): held for timeoutMs, then the connection drops; a client giving up first frees it', async () => {
+      await ctl('config', { timeoutMs: 200, faultRate: { ratio: 1, statuses: ['timeout'], seed: 1 } });
+      try {
+        let started = Date.now();
+        await assert.rejects(call(), 'no HTTP answer');
+        assert.ok(Date.now() - started >= 190, `held ${Date.now() - started} ms`);
+        await ctl('config', { faultRate: false });
+
+        await ctl('fail-next', { status: 'timeout', path: s.call });
+        assert.equal((await call(s.other)).status, s.otherOk);
+        started = Date.now();
+        await assert.rejects(call());
+        assert.ok(Date.now() - started >= 190);
+        assert.equal((await call()).status, s.ok, 'used up');
+
+        await ctl('config', { timeoutMs: 60_000 });
+        await ctl('fail-next', { status: 'timeout' });
+        await assert.rejects(fetch(`${standIn.url}${s.call}`, { headers: s.headers ?? {}, signal: AbortSignal.timeout(100) }));
+        let stats;
+        for (let k = 0; k < 50; k++) {
+          stats = (await ctl('stats')).json;
+          if (stats.inFlight === 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.equal(stats.inFlight, 0, 'the held call ended with the client');
+        assert.deepEqual(stats.faulted, { timeout: 1 }, 'fail-next faults are not random ones');
+        assert.equal(stats.byStatus.aborted, 3);
+        const log = (await ctl('requests')).json;
+        assert.deepEqual(log.filter((e) => e.fault).map((e) => [e.fault, e.status]), [['timeout', 'aborted'], ['timeout', 'aborted'], ['timeout', 'aborted']]);
+      } finally {
+        const config = (await ctl('config', { timeoutMs: 30000, faultRate: false })).json;
+        assert.equal(config.timeoutMs, 30000);
+      }
+    });
+
+    test('down: every call answers the service\'s 503 until down is false; counted; kept by reset; "reset" drops connections', async () => {
+      await ctl('fail-next', { status: 500, body: { queued: true } });
+      assert.equal((await ctl('config', { down: true })).json.down, true);
+      try {
+        for (const path of [s.call, s.other, '/no/such/path']) {
+          const r = await call(path);
+          assert.equal(r.status, 503, path);
+          assert.ok(s.outage(r), r.text);
+        }
+        assert.equal((await ctl('stats')).status, 200, 'control calls still work');
+        await ctl('reset', {});
+        assert.equal((await call()).status, 503, 'reset keeps the outage');
+        await ctl('fail-next', { status: 500, body: { queued: true } });
+        assert.equal((await ctl('config', { down: 'reset' })).json.down, 'reset');
+        await assert.rejects(call(), 'the connection is dropped');
+        const stats = (await ctl('stats')).json;
+        assert.equal(stats.down, 2);
+        assert.equal(stats.requests, 2);
+        assert.deepEqual(stats.byStatus, { 503: 1, aborted: 1 });
+        assert.deepEqual((await ctl('requests')).json.map((e) => e.fault), ['down', 'down']);
+      } finally {
+        assert.equal((await ctl('config', { down: false })).json.down, false);
+      }
+      assert.equal((await call()).status, 500, 'a fault queued during the outage is still there');
+      assert.equal((await call()).status, s.ok);
+      assert.equal((await ctl('stats')).json.down, 2);
+    });
+
     test('bad control requests: a status that is not one, a body that is not JSON, an unknown endpoint', async () => {
       const badStatus = await ctl('fail-next', { status: 'soon' });
       assert.equal(badStatus.status, 400);
-      assert.deepEqual(badStatus.json, { error: 'status must be an HTTP status or "reset"' });
+      assert.deepEqual(badStatus.json, { error: 'status must be an HTTP status, "timeout" or "reset"' });
       const badJson = await ctl('fail-next', '{status: 500');
       assert.equal(badJson.status, 400);
       assert.match(badJson.json.error, /^invalid JSON: /);
@@ -980,8 +1338,42 @@ describe('createControl (util.mjs)', () => {
     assert.throws(() => createControl({ routes: { 'GET stats': () => [200, {}] } }), /belongs to the harness/);
   });
 
+  test('config: faultRate, down, timeoutMs and timeoutApplies; a bad value is 400 and changes nothing', async () => {
+    const bad = async (body, error) => {
+      const r = await post('config', JSON.stringify(body));
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.deepEqual(r.json, { error });
+    };
+    await bad({ faultRate: { ratio: 2 } }, 'faultRate.ratio must be a number from 0 to 1');
+    await bad({ faultRate: { ratio: 0.5, statuses: [42] } }, 'faultRate.statuses must be a non-empty list of HTTP statuses, "timeout" or "reset"');
+    await bad({ faultRate: { ratio: 0.5, statuses: [] } }, 'faultRate.statuses must be a non-empty list of HTTP statuses, "timeout" or "reset"');
+    await bad({ faultRate: { ratio: 0.5, seed: 'x' } }, 'faultRate.seed must be an integer');
+    await bad({ faultRate: { ratio: 0.5, appliedBeforeFailure: -1 } }, 'faultRate.appliedBeforeFailure must be a number from 0 to 1');
+    await bad({ faultRate: [0.5] }, 'faultRate must be {"ratio", "statuses"?, "seed"?} or false');
+    await bad({ latencyMs: 100, down: 'maybe' }, 'down must be true, false or "reset"');
+    await bad({ timeoutMs: -1 }, 'timeoutMs must be a number of milliseconds');
+    assert.equal(control.config.latencyMs, 0, 'nothing changed');
+    assert.equal(control.config.down, false);
+
+    const set = (await post('config', JSON.stringify({ faultRate: { ratio: 0.25, tag: 't9' }, timeoutMs: 5, timeoutApplies: 1 }))).json;
+    assert.deepEqual(set.faultRate.statuses, [500, 502, 503, 504, 'timeout'], 'the default statuses');
+    assert.ok(Number.isSafeInteger(set.faultRate.seed), 'a seed is picked, and shown, when none is given');
+    assert.equal(set.faultRate.tag, 't9', 'faultFields apply to faultRate too');
+    assert.equal(set.timeoutMs, 5);
+    assert.equal(set.timeoutApplies, true);
+    for (let k = 0; k < 20; k++) assert.equal((await fetchText(`${base}/x`)).status, 200, 'matchFault: no x-tag, no random fault');
+    assert.deepEqual((await fetchText(`${base}/_control/stats`)).json.faulted, {});
+    const off = (await post('config', JSON.stringify({ faultRate: null, timeoutMs: 30000, timeoutApplies: false }))).json;
+    assert.equal(off.faultRate, false);
+
+    const seq = seededRandom(42);
+    assert.deepEqual([seq(), seq()], [0.6011037519201636, 0.44829055899754167], 'mulberry32');
+  });
+
   test('config, counters, reset hook, faultFields and matchFault, faultBody/faultHeaders, gateway, admit, onError', async () => {
-    assert.deepEqual((await post('config', '{"mode":"b","latencyMs":0}')).json, { latencyMs: 0, mode: 'b' });
+    assert.deepEqual((await post('config', '{"mode":"b","latencyMs":0}')).json, {
+      latencyMs: 0, timeoutMs: 30000, timeoutApplies: false, faultRate: false, down: false, mode: 'b',
+    });
     assert.equal(control.config.mode, 'b');
 
     await post('fail-next', JSON.stringify({ status: 418, tag: 't1' }));
@@ -999,7 +1391,7 @@ describe('createControl (util.mjs)', () => {
     assert.equal((await fetchText(`${base}/x`, { headers: { 'x-refuse': '1' } })).status, 429);
     assert.equal((await fetchText(`${base}/throw`)).status, 599);
     const stats = (await fetchText(`${base}/_control/stats`)).json;
-    assert.deepEqual(Object.keys(stats), ['requests', 'refused', 'maxConcurrent', 'perSecondPeak', 'byStatus', 'inFlight']);
+    assert.deepEqual(Object.keys(stats), ['requests', 'refused', 'maxConcurrent', 'perSecondPeak', 'byStatus', 'faulted', 'down', 'inFlight']);
     assert.equal(stats.refused, 1);
     assert.equal(stats.requests, 5);
     assert.deepEqual(stats.byStatus, { 200: 1, 418: 1, 429: 1, 502: 1, 599: 1 });

@@ -188,6 +188,9 @@ function selfKeys(work) {
     .map((id) => `${String(id['external-id-type']).toLowerCase()}:${normalizeExternalIdValue(id['external-id-type'], id['external-id-value'])}`);
 }
 
+/** The work's `self` DOIs, normalised (bare, lower case): what `GET /_control/duplicates` compares. */
+const selfDois = (work) => [...new Set(selfKeys(work).filter((k) => k.startsWith('doi:')).map((k) => k.slice('doi:'.length)))];
+
 function renderExternalIds(ids) {
   return {
     'external-id': (ids?.['external-id'] ?? []).map((id) => ({
@@ -419,7 +422,55 @@ export async function startOrcidApi({
     const now = Date.now();
     const entry = { putCode: code, work: writableWork(work), source, created: now, modified: now, displayIndex: 0 };
     recordOf(orcid).set(code, entry);
+    noteDuplicate(orcid, entry);
     return entry;
+  }
+
+  /**
+   * Count (stats `duplicates`) a work that now shares a self DOI with another work of its source on
+   * the record. The API refuses those with 409 9021, as ORCID does, so only `seed-work` makes them;
+   * a client that sees one has found a way round the check.
+   */
+  function noteDuplicate(orcid, entry) {
+    const dois = new Set(selfDois(entry.work));
+    if (dois.size === 0) return;
+    for (const other of recordOf(orcid).values()) {
+      if (other !== entry && sameSource(other.source, entry.source) && selfDois(other.work).some((d) => dois.has(d))) {
+        control.stats.duplicates += 1;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Every (orcid, DOI) held by more than one work, in iD and DOI order: by default only those where
+   * one source holds two or more (what ORCID would have refused), with `anySource` also a DOI added
+   * by the client and by the researcher (which ORCID allows and groups).
+   */
+  function listDuplicates({ anySource = false, orcid } = {}) {
+    const duplicates = [];
+    const records = [...state.records].filter(([id]) => !orcid || id === orcid).sort(([a], [b]) => a.localeCompare(b));
+    for (const [id, record] of records) {
+      const byDoi = new Map();
+      for (const entry of [...record.values()].sort((a, b) => a.putCode - b.putCode)) {
+        for (const doi of selfDois(entry.work)) {
+          if (!byDoi.has(doi)) byDoi.set(doi, []);
+          byDoi.get(doi).push(entry);
+        }
+      }
+      for (const [doi, entries] of [...byDoi].sort(([a], [b]) => a.localeCompare(b))) {
+        if (entries.length < 2) continue;
+        const sameSourceTwice = entries.some((e, i) => entries.some((o, j) => j > i && sameSource(e.source, o.source)));
+        if (!anySource && !sameSourceTwice) continue;
+        duplicates.push({
+          orcid: id,
+          doi,
+          sameSource: sameSourceTwice,
+          works: entries.map((e) => ({ 'put-code': e.putCode, source: e.source.orcid ?? e.source.clientId, 'source-name': e.source.name })),
+        });
+      }
+    }
+    return { count: duplicates.length, duplicates };
   }
 
   /** The existing work from the same source sharing a self id with `work`, if any (409 9021). */
@@ -547,6 +598,7 @@ export async function startOrcidApi({
         if (duplicate) return sendJson(req, res, 409, errors.duplicate(duplicate.putCode, source.name));
         entry.work = writableWork(work);
         entry.modified = Math.max(Date.now(), entry.modified + 1);
+        noteDuplicate(orcid, entry);
         return sendJson(req, res, 200, renderWork(orcid, entry));
       }
       if (method === 'DELETE') {
@@ -601,9 +653,10 @@ export async function startOrcidApi({
   }
 
   // -------------------------------------------------------------------------------------------------
-  // Faults (POST /_control/fail-next, see README.md "Test controls"): besides `method` and `path`,
-  // a fault may name an `orcid` and then applies only to calls on that record; faults apply to
-  // Member API paths only. Without a `body` a fault answers what ORCID sends for that status.
+  // Faults (POST /_control/fail-next and config `faultRate`, see README.md "Test controls"): besides
+  // `method` and `path`, a fault may name an `orcid` and then applies only to calls on that record;
+  // faults apply to Member API paths only (`down` refuses every call). Without a `body` a fault
+  // answers what ORCID sends for that status.
 
   function faultBody(status, req, url) {
     const route = parseRoute(url.pathname);
@@ -631,8 +684,10 @@ export async function startOrcidApi({
   //   POST /_control/revoke      {"orcid": "…"} (every token seen for that iD so far) or {"token": "…"}
   //   POST /_control/seed-work   {"orcid", "work": {...}, "putCode"?, "source"?: {"clientId"?, "name"?, "orcid"?}}
   //   GET  /_control/records/{orcid}
-  //   POST /_control/config      also {"rateLimit": {perSecond, burst} | false}
-  //   GET  /_control/stats       also counts `overLimit`, the calls the rate limit refused
+  //   GET  /_control/duplicates  ?anySource=true&orcid=…: every (orcid, DOI) held twice, see `listDuplicates`
+  //   POST /_control/config      also {"rateLimit": {perSecond, burst} | false}; `timeoutApplies` is true here
+  //   GET  /_control/stats       also counts `overLimit`, the calls the rate limit refused, and
+  //                              `duplicates`, works that came to share a DOI with another of their source
   //   POST /_control/reset       also forgets works, tokens and rate-limit buckets (config is kept)
   const controlRoutes = {
     'POST revoke': async ({ payload }) => {
@@ -664,6 +719,10 @@ export async function startOrcidApi({
         work: renderWork(orcid, entry),
       }];
     },
+    'GET duplicates': ({ query }) => [200, listDuplicates({
+      anySource: ['true', '1'].includes(query.get('anySource') ?? ''),
+      orcid: query.get('orcid') ? normOrcid(query.get('orcid')) : undefined,
+    })],
     'GET records/*': ({ rest }) => {
       const orcid = normOrcid(decodeURIComponent(rest));
       const record = state.records.get(orcid) ?? new Map();
@@ -673,14 +732,16 @@ export async function startOrcidApi({
   };
 
   const control = createControl({
-    config: { latencyMs, rateLimit: normalizeLimit(rateLimit) },
+    // A "timeout" on a write is applied and only the answer withheld: ORCID made the work, the
+    // client never heard. The nastiest realistic case, so the default here.
+    config: { latencyMs, rateLimit: normalizeLimit(rateLimit), timeoutApplies: true },
     configure: (p, config) => {
       if (p.rateLimit !== undefined) {
         config.rateLimit = normalizeLimit(p.rateLimit);
         state.buckets.clear();
       }
     },
-    counters: ['overLimit'],
+    counters: ['overLimit', 'duplicates'],
     routes: controlRoutes,
     reset: () => {
       state.records.clear();
@@ -689,7 +750,7 @@ export async function startOrcidApi({
       state.revokedTokens.clear();
       state.buckets.clear();
     },
-    // Counted first, then the rate limit, then the latency, then faults.
+    // Counted first, then an outage (`down`), then the rate limit, then the latency, then faults.
     admit: (req, res) => {
       if (takeRateToken(req.socket.remoteAddress ?? 'unknown')) return true;
       control.stats.overLimit += 1;

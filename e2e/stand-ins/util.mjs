@@ -146,7 +146,80 @@ export function gatewayPage(status, { reasons = http.STATUS_CODES, server } = {}
 const REQUEST_LOG_SIZE = 1000;
 const CONTROL_BODY_LIMIT = 10 * 1024 * 1024;
 const GATEWAY_STATUSES = [502, 503, 504];
+const DEFAULT_FAULT_STATUSES = Object.freeze([500, 502, 503, 504, 'timeout']);
+const DEFAULT_TIMEOUT_MS = 30_000;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const NOTE = Symbol('fault note'); // on a call's `res`: what answered it, for the request log
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). The same seed gives the same sequence. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A control request the harness refuses with 400 `{"error": message}`. */
+class ControlError extends Error {
+  status = 400;
+}
+
+/** A fault status as a control body may give it: an HTTP status, "timeout" or "reset"; else null. */
+function faultStatus(value) {
+  if (value === 'timeout' || value === 'reset') return value;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 100 && n <= 599 ? n : null;
+}
+
+const ratioOf = (value, name) => {
+  const n = Number(value ?? 0);
+  if (!(n >= 0 && n <= 1)) throw new ControlError(`${name} must be a number from 0 to 1`);
+  return n;
+};
+
+/**
+ * `faultRate` of `POST config`: false/null/0 (off) or {ratio, statuses?, seed?, appliedBeforeFailure?,
+ * method?, path?, …the stand-in's fault fields}. Returns false or the normalised setting.
+ */
+function normalizeFaultRate(value, faultFields) {
+  if (value === false || value === null || value === 0) return false;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ControlError('faultRate must be {"ratio", "statuses"?, "seed"?} or false');
+  const ratio = ratioOf(value.ratio, 'faultRate.ratio');
+  if (ratio === 0) return false;
+  const list = value.statuses ?? DEFAULT_FAULT_STATUSES;
+  const statuses = Array.isArray(list) ? list.map(faultStatus) : [];
+  if (statuses.length === 0 || statuses.includes(null)) {
+    throw new ControlError('faultRate.statuses must be a non-empty list of HTTP statuses, "timeout" or "reset"');
+  }
+  const seed = value.seed ?? Math.floor(Math.random() * 2 ** 32);
+  if (!Number.isSafeInteger(Number(seed))) throw new ControlError('faultRate.seed must be an integer');
+  return {
+    ratio,
+    statuses,
+    seed: Number(seed),
+    appliedBeforeFailure: ratioOf(value.appliedBeforeFailure, 'faultRate.appliedBeforeFailure'),
+    method: value.method ? String(value.method).toUpperCase() : null,
+    path: value.path ?? null,
+    ...faultFields?.(value),
+  };
+}
+
+function normalizeDown(value) {
+  if (value === true || value === false || value === 'reset') return value;
+  if (value === null || value === 0) return false;
+  throw new ControlError('down must be true, false or "reset"');
+}
+
+function normalizeTimeoutMs(value) {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new ControlError('timeoutMs must be a number of milliseconds');
+  return n;
+}
 
 /** A control body that is neither JSON nor a form: the harness answers 400 `{"error":"invalid JSON: …"}`. */
 class PayloadError extends Error {
@@ -180,17 +253,24 @@ async function readPayload(req) {
  * - `/_control/…` goes to the control API: the shared `fail-next`, `stats`, `requests`, `config`
  *   and `reset`, then the stand-in's own `routes`; anything else there is 404. Control calls are
  *   not counted, delayed or faulted.
- * - Every other request is a call to the service: counted (stats, request log), then `admit`
- *   (a rate limit may answer it), then delayed by `config.latencyMs`, then answered by the first
- *   queued fault that matches it, else passed to `inner(req, res, url)`.
+ * - Every other request is a call to the service: counted (stats, request log), then refused when
+ *   the service is `down`, then `admit` (a rate limit may answer it), then delayed by
+ *   `config.latencyMs`, then answered by the first queued fault that matches it, else by a random
+ *   fault (`config.faultRate`), else passed to `inner(req, res, url)`.
  *
  * A fault answers `fault.body` as JSON when one was given; else 502/503/504 get the gateway page
  * (`gateway`: the options of `gatewayPage`) and other statuses `faultBody(status, req, url)` with
- * `faultHeaders(status, req, url)`. `Retry-After` is added when asked for.
+ * `faultHeaders(status, req, url)`. `Retry-After` is added when asked for. `"reset"` drops the
+ * connection; `"timeout"` holds the answer for `config.timeoutMs`, then drops the connection. A
+ * fault that *applies* on a write (any method but GET/HEAD/OPTIONS) first passes the call to
+ * `inner` with a response that goes nowhere, so the service does the work and the client never
+ * hears of it: "timeout" faults when `config.timeoutApplies`, queued faults with `applied: true`,
+ * random status faults at `faultRate.appliedBeforeFailure`.
  *
  * @param {object} [options]
- * @param {object} [options.config] initial settings; `latencyMs` (default 0) is the harness's, the
- *   rest is the stand-in's and is set by `configure`.
+ * @param {object} [options.config] initial settings; `latencyMs` (default 0), `timeoutMs` (30000),
+ *   `timeoutApplies` (false), `faultRate` (false) and `down` (false) are the harness's, the rest is
+ *   the stand-in's and is set by `configure`.
  * @param {(payload:object, config:object) => void} [options.configure] apply other keys of `POST config`.
  * @param {string[]} [options.counters] extra counters in `stats` (the stand-in increments them).
  * @param {Record<string, (ctx) => [number, unknown] | Promise<[number, unknown]>>} [options.routes]
@@ -200,15 +280,18 @@ async function readPayload(req) {
  *   the body; a body that is not JSON throws, answered 400 unless the handler catches it) and
  *   returns `[status, body]`, sent as JSON.
  * @param {() => void} [options.reset] put the stand-in's own data back as it started (`POST reset`).
- * @param {(payload:object) => object} [options.faultFields] extra fields of a fault from `POST fail-next`.
+ * @param {(payload:object) => object} [options.faultFields] extra fields of a fault from `POST fail-next`
+ *   (and of `faultRate`).
  * @param {(fault:object, req, url:URL) => boolean} [options.matchFault] an extra condition for a fault
- *   to apply to a call (besides its `method` and `path`).
+ *   (queued or random) to apply to a call (besides its `method` and `path`).
  * @param {(req, res, url:URL) => boolean} [options.admit] false when it has answered the call itself.
  * @param {(req, res, status:number, body:unknown, headers:object) => void} [options.send] the
  *   stand-in's JSON writer, for fault bodies (default: `sendJson`).
  * @param {(status:number, req, url:URL) => unknown} [options.faultBody]
  * @param {(status:number, req, url:URL) => object} [options.faultHeaders]
  * @param {object} [options.gateway] options of `gatewayPage` for 502/503/504 faults.
+ * @param {'gateway'|'service'} [options.outage] what `down` answers: the gateway's 503 page (default,
+ *   as a 503 fault) or the service's own 503 body (`faultBody(503)`).
  * @param {(err:Error, req, res) => void} [options.onError] answer a call whose handler threw.
  */
 export function createControl({
@@ -224,19 +307,33 @@ export function createControl({
   faultBody = (status) => ({ error: http.STATUS_CODES[status] ?? 'Error' }),
   faultHeaders,
   gateway = {},
+  outage = 'gateway',
   onError,
 } = {}) {
-  const settings = { latencyMs: 0, ...config };
-  /** Queued faults, first match wins: {status, remaining, method, path, delayMs, retryAfter, body, …faultFields}. */
+  const settings = {
+    latencyMs: 0, timeoutMs: DEFAULT_TIMEOUT_MS, timeoutApplies: false, faultRate: false, down: false, ...config,
+  };
+  settings.faultRate = normalizeFaultRate(settings.faultRate, faultFields);
+  settings.down = normalizeDown(settings.down);
+  /** Queued faults, first match wins: {status, remaining, method, path, delayMs, retryAfter, body, applied, …faultFields}. */
   const faults = [];
-  /** The last REQUEST_LOG_SIZE calls: {at, method, path, query, status, ms}. */
+  /** The last REQUEST_LOG_SIZE calls: {at, method, path, query, status, ms, fault?, applied?}. */
   const log = [];
   const freshStats = () => ({
-    requests: 0, ...Object.fromEntries(counters.map((name) => [name, 0])), maxConcurrent: 0, perSecondPeak: 0, byStatus: {},
+    requests: 0,
+    ...Object.fromEntries(counters.map((name) => [name, 0])),
+    maxConcurrent: 0,
+    perSecondPeak: 0,
+    byStatus: {},
+    faulted: {},
+    down: 0,
   });
   const stats = freshStats();
   const arrivals = []; // start times within the last second, for perSecondPeak
   let inFlight = 0;
+  let random = null; // the faultRate's PRNG, restarted from its seed when it is set and on reset
+  const reseed = () => { random = settings.faultRate ? seededRandom(settings.faultRate.seed) : null; };
+  reseed();
 
   function track(req, res, url) {
     const started = Date.now();
@@ -251,28 +348,74 @@ export function createControl({
       const status = res.writableFinished ? res.statusCode : 'aborted';
       stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
       log.push({
-        at: new Date(started).toISOString(), method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), status, ms: Date.now() - started,
+        at: new Date(started).toISOString(),
+        method: req.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        status,
+        ms: Date.now() - started,
+        ...res[NOTE],
       });
       if (log.length > REQUEST_LOG_SIZE) log.shift();
     });
   }
 
+  const matches = (f, req, url) => (!f.method || f.method === req.method)
+    && (!f.path || url.pathname.startsWith(f.path))
+    && (!matchFault || matchFault(f, req, url));
+
   function takeFault(req, url) {
-    const index = faults.findIndex((f) => (!f.method || f.method === req.method)
-      && (!f.path || url.pathname.startsWith(f.path))
-      && (!matchFault || matchFault(f, req, url)));
+    const index = faults.findIndex((f) => matches(f, req, url));
     if (index === -1) return null;
     const fault = faults[index];
     if (--fault.remaining <= 0) faults.splice(index, 1);
     return fault;
   }
 
-  async function answerFault(req, res, url, fault) {
+  /** A random fault for this call at `faultRate`, or null. Draws from the seeded sequence. */
+  function drawFault(req, url) {
+    const rate = settings.faultRate;
+    if (!rate || !random || !matches(rate, req, url)) return null;
+    if (random() >= rate.ratio) return null;
+    const status = rate.statuses[Math.min(rate.statuses.length - 1, Math.floor(random() * rate.statuses.length))];
+    const applied = typeof status === 'number' && rate.appliedBeforeFailure > 0 && !READ_METHODS.has(req.method)
+      ? random() < rate.appliedBeforeFailure
+      : undefined;
+    stats.faulted[status] = (stats.faulted[status] ?? 0) + 1;
+    return { status, delayMs: 0, retryAfter: null, body: undefined, applied };
+  }
+
+  /** Let the service do the call, its answer going nowhere; returns the status it answered. */
+  async function applyQuietly(req, url, inner) {
+    const sink = new http.ServerResponse(req);
+    try {
+      await inner(req, sink, url);
+    } catch {
+      return 'error';
+    }
+    return sink.headersSent ? sink.statusCode : 'none';
+  }
+
+  /** Hold the call until `ms` have passed, then drop the connection; or until the client gives up. */
+  function hold(req, res, ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { req.socket.destroy(); resolve(); }, ms);
+      timer.unref?.();
+      res.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  async function answerFault(req, res, url, fault, inner) {
+    const applies = fault.applied ?? (fault.status === 'timeout' && settings.timeoutApplies);
+    const note = { fault: fault.status };
+    res[NOTE] = note;
+    if (applies && !READ_METHODS.has(req.method)) note.applied = await applyQuietly(req, url, inner);
     if (fault.status === 'reset') {
       // A connection failure: the client sees ECONNRESET, not an HTTP answer.
       req.socket.destroy();
       return;
     }
+    if (fault.status === 'timeout') return hold(req, res, settings.timeoutMs);
     if (fault.delayMs > 0) await sleep(fault.delayMs);
     if (res.destroyed) return; // the client gave up waiting
     const headers = fault.retryAfter != null ? { 'Retry-After': String(fault.retryAfter) } : {};
@@ -284,11 +427,23 @@ export function createControl({
     return send(req, res, fault.status, body, { ...faultHeaders?.(fault.status, req, url), ...headers });
   }
 
+  /** The service is down (`config.down`): 503 from the gateway or the service, or a dropped connection. */
+  async function refuse(req, res, url) {
+    stats.down += 1;
+    res[NOTE] = { fault: 'down' };
+    if (settings.down === 'reset') {
+      req.socket.destroy();
+      return undefined;
+    }
+    if (outage === 'gateway' && gateway) return sendText(res, 503, gatewayPage(503, gateway), 'text/html');
+    return send(req, res, 503, await faultBody(503, req, url), faultHeaders?.(503, req, url) ?? {});
+  }
+
   const shared = {
     'POST fail-next': async ({ payload }) => {
       const p = await payload();
-      const status = p.status === 'reset' ? 'reset' : Number(p.status);
-      if (status !== 'reset' && !(status >= 100 && status <= 599)) return [400, { error: 'status must be an HTTP status or "reset"' }];
+      const status = faultStatus(p.status);
+      if (status === null) return [400, { error: 'status must be an HTTP status, "timeout" or "reset"' }];
       faults.push({
         status,
         remaining: Math.max(1, Number(p.count ?? 1)),
@@ -297,15 +452,32 @@ export function createControl({
         delayMs: Number(p.delayMs ?? 0),
         retryAfter: p.retryAfter ?? null,
         body: p.body,
+        applied: p.applied == null ? undefined : Boolean(p.applied),
         ...faultFields?.(p),
       });
       return [200, { queued: faults.length }];
     },
-    'GET stats': () => [200, { ...stats, byStatus: { ...stats.byStatus }, inFlight }],
+    'GET stats': () => [200, {
+      ...stats, byStatus: { ...stats.byStatus }, faulted: { ...stats.faulted }, inFlight,
+    }],
     'GET requests': () => [200, log],
+    'GET config': () => [200, settings],
     'POST config': async ({ payload }) => {
       const p = await payload();
-      if (p.latencyMs !== undefined) settings.latencyMs = Number(p.latencyMs);
+      // Check every harness key before changing any, so a bad request changes nothing.
+      const next = {};
+      try {
+        if (p.latencyMs !== undefined) next.latencyMs = Number(p.latencyMs);
+        if (p.timeoutMs !== undefined) next.timeoutMs = normalizeTimeoutMs(p.timeoutMs);
+        if (p.timeoutApplies !== undefined) next.timeoutApplies = Boolean(p.timeoutApplies);
+        if (p.faultRate !== undefined) next.faultRate = normalizeFaultRate(p.faultRate, faultFields);
+        if (p.down !== undefined) next.down = normalizeDown(p.down);
+      } catch (err) {
+        if (err instanceof ControlError) return [400, { error: err.message }];
+        throw err;
+      }
+      Object.assign(settings, next);
+      if ('faultRate' in next) reseed();
       configure?.(p, settings);
       return [200, settings];
     },
@@ -315,6 +487,7 @@ export function createControl({
       log.length = 0;
       arrivals.length = 0;
       Object.assign(stats, freshStats());
+      reseed();
       return [200, { reset: true }];
     },
   };
@@ -347,10 +520,11 @@ export function createControl({
 
   async function call(req, res, url, inner) {
     track(req, res, url);
+    if (settings.down) return refuse(req, res, url);
     if (admit && !admit(req, res, url)) return undefined;
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
-    const fault = takeFault(req, url);
-    if (fault) return answerFault(req, res, url, fault);
+    const fault = takeFault(req, url) ?? drawFault(req, url);
+    if (fault) return answerFault(req, res, url, fault, inner);
     return inner(req, res, url);
   }
 
