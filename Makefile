@@ -2,12 +2,13 @@
 #   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
 #   make test   every check and test (make e2e alone: the browser journeys)
 #   make bench  the ORCID claims benchmark (figures in docs/benchmarks.md)
-.PHONY: run test e2e bench stop build openapi deps clean help token admin
+.PHONY: run test e2e fuzz chaos bench stop build openapi deps clean help token admin
 
 help:
 	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
 	@echo "make test     run every check and test"
 	@echo "make e2e      the end-to-end journeys in Chromium (part of make test)"
+	@echo "make fuzz     fuzz the API from its OpenAPI document with schemathesis (part of make test)"
 	@echo "make bench    benchmark the ORCID claims engine (BENCH_CLAIMS=N, default 400)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
@@ -22,6 +23,9 @@ test:
 
 e2e:
 	@e2e/run.sh
+
+fuzz:
+	@e2e/fuzz/run.sh
 
 bench:
 	@scripts/bench.sh

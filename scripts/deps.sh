@@ -43,6 +43,15 @@ if ! "$ROOT/.run/tools/bin/diesel" --version 2>/dev/null | grep -q "$DIESEL_VERS
     cargo install diesel_cli --version "$DIESEL_VERSION" --locked --no-default-features --features postgres \
         --root "$ROOT/.run/tools" --quiet >&2
 fi
+# schemathesis (the API fuzzer of `make test`), pinned, in the project's own virtualenv.
+FUZZ_REQ="$ROOT/e2e/fuzz/requirements.txt"
+if [ ! -x "$ROOT/.run/venv/bin/schemathesis" ] || [ "$FUZZ_REQ" -nt "$ROOT/.run/venv/.installed" ]; then
+    echo "==> pip install schemathesis (into .run/venv)" >&2
+    python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+    python3 -m venv "$ROOT/.run/venv" >&2
+    "$ROOT/.run/venv/bin/pip" install --quiet --disable-pip-version-check -r "$FUZZ_REQ" >&2
+    touch "$ROOT/.run/venv/.installed"
+fi
 npm_ci web-ui
 npm_ci e2e/stand-ins
 [ -f "$ROOT/e2e/package-lock.json" ] && npm_ci e2e

@@ -69,4 +69,7 @@ step "Stand-ins and test doubles"
 step "End-to-end journeys in Chromium (make e2e)"
 E2E_SKIP_BUILD=1 make --no-print-directory e2e
 
+step "The API fuzzed from its OpenAPI document (make fuzz)"
+E2E_SKIP_BUILD=1 make --no-print-directory fuzz
+
 step "All tests passed in $(( $(date +%s) - start ))s"

@@ -118,7 +118,7 @@ impl Doi {
     /// percent-encoded slashes included; stores it lower-cased.
     pub fn parse(input: &str) -> Result<Self, DoiError> {
         let s = input.trim();
-        if s.len() > 500 {
+        if s.chars().count() > 500 {
             return Err(DoiError::TooLong);
         }
         let lower = s.to_lowercase();

@@ -153,6 +153,7 @@ error_codes! {
     RateLimited = "rate_limited" => TooManyRequests;
     ReauthenticationRequired = "reauthentication_required" => Unauthorized;
     ScopeNotAllowed = "scope_not_allowed" => Forbidden;
+    ServiceUnavailable = "service_unavailable" => Unavailable;
     SessionExpired = "session_expired" => Unauthorized;
     SessionMismatch = "session_mismatch" => Forbidden;
     SessionNotFound = "session_not_found" => NotFound;
@@ -344,10 +345,39 @@ impl From<diesel::result::Error> for ApiError {
                 ErrorCode::DatabaseUnavailable,
                 "The database is unavailable. Please try again shortly.",
             )
-            .with_source(e),
+            .with_source(e)
+            .with_header(header::RETRY_AFTER, "5"),
+            // A connection that PostgreSQL ended under us (a restart, a failover): the next
+            // request gets a fresh one, so this is an outage to wait out, not our bug.
+            Error::DatabaseError(_, ref info) if is_connection_loss(info.message()) => ApiError::new(
+                ErrorCode::DatabaseUnavailable,
+                "The database is unavailable. Please try again shortly.",
+            )
+            .with_source(e)
+            .with_header(header::RETRY_AFTER, "5"),
+            // PostgreSQL keeps no NUL in text; anything else it cannot encode came from the client.
+            Error::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {
+                ApiError::new(ErrorCode::InvalidField, "Text may not contain NUL characters.")
+            }
             other => ApiError::internal(other),
         }
     }
+}
+
+/// PostgreSQL's and libpq's words for a connection that is gone.
+fn is_connection_loss(message: &str) -> bool {
+    [
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "could not connect",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "no connection to the server",
+        "Connection refused",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

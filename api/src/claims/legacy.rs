@@ -15,11 +15,20 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 /// DataCite's existing form (levriero's `POST /claims`): one claim for one iD.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LegacyClaim {
+    #[schema(
+        pattern = "^\\s*(([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/\\x00-\\x1f\\x7f-\\x9f]+))?)+)\\s*$",
+        max_length = 500
+    )]
     pub doi: String,
+    #[schema(
+        pattern = "^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
+    )]
     pub orcid: String,
     /// `orcid_update` (Auto-Update, the default) or `orcid_search` (Search & Link).
+    #[schema(pattern = "^(orcid_update|orcid_search)$")]
     pub source_id: Option<String>,
     /// `create` (default) or `delete`.
+    #[schema(pattern = "^(create|delete)$")]
     pub claim_action: Option<String>,
 }
 

@@ -102,6 +102,22 @@ pub fn filtered(f: &Filters) -> claims::BoxedQuery<'static, Pg> {
     query
 }
 
+/// The longest `doi` filter, in characters: a request line stays within what servers and
+/// balancers buffer, percent-encoded.
+pub const MAX_DOI_FILTER: usize = 2000;
+
+/// Refuses a `doi` filter longer than [`MAX_DOI_FILTER`].
+pub fn check_doi_filter(value: Option<&str>) -> ApiResult<()> {
+    if value.is_some_and(|d| d.chars().count() > MAX_DOI_FILTER) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("doi lists at most {MAX_DOI_FILTER} characters of DOIs; ask for fewer at a time."),
+        )
+        .with_field("doi", "too long"));
+    }
+    Ok(())
+}
+
 pub fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.timestamp_micros()))
 }

@@ -471,6 +471,9 @@ pub struct ClaimFilters {
 /// record `orcid` the caller may read (`None`: everyone's).
 pub fn parse_claim_filters(q: &BTreeMap<String, String>, orcid: Option<String>) -> CompatResult<ClaimFilters> {
     let unprocessable = |m: String| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    if q.get("dois").is_some_and(|v| v.chars().count() > 2000) {
+        return Err(unprocessable("dois: at most 2000 characters".into()));
+    }
     let dois: Vec<String> = q
         .get("dois")
         .map(|v| {

@@ -25,9 +25,18 @@ use crate::policy::Action;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CallbackQuery {
+    /// The authorization code, on success.
+    #[param(nullable = false, min_length = 1)]
     pub code: Option<String>,
+    /// The `state` this flow sent. Required: it must be the one bound to this browser's flow
+    /// cookie, which no schema can say, so any other value is 400 `invalid_state` or
+    /// `state_mismatch`.
+    #[param(nullable = false, pattern = "^[A-Za-z0-9_-]{1,128}$")]
     pub state: Option<String>,
+    /// The provider's error code, when the person cancelled or the provider refused.
+    #[param(nullable = false, min_length = 1)]
     pub error: Option<String>,
+    #[param(nullable = false)]
     pub error_description: Option<String>,
 }
 
@@ -206,6 +215,17 @@ pub async fn finish_flow_inner(
             "The sign-in response has no state. Please start signing in again.",
         )
     })?;
+    // Ours are URL-safe base64; anything else was never issued here (and stays out of the database).
+    let issued_shape = value.len() <= 128
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !issued_shape {
+        return Err(ApiError::new(
+            ErrorCode::InvalidState,
+            "This sign-in response is unknown or was already used. Please start signing in again.",
+        ));
+    }
     // Single use: the row is deleted as it is read, so a replayed callback finds nothing.
     let taken = value.clone();
     let pending: Option<PendingState> = crate::db::run(&state.pool, move |conn| {

@@ -95,7 +95,7 @@ pub async fn list_accounts(
 /// Identities (without secrets), ORCID permission health and claim counts.
 #[utoipa::path(
     tag = "admin",
-    params(("orcid" = String, Path, description = "The account's ORCID iD.")),
+    params(("orcid" = String, Path, description = "The account's ORCID iD (its check digit is checked too).", pattern = "^\\s*([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$")),
     responses(
         (status = 200, description = "The account.", body = AdminAccountDetail),
         NotSignedIn,
@@ -139,7 +139,7 @@ pub struct AdminAccountUpdate {
 /// role). Written to the audit log with before and after.
 #[utoipa::path(
     tag = "admin",
-    params(("orcid" = String, Path, description = "The account's ORCID iD.")),
+    params(("orcid" = String, Path, description = "The account's ORCID iD (its check digit is checked too).", pattern = "^\\s*([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$")),
     request_body = AdminAccountUpdate,
     responses(
         (status = 200, description = "The account, changed.", body = AdminAccountDetail),

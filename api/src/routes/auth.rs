@@ -37,15 +37,30 @@ pub enum Intent {
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 pub struct StartQuery {
     /// `sign_in` (default) or `link` (connect to the signed-in account).
+    #[param(nullable = false)]
+    #[schema(nullable = false)]
     pub intent: Option<Intent>,
-    /// A page of this site to return to afterwards, e.g. `/settings` (never a flow or API route).
+    /// A page of this site to return to, e.g. `/settings` (not a flow or API route; empty: default).
+    #[param(
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        nullable = false
+    )]
+    #[schema(
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        nullable = false
+    )]
     pub return_to: Option<String>,
     /// `true`: sign in again, entering the password at the provider whatever session it has
     /// (`prompt=login`, `max_age=0`), as guarded actions need after `reauthentication_required`.
+    #[param(nullable = false)]
+    #[schema(nullable = false)]
     pub reauthenticate: Option<bool>,
     /// Form posts to `/auth/orcid/start` only: the pending Google/GitHub sign-up this ORCID
     /// sign-in finishes (its `id` from `GET /api/v1/auth/pending-signup`). Naming it is the
-    /// person's confirmation; without it a pending sign-up is never linked.
+    /// person's confirmation; without it a pending sign-up is never linked. On `GET` it is
+    /// always refused (422 `confirmation_required`).
+    #[param(nullable = false)]
+    #[schema(nullable = false)]
     pub pending_signup: Option<Uuid>,
 }
 
@@ -54,6 +69,14 @@ pub struct GrantQuery {
     /// Which ORCID permission to grant.
     pub kind: PermissionKind,
     /// A page of this site to return to afterwards.
+    #[param(
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        nullable = false
+    )]
+    #[schema(
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        nullable = false
+    )]
     pub return_to: Option<String>,
 }
 
@@ -110,7 +133,7 @@ fn flow_error(req: &HttpRequest, error: ApiError, back: &str) -> HttpResponse {
     params(("provider" = Provider, Path, description = "orcid, google or github"), StartQuery),
     responses(
         (status = 303, description = "Redirect to the provider's authorization page (or, for a link that needs a recent sign-in, to `/auth/orcid/start?reauthenticate=true`)."),
-        (status = 400, description = "Bad `return_to` (`invalid_return_to`) or intent.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad `return_to` (`invalid_return_to`), or `intent=link` with ORCID, which is the account's anchor (`orcid_not_linkable`).", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`intent=link` without a session, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`intent=link` from another site (`cross_origin_request`), or with a bearer JWT or API token (`session_required`, `api_token_not_allowed`).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or disabled provider.", body = Problem, content_type = "application/problem+json"),
@@ -140,11 +163,12 @@ pub async fn start(
     request_body(content = StartQuery, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Redirect to the provider's authorization page (or to `/auth/orcid/start?reauthenticate=true`)."),
-        (status = 400, description = "Bad `return_to` (`invalid_return_to`) or intent.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad `return_to` (`invalid_return_to`), or `intent=link` with ORCID, which is the account's anchor (`orcid_not_linkable`).", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`intent=link` without a session, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not posted by our own page (`cross_origin_request`), or a bearer credential (`session_required`, `api_token_not_allowed`).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or disabled provider, or the named sign-up is not waiting in this browser (`no_pending_signup`).", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`pending_signup` with another provider than ORCID (`confirmation_required`).", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not a form (`application/x-www-form-urlencoded`).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many flows started from this address (`rate_limited`); see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -294,6 +318,7 @@ pub async fn grant_start(req: HttpRequest, state: web::Data<AppState>, query: we
         (status = 401, description = "Not signed in, or (to programs) `reauthentication_required`.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not posted by our own page (`cross_origin_request`), or a bearer credential.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "ORCID is not configured.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not a form (`application/x-www-form-urlencoded`).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many flows started from this address (`rate_limited`).", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -353,6 +378,7 @@ async fn limit_flow_starts(req: &HttpRequest, state: &AppState) -> ApiResult<()>
         (status = 303, description = "Done: redirect to the return path (or to /link-orcid for a new Google/GitHub sign-up)."),
         (status = 400, description = "Missing, forged, expired or reused state; the provider refused the code; the identity token did not verify.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The flow belongs to another session, or the ORCID grant came from another ORCID iD.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or disabled provider.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The identity is already linked to another account.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The provider is unreachable.", body = Problem, content_type = "application/problem+json"),
     )

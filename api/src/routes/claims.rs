@@ -25,12 +25,19 @@ use crate::ratelimit::RateRule;
 #[serde(deny_unknown_fields)]
 pub struct NewClaim {
     /// `10.x/y`, `doi:10.x/y` or `https://doi.org/10.x/y`; compared case-insensitively.
-    #[schema(example = "10.5555/j9cp-6b21")]
+    #[schema(
+        example = "10.5555/j9cp-6b21",
+        pattern = "^\\s*(([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.\\x00-\\x1f\\x7f-\\x9f][^\\s/\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/\\x00-\\x1f\\x7f-\\x9f]+))?)+)\\s*$",
+        max_length = 500
+    )]
     pub doi: String,
     /// Defaults to `search_and_link`. Decides which ORCID permission pushes the work.
     pub source: Option<ClaimSource>,
     /// Whose record. Defaults to the caller's; only staff may name another iD.
-    #[schema(example = "0000-0002-1825-0097")]
+    #[schema(
+        example = "0000-0002-1825-0097",
+        pattern = "^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
+    )]
     pub orcid: Option<String>,
 }
 
@@ -220,25 +227,42 @@ pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uui
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimQuery {
-    /// Only these states (comma-separated), e.g. `failed,waiting_for_permission`.
+    /// Only these states (comma-separated), e.g. `failed,waiting_for_permission`. Here and in
+    /// every filter below, an empty value is no filter.
+    #[param(
+        pattern = "^$|^(deleted|done|failed|ignored|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|waiting|waiting_for_permission|working))*$"
+    )]
     pub state: Option<String>,
     /// `search_and_link` or `auto_update`.
+    #[param(pattern = "^$|^(search_and_link|auto_update)$")]
     pub source: Option<String>,
     /// `create` or `delete`.
+    #[param(pattern = "^$|^(create|delete)$")]
     pub action: Option<String>,
     /// Only these DOIs (comma-separated, any accepted form).
+    #[param(
+        pattern = "^\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*(,\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*)*$",
+        max_length = 2000
+    )]
     pub doi: Option<String>,
     /// Free text, matched against DOI and title.
     pub q: Option<String>,
-    /// Staff only: the claims of this ORCID iD.
+    /// Staff only: the claims of this ORCID iD (its check digit is checked too: 422 when it is
+    /// wrong).
+    #[param(
+        pattern = "^$|^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
+    )]
     pub orcid: Option<String>,
     /// Only claims whose error code is this, or whose error message contains it.
     pub error: Option<String>,
-    /// Created at or after (RFC 3339 or `YYYY-MM-DD`).
+    /// Created at or after (`YYYY-MM-DD`, or an RFC 3339 time).
+    #[param(value_type = Option<String>, format = Date)]
     pub created_from: Option<String>,
-    /// Created before (RFC 3339 or `YYYY-MM-DD`, exclusive).
+    /// Created before (`YYYY-MM-DD`, or an RFC 3339 time; exclusive).
+    #[param(value_type = Option<String>, format = Date)]
     pub created_to: Option<String>,
     /// `-created` (default), `created`, `-updated` or `updated`.
+    #[param(pattern = "^$|^-?(created|updated)$")]
     pub sort: Option<String>,
     /// Page number, 1–10,000.
     #[serde(rename = "page[number]")]
@@ -248,9 +272,10 @@ pub struct ClaimQuery {
     #[serde(rename = "page[size]")]
     #[param(rename = "page[size]", minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
-    /// Opaque cursor from `links.next`; takes precedence over `page[number]`.
+    /// Opaque cursor from `links.next`; takes precedence over `page[number]`. Any other value
+    /// is 422 `invalid_cursor`.
     #[serde(rename = "page[cursor]")]
-    #[param(rename = "page[cursor]")]
+    #[param(rename = "page[cursor]", max_length = 200)]
     pub page_cursor: Option<String>,
 }
 
@@ -280,7 +305,8 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let not_yours = || ApiError::new(ErrorCode::NotYourRecord, "Only staff can list other people's claims.");
-    let orcid = match &q.orcid {
+    crate::claims::query::check_doi_filter(q.doi.as_deref())?;
+    let orcid = match q.orcid.as_deref().filter(|v| !v.trim().is_empty()) {
         Some(value) => {
             let wanted = parse_orcid(value, "orcid")?.to_string();
             let lookup = wanted.clone();

@@ -116,13 +116,13 @@ pub async fn create(
     operation_id = "datacite_list_claims",
     tag = "datacite",
     params(
-        ("user-id" = Option<String>, Query, description = "An ORCID iD (bare or URL)."),
-        ("dois" = Option<String>, Query, description = "Comma-separated DOIs."),
-        ("source-id" = Option<String>, Query, description = "`orcid_search` or `orcid_update`."),
-        ("claim-action" = Option<String>, Query, description = "`create` or `delete`."),
-        ("state" = Option<String>, Query, description = "Comma-separated states."),
-        ("page[number]" = Option<i64>, Query, description = "From 1."),
-        ("page[size]" = Option<i64>, Query, description = "1–1000, default 25."),
+        ("user-id" = Option<String>, Query, description = "An ORCID iD (bare or URL).", pattern = "^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"),
+        ("dois" = Option<String>, Query, description = "Comma-separated DOIs.", pattern = "^\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*(,\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*)*$", max_length = 2000),
+        ("source-id" = Option<String>, Query, description = "`orcid_search` or `orcid_update`.", pattern = "^(orcid_search|orcid_update)$"),
+        ("claim-action" = Option<String>, Query, description = "`create` or `delete`.", pattern = "^(create|delete)$"),
+        ("state" = Option<String>, Query, description = "Comma-separated states.", pattern = "^(deleted|done|failed|ignored|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|waiting|waiting_for_permission|working))*$"),
+        ("page[number]" = Option<i64>, Query, description = "From 1.", minimum = 1, maximum = 10000),
+        ("page[size]" = Option<i64>, Query, description = "1–1000, default 25.", minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, description = "JSON:API list of claims.", body = Value, content_type = "application/vnd.api+json"),
@@ -253,7 +253,7 @@ pub async fn remove(
 #[utoipa::path(
     operation_id = "datacite_get_user",
     tag = "datacite",
-    params(("orcid" = String, Path, description = "The ORCID iD.")),
+    params(("orcid" = String, Path, description = "The ORCID iD (its check digit is checked too).", pattern = "^\\s*([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$")),
     responses(
         (status = 200, description = "The JSON:API user.", body = Value, content_type = "application/vnd.api+json"),
         (status = 404, description = "No such (visible) user.", body = DataciteErrors, content_type = "application/vnd.api+json"),
@@ -293,7 +293,7 @@ pub async fn get_user(
 #[utoipa::path(
     operation_id = "datacite_put_user",
     tag = "datacite",
-    params(("orcid" = String, Path, description = "The ORCID iD.")),
+    params(("orcid" = String, Path, description = "The ORCID iD (its check digit is checked too).", pattern = "^\\s*([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$")),
     request_body = Value,
     responses(
         (status = 200, description = "Updated; the JSON:API user.", body = Value, content_type = "application/vnd.api+json"),

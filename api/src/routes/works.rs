@@ -22,7 +22,9 @@ use crate::policy::{Action, Subject};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WorkQuery {
-    /// Free text (DataCite query syntax). Without it, your own DOIs are listed.
+    /// Free text (DataCite query syntax). Without it, your own DOIs are listed (and `mine=false`
+    /// without a `query` is 422: there is nothing to search for). Empty is the same as absent.
+    #[param(max_length = 500)]
     pub query: Option<String>,
     /// Only DOIs that name you (your ORCID iD) as a creator. Defaults to true without `query`
     /// and to false with it.

@@ -223,3 +223,39 @@ fn every_operation_states_its_security() {
     let delete_me = &spec["paths"]["/api/v1/accounts/me"]["delete"]["security"];
     assert_eq!(delete_me, &serde_json::json!([{"session": []}]));
 }
+
+/// What a fuzzer or a generated client needs to send valid requests: page parameters are
+/// bounded, and ORCID iDs and DOIs, in paths, queries and bodies, have their shape stated.
+#[test]
+fn identifiers_and_pages_state_their_constraints() {
+    let spec: serde_json::Value = serde_json::from_str(&profiles_api::startup::openapi().to_json().unwrap()).unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap();
+                let schema = &param["schema"];
+                if name.starts_with("page[")
+                    && name != "page[cursor]"
+                    && (schema["minimum"].is_null() || schema["maximum"].is_null())
+                {
+                    missing.push(format!("{method} {path} {name}: minimum and maximum"));
+                }
+                if matches!(name, "orcid" | "user-id" | "doi" | "dois") && schema["pattern"].is_null() {
+                    missing.push(format!("{method} {path} {name}: pattern"));
+                }
+            }
+        }
+    }
+    for (name, field) in [
+        ("NewClaim", "doi"),
+        ("NewClaim", "orcid"),
+        ("LegacyClaim", "doi"),
+        ("LegacyClaim", "orcid"),
+    ] {
+        if spec["components"]["schemas"][name]["properties"][field]["pattern"].is_null() {
+            missing.push(format!("{name}.{field}: pattern"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

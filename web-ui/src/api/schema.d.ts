@@ -1201,7 +1201,7 @@ export interface components {
          * @description Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
          * @enum {string}
          */
-        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
+        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
         EventsAccepted: {
             /** @description How many events were queued. */
             accepted: number;
@@ -1223,7 +1223,7 @@ export interface components {
             /** @description Which ORCID permission to grant. */
             kind: components["schemas"]["PermissionKind"];
             /** @description A page of this site to return to afterwards. */
-            return_to?: string | null;
+            return_to?: string;
         };
         IdentityView: {
             avatar_url?: string | null;
@@ -1436,21 +1436,23 @@ export interface components {
             total: number;
         };
         StartQuery: {
-            intent?: null | components["schemas"]["Intent"];
+            /** @description `sign_in` (default) or `link` (connect to the signed-in account). */
+            intent?: components["schemas"]["Intent"];
             /**
              * Format: uuid
              * @description Form posts to `/auth/orcid/start` only: the pending Google/GitHub sign-up this ORCID
              *     sign-in finishes (its `id` from `GET /api/v1/auth/pending-signup`). Naming it is the
-             *     person's confirmation; without it a pending sign-up is never linked.
+             *     person's confirmation; without it a pending sign-up is never linked. On `GET` it is
+             *     always refused (422 `confirmation_required`).
              */
-            pending_signup?: string | null;
+            pending_signup?: string;
             /**
              * @description `true`: sign in again, entering the password at the provider whatever session it has
              *     (`prompt=login`, `max_age=0`), as guarded actions need after `reauthentication_required`.
              */
-            reauthenticate?: boolean | null;
-            /** @description A page of this site to return to afterwards, e.g. `/settings` (never a flow or API route). */
-            return_to?: string | null;
+            reauthenticate?: boolean;
+            /** @description A page of this site to return to, e.g. `/settings` (not a flow or API route; empty: default). */
+            return_to?: string;
         };
         /** @description What an operator wants to see at a glance. */
         Status: {
@@ -2430,7 +2432,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The account's ORCID iD. */
+                /** @description The account's ORCID iD (its check digit is checked too). */
                 orcid: string;
             };
             cookie?: never;
@@ -2489,7 +2491,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The account's ORCID iD. */
+                /** @description The account's ORCID iD (its check digit is checked too). */
                 orcid: string;
             };
             cookie?: never;
@@ -2916,7 +2918,10 @@ export interface operations {
     list_claims: {
         parameters: {
             query?: {
-                /** @description Only these states (comma-separated), e.g. `failed,waiting_for_permission`. */
+                /**
+                 * @description Only these states (comma-separated), e.g. `failed,waiting_for_permission`. Here and in
+                 *     every filter below, an empty value is no filter.
+                 */
                 state?: string;
                 /** @description `search_and_link` or `auto_update`. */
                 source?: string;
@@ -2926,13 +2931,16 @@ export interface operations {
                 doi?: string;
                 /** @description Free text, matched against DOI and title. */
                 q?: string;
-                /** @description Staff only: the claims of this ORCID iD. */
+                /**
+                 * @description Staff only: the claims of this ORCID iD (its check digit is checked too: 422 when it is
+                 *     wrong).
+                 */
                 orcid?: string;
                 /** @description Only claims whose error code is this, or whose error message contains it. */
                 error?: string;
-                /** @description Created at or after (RFC 3339 or `YYYY-MM-DD`). */
+                /** @description Created at or after (`YYYY-MM-DD`, or an RFC 3339 time). */
                 created_from?: string;
-                /** @description Created before (RFC 3339 or `YYYY-MM-DD`, exclusive). */
+                /** @description Created before (`YYYY-MM-DD`, or an RFC 3339 time; exclusive). */
                 created_to?: string;
                 /** @description `-created` (default), `created`, `-updated` or `updated`. */
                 sort?: string;
@@ -2940,7 +2948,10 @@ export interface operations {
                 "page[number]"?: number;
                 /** @description Page size, 1–100 (default 25). */
                 "page[size]"?: number;
-                /** @description Opaque cursor from `links.next`; takes precedence over `page[number]`. */
+                /**
+                 * @description Opaque cursor from `links.next`; takes precedence over `page[number]`. Any other value
+                 *     is 422 `invalid_cursor`.
+                 */
                 "page[cursor]"?: string;
             };
             header?: never;
@@ -3396,7 +3407,10 @@ export interface operations {
     search: {
         parameters: {
             query?: {
-                /** @description Free text (DataCite query syntax). Without it, your own DOIs are listed. */
+                /**
+                 * @description Free text (DataCite query syntax). Without it, your own DOIs are listed (and `mine=false`
+                 *     without a `query` is 422: there is nothing to search for). Empty is the same as absent.
+                 */
                 query?: string;
                 /**
                  * @description Only DOIs that name you (your ORCID iD) as a creator. Defaults to true without `query`
@@ -3476,7 +3490,7 @@ export interface operations {
                 /** @description Which ORCID permission to grant. */
                 kind: components["schemas"]["PermissionKind"];
                 /** @description A page of this site to return to afterwards. */
-                return_to?: string | null;
+                return_to?: string;
             };
             header?: never;
             path?: never;
@@ -3603,6 +3617,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not a form (`application/x-www-form-urlencoded`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many flows started from this address (`rate_limited`). */
             429: {
                 headers: {
@@ -3626,10 +3649,17 @@ export interface operations {
     grant_callback: {
         parameters: {
             query?: {
-                code?: string | null;
-                state?: string | null;
-                error?: string | null;
-                error_description?: string | null;
+                /** @description The authorization code, on success. */
+                code?: string;
+                /**
+                 * @description The `state` this flow sent. Required: it must be the one bound to this browser's flow
+                 *     cookie, which no schema can say, so any other value is 400 `invalid_state` or
+                 *     `state_mismatch`.
+                 */
+                state?: string;
+                /** @description The provider's error code, when the person cancelled or the provider refused. */
+                error?: string;
+                error_description?: string;
             };
             header?: never;
             path?: never;
@@ -3676,10 +3706,17 @@ export interface operations {
     callback: {
         parameters: {
             query?: {
-                code?: string | null;
-                state?: string | null;
-                error?: string | null;
-                error_description?: string | null;
+                /** @description The authorization code, on success. */
+                code?: string;
+                /**
+                 * @description The `state` this flow sent. Required: it must be the one bound to this browser's flow
+                 *     cookie, which no schema can say, so any other value is 400 `invalid_state` or
+                 *     `state_mismatch`.
+                 */
+                state?: string;
+                /** @description The provider's error code, when the person cancelled or the provider refused. */
+                error?: string;
+                error_description?: string;
             };
             header?: never;
             path: {
@@ -3715,6 +3752,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unknown or disabled provider. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The identity is already linked to another account. */
             409: {
                 headers: {
@@ -3739,20 +3785,21 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description `sign_in` (default) or `link` (connect to the signed-in account). */
-                intent?: null | components["schemas"]["Intent"];
-                /** @description A page of this site to return to afterwards, e.g. `/settings` (never a flow or API route). */
-                return_to?: string | null;
+                intent?: components["schemas"]["Intent"];
+                /** @description A page of this site to return to, e.g. `/settings` (not a flow or API route; empty: default). */
+                return_to?: string;
                 /**
                  * @description `true`: sign in again, entering the password at the provider whatever session it has
                  *     (`prompt=login`, `max_age=0`), as guarded actions need after `reauthentication_required`.
                  */
-                reauthenticate?: boolean | null;
+                reauthenticate?: boolean;
                 /**
                  * @description Form posts to `/auth/orcid/start` only: the pending Google/GitHub sign-up this ORCID
                  *     sign-in finishes (its `id` from `GET /api/v1/auth/pending-signup`). Naming it is the
-                 *     person's confirmation; without it a pending sign-up is never linked.
+                 *     person's confirmation; without it a pending sign-up is never linked. On `GET` it is
+                 *     always refused (422 `confirmation_required`).
                  */
-                pending_signup?: string | null;
+                pending_signup?: string;
             };
             header?: never;
             path: {
@@ -3770,7 +3817,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad `return_to` (`invalid_return_to`) or intent. */
+            /** @description Bad `return_to` (`invalid_return_to`), or `intent=link` with ORCID, which is the account's anchor (`orcid_not_linkable`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3858,7 +3905,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad `return_to` (`invalid_return_to`) or intent. */
+            /** @description Bad `return_to` (`invalid_return_to`), or `intent=link` with ORCID, which is the account's anchor (`orcid_not_linkable`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3887,6 +3934,15 @@ export interface operations {
             };
             /** @description Unknown or disabled provider, or the named sign-up is not waiting in this browser (`no_pending_signup`). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not a form (`application/x-www-form-urlencoded`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4267,7 +4323,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The ORCID iD. */
+                /** @description The ORCID iD (its check digit is checked too). */
                 orcid: string;
             };
             cookie?: never;
@@ -4299,7 +4355,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The ORCID iD. */
+                /** @description The ORCID iD (its check digit is checked too). */
                 orcid: string;
             };
             cookie?: never;
