@@ -8,6 +8,7 @@ help:
 	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
 	@echo "make test     run every check and test"
 	@echo "make e2e      the end-to-end journeys in Chromium (part of make test)"
+	@echo "make chaos    the fault suite: killed workers, PostgreSQL restarts, ORCID and DataCite faults (part of make test)"
 	@echo "make fuzz     fuzz the API from its OpenAPI document with schemathesis (part of make test)"
 	@echo "make bench    benchmark the ORCID claims engine (BENCH_CLAIMS=N, default 400)"
 	@echo "make stop     stop the project-local PostgreSQL"
@@ -26,6 +27,9 @@ e2e:
 
 fuzz:
 	@e2e/fuzz/run.sh
+
+chaos:
+	@scripts/chaos.sh
 
 bench:
 	@scripts/bench.sh

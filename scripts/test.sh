@@ -72,4 +72,7 @@ E2E_SKIP_BUILD=1 make --no-print-directory e2e
 step "The API fuzzed from its OpenAPI document (make fuzz)"
 E2E_SKIP_BUILD=1 make --no-print-directory fuzz
 
+step "The fault suite (make chaos)"
+make --no-print-directory chaos
+
 step "All tests passed in $(( $(date +%s) - start ))s"

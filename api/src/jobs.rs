@@ -178,6 +178,18 @@ pub fn fail(
     Ok(n == 1)
 }
 
+/// Gives back every lease `worker` still holds (a worker stopping with jobs unfinished): the jobs
+/// are ready for another worker at once instead of when the lease would have run out, and the
+/// interrupted attempt is not counted.
+pub fn release_leases(conn: &mut PgConnection, worker: &str) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0)
+         WHERE locked_by = $1 AND state = 'pending'",
+    )
+    .bind::<Text, _>(worker)
+    .execute(conn)
+}
+
 /// Jobs waiting to run (ready now or later).
 pub fn depth(conn: &mut PgConnection) -> QueryResult<i64> {
     jobs::table.filter(jobs::state.eq("pending")).count().get_result(conn)
@@ -237,6 +249,9 @@ pub struct WorkerOptions {
     pub lease: Duration,
     pub poll_interval: Duration,
     pub batch: i64,
+    /// How long jobs already running may take to finish once shutdown is asked for; then they
+    /// are dropped and their leases given back.
+    pub shutdown_grace: Duration,
     /// When jobs are ready and leases end.
     pub clock: Clock,
 }
@@ -248,6 +263,7 @@ impl Default for WorkerOptions {
             lease: Duration::from_secs(120),
             poll_interval: Duration::from_millis(500),
             batch: 8,
+            shutdown_grace: Duration::from_secs(30),
             clock: Clock::system(),
         }
     }
@@ -257,6 +273,16 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "worker".into())
+}
+
+/// Resolves `grace` after `shutdown` turns true (never, while it stays false).
+async fn grace_over(mut shutdown: watch::Receiver<bool>, grace: Duration) {
+    while !*shutdown.borrow() {
+        if shutdown.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+    tokio::time::sleep(grace).await;
 }
 
 /// Drains the queue until `shutdown` turns true. Jobs of one batch run concurrently.
@@ -284,7 +310,16 @@ impl Worker {
         let kinds: Vec<String> = self.handlers.keys().cloned().collect();
         tracing::info!(worker = %self.options.id, ?kinds, "worker started");
         while !*shutdown.borrow() {
-            let took = match self.tick(&kinds).await {
+            // Jobs under way finish, within the grace once shutdown is asked for.
+            let outcome = tokio::select! {
+                outcome = self.tick(&kinds) => Some(outcome),
+                () = grace_over(shutdown.clone(), self.options.shutdown_grace) => None,
+            };
+            let Some(outcome) = outcome else {
+                tracing::warn!(worker = %self.options.id, "jobs were still running at the end of the shutdown grace");
+                break;
+            };
+            let took = match outcome {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "worker could not reach the queue");
@@ -298,7 +333,21 @@ impl Worker {
                 }
             }
         }
-        tracing::info!(worker = %self.options.id, "worker stopped");
+        let (pool, id) = (self.pool.clone(), self.options.id.clone());
+        let released = tokio::task::spawn_blocking(move || -> Result<usize, String> {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            release_leases(&mut conn, &id).map_err(|e| e.to_string())
+        })
+        .await;
+        match released {
+            Ok(Ok(n)) => tracing::info!(worker = %self.options.id, released_leases = n, "worker stopped"),
+            Ok(Err(e)) => {
+                tracing::warn!(worker = %self.options.id, error = %e, "worker stopped; its leases run out by themselves")
+            }
+            Err(e) => {
+                tracing::warn!(worker = %self.options.id, error = %e, "worker stopped; its leases run out by themselves")
+            }
+        }
     }
 
     /// Claims one batch and runs it; returns how many jobs ran.

@@ -98,6 +98,7 @@ pub fn options(config: &Config, clock: Clock) -> WorkerOptions {
         lease: config.worker.lease,
         poll_interval: config.worker.poll_interval,
         batch: config.worker.concurrency,
+        shutdown_grace: config.shutdown_timeout,
         ..WorkerOptions::default()
     }
 }

@@ -28,10 +28,25 @@ pub fn pool(database_url: &str, size: u32, connect_timeout: Duration) -> DbPool 
         .build_unchecked(ConnectionManager::new(database_url))
 }
 
-/// Applies pending migrations; returns the versions applied.
+/// The advisory lock that lets one process at a time migrate (any number start together).
+const MIGRATION_LOCK: i64 = 0x7072_6f66_6d69_6772; // "profmigr"
+
+/// Applies pending migrations; returns the versions applied. Processes starting together take
+/// turns: the first applies them, the others find nothing left to do.
 pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
-    let applied = conn.run_pending_migrations(MIGRATIONS)?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|v| v.iter().map(|v| v.to_string()).collect());
+    let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+        .execute(conn);
+    let applied = applied?;
+    unlocked?;
+    Ok(applied)
 }
 
 /// The migrations this build knows that the database has not applied yet.

@@ -221,3 +221,61 @@ fn purge_removes_only_expired_auth_states() {
     let left: Vec<String> = auth_states::table.select(auth_states::state).load(&mut c).unwrap();
     assert_eq!(left, vec!["live-state-000000001".to_owned()]);
 }
+
+/// A worker asked to stop lets its jobs finish within the grace; a job still running then is
+/// dropped and its lease given back, so another worker takes it at once (the attempt not counted).
+#[actix_web::test]
+async fn a_stopping_worker_gives_back_the_leases_of_jobs_it_could_not_finish() {
+    use futures_util::FutureExt;
+    use std::sync::Arc;
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let stuck = jobs::enqueue(&mut c, NewJob::new("test.kind", json!({}))).unwrap();
+    let options = jobs::WorkerOptions {
+        id: "stopping-worker".into(),
+        lease: Duration::from_secs(600),
+        poll_interval: Duration::from_millis(20),
+        shutdown_grace: Duration::from_millis(200),
+        ..jobs::WorkerOptions::default()
+    };
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let started_tx = Arc::new(std::sync::Mutex::new(Some(started_tx)));
+    let worker = jobs::Worker::new(db.pool(), options).handle(
+        "test.kind",
+        Arc::new(move |_job: jobs::Job| {
+            if let Some(tx) = started_tx.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+            async move {
+                std::future::pending::<()>().await;
+                Ok(())
+            }
+            .boxed()
+        }),
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let running = actix_web::rt::spawn(worker.run(stop_rx));
+    started_rx.await.unwrap();
+    let leased: (Option<String>, i32) = jobs_table::table
+        .find(stuck)
+        .select((jobs_table::locked_by, jobs_table::attempts))
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(leased, (Some("stopping-worker".to_owned()), 1));
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the worker stops within its grace")
+        .unwrap();
+    let after: (String, Option<String>, Option<chrono::DateTime<chrono::Utc>>, i32) = jobs_table::table
+        .find(stuck)
+        .select((
+            jobs_table::state,
+            jobs_table::locked_by,
+            jobs_table::locked_until,
+            jobs_table::attempts,
+        ))
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(after, ("pending".to_owned(), None, None, 0));
+}
