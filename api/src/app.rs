@@ -26,7 +26,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
-        let cipher = config.encryption_key.as_ref().map(|k| Cipher::new(k.expose()));
+        let cipher = config.cipher();
         let clock = Clock::system();
         Self {
             claims: Engine::new(pool.clone(), &config, clock.clone()),

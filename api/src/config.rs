@@ -73,6 +73,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// 32-byte key for AES-256-GCM encryption of provider tokens and signing keys.
     pub encryption_key: Option<Secret<[u8; 32]>>,
+    /// Keys `ENCRYPTION_KEY` replaces, still read until `profiles keys reencrypt` has run.
+    pub encryption_key_previous: Vec<Secret<[u8; 32]>>,
     /// At least 64 bytes; signs and encrypts the session cookie.
     pub session_secret: Option<Secret<Vec<u8>>>,
     pub web_ui_dir: std::path::PathBuf,
@@ -246,6 +248,28 @@ impl Config {
                 Some(Secret::new(key))
             }
         };
+        let encryption_key_previous = env
+            .get("ENCRYPTION_KEY_PREVIOUS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                decode_key(v)
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .map(Secret::new)
+                    .ok_or(ConfigError {
+                        name: "ENCRYPTION_KEY_PREVIOUS",
+                        message: "each key must be 32 bytes, base64 or hex encoded, comma-separated".into(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !encryption_key_previous.is_empty() && encryption_key.is_none() {
+            return Err(ConfigError {
+                name: "ENCRYPTION_KEY_PREVIOUS",
+                message: "is set without ENCRYPTION_KEY (the key that replaces them)".into(),
+            });
+        }
         let session_secret = match env.get("SESSION_SECRET") {
             None => None,
             Some(v) => {
@@ -387,12 +411,21 @@ impl Config {
             database_connect_timeout: Duration::from_secs(parse(env, "DATABASE_CONNECT_TIMEOUT_SECS", 5u64)?.max(1)),
             log_format,
             encryption_key,
+            encryption_key_previous,
             session_secret,
             web_ui_dir: env.get("WEB_UI_DIR").unwrap_or_else(|| "web-ui/dist".into()).into(),
             run_migrations: parse_bool(env, "RUN_MIGRATIONS", true)?,
             run_worker: parse_bool(env, "RUN_WORKER", true)?,
             max_body_bytes: parse(env, "MAX_BODY_BYTES", 256 * 1024usize)?,
             shutdown_timeout: Duration::from_secs(parse(env, "SHUTDOWN_TIMEOUT_SECS", 30u64)?),
+        })
+    }
+
+    /// What seals and opens stored secrets: `ENCRYPTION_KEY`, opening `ENCRYPTION_KEY_PREVIOUS` too.
+    pub fn cipher(&self) -> Option<crate::crypto::Cipher> {
+        self.encryption_key.as_ref().map(|k| {
+            crate::crypto::Cipher::new(k.expose())
+                .with_previous(self.encryption_key_previous.iter().map(Secret::expose))
         })
     }
 

@@ -25,6 +25,9 @@ pub enum CryptoError {
 #[derive(Clone)]
 pub struct Cipher {
     aead: Aes256Gcm,
+    /// Earlier keys (`ENCRYPTION_KEY_PREVIOUS`): still opened, never sealed with, while a
+    /// rotation is under way.
+    previous: Vec<Aes256Gcm>,
 }
 
 impl std::fmt::Debug for Cipher {
@@ -37,7 +40,28 @@ impl Cipher {
     pub fn new(key: &[u8; 32]) -> Self {
         Self {
             aead: Aes256Gcm::new(key.into()),
+            previous: Vec::new(),
         }
+    }
+
+    /// Also opens what `keys` sealed (the keys a rotation replaces).
+    pub fn with_previous<'a>(mut self, keys: impl IntoIterator<Item = &'a [u8; 32]>) -> Self {
+        self.previous = keys.into_iter().map(|k| Aes256Gcm::new(k.into())).collect();
+        self
+    }
+
+    /// `sealed` under the current key: `None` when it already is, the new value when an earlier
+    /// key sealed it, an error when no key opens it.
+    pub fn reseal(&self, sealed: &[u8], context: &str) -> Result<Option<Vec<u8>>, CryptoError> {
+        if open_with(&self.aead, sealed, context).is_ok() {
+            return Ok(None);
+        }
+        let plaintext = self
+            .previous
+            .iter()
+            .find_map(|aead| open_with(aead, sealed, context).ok())
+            .ok_or(CryptoError::Decrypt)?;
+        Ok(Some(self.seal(&plaintext, context)))
     }
 
     /// Encrypts `plaintext`, bound to `context` (e.g. `identity:<uuid>:access`).
@@ -65,20 +89,16 @@ impl Cipher {
         out
     }
 
+    /// Decrypts with the current key, or else with an earlier one.
     pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>, CryptoError> {
-        if sealed.len() < 1 + 12 + 16 || sealed[0] != VERSION {
-            return Err(CryptoError::Malformed);
+        match open_with(&self.aead, sealed, context) {
+            Err(CryptoError::Decrypt) => self
+                .previous
+                .iter()
+                .find_map(|aead| open_with(aead, sealed, context).ok())
+                .ok_or(CryptoError::Decrypt),
+            other => other,
         }
-        let nonce: [u8; 12] = sealed[1..13].try_into().map_err(|_| CryptoError::Malformed)?;
-        self.aead
-            .decrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: &sealed[13..],
-                    aad: context.as_bytes(),
-                },
-            )
-            .map_err(|_| CryptoError::Decrypt)
     }
 
     pub fn seal_str(&self, plaintext: &str, context: &str) -> Vec<u8> {
@@ -88,6 +108,21 @@ impl Cipher {
     pub fn open_str(&self, sealed: &[u8], context: &str) -> Result<String, CryptoError> {
         String::from_utf8(self.open(sealed, context)?).map_err(|_| CryptoError::Malformed)
     }
+}
+
+fn open_with(aead: &Aes256Gcm, sealed: &[u8], context: &str) -> Result<Vec<u8>, CryptoError> {
+    if sealed.len() < 1 + 12 + 16 || sealed[0] != VERSION {
+        return Err(CryptoError::Malformed);
+    }
+    let nonce: [u8; 12] = sealed[1..13].try_into().map_err(|_| CryptoError::Malformed)?;
+    aead.decrypt(
+        &Nonce::from(nonce),
+        Payload {
+            msg: &sealed[13..],
+            aad: context.as_bytes(),
+        },
+    )
+    .map_err(|_| CryptoError::Decrypt)
 }
 
 /// `n` random bytes, URL-safe base64 without padding.

@@ -12,7 +12,8 @@
 //!   processing, Auto-Update intake, DataCite's legacy form, admin actions, ORCID and DataCite
 //!   clients), `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
 //!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue), `metrics`
-//!   (Prometheus counters and the database snapshot behind `/metrics`).
+//!   (Prometheus counters and the database snapshot behind `/metrics`), `doctor` (an
+//!   installation's checks and masked configuration dump).
 //! - Foundations: `app` (the state handlers share), `clock` (the one source of now), `config`,
 //!   `crypto`, `db` (pool, migrations, generated schema, models, enum columns), `domain` (values
 //!   that validate on parse), `error` (the one API error type), `paging`, `ratelimit` (request limits shared through
@@ -28,6 +29,7 @@ pub mod compat;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod doctor;
 pub mod domain;
 pub mod error;
 pub mod identities;

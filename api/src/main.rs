@@ -35,6 +35,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Check the configuration, PostgreSQL, ORCID, DataCite and the sign-in providers, and print
+    /// the configuration with its secrets masked (for a support request).
+    Doctor,
     /// Manage the keys that sign JWTs.
     Keys {
         #[command(subcommand)]
@@ -87,6 +90,9 @@ enum KeysAction {
     Rotate,
     /// Withdraw a key; tokens it signed stop verifying. Do this once they have expired.
     Retire { kid: String },
+    /// Re-seal every stored secret (provider tokens, ORCID permissions, signing keys) under the
+    /// current ENCRYPTION_KEY, after a rotation; then ENCRYPTION_KEY_PREVIOUS can go.
+    Reencrypt,
 }
 
 fn main() -> ExitCode {
@@ -119,6 +125,7 @@ fn main() -> ExitCode {
             }
             Command::Worker => run_worker(config).await,
             Command::Migrate => migrate(&config).await,
+            Command::Doctor => doctor(&config).await,
             Command::Openapi => Ok(()),
             Command::Keys { action } => keys(&config, action).await,
             Command::Tokens { action } => tokens(&config, action).await,
@@ -147,6 +154,27 @@ fn pool(config: &Config) -> Result<db::DbPool, BoxError> {
         config.database_pool_size,
         config.database_connect_timeout,
     ))
+}
+
+async fn doctor(config: &Config) -> Result<(), BoxError> {
+    let checks = profiles_api::doctor::checks(config).await;
+    println!("Profiles doctor");
+    for c in &checks {
+        match &c.result {
+            Ok(m) => println!("  ok      {:<20} {m}", c.name),
+            Err(m) => println!("  FAILED  {:<20} {m}", c.name),
+        }
+    }
+    println!();
+    println!("Configuration (secrets masked):");
+    for (name, value) in profiles_api::doctor::dump(config) {
+        println!("  {name:<34} {value}");
+    }
+    let failed = checks.iter().filter(|c| c.result.is_err()).count();
+    if failed > 0 {
+        return Err(format!("{failed} checks failed").into());
+    }
+    Ok(())
 }
 
 async fn migrate(config: &Config) -> Result<(), BoxError> {
@@ -204,13 +232,10 @@ async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
     use profiles_api::auth::keys::KeyStore;
     use profiles_api::db::schema::signing_keys;
     let pool = pool(config)?;
-    let cipher = config
-        .encryption_key
-        .as_ref()
-        .map(|k| profiles_api::crypto::Cipher::new(k.expose()));
+    let cipher = config.cipher();
     tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
         let mut conn = pool.get()?;
-        let store = KeyStore::new(cipher, profiles_api::clock::Clock::system());
+        let store = KeyStore::new(cipher.clone(), profiles_api::clock::Clock::system());
         match action {
             KeysAction::List => {
                 let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = signing_keys::table
@@ -224,6 +249,23 @@ async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
             KeysAction::Rotate => {
                 let kid = store.create_key(&mut conn)?;
                 println!("new signing key {kid}; retire older keys once their tokens have expired");
+            }
+            KeysAction::Reencrypt => {
+                let cipher = cipher.as_ref().ok_or("ENCRYPTION_KEY is not set")?;
+                let report = profiles_api::auth::rekey::reencrypt(&mut conn, cipher)?;
+                println!(
+                    "re-sealed {} values under the current ENCRYPTION_KEY ({} already were){}",
+                    report.resealed,
+                    report.current,
+                    if report.unreadable.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; no key opens: {}", report.unreadable.join(", "))
+                    }
+                );
+                if !report.unreadable.is_empty() {
+                    return Err("some values open with no configured key; keep ENCRYPTION_KEY_PREVIOUS".into());
+                }
             }
             KeysAction::Retire { kid } => {
                 if !KeyStore::retire(&mut conn, &kid)? {

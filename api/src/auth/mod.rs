@@ -4,5 +4,6 @@ pub mod api_tokens;
 pub mod keys;
 pub mod origin;
 pub mod providers;
+pub mod rekey;
 pub mod session;
 pub mod sso;

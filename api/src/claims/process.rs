@@ -48,7 +48,7 @@ impl Engine {
             OrcidApi::new(o.api_url.clone(), o.client_id.clone(), limiter, claims.upstream_timeout)
         });
         Self {
-            cipher: config.encryption_key.as_ref().map(|k| Cipher::new(k.expose())),
+            cipher: config.cipher(),
             datacite: Datacite::new(config.datacite_api_url.clone(), claims.upstream_timeout),
             orcid,
             config: Arc::new(claims),

@@ -19,6 +19,7 @@ mod errors;
 mod health;
 mod logs;
 mod openapi;
+mod operations;
 mod policy;
 mod queue;
 mod schema;
