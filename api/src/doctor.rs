@@ -70,10 +70,11 @@ pub async fn checks(config: &Config) -> Vec<Check> {
         targets.push(reach("GitHub API", g.api_url.to_string(), false));
     }
     for (name, url, want_ok) in targets {
+        let shown = masked_url(&url);
         let result = match http.get(&url).send().await {
-            Ok(r) if want_ok && !r.status().is_success() => Err(format!("{url} answered {}", r.status())),
-            Ok(r) => Ok(format!("{url} answered {}", r.status())),
-            Err(e) => Err(format!("{url}: {}", without_url(&e))),
+            Ok(r) if want_ok && !r.status().is_success() => Err(format!("{shown} answered {}", r.status())),
+            Ok(r) => Ok(format!("{shown} answered {}", r.status())),
+            Err(e) => Err(format!("{shown}: {}", without_url(&e))),
         };
         out.push(Check { name, result });
     }
@@ -125,17 +126,29 @@ fn set<T>(secret: &Option<Secret<T>>) -> String {
     if secret.is_some() { "[set]" } else { "[not set]" }.into()
 }
 
-/// A URL with its password masked.
+/// A URL with its password masked and its query left out (a query may carry credentials too,
+/// e.g. `?password=` or `sslpassword=` in a PostgreSQL URL).
 fn masked_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut u) => {
             if u.password().is_some() {
                 let _ = u.set_password(Some("***"));
             }
-            u.to_string()
+            let had_query = u.query().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            if had_query {
+                format!("{u}?[query masked]")
+            } else {
+                u.to_string()
+            }
         }
         Err(_) => "[not a URL]".into(),
     }
+}
+
+fn masked(u: &url::Url) -> String {
+    masked_url(u.as_str())
 }
 
 /// The settings that matter for support, by environment variable, secrets masked.
@@ -150,7 +163,7 @@ pub fn dump(config: &Config) -> Vec<(&'static str, String)> {
     };
     vec![
         ("version", env!("CARGO_PKG_VERSION").to_owned()),
-        ("PUBLIC_URL", config.public_url.to_string()),
+        ("PUBLIC_URL", masked(&config.public_url)),
         ("HOST:PORT", format!("{}:{}", config.host, config.port)),
         (
             "DATABASE_URL",
@@ -172,23 +185,25 @@ pub fn dump(config: &Config) -> Vec<(&'static str, String)> {
             config.orcid.as_ref().map_or("[not configured]".into(), |o| {
                 format!(
                     "client {} secret [set], {} (Member API {})",
-                    o.client_id, o.url, o.api_url
+                    o.client_id,
+                    masked(&o.url),
+                    masked(&o.api_url)
                 )
             }),
         ),
         (
             "GOOGLE",
             config.google.as_ref().map_or("[not configured]".into(), |g| {
-                format!("client {} secret [set], {}", g.client_id, g.issuer_url)
+                format!("client {} secret [set], {}", g.client_id, masked(&g.issuer_url))
             }),
         ),
         (
             "GITHUB",
             config.github.as_ref().map_or("[not configured]".into(), |g| {
-                format!("client {} secret [set], {}", g.client_id, g.api_url)
+                format!("client {} secret [set], {}", g.client_id, masked(&g.api_url))
             }),
         ),
-        ("DATACITE_API_URL", config.datacite_api_url.to_string()),
+        ("DATACITE_API_URL", masked(&config.datacite_api_url)),
         (
             "DATACITE_JWT_PUBLIC_KEY",
             if config.datacite_jwt_public_key.is_some() {
@@ -230,7 +245,11 @@ mod tests {
     #[test]
     fn the_dump_shows_no_secret() {
         let env: std::collections::HashMap<String, String> = [
-            ("DATABASE_URL", "postgres://app:hunter2-password@db:5432/profiles"),
+            (
+                "DATABASE_URL",
+                "postgres://app:hunter2-password@db:5432/profiles?sslpassword=query-secret",
+            ),
+            ("DATACITE_API_URL", "https://user:datacite-secret@api.datacite.org/"),
             ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
             ("SESSION_SECRET", &"s".repeat(88)),
             ("ORCID_CLIENT_ID", "APP-0000000000000001"),
@@ -251,7 +270,10 @@ mod tests {
         ] {
             assert!(!text.contains(secret), "{secret} shows in {text}");
         }
-        assert!(text.contains("postgres://app:***@db:5432/profiles"), "{text}");
+        assert!(
+            text.contains("postgres://app:***@db:5432/profiles?[query masked]"),
+            "{text}"
+        );
         assert!(text.contains("APP-0000000000000001"), "{text}");
     }
 }

@@ -341,12 +341,14 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => ApiError::new(ErrorCode::NotFound, "The resource you are looking for doesn't exist."),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::new(
-                ErrorCode::DatabaseUnavailable,
-                "The database is unavailable. Please try again shortly.",
-            )
-            .with_source(e)
-            .with_header(header::RETRY_AFTER, "5"),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+                ApiError::new(
+                    ErrorCode::DatabaseUnavailable,
+                    "The database is unavailable. Please try again shortly.",
+                )
+                .with_source(e)
+                .with_header(header::RETRY_AFTER, "5")
+            }
             // A connection that PostgreSQL ended under us (a restart, a failover): the next
             // request gets a fresh one, so this is an outage to wait out, not our bug.
             Error::DatabaseError(_, ref info) if is_connection_loss(info.message()) => ApiError::new(
@@ -355,8 +357,10 @@ impl From<diesel::result::Error> for ApiError {
             )
             .with_source(e)
             .with_header(header::RETRY_AFTER, "5"),
-            // PostgreSQL keeps no NUL in text; anything else it cannot encode came from the client.
-            Error::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {
+            // PostgreSQL keeps no NUL in text.
+            Error::DatabaseError(_, ref info)
+                if info.message().contains("invalid byte sequence") && info.message().contains("0x00") =>
+            {
                 ApiError::new(ErrorCode::InvalidField, "Text may not contain NUL characters.")
             }
             other => ApiError::internal(other),

@@ -217,7 +217,15 @@ async fn serve(config: Config, run_migrations: bool, run_worker: bool) -> Result
     })
     .await??;
     let server = startup::run(listener, state)?;
-    // HttpServer stops gracefully on SIGINT/SIGTERM; the worker follows.
+    // HttpServer stops gracefully on SIGINT/SIGTERM; the in-process worker is told at the same
+    // moment, so both finish within one grace and it takes no new job meanwhile.
+    let stop_tx = Arc::new(stop_tx);
+    let on_signal = stop_tx.clone();
+    actix_web::rt::spawn(async move {
+        if shutdown_signal().await.is_ok() {
+            let _ = on_signal.send(true);
+        }
+    });
     server.await?;
     let _ = stop_tx.send(true);
     if let Some(handle) = background {

@@ -112,8 +112,11 @@ fn metrics() -> &'static Metrics {
     })
 }
 
-/// One answered HTTP request. `route` is the matched template, or `unmatched`.
+/// One answered HTTP request. `route` is the matched template, or `unmatched`; a method outside
+/// HTTP's usual ones counts as `other` (a client may send any token there).
 pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
+    const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    let method = METHODS.iter().find(|m| **m == method).copied().unwrap_or("other");
     let m = metrics();
     m.requests
         .with_label_values(&[method, route, &status.to_string()])

@@ -58,6 +58,9 @@ pub fn reencrypt(conn: &mut PgConnection, cipher: &Cipher) -> QueryResult<Report
         .load(conn)?;
     for (id, provider, subject, access, refresh) in rows {
         let Ok(provider) = provider.parse::<Provider>() else {
+            report
+                .unreadable
+                .push(format!("identities {id} (unknown provider {provider:?})"));
             continue;
         };
         for (which, sealed) in [("access", access), ("refresh", refresh)] {
@@ -90,6 +93,9 @@ pub fn reencrypt(conn: &mut PgConnection, cipher: &Cipher) -> QueryResult<Report
         .load(conn)?;
     for (id, account_id, kind, access, refresh) in rows {
         let Ok(kind) = kind.parse::<PermissionKind>() else {
+            report
+                .unreadable
+                .push(format!("orcid_permissions {id} (unknown kind {kind:?})"));
             continue;
         };
         for (which, sealed) in [("access", access), ("refresh", refresh)] {
@@ -120,7 +126,11 @@ pub fn reencrypt(conn: &mut PgConnection, cipher: &Cipher) -> QueryResult<Report
         ))
         .load(conn)?;
     for (id, provider, subject, sealed) in rows {
-        let (Ok(provider), Some(sealed)) = (provider.parse::<Provider>(), sealed) else {
+        let Some(sealed) = sealed else { continue };
+        let Ok(provider) = provider.parse::<Provider>() else {
+            report
+                .unreadable
+                .push(format!("pending_signups {id} (unknown provider {provider:?})"));
             continue;
         };
         let context = identity_context(provider, &subject, "pending");

@@ -49,10 +49,34 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, Box<dyn std::erro
     Ok(applied)
 }
 
-/// The migrations this build knows that the database has not applied yet.
+/// The migrations this build knows that the database has not applied yet. Only reads (diesel's
+/// own check would create its bookkeeping table), so a role without CREATE may ask too.
 pub fn pending_migrations(conn: &mut PgConnection) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
-    let pending = conn.pending_migrations(MIGRATIONS)?;
-    Ok(pending.iter().map(|m| m.name().to_string()).collect())
+    use diesel::migration::MigrationSource;
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        version: Option<String>,
+    }
+    // to_regclass: NULL (nothing applied) rather than an error when the table is missing.
+    let exists: Vec<Applied> =
+        diesel::sql_query("SELECT to_regclass('__diesel_schema_migrations')::text AS version").load(conn)?;
+    let applied: Vec<String> = if exists.first().and_then(|a| a.version.as_ref()).is_some() {
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Applied>(conn)?
+            .into_iter()
+            .filter_map(|a| a.version)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let known = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?;
+    Ok(known
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .map(|m| m.name().to_string())
+        .collect())
 }
 
 /// Runs blocking diesel work on the thread pool and maps failures to API errors.

@@ -42,11 +42,11 @@ pub struct StartQuery {
     pub intent: Option<Intent>,
     /// A page of this site to return to, e.g. `/settings` (not a flow or API route; empty: default).
     #[param(
-        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?(\\?[A-Za-z0-9._~=&%+,-]*)?$",
         nullable = false
     )]
     #[schema(
-        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?(\\?[A-Za-z0-9._~=&%+,-]*)?$",
         nullable = false
     )]
     pub return_to: Option<String>,
@@ -70,11 +70,11 @@ pub struct GrantQuery {
     pub kind: PermissionKind,
     /// A page of this site to return to afterwards.
     #[param(
-        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?(\\?[A-Za-z0-9._~=&%+,-]*)?$",
         nullable = false
     )]
     #[schema(
-        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?$",
+        pattern = "^$|^/((settings|admin|sign-in|link-orcid)(/[A-Za-z0-9._~-]+)*)?(\\?[A-Za-z0-9._~=&%+,-]*)?$",
         nullable = false
     )]
     pub return_to: Option<String>,

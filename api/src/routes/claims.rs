@@ -345,13 +345,12 @@ pub async fn list(
             .map(|v| v.as_str().to_owned())
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let source = q
-        .source
+    let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let source = present(&q.source)
         .as_deref()
         .map(|s| one_of::<ClaimSource>(s, "source", "search_and_link, auto_update").map(|v| v.as_str().to_owned()))
         .transpose()?;
-    let action = q
-        .action
+    let action = present(&q.action)
         .as_deref()
         .map(|s| one_of::<ClaimAction>(s, "action", "create, delete").map(|v| v.as_str().to_owned()))
         .transpose()?;
@@ -359,9 +358,9 @@ pub async fn list(
         .iter()
         .map(|d| parse_doi(d, "doi").map(|d| d.to_string()))
         .collect::<ApiResult<Vec<_>>>()?;
-    let (sort, descending) = SortKey::parse(q.sort.as_deref())?;
+    let (sort, descending) = SortKey::parse(present(&q.sort).as_deref())?;
     let (page, page_size) = crate::paging::page(q.page_number, q.page_size)?;
-    let cursor = q.page_cursor.as_deref().map(decode_cursor).transpose()?;
+    let cursor = present(&q.page_cursor).as_deref().map(decode_cursor).transpose()?;
     let filters = Filters {
         orcid,
         states,

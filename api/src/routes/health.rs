@@ -134,8 +134,7 @@ pub async fn readiness(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     tag = "status",
     responses(
         (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
-        (status = 401, description = "Metrics are enabled, and the request carries neither the metrics token nor comes from an allowed network.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A person's credential (a session, a JWT, an API token) was presented: those never read metrics.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Metrics are enabled, and the request carries neither the metrics token nor comes from an allowed network (a person's session, JWT or API token is no metrics credential).", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Metrics are not enabled on this service.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -973,3 +973,19 @@ fn the_state_machine_is_the_writer_and_refuses_what_its_table_does_not_allow() {
     }
     assert!(moved > 10 && moved < 49, "{moved} of 49 moves allowed");
 }
+
+/// An empty filter is no filter (an HTML form sends every field, filled or not), as the
+/// OpenAPI document says; a filled one is still checked.
+#[actix_web::test]
+async fn empty_claim_filters_are_no_filters() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = person(&app, &[]).await;
+    let res = b
+        .get(app.url("/api/v1/claims?state=&source=&action=&doi=&q=&orcid=&error=&sort=&page%5Bcursor%5D="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = b.get(app.url("/api/v1/claims?source=nonsense")).send().await.unwrap();
+    assert_problem(res, 422, "invalid_parameter").await;
+}

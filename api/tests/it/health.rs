@@ -141,8 +141,19 @@ async fn metrics_need_the_token_or_an_allowed_network() {
         )
         .unwrap();
     }
-    // A request to count, then the scrape.
+    // Requests to count, then the scrape: one with an id in its path, one with a made-up method.
     app.client.get(app.url("/api/v1/status")).send().await.unwrap();
+    let id = uuid::Uuid::new_v4();
+    app.client
+        .get(app.url(&format!("/api/v1/claims/{id}")))
+        .send()
+        .await
+        .unwrap();
+    app.client
+        .request(reqwest::Method::from_bytes(b"MADEUP1").unwrap(), app.url("/heartbeat"))
+        .send()
+        .await
+        .unwrap();
     let res = app
         .client
         .get(app.url("/metrics"))
@@ -174,8 +185,10 @@ async fn metrics_need_the_token_or_an_allowed_network() {
         text.contains("profiles_http_request_duration_seconds_bucket{"),
         "{text}"
     );
-    // Routes are templates, never raw paths with ids in them.
-    assert!(!text.contains("route=\"/api/v1/claims/0"), "{text}");
+    // Routes are templates, never raw paths with ids in them; methods are HTTP's, or `other`.
+    assert!(text.contains("route=\"/api/v1/claims/{id}\""), "{text}");
+    assert!(!text.contains(&id.to_string()), "{text}");
+    assert!(!text.contains("MADEUP1") && text.contains("method=\"other\""), "{text}");
 
     // From an allowed network no token is needed.
     let open = spawn_app_with(&[("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32")]).await;

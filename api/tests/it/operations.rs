@@ -60,6 +60,34 @@ fn permissions_open(conn: &mut PgConnection, cipher: &Cipher) -> (usize, usize) 
     (opened, closed)
 }
 
+/// How many sealed identity tokens (access and refresh) open with `cipher`, and how many do not.
+fn identities_open(conn: &mut PgConnection, cipher: &Cipher) -> (usize, usize) {
+    use profiles_api::crypto::identity_context;
+    use profiles_api::db::schema::identities;
+    type Row = (String, String, Option<Vec<u8>>, Option<Vec<u8>>);
+    let rows: Vec<Row> = identities::table
+        .select((
+            identities::provider,
+            identities::subject,
+            identities::access_token_enc,
+            identities::refresh_token_enc,
+        ))
+        .load(conn)
+        .unwrap();
+    let (mut opened, mut closed) = (0, 0);
+    for (provider, subject, access, refresh) in rows {
+        let provider: profiles_api::domain::Provider = provider.parse().unwrap();
+        for (which, sealed) in [("access", access), ("refresh", refresh)] {
+            let Some(sealed) = sealed else { continue };
+            match cipher.open_str(&sealed, &identity_context(provider, &subject, which)) {
+                Ok(_) => opened += 1,
+                Err(_) => closed += 1,
+            }
+        }
+    }
+    (opened, closed)
+}
+
 #[actix_web::test]
 async fn a_pg_dump_restored_into_a_fresh_database_serves_the_same_accounts_claims_and_sessions() {
     let (app, _) = spawn_app_with_providers(&[]).await;
@@ -171,13 +199,33 @@ async fn encryption_key_rotation_reads_the_old_key_meanwhile_and_reencrypt_moves
         "the signing key, sealed by the old key, still signs"
     );
 
+    let (identity_tokens, _) = identities_open(&mut conn, &rotating);
+    assert!(identity_tokens >= 1, "the ORCID identity keeps its token");
+    let sealed_in = |column: &str| -> usize {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let q = format!("SELECT count({column}) AS n FROM orcid_permissions");
+        diesel::sql_query(q).get_result::<N>(&mut app.db.conn()).unwrap().n as usize
+    };
+    let permission_tokens = sealed_in("access_token_enc") + sealed_in("refresh_token_enc");
     let report = profiles_api::auth::rekey::reencrypt(&mut conn, &rotating).unwrap();
     let keys: i64 = signing_keys::table.count().get_result(&mut conn).unwrap();
-    assert!(report.resealed >= 2 + keys as usize, "{report:?}");
+    // Every value was the old key's: the identity tokens, the permissions' access and refresh
+    // tokens, the signing keys (the rotated process made none: it found the existing one).
+    assert_eq!(
+        report.resealed,
+        identity_tokens + permission_tokens + keys as usize,
+        "{report:?}"
+    );
+    assert_eq!(report.current, 0, "{report:?}");
     assert!(report.unreadable.is_empty(), "{report:?}");
     // Now the new key alone reads everything, and the old one nothing.
     assert_eq!(permissions_open(&mut conn, &Cipher::new(&new)), (2, 0));
     assert_eq!(permissions_open(&mut conn, &Cipher::new(&old)), (0, 2));
+    assert_eq!(identities_open(&mut conn, &Cipher::new(&new)), (identity_tokens, 0));
     let again = profiles_api::auth::rekey::reencrypt(&mut conn, &rotating).unwrap();
     assert_eq!(again.resealed, 0, "{again:?}");
 

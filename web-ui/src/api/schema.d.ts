@@ -4258,17 +4258,8 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
-            /** @description Metrics are enabled, and the request carries neither the metrics token nor comes from an allowed network. */
+            /** @description Metrics are enabled, and the request carries neither the metrics token nor comes from an allowed network (a person's session, JWT or API token is no metrics credential). */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A person's credential (a session, a JWT, an API token) was presented: those never read metrics. */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
