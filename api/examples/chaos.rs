@@ -726,10 +726,37 @@ async fn sigterm(ctx: &Ctx) -> Result<Row, BoxError> {
         .await
         .map(|_| signalled.elapsed());
 
+    // This worker also serves its own metrics (WORKER_METRICS_PORT), scraped mid-run.
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = metrics_port.to_string();
+    let observed = scene.worker_env(
+        limit,
+        &[
+            ("WORKER_METRICS_PORT", &port),
+            ("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32"),
+            ("HOST", "127.0.0.1"),
+        ],
+    );
     let env = scene.worker_env(limit, &[]);
-    let mut workers = start_workers(ctx, &env, 1).await?;
+    let mut workers = start_workers(ctx, &observed, 1).await?;
     queue_claims(&mut conn, &people)?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Scraped until it shows this worker's upstream calls (the first finish after DataCite's
+    // 1.5 s and ORCID's 1 s); the jobs then under way are what SIGTERM interrupts.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut worker_metrics = false;
+    while !worker_metrics && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if let Ok(r) = ctx
+            .http
+            .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+            .send()
+            .await
+        {
+            let text = r.text().await.unwrap_or_default();
+            worker_metrics =
+                text.contains("profiles_upstream_requests_total{") && text.contains("profiles_database_up 1");
+        }
+    }
     let signalled = Instant::now();
     signal(&workers[0].child, "TERM")?;
     let worker_exit = wait_exit(&mut workers[0].child, Duration::from_secs(GRACE_SECS + 5))
@@ -751,7 +778,7 @@ async fn sigterm(ctx: &Ctx) -> Result<Row, BoxError> {
         duplicates: scene.duplicates(&ctx.http).await?,
         recovery: first_done_after(&mut conn, resumed)?,
         notes: format!(
-            "{finished}/8 requests in flight finished; serve exited in {:.1} s, the worker in {:.1} s (grace {GRACE_SECS} s), leases left held: {held}",
+            "{finished}/8 requests in flight finished; serve exited in {:.1} s, the worker in {:.1} s (grace {GRACE_SECS} s), leases left held: {held}; the worker's /metrics scraped mid-run",
             serve_exit.map_or(f64::NAN, |d| d.as_secs_f64()),
             worker_exit.map_or(f64::NAN, |d| d.as_secs_f64()),
         ),
@@ -773,6 +800,11 @@ async fn sigterm(ctx: &Ctx) -> Result<Row, BoxError> {
         &mut row,
         held == 0,
         format!("{held} leases still held by the stopped worker"),
+    );
+    check(
+        &mut row,
+        worker_metrics,
+        "the worker's own /metrics lacked its ORCID calls",
     );
     Ok(row)
 }

@@ -168,6 +168,9 @@ pub struct WorkerConfig {
     /// Jobs run at once by one process.
     pub concurrency: i64,
     pub poll_interval: Duration,
+    /// `profiles worker` only: a port (on `HOST`) serving `/metrics`, `/readyz` and `/heartbeat`
+    /// for this process (`WORKER_METRICS_PORT`); none by default.
+    pub metrics_port: Option<u16>,
 }
 
 /// ORCID: sign-in (OpenID Connect) and the Member API.
@@ -348,6 +351,15 @@ impl Config {
             lease: Duration::from_secs(parse(env, "WORKER_LEASE_SECS", 120u64)?.max(1)),
             concurrency: parse(env, "WORKER_CONCURRENCY", 8i64)?.clamp(1, 256),
             poll_interval: Duration::from_millis(parse(env, "WORKER_POLL_MS", 500u64)?.max(10)),
+            metrics_port: env
+                .get("WORKER_METRICS_PORT")
+                .map(|v| {
+                    v.trim().parse::<u16>().map_err(|_| ConfigError {
+                        name: "WORKER_METRICS_PORT",
+                        message: format!("{v:?} is not a port"),
+                    })
+                })
+                .transpose()?,
         };
         let datacite_service_uids: Vec<String> = env
             .get("DATACITE_SERVICE_UIDS")

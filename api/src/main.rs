@@ -372,12 +372,28 @@ async fn run_worker(config: Config) -> Result<(), BoxError> {
         return Err("ENCRYPTION_KEY is not set: the worker needs it to use stored ORCID permissions".into());
     }
     let pool = pool(&config)?;
+    let config = Arc::new(config);
+    let operations = match config.worker.metrics_port {
+        Some(port) => {
+            let listener = TcpListener::bind((config.host.as_str(), port))
+                .map_err(|e| format!("cannot listen on {}:{port} (WORKER_METRICS_PORT): {e}", config.host))?;
+            tracing::info!(address = %listener.local_addr()?, "serving this worker's metrics");
+            let server = startup::run_operations(listener, AppState::new(pool.clone(), config.clone()))?;
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some(handle)
+        }
+        None => None,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
-    let handle = actix_web::rt::spawn(worker::run(pool, Arc::new(config), stop_rx));
+    let handle = actix_web::rt::spawn(worker::run(pool, config, stop_rx));
     shutdown_signal().await?;
     tracing::info!("stopping worker");
     let _ = stop_tx.send(true);
     let _ = handle.await;
+    if let Some(operations) = operations {
+        operations.stop(true).await;
+    }
     Ok(())
 }
 

@@ -2,8 +2,8 @@
 //!
 //! Two kinds of figure: what this process did (requests by route and status with their latency,
 //! calls to ORCID and DataCite, waits for ORCID's rate limit, jobs run), counted in memory and
-//! scraped from each `serve` process (its in-process worker included; a separate `profiles
-//! worker` has no HTTP listener, see docs/deploying.md); and what the service holds (claims by
+//! scraped from each `serve` process (its in-process worker included) and from each `profiles
+//! worker` that has a `WORKER_METRICS_PORT`; and what the service holds (claims by
 //! state, the queue, the poller's lag, active sessions), read from PostgreSQL when scraped, so
 //! every process reports the same totals. Aggregate the first kind with `sum`, not the second.
 //!

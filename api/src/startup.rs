@@ -139,6 +139,28 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     Ok(server)
 }
 
+/// What a `profiles worker` serves on `WORKER_METRICS_PORT`: its own metrics, readiness and
+/// liveness, for monitoring (the same handlers, and the same access rules, as `serve`'s).
+pub fn run_operations(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let shutdown_timeout = state.config.shutdown_timeout.as_secs();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+            .wrap(security_headers(&state.config))
+            .service(routes::health::heartbeat)
+            .service(routes::health::readiness)
+            .service(routes::health::metrics)
+    })
+    .workers(1)
+    .shutdown_timeout(shutdown_timeout)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
 /// The SPA and the API docs load only their own scripts (no inline script anywhere), so
 /// `script-src 'self'` holds; styles allow inline attributes, which Swagger UI sets. Over https,
 /// browsers are told to use nothing else (HSTS).
