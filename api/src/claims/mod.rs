@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod datacite;
+pub mod finder;
 pub mod intake;
 pub mod legacy;
 pub mod machine;

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::session::Caller;
-use crate::claims::datacite::{DataciteError, DoiQuery};
+use crate::claims::datacite::DataciteError;
+use crate::claims::finder;
 use crate::claims::work::DoiMetadata;
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::claims;
@@ -22,11 +23,12 @@ use crate::policy::{Action, Subject};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WorkQuery {
-    /// Free text (DataCite query syntax). Without it, your own DOIs are listed (and `mine=false`
+    /// A DOI in any form, or words to search for (taken as plain words, never as DataCite's
+    /// query syntax). Without it, your own DOIs are listed (and `mine=false`
     /// without a `query` is 422: there is nothing to search for). Empty is the same as absent.
     #[param(max_length = 500)]
     pub query: Option<String>,
-    /// Only DOIs that name you (your ORCID iD) as a creator. Defaults to true without `query`
+    /// Only DOIs that name you (your ORCID iD) as a creator or contributor. Defaults to true without `query`
     /// and to false with it.
     pub mine: Option<bool>,
     /// Page number, from 1 (DataCite serves the first 10,000 results this way).
@@ -103,7 +105,9 @@ fn names(record: &Value) -> Vec<String> {
 
 /// Search DataCite for works
 ///
-/// By default lists the DOIs that name you as a creator; with `query`, searches DataCite. Each
+/// By default lists the DOIs that name you as a creator or a contributor; with `query`, searches
+/// DataCite: a DOI in any form (`10.x/y`, `doi:10.x/y`, `https://doi.org/10.x/y`) finds that DOI,
+/// anything else is searched as plain words (no query syntax). Each
 /// DOI carries your claim for it, so a client can offer "Add to ORCID record" or show that it is
 /// already there.
 #[utoipa::path(
@@ -152,24 +156,18 @@ pub async fn search(
     }
     // Both checked above: page ≤ 10,001 and page_size ≤ 100.
     let (page, page_size) = (page as u32, page_size as u32);
-    let found = state
-        .claims
-        .datacite
-        .search(&DoiQuery {
-            user_id: mine.then(|| caller.account.orcid.clone()),
-            query: text,
-            page_number: Some(page),
-            page_size,
-            cursor: false,
-            sort: None,
-        })
+    let wanted = finder::interpret(text.as_deref(), mine.then_some(caller.account.orcid.as_str()));
+    let found = finder::run(&state.claims.datacite, wanted, page, page_size)
         .await
         .map_err(|e| match e {
-            DataciteError::Rejected { status: 400, message } => ApiError::new(
+            // Words are escaped, so this is DataCite refusing something we could not foresee:
+            // say so in words, and keep its text for the log only.
+            DataciteError::Rejected { status: 400, .. } => ApiError::new(
                 ErrorCode::QueryNotSupported,
-                format!("DataCite cannot run this query: {message}"),
+                "DataCite could not search for this. Try other words, or paste a DOI.",
             )
-            .with_field("query", message),
+            .with_field("query", "not searchable")
+            .with_source(e),
             other => ApiError::new(
                 ErrorCode::DataciteUnavailable,
                 "DataCite could not be reached; try again shortly.",

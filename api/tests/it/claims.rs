@@ -989,3 +989,59 @@ async fn empty_claim_filters_are_no_filters() {
     let res = b.get(app.url("/api/v1/claims?source=nonsense")).send().await.unwrap();
     assert_problem(res, 422, "invalid_parameter").await;
 }
+
+/// What a researcher types in Search & Link: a pasted DOI in any form finds that DOI; words with
+/// DataCite's operator characters are searched as words, never a parse error; "your DOIs" include
+/// those naming you as a contributor.
+#[actix_web::test]
+async fn works_search_takes_a_doi_in_any_form_words_as_words_and_contributors_too() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &[]).await;
+    let other = random_orcid();
+    let as_creator = seed_doi(&[&orcid], json!({})).await;
+    let as_contributor = seed_doi(
+        &[&other],
+        json!({"contributors": [{"name": "Person, Contributing", "contributorType": "DataCurator",
+            "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{orcid}"), "nameIdentifierScheme": "ORCID"}]}]}),
+    )
+    .await;
+    let get = |path: String| {
+        let b = b.clone();
+        let url = app.url(&path);
+        async move {
+            let res = b.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, mine) = get("/api/v1/works".into()).await;
+    assert_eq!(status, 200, "{mine}");
+    let dois: Vec<&str> = mine["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["doi"].as_str().unwrap())
+        .collect();
+    assert!(
+        dois.contains(&as_creator.as_str()) && dois.contains(&as_contributor.as_str()),
+        "{mine}"
+    );
+
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    for typed in [
+        as_creator.clone(),
+        format!("doi:{as_creator}"),
+        format!("https://doi.org/{}", as_creator.to_uppercase()),
+    ] {
+        let (status, found) = get(format!("/api/v1/works?query={}", enc(&typed))).await;
+        assert_eq!(status, 200, "{typed}: {found}");
+        assert_eq!(found["meta"]["total"], 1, "{typed}: {found}");
+        assert_eq!(found["data"][0]["doi"], as_creator.as_str(), "{typed}: {found}");
+    }
+    let (_, none) = get(format!("/api/v1/works?query={}", enc("10.5555/no-such-doi"))).await;
+    assert_eq!(none["meta"]["total"], 0, "{none}");
+    for words in ["title:(", "pots AND", "a/b \"c"] {
+        let (status, body) = get(format!("/api/v1/works?query={}", enc(words))).await;
+        assert_eq!(status, 200, "{words:?}: {body}");
+    }
+}

@@ -633,7 +633,9 @@ export interface paths {
         };
         /**
          * Search DataCite for works
-         * @description By default lists the DOIs that name you as a creator; with `query`, searches DataCite. Each
+         * @description By default lists the DOIs that name you as a creator or a contributor; with `query`, searches
+         *     DataCite: a DOI in any form (`10.x/y`, `doi:10.x/y`, `https://doi.org/10.x/y`) finds that DOI,
+         *     anything else is searched as plain words (no query syntax). Each
          *     DOI carries your claim for it, so a client can offer "Add to ORCID record" or show that it is
          *     already there.
          */
@@ -3408,12 +3410,13 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Free text (DataCite query syntax). Without it, your own DOIs are listed (and `mine=false`
+                 * @description A DOI in any form, or words to search for (taken as plain words, never as DataCite's
+                 *     query syntax). Without it, your own DOIs are listed (and `mine=false`
                  *     without a `query` is 422: there is nothing to search for). Empty is the same as absent.
                  */
                 query?: string;
                 /**
-                 * @description Only DOIs that name you (your ORCID iD) as a creator. Defaults to true without `query`
+                 * @description Only DOIs that name you (your ORCID iD) as a creator or contributor. Defaults to true without `query`
                  *     and to false with it.
                  */
                 mine?: boolean;
