@@ -148,6 +148,14 @@ pub async fn sign_in(
                     identities::last_used_at.eq(now),
                 ))
                 .execute(conn)?;
+                fill_account(
+                    conn,
+                    account_id,
+                    identity.email.as_deref(),
+                    identity.given_name.as_deref(),
+                    identity.family_name.as_deref(),
+                    now,
+                )?;
                 if let Some(old) = previous {
                     session::revoke(conn, old, now)?;
                 }
@@ -324,6 +332,42 @@ pub struct PendingSignup {
 }
 
 /// Finishes a Google/GitHub sign-up by linking it to the ORCID-keyed account.
+/// Fills what the account lacks (email, given and family names) from a connected service's
+/// verified details: Google's verified address, GitHub's primary verified one. What the person
+/// set (or the ORCID record gave) is never replaced.
+pub fn fill_account(
+    conn: &mut PgConnection,
+    account_id: Uuid,
+    email: Option<&str>,
+    given: Option<&str>,
+    family: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{Nullable, Text, Timestamptz};
+    let blank = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let (email, given, family) = (blank(email), blank(given), blank(family));
+    if email.is_none() && given.is_none() && family.is_none() {
+        return Ok(0);
+    }
+    diesel::sql_query(
+        "UPDATE accounts SET
+             email = COALESCE(NULLIF(email, ''), $2),
+             given_names = COALESCE(NULLIF(given_names, ''), $3),
+             family_name = COALESCE(NULLIF(family_name, ''), $4),
+             updated_at = $5
+         WHERE id = $1
+           AND ((NULLIF(email, '') IS NULL AND $2 IS NOT NULL)
+             OR (NULLIF(given_names, '') IS NULL AND $3 IS NOT NULL)
+             OR (NULLIF(family_name, '') IS NULL AND $4 IS NOT NULL))",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(account_id)
+    .bind::<Nullable<Text>, _>(email)
+    .bind::<Nullable<Text>, _>(given)
+    .bind::<Nullable<Text>, _>(family)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+}
+
 pub fn attach_pending_signup(
     conn: &mut PgConnection,
     cipher: &crate::crypto::Cipher,
@@ -383,6 +427,7 @@ pub fn attach_pending_signup(
             identities::last_used_at.eq(Some(now)),
         ))
         .execute(conn)?;
+    fill_account(conn, account_id, p.email.as_deref(), None, None, now)?;
     Ok(())
 }
 
@@ -458,6 +503,14 @@ pub async fn link(state: &web::Data<AppState>, account_id: Uuid, identity: Verif
                         .execute(conn)?;
                 }
             }
+            fill_account(
+                conn,
+                account_id,
+                identity.email.as_deref(),
+                identity.given_name.as_deref(),
+                identity.family_name.as_deref(),
+                now,
+            )?;
             Ok(())
         })
     })

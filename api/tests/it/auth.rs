@@ -1095,3 +1095,28 @@ async fn grants_need_a_session() {
         .unwrap();
     assert_eq!(res.status(), 400);
 }
+
+/// A connected service's verified email fills an account that has none; one the person set stays.
+#[actix_web::test]
+async fn a_connected_services_verified_email_fills_the_account_unless_the_person_set_one() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = browser();
+    let orcid = crate::claims::random_orcid();
+    sign_in_orcid(&app, &b, &orcid).await;
+    assert!(me_json(&app, &b).await["email"].is_null());
+    flow(&app, &b, "/auth/google/start?intent=link", "alice@example.test").await;
+    assert_eq!(me_json(&app, &b).await["email"], "alice@example.test");
+
+    let (c, _) = browser();
+    sign_in_orcid(&app, &c, &crate::claims::random_orcid()).await;
+    let res = c
+        .patch(app.url("/api/v1/accounts/me"))
+        .header("origin", &app.address)
+        .json(&serde_json::json!({ "email": "mine@example.org" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    flow(&app, &c, "/auth/github/start?intent=link", "jcarberry").await;
+    assert_eq!(me_json(&app, &c).await["email"], "mine@example.org");
+}
