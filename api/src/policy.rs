@@ -500,6 +500,7 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("POST", "/api/v1/claims/{id}/retry", Api, ChangeClaim),
         ("GET", "/api/v1/works", Api, ReadClaims),
         ("POST", "/api/v1/events/dois", Api, PostEvents),
+        ("GET", "/api/v1/auto-update/status", Api, ReadOwnAccount),
         ("GET", "/api/v1/admin/accounts", Api, ListAccounts),
         ("GET", "/api/v1/admin/accounts/{orcid}", Api, ReadAccount),
         ("PATCH", "/api/v1/admin/accounts/{orcid}", Api, UpdateAccount),

@@ -156,7 +156,13 @@ impl Engine {
                 page = self.datacite.next(&next).await.map_err(datacite_job_error)?;
             }
         }
-        let value = json!({ "since": until.to_rfc3339_opts(SecondsFormat::Secs, true) });
+        // The cursor, and what this run did: the Auto-Update status people and operators read.
+        let value = json!({
+            "since": until.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "checked_at": self.clock.now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            "dois": seen,
+            "claims_created": created,
+        });
         self.db(move |conn| {
             diesel::insert_into(worker_state::table)
                 .values((worker_state::key.eq(POLL_CURSOR_KEY), worker_state::value.eq(&value)))
@@ -183,4 +189,35 @@ fn datacite_job_error(e: DataciteError) -> JobError {
         },
         other => JobError::retry(other.to_string()),
     }
+}
+
+/// What the DataCite poller did last, from its cursor row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollerRun {
+    /// When the last run finished.
+    pub checked_at: DateTime<Utc>,
+    /// DOIs with an ORCID iD it read, and the claims it made of them.
+    pub dois: i64,
+    pub claims_created: i64,
+}
+
+/// The poller's last run, if it has run (and recorded one).
+pub fn last_poll(conn: &mut PgConnection) -> diesel::QueryResult<Option<PollerRun>> {
+    let stored: Option<Value> = worker_state::table
+        .find(POLL_CURSOR_KEY)
+        .select(worker_state::value)
+        .first(conn)
+        .optional()?;
+    Ok(stored.and_then(|v| {
+        let checked_at = v
+            .get("checked_at")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())?
+            .with_timezone(&Utc);
+        Some(PollerRun {
+            checked_at,
+            dois: v.get("dois").and_then(Value::as_i64).unwrap_or(0),
+            claims_created: v.get("claims_created").and_then(Value::as_i64).unwrap_or(0),
+        })
+    }))
 }

@@ -1,6 +1,6 @@
 //! Auto-Update intake over HTTP: DOI registration and update events from DataCite's pipeline.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -185,4 +185,51 @@ async fn legacy_claim(state: &AppState, caller: &Caller, claim: LegacyClaim) -> 
     })
     .await?;
     Ok(HttpResponse::Accepted().json(ClaimView::from(claim)))
+}
+
+/// When Auto-Update looks for new DOIs, and what it found.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AutoUpdateStatus {
+    /// How often DataCite is asked for new and updated DOIs naming an ORCID iD, in seconds;
+    /// `null` when this service polls no more (it then takes DOI events only).
+    pub every_secs: Option<u64>,
+    /// When the last look finished; `null` before the first.
+    pub last_checked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// DOIs with an ORCID iD that look read, and the claims made of them (for everyone).
+    pub last_dois: Option<i64>,
+    pub last_claims_created: Option<i64>,
+    /// When the next look is due (about: a worker takes it when free).
+    pub next_check_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Auto-Update's schedule
+///
+/// When DataCite was last asked for new DOIs naming ORCID iDs, what was found, and when it is
+/// asked next, so a person who just registered a DOI knows when to expect it (DOI events, when
+/// DataCite sends them, are taken in at once).
+#[utoipa::path(
+    tag = "claims",
+    responses(
+        (status = 200, description = "The schedule.", body = AutoUpdateStatus),
+        crate::error::responses::NotSignedIn,
+    )
+)]
+#[get("/api/v1/auto-update/status")]
+pub async fn auto_update_status(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadOwnAccount, Some(Subject::of(&caller.account)))?;
+    let last = crate::db::run(&state.pool, |conn| Ok(crate::claims::intake::last_poll(conn)?)).await?;
+    let every = state.config.claims.poll_interval;
+    let next = match (every, &last) {
+        (Some(every), Some(run)) => chrono::Duration::from_std(every).ok().map(|d| run.checked_at + d),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(AutoUpdateStatus {
+            every_secs: every.map(|d| d.as_secs()),
+            last_checked_at: last.as_ref().map(|r| r.checked_at),
+            last_dois: last.as_ref().map(|r| r.dois),
+            last_claims_created: last.as_ref().map(|r| r.claims_created),
+            next_check_at: next,
+        }))
 }

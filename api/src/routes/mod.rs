@@ -56,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::status)
         .service(health::readiness)
         .service(health::metrics)
+        .service(events::auto_update_status)
         .service(sign_in::providers)
         .service(sign_in::pending_signup)
         .service(sign_in::logout)

@@ -1045,3 +1045,34 @@ async fn works_search_takes_a_doi_in_any_form_words_as_words_and_contributors_to
         assert_eq!(status, 200, "{words:?}: {body}");
     }
 }
+
+/// A person who just registered a DOI can see when Auto-Update last looked, what it found, and
+/// when it looks next.
+#[actix_web::test]
+async fn auto_update_says_when_it_last_looked_and_when_it_looks_next() {
+    let (app, _) = spawn_app_with_providers(&[("AUTO_UPDATE_POLL_SECS", "900")]).await;
+    let (b, orcid) = person(&app, &["auto_update"]).await;
+    let status = |b: reqwest::Client| {
+        let url = app.url("/api/v1/auto-update/status");
+        async move { b.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let before = status(b.clone()).await;
+    assert_eq!(before["every_secs"], 900, "{before}");
+    assert!(before["last_checked_at"].is_null(), "{before}");
+    // The first look starts the clock; a DOI registered after it is found by the second.
+    let mut conn = app.db.conn();
+    let poll = || profiles_api::jobs::NewJob::new("autoupdate.poll", json!({}));
+    profiles_api::jobs::enqueue(&mut conn, poll()).unwrap();
+    drain(&app, false).await;
+    seed_doi(&[&orcid], json!({})).await;
+    profiles_api::jobs::enqueue(&mut conn, poll()).unwrap();
+    drain(&app, false).await;
+    let after = status(b.clone()).await;
+    let checked = chrono::DateTime::parse_from_rfc3339(after["last_checked_at"].as_str().unwrap()).unwrap();
+    let next = chrono::DateTime::parse_from_rfc3339(after["next_check_at"].as_str().unwrap()).unwrap();
+    assert_eq!((next - checked).num_seconds(), 900, "{after}");
+    assert!(after["last_dois"].as_i64().unwrap() >= 1, "{after}");
+    assert!(after["last_claims_created"].as_i64().unwrap() >= 1, "{after}");
+    let anonymous = reqwest::get(app.url("/api/v1/auto-update/status")).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}

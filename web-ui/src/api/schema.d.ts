@@ -482,6 +482,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auto-update/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Auto-Update's schedule
+         * @description When DataCite was last asked for new DOIs naming ORCID iDs, what was found, and when it is
+         *     asked next, so a person who just registered a DOI knows when to expect it (DOI events, when
+         *     DataCite sends them, are taken in at once).
+         */
+        get: operations["auto_update_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/claims": {
         parameters: {
             query?: never;
@@ -1057,6 +1079,32 @@ export interface components {
             id: number;
             target_id: string;
             target_type: string;
+        };
+        /** @description When Auto-Update looks for new DOIs, and what it found. */
+        AutoUpdateStatus: {
+            /**
+             * Format: int64
+             * @description How often DataCite is asked for new and updated DOIs naming an ORCID iD, in seconds;
+             *     `null` when this service polls no more (it then takes DOI events only).
+             */
+            every_secs?: number | null;
+            /**
+             * Format: date-time
+             * @description When the last look finished; `null` before the first.
+             */
+            last_checked_at?: string | null;
+            /** Format: int64 */
+            last_claims_created?: number | null;
+            /**
+             * Format: int64
+             * @description DOIs with an ORCID iD that look read, and the claims made of them (for everyone).
+             */
+            last_dois?: number | null;
+            /**
+             * Format: date-time
+             * @description When the next look is due (about: a worker takes it when free).
+             */
+            next_check_at?: string | null;
         };
         /**
          * @description What the claim asks of the ORCID record.
@@ -2913,6 +2961,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProvidersResponse"];
+                };
+            };
+        };
+    };
+    auto_update_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoUpdateStatus"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
