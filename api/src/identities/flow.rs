@@ -345,9 +345,29 @@ pub async fn finish_flow_inner(
                 .as_deref()
                 .and_then(|k| k.parse().ok())
                 .ok_or_else(|| ApiError::internal("grant state without kind"))?;
-            store_grant(state, account_id, kind, identity).await?;
-            Ok(redirect(&pending.return_to))
+            match store_grant(state, account_id, kind, identity).await {
+                Ok(()) => Ok(redirect(&pending.return_to)),
+                // Granted from another ORCID iD (a different orcid.org session in this browser):
+                // back to the page, which explains and offers to sign in to ORCID afresh.
+                Err(e) if e.code == ErrorCode::GrantWrongOrcid && wants_page(req) => {
+                    let sep = if pending.return_to.contains('?') { '&' } else { '?' };
+                    Ok(redirect(&format!(
+                        "{}{sep}error=grant_wrong_orcid&kind={}",
+                        pending.return_to,
+                        kind.as_str()
+                    )))
+                }
+                Err(e) => Err(e),
+            }
         }
         other => Err(ApiError::internal(format!("unknown intent {other}"))),
     }
+}
+
+/// Whether the browser asked for a page (`Accept: text/html`), not a program for JSON.
+pub fn wants_page(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }

@@ -78,6 +78,11 @@ pub struct GrantQuery {
         nullable = false
     )]
     pub return_to: Option<String>,
+    /// `true`: ORCID asks for the password again whatever orcid.org session the browser has
+    /// (`prompt=login`), to grant as another ORCID iD than the one signed in at orcid.org.
+    #[param(nullable = false)]
+    #[schema(nullable = false)]
+    pub fresh_login: Option<bool>,
 }
 
 /// How a flow was started: a navigation (`GET`) or a form posted by our own page.
@@ -90,12 +95,7 @@ enum StartedBy {
 /// An error in a browser flow: a small HTML page for people, problem details for programs. A
 /// person who must sign in again is sent through ORCID (`prompt=login`) and back to `back`.
 fn flow_error(req: &HttpRequest, error: ApiError, back: &str) -> HttpResponse {
-    let wants_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if !wants_html {
+    if !crate::identities::flow::wants_page(req) {
         return actix_web::ResponseError::error_response(&error);
     }
     if error.code == ErrorCode::ReauthenticationRequired {
@@ -350,7 +350,7 @@ async fn grant_flow(req: HttpRequest, state: web::Data<AppState>, params: GrantQ
                 grant_kind: Some(params.kind),
                 pending_signup_id: None,
                 return_to,
-                fresh_login: false,
+                fresh_login: params.fresh_login.unwrap_or(false),
             },
         )
         .await

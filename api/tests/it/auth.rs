@@ -366,6 +366,31 @@ async fn orcid_permissions_are_granted_for_the_own_orcid_id_only_and_can_be_disa
     let mut conn = app.db.conn();
     let n: i64 = orcid_permissions::table.count().get_result(&mut conn).unwrap();
     assert_eq!(n, 0);
+    // A browser is sent back to the page, which explains; nothing is stored either.
+    if let crate::standins::Started::Callback(url) =
+        crate::standins::until_callback(&app, &b, "/auth/orcid/grant?kind=auto_update", LAUREL).await
+    {
+        let res = b.get(url).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(
+            location(&res),
+            "/settings/claims?error=grant_wrong_orcid&kind=auto_update"
+        );
+    } else {
+        panic!("the grant reached ORCID");
+    }
+    assert_eq!(
+        orcid_permissions::table.count().get_result::<i64>(&mut conn).unwrap(),
+        0
+    );
+    // "Sign in to ORCID afresh": the grant asks ORCID for the password again.
+    let res = b
+        .get(app.url("/auth/orcid/grant?kind=auto_update&fresh_login=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).contains("prompt=login"), "{}", location(&res));
 
     let res = flow(&app, &b, "/auth/orcid/grant?kind=search_and_link", me).await;
     assert_eq!(res.status(), 303);

@@ -1270,6 +1270,11 @@ export interface components {
             message: string;
         };
         GrantQuery: {
+            /**
+             * @description `true`: ORCID asks for the password again whatever orcid.org session the browser has
+             *     (`prompt=login`), to grant as another ORCID iD than the one signed in at orcid.org.
+             */
+            fresh_login?: boolean;
             /** @description Which ORCID permission to grant. */
             kind: components["schemas"]["PermissionKind"];
             /** @description A page of this site to return to afterwards. */
@@ -3571,6 +3576,11 @@ export interface operations {
                 kind: components["schemas"]["PermissionKind"];
                 /** @description A page of this site to return to afterwards. */
                 return_to?: string;
+                /**
+                 * @description `true`: ORCID asks for the password again whatever orcid.org session the browser has
+                 *     (`prompt=login`), to grant as another ORCID iD than the one signed in at orcid.org.
+                 */
+                fresh_login?: boolean;
             };
             header?: never;
             path?: never;
