@@ -12,8 +12,9 @@ use crate::error::{ApiError, ErrorCode};
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountUpdate {
+    /// The name shown, 1–200 characters (spaces collapsed); `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
@@ -85,6 +86,14 @@ pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiEr
             format!("The JSON body does not fit this endpoint: {e}"),
         )
     })?;
+    // A name of only spaces is a mistake, not a wish to clear it (`null` clears).
+    if matches!(&update.name, Some(Some(v)) if v.trim().is_empty()) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidName,
+            "Your name cannot be empty. Type the name to show (up to 200 characters), or send null to use your ORCID record's.",
+        )
+        .with_field("name", "empty"));
+    }
     let name = update.name.map(|v| clean_text("name", v, 200)).transpose()?;
     let given = update
         .given_names

@@ -1145,3 +1145,24 @@ async fn a_connected_services_verified_email_fills_the_account_unless_the_person
     flow(&app, &c, "/auth/github/start?intent=link", "jcarberry").await;
     assert_eq!(me_json(&app, &c).await["email"], "mine@example.org");
 }
+
+/// A name of only spaces is refused in words; the limit is stated; `null` still clears it.
+#[actix_web::test]
+async fn an_empty_name_is_refused_clearly() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = browser();
+    sign_in_orcid(&app, &b, &crate::claims::random_orcid()).await;
+    let patch = |body: Value| {
+        b.patch(app.url("/api/v1/accounts/me"))
+            .header("origin", &app.address)
+            .json(&body)
+            .send()
+    };
+    let res = patch(serde_json::json!({ "name": "   " })).await.unwrap();
+    let body = assert_problem(res, 422, "invalid_name").await;
+    assert!(body["detail"].as_str().unwrap().contains("200 characters"), "{body}");
+    let res = patch(serde_json::json!({ "name": "x".repeat(201) })).await.unwrap();
+    assert_problem(res, 422, "invalid_field").await;
+    let res = patch(serde_json::json!({ "name": null })).await.unwrap();
+    assert_eq!(res.status(), 200);
+}

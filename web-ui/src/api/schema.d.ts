@@ -954,6 +954,7 @@ export interface components {
             given_names?: string | null;
             /** @description Show the account in public listings. */
             is_public?: boolean | null;
+            /** @description The name shown, 1–200 characters (spaces collapsed); `null` clears it. */
             name?: string | null;
             other_names?: string[] | null;
         };
