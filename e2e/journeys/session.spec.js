@@ -50,11 +50,20 @@ test('11. sign out: the old session cookie stops working; a JWT issued before is
 
   // A copy of the old cookie is refused: the session ended on the server, not just in this browser.
   expect(await callApi(stack, { cookie: oldCookie })).toMatchObject({ status: 401, code: 'session_expired' });
-  // And this browser is signed out: Settings asks to sign in again.
+  // And this browser is signed out, as the person asked: Settings asks them to sign in (back there).
   await page.goto('/settings');
-  await expect(page.getByRole('alert')).toContainText('Your session has ended.');
-  await expect(page.getByRole('alert').getByRole('link', { name: 'Sign in again' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('heading', { level: 2, name: 'Please sign in' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('link', { name: 'Sign in', exact: true }))
+    .toHaveAttribute('href', '/sign-in?return_to=%2Fsettings');
+  await expect(page.getByText('Your session has ended')).toHaveCount(0);
   await expectAccessible(page);
+  // A browser still holding the old cookie is told that its session has ended.
+  const stale = await newPage();
+  await stale.context().addCookies([session]);
+  await stale.goto('/settings');
+  await expect(stale.getByRole('alert')).toContainText('Your session has ended.');
+  await expect(stale.getByRole('alert').getByRole('link', { name: 'Sign in again' })).toBeVisible();
+  await expectAccessible(stale);
   await page.goto('/');
   await expect(page.getByRole('main').getByRole('link', { name: 'Sign in' })).toBeVisible();
   await expectAccessible(page);

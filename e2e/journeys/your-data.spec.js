@@ -85,8 +85,10 @@ test('14. Your data: download it (their iD and their claim\'s DOI); delete the a
   // The old session is gone on the server, and this browser is signed out.
   expect(await meWithCookie(stack, oldCookie)).toMatchObject({ status: 401 });
   expect((await apiFromPage(page, 'GET', '/api/v1/accounts/me')).status).toBe(401);
+  // Nothing "ended" behind the person's back: Settings asks them to sign in.
   await page.goto('/settings');
-  await expect(page.getByRole('alert')).toContainText('Your session has ended.');
+  await expect(page.getByRole('main').getByRole('heading', { level: 2, name: 'Please sign in' })).toBeVisible();
+  await expect(page.getByText('Your session has ended')).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1, name: 'Personal settings' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' })).toHaveCount(0);
   await expectAccessible(page);

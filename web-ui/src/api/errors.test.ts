@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, ApiError, errorMessage, isReauthenticationRequired, isSessionEnded } from './errors';
+import { apiError, ApiError, errorMessage, isReauthenticationRequired, isSessionEnded, saysSessionEnded } from './errors';
 
 describe('apiError', () => {
   it('keeps the problem detail, code and field errors', () => {
@@ -31,6 +31,18 @@ describe('errorMessage', () => {
       expect(isSessionEnded(error)).toBe(true);
       expect(errorMessage(error)).toBe('Your session has ended. Sign in again.');
     }
+  });
+
+  it('tells a session that really ended (session_expired, session_revoked) from never signed in', () => {
+    expect(saysSessionEnded(new ApiError(401, 'x', 'session_expired'))).toBe(true);
+    expect(saysSessionEnded(new ApiError(401, 'x', 'session_revoked'))).toBe(true);
+    // A first visit, or a browser that signed out itself: no session to have ended.
+    expect(saysSessionEnded(new ApiError(401, 'x', 'unauthenticated'))).toBe(false);
+    expect(saysSessionEnded(new ApiError(401, 'x', 'reauthentication_required'))).toBe(false);
+    expect(saysSessionEnded(new ApiError(401, 'x'))).toBe(false);
+    // The code alone is not enough: it is a 401.
+    expect(saysSessionEnded(new ApiError(403, 'x', 'session_expired'))).toBe(false);
+    expect(saysSessionEnded(new TypeError('fetch failed'))).toBe(false);
   });
 
   it('asks to sign in again for reauthentication_required, which is not a session that ended', () => {

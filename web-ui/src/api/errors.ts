@@ -56,14 +56,30 @@ export function isReauthenticationRequired(error: unknown): boolean {
 
 /**
  * Whether the request failed because there is no live session: never signed in (`unauthenticated`),
- * or the session ended (`session_expired`, `session_revoked`, ...). Every 401 means "sign in again",
- * except `reauthentication_required`, which comes with a live session.
+ * or the session ended (`session_expired`, `session_revoked`, ...). Every 401 means "sign in",
+ * except `reauthentication_required`, which comes with a live session. Whether a session really
+ * ended is `saysSessionEnded`: a first visit is a 401 `unauthenticated` too.
  */
 export function isSessionEnded(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401 && !isReauthenticationRequired(error);
 }
 
+/** The 401 codes by which the server says this browser had a session and it has ended. */
+const SESSION_ENDED_CODES: readonly (string | undefined)[] = ['session_expired', 'session_revoked'];
+
+/**
+ * Whether the server says a session really ended: the browser's cookie named a session that was
+ * signed out elsewhere, revoked or expired (`session_expired`), or a token's session has ended
+ * (`session_revoked`). Not `unauthenticated`: that is also a first visit, or a browser that
+ * signed out itself, and asks "Please sign in", not "Your session has ended".
+ */
+export function saysSessionEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401 && SESSION_ENDED_CODES.includes(error.code);
+}
+
 export const SESSION_ENDED_MESSAGE = 'Your session has ended. Sign in again.';
+
+export const SIGN_IN_NEEDED_MESSAGE = 'Please sign in';
 
 export const REAUTHENTICATION_MESSAGE = 'For your security, sign in again to do this.';
 

@@ -75,10 +75,55 @@ export function finishSignupForm(pendingSignupId: string, returnTo: string): Flo
   return { action: '/auth/orcid/start', fields: { pending_signup: pendingSignupId, return_to: returnTo } };
 }
 
-/** Messages for `?error=` on pages a browser flow returns to. */
-export const FLOW_ERROR_MESSAGES: Record<string, string> = {
-  access_denied: 'Access was not granted at the provider, so nothing was changed. You can try again.',
-  provider_error: 'The provider could not complete the request, so nothing was changed. Please try again.',
+/**
+ * The sign-in page, coming back to `returnTo` afterwards (its `return_to`), and saying why the
+ * person is there when a sign-in flow came back with `error` (`access_denied`, `provider_error`).
+ */
+export function signInPath(returnTo?: string, error?: string): string {
+  const search = new URLSearchParams();
+  if (error) search.set('error', error);
+  if (returnTo) search.set('return_to', returnTo);
+  const query = search.toString();
+  return query ? `/sign-in?${query}` : '/sign-in';
+}
+
+/** `pathname` + `search` without the `?error=` a browser flow added on its way back. */
+export function withoutFlowError(pathname: string, search: string): string {
+  const params = new URLSearchParams(search);
+  params.delete('error');
+  const rest = params.toString();
+  return rest ? `${pathname}?${rest}` : pathname;
+}
+
+/** What `FlowErrorNotice` says for each `?error=` code, and for any other. */
+export interface FlowErrorMessages {
+  byCode: Record<string, string>;
+  unknown: string;
+}
+
+/** `?error=` on pages a signed-in person's flow returns to (connecting an account, a grant). */
+export const FLOW_ERROR_MESSAGES: FlowErrorMessages = {
+  byCode: {
+    access_denied: 'Access was not granted at the provider, so nothing was changed. You can try again.',
+    provider_error: 'The provider could not complete the request, so nothing was changed. Please try again.',
+  },
+  unknown: 'Something went wrong at the provider, so nothing was changed. Please try again.',
 };
 
-export const UNKNOWN_FLOW_ERROR = 'Something went wrong at the provider, so nothing was changed. Please try again.';
+/** `?error=` on the sign-in page: the person cancelled at the provider, or it failed there. */
+export const SIGN_IN_ERROR_MESSAGES: FlowErrorMessages = {
+  byCode: {
+    access_denied: 'Sign-in was cancelled. You are not signed in; choose a way to sign in to try again.',
+    provider_error: 'The provider could not complete the sign-in, so you are not signed in. Please try again.',
+  },
+  unknown: 'Something went wrong at the provider, so you are not signed in. Please try again.',
+};
+
+/** `?error=` on /link-orcid: confirming with ORCID was cancelled or failed; the sign-up still waits. */
+export const LINK_ORCID_ERROR_MESSAGES: FlowErrorMessages = {
+  byCode: {
+    access_denied: 'Signing in with ORCID was cancelled, so nothing was linked yet. You can confirm again below.',
+    provider_error: 'ORCID could not complete the sign-in, so nothing was linked yet. Please try again below.',
+  },
+  unknown: 'Something went wrong at ORCID, so nothing was linked yet. Please try again below.',
+};

@@ -91,9 +91,9 @@ describe('sign-in page', () => {
   });
 
   it.each([
-    ['access_denied', 'Access was not granted at the provider, so nothing was changed. You can try again.'],
-    ['provider_error', 'The provider could not complete the request, so nothing was changed. Please try again.'],
-    ['something_else', 'Something went wrong at the provider, so nothing was changed. Please try again.'],
+    ['access_denied', 'Sign-in was cancelled. You are not signed in; choose a way to sign in to try again.'],
+    ['provider_error', 'The provider could not complete the sign-in, so you are not signed in. Please try again.'],
+    ['something_else', 'Something went wrong at the provider, so you are not signed in. Please try again.'],
   ])('explains ?error=%s in plain words, and can dismiss it', async (code, message) => {
     mockApi(signedOutHandlers());
     const { user } = renderWithProviders(<App />, { route: `/sign-in?error=${code}` });

@@ -5,7 +5,7 @@ import { useProviders } from '../features/auth/api/get-providers';
 import { FlowErrorNotice } from '../features/auth/components/FlowErrorNotice';
 import { ProviderButtons } from '../features/auth/components/ProviderButtons';
 import { SandboxNotice } from '../features/auth/components/SandboxNotice';
-import { safeReturnTo } from '../lib/auth-urls';
+import { safeReturnTo, SIGN_IN_ERROR_MESSAGES } from '../lib/auth-urls';
 import { readAccountDeleted } from '../lib/sign-in-notice';
 
 export function SignInPage() {
@@ -59,7 +59,7 @@ export function SignInPage() {
           We use your ORCID information to set up your account and to help you add works to your ORCID record. If you
           sign in with Google or GitHub for the first time, you will be asked to link your ORCID iD.
         </p>
-        <FlowErrorNotice />
+        <FlowErrorNotice messages={SIGN_IN_ERROR_MESSAGES} />
         {content}
       </div>
     </>

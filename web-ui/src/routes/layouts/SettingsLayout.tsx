@@ -1,27 +1,48 @@
-import { NavLink, Outlet } from 'react-router-dom';
-import { isSessionEnded } from '../../api/errors';
+import { useState } from 'react';
+import { Link, Navigate, NavLink, Outlet, useLocation, useSearchParams } from 'react-router-dom';
+import { isSessionEnded, saysSessionEnded, SIGN_IN_NEEDED_MESSAGE } from '../../api/errors';
 import { ErrorAlert, SessionEnded } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import type { Account } from '../../features/account/api/get-account';
 import { useAccount } from '../../features/account/api/get-account';
+import { usePendingSignup } from '../../features/auth/api/get-pending-signup';
+import { signInPath, withoutFlowError } from '../../lib/auth-urls';
 import { displayName, hasAdminArea } from '../../lib/roles';
 
 /**
  * The settings frame: a side menu (Your account, Social login, ORCID claims, and Admin for every
  * role but `user`, as the API decides)
  * and the section it points to. It loads the account once and hands it to the sections.
+ *
+ * Without a session it tells apart a visitor who is not signed in ("Please sign in", and back
+ * here afterwards) from a session that really ended: the server says so (`session_expired`,
+ * `session_revoked`), or this page had the account before. A sign-in flow that came back here
+ * with `?error=` (cancelled or failed at the provider) did not sign in: the person goes on to
+ * the sign-in page, which says so, or back to /link-orcid when a Google/GitHub sign-up waits.
  */
 export function SettingsLayout() {
   const account = useAccount();
+  const [searchParams] = useSearchParams();
+  const flowError = searchParams.get('error');
+  const signedOut = account.isError && isSessionEnded(account.error);
+  const ended = useOnceTrue(
+    signedOut && (saysSessionEnded(account.error) || account.data !== undefined),
+  );
 
   let content;
   // Error first: after a 401 the last good account is still in `data`.
-  if (account.isError) {
-    content = isSessionEnded(account.error) ? (
+  if (signedOut && flowError) {
+    content = <BackFromSignIn error={flowError} />;
+  } else if (signedOut) {
+    content = ended ? (
       <div role="alert" className="error">
         <SessionEnded />
       </div>
     ) : (
+      <SignInNeeded />
+    );
+  } else if (account.isError) {
+    content = (
       <ErrorAlert
         error={account.error}
         context="Could not load your account."
@@ -43,6 +64,45 @@ export function SettingsLayout() {
       {content}
     </>
   );
+}
+
+/**
+ * `value`, and true from the first render it was true on: once the server said the session ended,
+ * a later 401 `unauthenticated` (the cookie is gone by then) does not turn it into a first visit.
+ */
+function useOnceTrue(value: boolean): boolean {
+  const [seen, setSeen] = useState(value);
+  if (value && !seen) setSeen(true);
+  return value || seen;
+}
+
+/** Nobody is signed in, and no session ended: a first visit, or after signing out. */
+function SignInNeeded() {
+  const { pathname, search } = useLocation();
+  return (
+    <section className="card card--narrow" aria-labelledby="sign-in-needed">
+      <h2 id="sign-in-needed">{SIGN_IN_NEEDED_MESSAGE}</h2>
+      <p>Sign in to see and change your settings. Afterwards you come back to this page.</p>
+      <Link className="button" to={signInPath(pathname + search)}>
+        Sign in
+      </Link>
+    </section>
+  );
+}
+
+/**
+ * Back from a sign-in flow that did not sign in (`?error=access_denied` when the person cancelled
+ * at the provider): a Google/GitHub sign-up still waiting for its ORCID iD goes on at /link-orcid;
+ * anyone else goes to the sign-in page, coming back here once signed in. Either page says why.
+ */
+function BackFromSignIn({ error }: { error: string }) {
+  const { pathname, search } = useLocation();
+  const pending = usePendingSignup();
+  if (pending.isPending) return <Loading>Loading…</Loading>;
+  if (pending.isSuccess && pending.data !== null) {
+    return <Navigate replace to={`/link-orcid?${new URLSearchParams({ error }).toString()}`} />;
+  }
+  return <Navigate replace to={signInPath(withoutFlowError(pathname, search), error)} />;
 }
 
 const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'settings-nav__link is-active' : 'settings-nav__link');

@@ -19,4 +19,6 @@ export const accountQueryOptions = () =>
     queryFn: ({ signal }) => getAccount(signal),
   });
 
-export const useAccount = () => useQuery(accountQueryOptions());
+/** `enabled: false` asks nothing of the server; the account already known (if any) is still returned. */
+export const useAccount = ({ enabled = true }: { enabled?: boolean } = {}) =>
+  useQuery({ ...accountQueryOptions(), enabled });

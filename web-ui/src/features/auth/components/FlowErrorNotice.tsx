@@ -1,11 +1,12 @@
 import { useSearchParams } from 'react-router-dom';
-import { FLOW_ERROR_MESSAGES, UNKNOWN_FLOW_ERROR } from '../../../lib/auth-urls';
+import { FLOW_ERROR_MESSAGES, type FlowErrorMessages } from '../../../lib/auth-urls';
 
 /**
  * A provider that refused or failed sends the browser back with `?error=access_denied` or
- * `?error=provider_error`. This says so in plain words, and can be dismissed.
+ * `?error=provider_error`. This says so in plain words, for the page it is on (`messages`: the
+ * sign-in page says "Sign-in was cancelled"), and can be dismissed.
  */
-export function FlowErrorNotice() {
+export function FlowErrorNotice({ messages = FLOW_ERROR_MESSAGES }: { messages?: FlowErrorMessages }) {
   const [searchParams, setSearchParams] = useSearchParams();
   const code = searchParams.get('error');
   if (!code) return null;
@@ -16,7 +17,7 @@ export function FlowErrorNotice() {
   };
   return (
     <div role="alert" className="error">
-      <p>{FLOW_ERROR_MESSAGES[code] ?? UNKNOWN_FLOW_ERROR}</p>
+      <p>{messages.byCode[code] ?? messages.unknown}</p>
       <button type="button" className="button button--secondary" onClick={dismiss}>
         Dismiss
       </button>
