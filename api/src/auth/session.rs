@@ -303,7 +303,9 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
             recent_sign_in: authenticated.is_some_and(|at| now - at <= window),
         }),
         None => {
-            session.purge();
+            // Only the dead session goes: a Google/GitHub sign-up waiting in this browser to be
+            // linked to an ORCID iD stays, so /link-orcid can still finish it.
+            session.remove(SID);
             Err(ApiError::new(
                 ErrorCode::SessionExpired,
                 "Your session has ended (signed out, revoked or expired). Please sign in again.",

@@ -1166,3 +1166,25 @@ async fn an_empty_name_is_refused_clearly() {
     let res = patch(serde_json::json!({ "name": null })).await.unwrap();
     assert_eq!(res.status(), 200);
 }
+
+/// A dead session cookie ends only the session: a Google/GitHub sign-up waiting in the same
+/// browser survives it, so the linking page can still finish it.
+#[actix_web::test]
+async fn a_dead_session_does_not_take_a_waiting_sign_up_with_it() {
+    use profiles_api::db::schema::sessions;
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = browser();
+    sign_in_orcid(&app, &b, &crate::claims::random_orcid()).await;
+    // That session ends elsewhere (revoked from another device).
+    diesel::update(sessions::table)
+        .set(sessions::revoked_at.eq(Some(app.clock.now())))
+        .execute(&mut app.db.conn())
+        .unwrap();
+    let login = format!("newcomer{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let res = flow(&app, &b, "/auth/github/start", &login).await;
+    assert_eq!(location(&res), "/link-orcid");
+    let res = me(&app, &b).await;
+    assert_eq!(res.status(), 401);
+    let res = b.get(app.url("/api/v1/auth/pending-signup")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the waiting sign-up survives the dead session");
+}
