@@ -80,7 +80,7 @@ test('6. Auto-Update: an event for a DOI naming them is pushed; one for a person
   await signInWithOrcid(them, other);
   await openClaimList(them);
   await reloadUntil(them, async () => {
-    await expect(claimRow(them, theirs.doi).getByText('Waiting for permission', { exact: true })).toBeVisible(QUICK);
+    await expect(claimRow(them, theirs.doi).getByText('Waiting for your permission', { exact: true })).toBeVisible(QUICK);
   });
   await expectAccessible(them);
   expect(await orcidApi.worksFor(other, theirs.doi), 'held: nothing sent to ORCID yet').toHaveLength(0);
@@ -134,7 +134,7 @@ test('8. ORCID revokes the token (401): the UI says so and offers to re-enable; 
 
   await openClaimList(page);
   await reloadUntil(page, async () => {
-    await expect(claimRow(page, second.doi).getByText('Waiting for permission', { exact: true })).toBeVisible(QUICK);
+    await expect(claimRow(page, second.doi).getByText('Waiting for your permission', { exact: true })).toBeVisible(QUICK);
   });
   await expectAccessible(page);
   expect(await orcidApi.worksFor(orcid, second.doi), 'nothing got through with the revoked token').toHaveLength(0);
@@ -172,13 +172,15 @@ test('9. remove a claim: the work is gone from the ORCID record', async ({ page 
   await expectAccessible(page);
   await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
   await expect(dialog).toBeHidden();
-  await expect(region(page, 'Your claims').getByRole('status')).toHaveText(`${drop.doi} will be removed from your ORCID record.`);
+  // The notice lasts only while the removal is queued: the row says where it stands.
+  await expect(claimRow(page, drop.doi).getByText(/^(Being removed|Removed)$/)).toBeVisible();
 
   await waitForOrcidRecord(orcidApi, orcid, drop.doi, hasNone, 'the work is deleted from the ORCID record');
   await reloadUntil(page, async () => {
     await expect(claimRow(page, drop.doi).getByText('Removed', { exact: true })).toBeVisible(QUICK);
   });
   await expect(claimRow(page, drop.doi).getByRole('button', { name: 'Remove from ORCID record' })).toHaveCount(0);
+  await expect(claimRow(page, drop.doi).getByRole('button', { name: 'Add again' })).toBeVisible();
   await expect(claimRow(page, keep.doi).getByText('In your ORCID record', { exact: true })).toBeVisible();
   await expectAccessible(page);
   const { works } = await orcidApi.record(orcid);

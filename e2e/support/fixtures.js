@@ -36,6 +36,16 @@ function watchErrors(page) {
   });
 }
 
+/**
+ * A screenshot in the middle of a journey, next to the one taken at its end:
+ * `artifacts/screenshots/journey-NN-…-<suffix>.png`. With `element`, only that element.
+ */
+export async function screenshot(page, testInfo, suffix, element) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${slug(testInfo.title)}-${suffix}.png`);
+  await (element ? element.screenshot({ path: file }) : page.screenshot({ path: file, fullPage: true }));
+}
+
 async function finish(page, testInfo, suffix = '') {
   if (page.isClosed()) return;
   mkdirSync(SCREENSHOTS, { recursive: true });

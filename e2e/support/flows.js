@@ -115,8 +115,10 @@ export async function apiFromPage(page, method, path, body) {
 // ── ORCID claims ─────────────────────────────────────────────────────────────────────────────────
 // Three pages: the overview (/settings/claims: the two permissions and the claim summary), the
 // Search & Link page (/settings/claims/search: DOIs in DataCite with "Add to ORCID record") and
-// the list of claims (/settings/claims/list: each claim with its state, "Try again" and "Remove
-// from ORCID record").
+// the list of claims (/settings/claims/list). On both, a claim's row shows its live state, its
+// reason (ORCID's refusal, why it waits) and the one action that helps: "Try again", "Enable
+// Search & Link" / "Enable Auto-Update" (a form post to the grant), "Remove from ORCID record" or,
+// on the list, "Add again".
 
 export const CLAIMS = { overview: '/settings/claims', search: '/settings/claims/search', list: '/settings/claims/list' };
 
@@ -162,17 +164,35 @@ export async function enablePermission(page, title, orcid, { again = false } = {
   await expectAccessible(page);
 }
 
-/** On the Search & Link page: finds a DOI with "Search DataCite" and chooses "Add to ORCID record". */
-export async function addWithSearchAndLink(page, { doi, word }) {
+/** On the Search & Link page: "Search DataCite" for `word`; the row of `doi` is listed. */
+export async function searchDataCite(page, { doi, word }) {
   await openSearch(page);
   const dois = region(page, 'Your DOIs in DataCite');
   await dois.getByRole('searchbox', { name: 'Search DataCite' }).fill(word);
   await dois.getByRole('button', { name: 'Search', exact: true }).click();
-  const row = doiRow(page, doi);
-  await expect(row).toBeVisible();
+  await expect(doiRow(page, doi)).toBeVisible();
+}
+
+/**
+ * The Search & Link page's live region (and the list's): empty, and so hidden, most of the time,
+ * which `getByRole` alone would not find.
+ */
+export const statusLine = (page, name) => region(page, name).getByRole('status', { includeHidden: true });
+
+/** Every state word a claim's row can show to its person. */
+export const CLAIM_STATE_WORDS = /^(Queued|In progress|In your ORCID record|Waiting for your permission|Failed|Skipped|Being removed|Removed)$/;
+
+/**
+ * On the Search & Link page: finds a DOI with "Search DataCite" and chooses "Add to ORCID record";
+ * the row then shows the claim's state instead of the button.
+ */
+export async function addWithSearchAndLink(page, { doi, word }) {
+  await searchDataCite(page, { doi, word });
   await expectAccessible(page);
+  const row = doiRow(page, doi);
   await row.getByRole('button', { name: 'Add to ORCID record' }).click();
-  await expect(dois.getByRole('status')).toHaveText(`${doi} is queued for your ORCID record.`);
+  await expect(row.getByRole('button', { name: 'Add to ORCID record' })).toHaveCount(0);
+  await expect(row.getByText(CLAIM_STATE_WORDS)).toBeVisible();
 }
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { claimCountLines, claimPill, claimStateLabel, claimStateOptions, claimStateTone, SOURCE_LABELS } from '.';
+import {
+  claimCountLines,
+  claimPill,
+  claimStateLabel,
+  claimStateOptions,
+  claimStateTone,
+  SOURCE_LABELS,
+  SOURCE_PERMISSION_TITLES,
+} from '.';
 import { claimStates } from '../../test/fixtures';
 
 describe('claim state words', () => {
@@ -8,7 +16,7 @@ describe('claim state words', () => {
       { state: 'done', label: 'In your ORCID record' },
       { state: 'waiting', label: 'Queued' },
       { state: 'working', label: 'In progress' },
-      { state: 'waiting_for_permission', label: 'Waiting for permission' },
+      { state: 'waiting_for_permission', label: 'Waiting for your permission' },
       { state: 'failed', label: 'Failed' },
       { state: 'ignored', label: 'Skipped' },
       { state: 'deleted', label: 'Removed' },
@@ -33,14 +41,16 @@ describe('claim state words', () => {
     expect(claimStateTone('done')).toBe('success');
     expect(claimStateTone('waiting')).toBe('info');
     expect(claimStateTone('working')).toBe('info');
-    expect(claimStateTone('waiting_for_permission')).toBe('warning');
+    // Waiting for the person to grant a permission is not a fault.
+    expect(claimStateTone('waiting_for_permission')).toBe('neutral');
     expect(claimStateTone('failed')).toBe('danger');
     expect(claimStateTone('ignored')).toBe('neutral');
     expect(claimStateTone('deleted')).toBe('neutral');
   });
 
-  it('names the sources as DataCite does', () => {
+  it('names the sources as DataCite does, and the permission each needs as its box is titled', () => {
     expect(SOURCE_LABELS).toEqual({ search_and_link: 'ORCID Search & Link', auto_update: 'ORCID Auto-Update' });
+    expect(SOURCE_PERMISSION_TITLES).toEqual({ search_and_link: 'Search & Link', auto_update: 'Auto-Update' });
   });
 });
 

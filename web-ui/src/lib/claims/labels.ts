@@ -25,7 +25,8 @@ interface StateWords {
 const STATES: Record<ClaimState, StateWords> = {
   waiting: { tone: 'info', person: 'Queued', admin: 'Queued' },
   working: { tone: 'info', person: 'In progress', admin: 'In progress' },
-  waiting_for_permission: { tone: 'warning', person: 'Waiting for permission', admin: 'Waiting for permission' },
+  // Not a fault: it waits for the person to grant a permission, which its row offers.
+  waiting_for_permission: { tone: 'neutral', person: 'Waiting for your permission', admin: 'Waiting for permission' },
   done: { tone: 'success', person: 'In your ORCID record', admin: 'Done' },
   failed: { tone: 'danger', person: 'Failed', admin: 'Failed' },
   ignored: { tone: 'neutral', person: 'Skipped', admin: 'Ignored' },
@@ -71,6 +72,12 @@ export function claimPill(claim: Pick<Claim, 'state' | 'action'>, audience: Clai
 export const SOURCE_LABELS: Record<ClaimSource, string> = {
   search_and_link: 'ORCID Search & Link',
   auto_update: 'ORCID Auto-Update',
+};
+
+/** The ORCID permission each source needs, as its box on the ORCID claims page is titled. */
+export const SOURCE_PERMISSION_TITLES: Record<ClaimSource, string> = {
+  search_and_link: 'Search & Link',
+  auto_update: 'Auto-Update',
 };
 
 /** The person's claim summary, line by line: the first four always, the rest only when there are any. */

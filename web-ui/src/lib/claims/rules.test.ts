@@ -11,8 +11,8 @@ describe('claim rules', () => {
     expect(countStates({}, IN_PROGRESS_STATES)).toBe(0);
   });
 
-  it('lets the person retry what failed, was skipped or waits for permission', () => {
-    expect(where(canRetry)).toEqual(['waiting_for_permission', 'failed', 'ignored']);
+  it('lets the person retry what failed or was skipped, not what waits for permission (granting it helps)', () => {
+    expect(where(canRetry)).toEqual(['failed', 'ignored']);
   });
 
   it('lets the person remove only a work that was added to the record', () => {

@@ -13,8 +13,12 @@ export function countStates(counts: ClaimStateCounts, states: readonly ClaimStat
   return states.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
 }
 
-/** The person may retry (and the API accepts `POST /claims/{id}/retry`) only in these states. */
-export const RETRYABLE_STATES: readonly ClaimState[] = ['failed', 'ignored', 'waiting_for_permission'];
+/**
+ * The person is offered "Try again" (`POST /claims/{id}/retry`) only in these states. The API also
+ * accepts a retry while a claim waits for permission, but the claim only waits again: what helps
+ * there is granting the permission (`claimStatus` offers that instead).
+ */
+export const RETRYABLE_STATES: readonly ClaimState[] = ['failed', 'ignored'];
 
 export const canRetry = (state: ClaimState): boolean => RETRYABLE_STATES.includes(state);
 

@@ -1,8 +1,13 @@
 import { Link } from 'react-router-dom';
+import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
 import { YourClaims } from '../../features/claims/components/YourClaims';
 import { CLAIMS_PATHS } from './claims-paths';
 
-/** Every claim, by state and source, with its error and Try again or Remove from ORCID record. */
+/**
+ * Every claim, by state and source, with its reason and what helps: Try again, Enable Search & Link
+ * or Auto-Update (a grant at ORCID that comes back here, hence the notice of a refused grant), Remove
+ * from ORCID record, or Add again.
+ */
 export function ClaimsListPage() {
   return (
     <section className="card" aria-labelledby="claims-list-heading">
@@ -14,7 +19,8 @@ export function ClaimsListPage() {
       <p className="muted">
         Every DOI that DataCite has added, or is adding, to your ORCID record, by Search &amp; Link or Auto-Update.
       </p>
-      <YourClaims />
+      <FlowErrorNotice />
+      <YourClaims returnTo={CLAIMS_PATHS.list} />
     </section>
   );
 }

@@ -7,7 +7,10 @@ import { dataciteSearchUrl } from '../../lib/datacite';
 import { useSettingsAccount } from '../layouts/settings-context';
 import { CLAIMS_PATHS } from './claims-paths';
 
-/** Search & Link: DOIs in DataCite (yours, or a search) with "Add to ORCID record" or the claim's state. */
+/**
+ * Search & Link: DOIs in DataCite (yours, or a search) with "Add to ORCID record" or the claim's live
+ * state, its reason and what helps ("Try again", "Enable …", which comes back here).
+ */
 export function ClaimsSearchPage() {
   const account = useSettingsAccount();
   const providers = useProviders();
@@ -20,7 +23,10 @@ export function ClaimsSearchPage() {
       <h2 id="claims-search-heading">Search &amp; Link</h2>
       <FlowErrorNotice />
       <PermissionStatusNotice kind="search_and_link" returnTo={CLAIMS_PATHS.search} />
-      <YourDois searchUrl={providers.data && dataciteSearchUrl(providers.data.datacite_search_url, account.orcid)} />
+      <YourDois
+        searchUrl={providers.data && dataciteSearchUrl(providers.data.datacite_search_url, account.orcid)}
+        returnTo={CLAIMS_PATHS.search}
+      />
     </section>
   );
 }

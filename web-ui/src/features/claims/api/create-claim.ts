@@ -1,12 +1,21 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
-import type { Claim } from '../../../lib/claims';
+import type { Claim, ClaimSource } from '../../../lib/claims';
 import { CLAIMS_KEY } from './keys';
 
-/** `POST /api/v1/claims`: queues the DOI for your ORCID record (Search & Link). */
-export async function createClaim(doi: string): Promise<Claim> {
-  const { data, error, response } = await api.POST('/api/v1/claims', { body: { doi } });
+export interface NewClaim {
+  doi: string;
+  /** Left out: Search & Link. "Add again" sends the removed claim's own source. */
+  source?: ClaimSource;
+}
+
+/**
+ * `POST /api/v1/claims`: queues the DOI for your ORCID record (idempotent: a removed, failed or
+ * skipped claim for it is queued again).
+ */
+export async function createClaim(claim: NewClaim): Promise<Claim> {
+  const { data, error, response } = await api.POST('/api/v1/claims', { body: claim });
   if (!response.ok || data === undefined) throw apiError(response, error);
   return data;
 }
@@ -15,6 +24,7 @@ export function useCreateClaim() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: createClaim,
+    // Returned, so the caller's own onSuccess runs once the lists show the claim.
     onSettled: () => queryClient.invalidateQueries({ queryKey: CLAIMS_KEY }),
   });
 }

@@ -4,56 +4,100 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { Pagination } from '../../../components/Pagination';
 import {
-  canRemove,
-  canRetry,
-  claimPill,
-  claimStateLabel,
+  claimNotice,
   claimStateOptions,
+  claimStatus,
+  noticeHolds,
+  queuedNotice,
   SOURCE_LABELS,
   type Claim,
+  type ClaimNotice,
   type ClaimSource,
   type ClaimState,
 } from '../../../lib/claims';
 import { formatDate } from '../../../lib/format';
+import { useCreateClaim } from '../api/create-claim';
 import { useClaims } from '../api/get-claims';
 import { useRemoveClaim } from '../api/remove-claim';
 import { useRetryClaim } from '../api/retry-claim';
+import { ClaimReasonText, ClaimRemedyButton } from './ClaimRemedy';
 
 const STATE_OPTIONS = claimStateOptions('person');
 
-/** Your claims, filtered by state and source and paged, with Try again and Remove from ORCID record. */
-export function YourClaims() {
+/**
+ * Your claims, filtered by state and source and paged, each with its state (polled while queued or
+ * in progress), its reason and what helps: Try again, Enable Search & Link or Auto-Update (a grant
+ * at ORCID that comes back to `returnTo`), Remove from ORCID record, or Add again.
+ */
+export function YourClaims({ returnTo }: { returnTo: string }) {
   const [state, setState] = useState<ClaimState | ''>('');
   const [source, setSource] = useState<ClaimSource | ''>('');
   const [page, setPage] = useState(1);
   const claims = useClaims({ state: state || undefined, source: source || undefined, page });
   const retry = useRetryClaim();
   const remove = useRemoveClaim();
+  const create = useCreateClaim();
   const [removing, setRemoving] = useState<Claim | null>(null);
-  const [announcement, setAnnouncement] = useState('');
+  const [notice, setNotice] = useState<ClaimNotice | null>(null);
   const filterId = useId();
   const sourceId = useId();
 
-  const tryAgain = (claim: Claim) => {
-    setAnnouncement('');
+  // A notice lasts while its claim, as shown, stays as the action left it.
+  const noticed = notice ? claims.data?.data.find((claim) => claim.id === notice.claimId) : null;
+  if (notice && !noticeHolds(notice, noticed)) setNotice(null);
+
+  const startOver = () => {
+    setNotice(null);
+    retry.reset();
+    create.reset();
     remove.reset();
+  };
+
+  // Each answer comes once the list was fetched again, so the notice is checked against it.
+  const tryAgain = (claim: Claim) => {
+    startOver();
     retry.mutate(claim.id, {
-      onSuccess: () => {
-        setAnnouncement(`${claim.doi} is queued again.`);
+      onSuccess: (queued) => {
+        setNotice(queuedNotice(queued, true));
       },
     });
+  };
+
+  const addAgain = (claim: Claim) => {
+    startOver();
+    create.mutate(
+      { doi: claim.doi, source: claim.source },
+      {
+        onSuccess: (queued) => {
+          setNotice(queuedNotice(queued, true));
+        },
+      },
+    );
   };
 
   const confirmRemove = () => {
     if (!removing) return;
     const claim = removing;
     retry.reset();
+    create.reset();
     remove.mutate(claim.id, {
-      onSuccess: () => {
+      onSuccess: (removed) => {
         setRemoving(null);
-        setAnnouncement(`${claim.doi} will be removed from your ORCID record.`);
+        setNotice(
+          claimNotice(
+            removed,
+            removed.state === 'deleted'
+              ? `${claim.doi} was removed.`
+              : `${claim.doi} will be removed from your ORCID record.`,
+          ),
+        );
       },
     });
+  };
+
+  const filter = (change: () => void) => {
+    startOver();
+    change();
   };
 
   let body;
@@ -82,13 +126,19 @@ export function YourClaims() {
             <ClaimRow
               key={claim.id}
               claim={claim}
-              retrying={retry.isPending && retry.variables === claim.id}
+              returnTo={returnTo}
+              busy={
+                (retry.isPending && retry.variables === claim.id) ||
+                (create.isPending && create.variables.doi === claim.doi)
+              }
               onRetry={() => {
                 tryAgain(claim);
               }}
+              onAddAgain={() => {
+                addAgain(claim);
+              }}
               onRemove={() => {
-                setAnnouncement('');
-                retry.reset();
+                startOver();
                 setRemoving(claim);
               }}
             />
@@ -99,7 +149,11 @@ export function YourClaims() {
           page={meta.page ?? page}
           totalPages={meta.total_pages}
           busy={claims.isFetching}
-          onPage={setPage}
+          onPage={(next) => {
+            filter(() => {
+              setPage(next);
+            });
+          }}
         />
       </>
     );
@@ -115,8 +169,10 @@ export function YourClaims() {
             id={filterId}
             value={state}
             onChange={(event) => {
-              setState(event.target.value as ClaimState | '');
-              setPage(1);
+              filter(() => {
+                setState(event.target.value as ClaimState | '');
+                setPage(1);
+              });
             }}
           >
             <option value="">All states</option>
@@ -133,8 +189,10 @@ export function YourClaims() {
             id={sourceId}
             value={source}
             onChange={(event) => {
-              setSource(event.target.value as ClaimSource | '');
-              setPage(1);
+              filter(() => {
+                setSource(event.target.value as ClaimSource | '');
+                setPage(1);
+              });
             }}
           >
             <option value="">All sources</option>
@@ -147,9 +205,15 @@ export function YourClaims() {
         </div>
       </div>
       <div role="status" className="status-line">
-        {announcement}
+        {notice?.text}
       </div>
       {retry.isError && <ErrorAlert error={retry.error} context="Could not try the claim again." />}
+      {create.isError && (
+        <ErrorAlert
+          error={create.error}
+          context={`Could not add ${create.variables.doi} to your ORCID record again.`}
+        />
+      )}
       {body}
       {removing && (
         <ConfirmDialog
@@ -176,16 +240,17 @@ export function YourClaims() {
 
 interface ClaimRowProps {
   claim: Claim;
-  retrying: boolean;
+  returnTo: string;
+  /** Its Try again or Add again is under way. */
+  busy: boolean;
   onRetry: () => void;
+  onAddAgain: () => void;
   onRemove: () => void;
 }
 
-function ClaimRow({ claim, retrying, onRetry, onRemove }: ClaimRowProps) {
+function ClaimRow({ claim, returnTo, busy, onRetry, onAddAgain, onRemove }: ClaimRowProps) {
   const titleId = useId();
-  const pill = claimPill(claim, 'person');
-  const retryable = canRetry(claim.state);
-  const removable = canRemove(claim);
+  const { pill, reason, remedy } = claimStatus(claim);
   return (
     <li className="session">
       <div className="session__what">
@@ -200,25 +265,19 @@ function ClaimRow({ claim, retrying, onRetry, onRemove }: ClaimRowProps) {
             </>
           ) : null}
         </span>
-        {claim.error && <p className="claim__error text-danger">{claim.error.message}</p>}
-        {claim.skip_reason && (
-          <p className="claim__error muted">
-            {claimStateLabel('ignored', 'person')}: {claim.skip_reason}
-          </p>
-        )}
+        <ClaimReasonText reason={reason} />
       </div>
-      {(retryable || removable) && (
+      {remedy && (
         <div className="form__actions">
-          {retryable && (
-            <button type="button" className="button" aria-describedby={titleId} disabled={retrying} onClick={onRetry}>
-              {retrying ? 'Trying again…' : 'Try again'}
-            </button>
-          )}
-          {removable && (
-            <button type="button" className="button button--secondary" aria-describedby={titleId} onClick={onRemove}>
-              Remove from ORCID record
-            </button>
-          )}
+          <ClaimRemedyButton
+            remedy={remedy}
+            describedBy={titleId}
+            returnTo={returnTo}
+            busy={busy}
+            onRetry={onRetry}
+            onAddAgain={onAddAgain}
+            onRemove={onRemove}
+          />
         </div>
       )}
     </li>

@@ -2,38 +2,79 @@ import { useId, useState, type SubmitEvent } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { Pagination } from '../../../components/Pagination';
-import { claimPill } from '../../../lib/claims';
+import {
+  claimPill,
+  claimStatus,
+  noticeHolds,
+  queuedNotice,
+  type ClaimNotice,
+  type ClaimState,
+} from '../../../lib/claims';
+import { useClaim } from '../api/get-claim';
 import { useCreateClaim } from '../api/create-claim';
+import { useRetryClaim } from '../api/retry-claim';
 import { useWorks, type Work } from '../api/get-works';
+import { ClaimReasonText, ClaimRemedyButton } from './ClaimRemedy';
+
+/** Settled states whose row says why (the works list has the state only): the claim is fetched for it. */
+const EXPLAINED_STATES: readonly ClaimState[] = ['failed', 'waiting_for_permission', 'ignored'];
+
+interface YourDoisProps {
+  searchUrl?: string | undefined;
+  /** This page, where ORCID sends the browser back to after "Enable …" in a row. */
+  returnTo: string;
+}
 
 /**
  * Search & Link: the DOIs that name you in DataCite (or a DataCite search), each with "Add to ORCID
- * record" or where its claim stands.
+ * record" or its claim's live state (polled while queued or in progress), the reason once it
+ * settles, and what helps: "Try again" when it failed, "Enable …" when it waits for a permission.
  */
-export function YourDois({ searchUrl }: { searchUrl?: string | undefined }) {
+export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const [page, setPage] = useState(1);
   const works = useWorks({ query, page });
   const create = useCreateClaim();
-  const [announcement, setAnnouncement] = useState('');
+  const retry = useRetryClaim();
+  const [notice, setNotice] = useState<ClaimNotice | null>(null);
   const searchId = useId();
+
+  // A notice lasts while the claim it is about stays as the action left it; then the row says more.
+  const noticed = notice ? works.data?.data.find((w) => w.claim?.id === notice.claimId)?.claim : null;
+  if (notice && !noticeHolds(notice, noticed)) setNotice(null);
+
+  const startOver = () => {
+    setNotice(null);
+    create.reset();
+    retry.reset();
+  };
 
   const search = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
+    startOver();
     setQuery(draft.trim());
     setPage(1);
   };
 
   const add = (work: Work) => {
-    setAnnouncement('');
-    create.mutate(work.doi, {
+    startOver();
+    // Runs once the lists were fetched again, so the notice is checked against the fresh state.
+    create.mutate(
+      { doi: work.doi },
+      {
+        onSuccess: (claim) => {
+          setNotice(queuedNotice({ ...claim, doi: work.doi }));
+        },
+      },
+    );
+  };
+
+  const tryAgain = (work: Work, claimId: string) => {
+    startOver();
+    retry.mutate(claimId, {
       onSuccess: (claim) => {
-        setAnnouncement(
-          claim.state === 'waiting_for_permission'
-            ? `${work.doi} will be added to your ORCID record once you enable Search & Link.`
-            : `${work.doi} is queued for your ORCID record.`,
-        );
+        setNotice(queuedNotice({ ...claim, doi: work.doi }, true));
       },
     });
   };
@@ -62,9 +103,14 @@ export function YourDois({ searchUrl }: { searchUrl?: string | undefined }) {
             <WorkRow
               key={work.doi}
               work={work}
-              adding={create.isPending && create.variables === work.doi}
+              returnTo={returnTo}
+              adding={create.isPending && create.variables.doi === work.doi}
+              retrying={retry.isPending && retry.variables === work.claim?.id}
               onAdd={() => {
                 add(work);
+              }}
+              onRetry={(claimId) => {
+                tryAgain(work, claimId);
               }}
             />
           ))}
@@ -74,7 +120,10 @@ export function YourDois({ searchUrl }: { searchUrl?: string | undefined }) {
           page={meta.page}
           totalPages={meta.total_pages}
           busy={works.isFetching}
-          onPage={setPage}
+          onPage={(next) => {
+            startOver();
+            setPage(next);
+          }}
         />
       </>
     );
@@ -110,22 +159,41 @@ export function YourDois({ searchUrl }: { searchUrl?: string | undefined }) {
         </button>
       </form>
       <div role="status" className="status-line">
-        {announcement}
+        {notice?.text}
       </div>
       {create.isError && (
-        <ErrorAlert error={create.error} context={`Could not add ${create.variables} to your ORCID record.`} />
+        <ErrorAlert error={create.error} context={`Could not add ${create.variables.doi} to your ORCID record.`} />
       )}
+      {retry.isError && <ErrorAlert error={retry.error} context="Could not try the claim again." />}
       {body}
     </section>
   );
 }
 
-function WorkRow({ work, adding, onAdd }: { work: Work; adding: boolean; onAdd: () => void }) {
+interface WorkRowProps {
+  work: Work;
+  returnTo: string;
+  adding: boolean;
+  retrying: boolean;
+  onAdd: () => void;
+  onRetry: (claimId: string) => void;
+}
+
+function WorkRow({ work, returnTo, adding, retrying, onAdd, onRetry }: WorkRowProps) {
   const titleId = useId();
+  // A removed claim is as good as none here: the DOI can be added again.
   const claim = work.claim && work.claim.state !== 'deleted' ? work.claim : null;
+  const explained = claim !== null && EXPLAINED_STATES.includes(claim.state);
+  const detail = useClaim(claim?.id ?? '', explained);
+  // Only what was fetched for the state the row shows: an older answer would say the wrong thing.
+  const known =
+    claim && detail.data?.state === claim.state && detail.data.action === claim.action ? detail.data : undefined;
+  const status = claim ? claimStatus({ ...claim, error: known?.error, skip_reason: known?.skip_reason }) : null;
+  // This page offers "Try again" and "Enable …"; removing and adding again are on the list of claims.
+  const remedy = status?.remedy?.kind === 'retry' || status?.remedy?.kind === 'enable' ? status.remedy : null;
   // A DOI already in the record (added some other way) reads like a claim that is done.
-  const pill = claim
-    ? claimPill(claim, 'person')
+  const pill = status
+    ? status.pill
     : work.in_orcid_record
       ? claimPill({ state: 'done', action: 'create' }, 'person')
       : null;
@@ -133,18 +201,31 @@ function WorkRow({ work, adding, onAdd }: { work: Work; adding: boolean; onAdd: 
     <li className="session">
       <div className="session__what">
         <strong id={titleId}>{work.title ?? work.doi}</strong>
+        {pill && <span className={`pill pill--${pill.tone}`}>{pill.label}</span>}
         <span className="session__agent">
           <a href={work.doi_url}>{work.doi}</a>
           {work.publication_year ? ` · ${work.publication_year}` : ''}
           {work.journal_title ? ` · ${work.journal_title}` : ''}
         </span>
+        <ClaimReasonText reason={status?.reason ?? null} />
       </div>
-      {pill ? (
-        <span className={`pill pill--${pill.tone}`}>{pill.label}</span>
-      ) : (
+      {!pill && (
         <button type="button" className="button" aria-describedby={titleId} disabled={adding} onClick={onAdd}>
           {adding ? 'Adding…' : 'Add to ORCID record'}
         </button>
+      )}
+      {claim && remedy && (
+        <div className="form__actions">
+          <ClaimRemedyButton
+            remedy={remedy}
+            describedBy={titleId}
+            returnTo={returnTo}
+            busy={retrying}
+            onRetry={() => {
+              onRetry(claim.id);
+            }}
+          />
+        </div>
       )}
     </li>
   );

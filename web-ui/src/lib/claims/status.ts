@@ -1,0 +1,86 @@
+import { claimPill, SOURCE_PERMISSION_TITLES, type ClaimPill } from './labels';
+import { canRemove, canRetry } from './rules';
+import type { Claim, ClaimSource } from './types';
+
+/**
+ * The one thing that helps a claim along, as its person is offered it:
+ *   retry     "Try again": `POST /api/v1/claims/{id}/retry` (failed, or skipped)
+ *   enable    "Enable Search & Link" / "Enable Auto-Update": the grant the claim waits for, a form
+ *             post to `/auth/orcid/grant` (`grantForm(permission, …)`); the claim goes out by itself
+ *   add_again "Add again": `POST /api/v1/claims` with the same DOI and source (removed)
+ *   remove    "Remove from ORCID record": `DELETE /api/v1/claims/{id}` (in the record)
+ */
+export type ClaimRemedy =
+  | { kind: 'retry'; label: 'Try again' }
+  | { kind: 'enable'; label: string; permission: ClaimSource }
+  | { kind: 'add_again'; label: 'Add again' }
+  | { kind: 'remove'; label: 'Remove from ORCID record' };
+
+/** Why a claim is where it is: an error in red, or a plain explanation (waiting, skipped). */
+export interface ClaimReason {
+  text: string;
+  tone: 'danger' | 'muted';
+}
+
+/** A claim's row, for its person: the pill, the reason under it, and the action it offers. */
+export interface ClaimStatus {
+  pill: ClaimPill;
+  reason: ClaimReason | null;
+  remedy: ClaimRemedy | null;
+}
+
+/**
+ * What `claimStatus` reads. A work's claim (`GET /api/v1/works`) has no `error` or `skip_reason`:
+ * then there is no reason to show, the rest is the same.
+ */
+export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
+  Partial<Pick<Claim, 'error' | 'skip_reason'>>;
+
+/**
+ * Where a claim stands for its person, by state:
+ *   waiting, working          Queued / In progress (or "Being removed"); the last attempt's error,
+ *                             if any, in plain text: it is retried on its own
+ *   waiting_for_permission    neutral, why it waits, and "Enable <the permission of its source>"
+ *   failed                    the error in red, and "Try again"
+ *   ignored                   "Skipped: <reason>", and "Try again"
+ *   done                      "Remove from ORCID record" (for an addition)
+ *   deleted                   "Add again"
+ */
+export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
+  const pill = claimPill(claim, 'person');
+  const message = claim.error?.message ?? null;
+  switch (claim.state) {
+    case 'waiting':
+    case 'working':
+      return { pill, reason: message ? { text: message, tone: 'muted' } : null, remedy: null };
+    case 'waiting_for_permission': {
+      const title = SOURCE_PERMISSION_TITLES[claim.source];
+      return {
+        pill,
+        reason: message ? { text: message, tone: 'muted' } : null,
+        remedy: { kind: 'enable', label: `Enable ${title}`, permission: claim.source },
+      };
+    }
+    case 'failed':
+      return { pill, reason: message ? { text: message, tone: 'danger' } : null, remedy: retryRemedy(claim) };
+    case 'ignored': {
+      const skipped = claim.skip_reason;
+      return {
+        pill,
+        reason: skipped ? { text: `${pill.label}: ${skipped}`, tone: 'muted' } : null,
+        remedy: retryRemedy(claim),
+      };
+    }
+    case 'done':
+      return {
+        pill,
+        reason: null,
+        remedy: canRemove(claim) ? { kind: 'remove', label: 'Remove from ORCID record' } : null,
+      };
+    case 'deleted':
+      return { pill, reason: null, remedy: { kind: 'add_again', label: 'Add again' } };
+  }
+}
+
+const retryRemedy = (claim: ClaimStatusInput): ClaimRemedy | null =>
+  canRetry(claim.state) ? { kind: 'retry', label: 'Try again' } : null;
