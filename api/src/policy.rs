@@ -498,6 +498,7 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/api/v1/claims/{id}", Api, ReadClaims),
         ("DELETE", "/api/v1/claims/{id}", Api, ChangeClaim),
         ("POST", "/api/v1/claims/{id}/retry", Api, ChangeClaim),
+        ("POST", "/api/v1/claims/{id}/dismiss", Api, ChangeClaim),
         ("GET", "/api/v1/works", Api, ReadClaims),
         ("POST", "/api/v1/events/dois", Api, PostEvents),
         ("GET", "/api/v1/auto-update/status", Api, ReadOwnAccount),

@@ -89,6 +89,38 @@ pub fn ignore(conn: &mut PgConnection, actor: &Account, id: Uuid, reason: &str) 
     })
 }
 
+/// What a person's dismissal of their own failed claim says, where the list shows a reason.
+pub const DISMISSED: &str = "Dismissed: you chose not to add it.";
+
+/// A person sets aside a claim that failed: it is kept as `ignored`, never pushed, and nothing is
+/// asked of ORCID (nothing reached the record). Adding the DOI again queues it afresh.
+pub fn dismiss(conn: &mut PgConnection, actor: &Account, id: Uuid) -> ApiResult<Claim> {
+    conn.transaction(|conn| {
+        let current: Claim = claims::table
+            .find(id)
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)?;
+        if current.state() != ClaimState::Failed {
+            return Err(ApiError::new(
+                ErrorCode::ClaimNotIgnorable,
+                format!(
+                    "The claim is {}; only a failed claim can be dismissed.",
+                    current.state()
+                ),
+            ));
+        }
+        let updated = store::ignore(conn, &current, DISMISSED)?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ClaimNotIgnorable,
+                "The claim changed meanwhile; look at it again.",
+            )
+        })?;
+        crate::audit::claim_change_by_another(conn, actor, "claim.dismissed", Some(&current), &updated)?;
+        Ok(updated)
+    })
+}
+
 /// Which failed claims to retry.
 #[derive(Debug, Clone)]
 pub struct FailedFilter {

@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::count_star;
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::store::Claim;
@@ -116,6 +118,62 @@ pub fn check_doi_filter(value: Option<&str>) -> ApiResult<()> {
         .with_field("doi", "too long"));
     }
     Ok(())
+}
+
+/// The query of `GET /api/v1/claims`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClaimQuery {
+    /// Only these states (comma-separated), e.g. `failed,waiting_for_permission`. Here and in
+    /// every filter below, an empty value is no filter.
+    #[param(
+        pattern = "^$|^(deleted|done|failed|ignored|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|waiting|waiting_for_permission|working))*$"
+    )]
+    pub state: Option<String>,
+    /// `search_and_link` or `auto_update`.
+    #[param(pattern = "^$|^(search_and_link|auto_update)$")]
+    pub source: Option<String>,
+    /// `create` or `delete`.
+    #[param(pattern = "^$|^(create|delete)$")]
+    pub action: Option<String>,
+    /// Only these DOIs (comma-separated, any accepted form).
+    #[param(
+        pattern = "^\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*(,\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*)*$",
+        max_length = 2000
+    )]
+    pub doi: Option<String>,
+    /// Free text, matched against DOI and title.
+    pub q: Option<String>,
+    /// Staff only: the claims of this ORCID iD (its check digit is checked too: 422 when it is
+    /// wrong).
+    #[param(
+        pattern = "^$|^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
+    )]
+    pub orcid: Option<String>,
+    /// Only claims whose error code is this, or whose error message contains it.
+    pub error: Option<String>,
+    /// Created at or after (`YYYY-MM-DD`, or an RFC 3339 time).
+    #[param(value_type = Option<String>, format = Date)]
+    pub created_from: Option<String>,
+    /// Created before (`YYYY-MM-DD`, or an RFC 3339 time; exclusive).
+    #[param(value_type = Option<String>, format = Date)]
+    pub created_to: Option<String>,
+    /// `-created` (default), `created`, `-updated` or `updated`.
+    #[param(pattern = "^$|^-?(created|updated)$")]
+    pub sort: Option<String>,
+    /// Page number, 1–10,000.
+    #[serde(rename = "page[number]")]
+    #[param(rename = "page[number]", minimum = 1, maximum = 10000)]
+    pub page_number: Option<i64>,
+    /// Page size, 1–100 (default 25).
+    #[serde(rename = "page[size]")]
+    #[param(rename = "page[size]", minimum = 1, maximum = 100)]
+    pub page_size: Option<i64>,
+    /// Opaque cursor from `links.next`; takes precedence over `page[number]`. Any other value
+    /// is 422 `invalid_cursor`.
+    #[serde(rename = "page[cursor]")]
+    #[param(rename = "page[cursor]", max_length = 200)]
+    pub page_cursor: Option<String>,
 }
 
 pub fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {

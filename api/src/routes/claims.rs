@@ -3,7 +3,7 @@
 use actix_web::{delete, get, http::header, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::accounts::find_by_orcid;
@@ -224,61 +224,6 @@ pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uui
     Ok(accepted(claim))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ClaimQuery {
-    /// Only these states (comma-separated), e.g. `failed,waiting_for_permission`. Here and in
-    /// every filter below, an empty value is no filter.
-    #[param(
-        pattern = "^$|^(deleted|done|failed|ignored|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|waiting|waiting_for_permission|working))*$"
-    )]
-    pub state: Option<String>,
-    /// `search_and_link` or `auto_update`.
-    #[param(pattern = "^$|^(search_and_link|auto_update)$")]
-    pub source: Option<String>,
-    /// `create` or `delete`.
-    #[param(pattern = "^$|^(create|delete)$")]
-    pub action: Option<String>,
-    /// Only these DOIs (comma-separated, any accepted form).
-    #[param(
-        pattern = "^\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*(,\\s*((([Hh][Tt][Tt][Pp][Ss]?://)?(([Dd][Xx]\\.)?[Dd][Oo][Ii]\\.[Oo][Rr][Gg]/|[Dd][Oo][Ii]:)\\s*|[Hh][Tt][Tt][Pp][Ss]?://)?10\\.[0-9]{4,9}(/|%2[Ff])(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+)(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)*|(/(([^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.[^\\s/.,\\x00-\\x1f\\x7f-\\x9f][^\\s/,\\x00-\\x1f\\x7f-\\x9f]*|\\.\\.[^\\s/,\\x00-\\x1f\\x7f-\\x9f]+))?)+))?\\s*)*$",
-        max_length = 2000
-    )]
-    pub doi: Option<String>,
-    /// Free text, matched against DOI and title.
-    pub q: Option<String>,
-    /// Staff only: the claims of this ORCID iD (its check digit is checked too: 422 when it is
-    /// wrong).
-    #[param(
-        pattern = "^$|^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
-    )]
-    pub orcid: Option<String>,
-    /// Only claims whose error code is this, or whose error message contains it.
-    pub error: Option<String>,
-    /// Created at or after (`YYYY-MM-DD`, or an RFC 3339 time).
-    #[param(value_type = Option<String>, format = Date)]
-    pub created_from: Option<String>,
-    /// Created before (`YYYY-MM-DD`, or an RFC 3339 time; exclusive).
-    #[param(value_type = Option<String>, format = Date)]
-    pub created_to: Option<String>,
-    /// `-created` (default), `created`, `-updated` or `updated`.
-    #[param(pattern = "^$|^-?(created|updated)$")]
-    pub sort: Option<String>,
-    /// Page number, 1–10,000.
-    #[serde(rename = "page[number]")]
-    #[param(rename = "page[number]", minimum = 1, maximum = 10000)]
-    pub page_number: Option<i64>,
-    /// Page size, 1–100 (default 25).
-    #[serde(rename = "page[size]")]
-    #[param(rename = "page[size]", minimum = 1, maximum = 100)]
-    pub page_size: Option<i64>,
-    /// Opaque cursor from `links.next`; takes precedence over `page[number]`. Any other value
-    /// is 422 `invalid_cursor`.
-    #[serde(rename = "page[cursor]")]
-    #[param(rename = "page[cursor]", max_length = 200)]
-    pub page_cursor: Option<String>,
-}
-
 /// Your claims
 ///
 /// Filtered, sorted and paginated (by page number, or with the cursor in `links.next`), with the
@@ -287,7 +232,7 @@ pub struct ClaimQuery {
 #[utoipa::path(
     operation_id = "list_claims",
     tag = "claims",
-    params(ClaimQuery),
+    params(crate::claims::query::ClaimQuery),
     responses(
         (status = 200, description = "One page of claims.", body = ClaimList),
         MalformedQuery,
@@ -300,7 +245,7 @@ pub struct ClaimQuery {
 pub async fn list(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ClaimQuery>,
+    query: web::Query<crate::claims::query::ClaimQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
@@ -423,4 +368,31 @@ pub async fn stats(caller: Caller, state: web::Data<AppState>) -> ApiResult<Http
     let orcid = caller.account.orcid.clone();
     let stats = crate::db::run(&state.pool, move |conn| Ok(query::stats(conn, &orcid)?)).await?;
     Ok(HttpResponse::Ok().json(stats))
+}
+
+/// Dismiss a failed claim
+///
+/// Sets aside a claim that failed, without asking anything of ORCID (the work never reached the
+/// record): it stays in the list as `ignored` with the reason "Dismissed", and is never pushed.
+/// Adding the DOI again (`POST /api/v1/claims`) queues it afresh.
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    responses(
+        (status = 200, description = "The claim, dismissed (`ignored`).", body = ClaimView),
+        NotSignedIn,
+        (status = 403, description = "A token without `claims:write`, someone else's claim that your role may read but not change (`forbidden`), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim has not failed (`claim_not_ignorable`): nothing to dismiss.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/claims/{id}/dismiss")]
+pub async fn dismiss(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ChangeClaim).await?;
+    let actor = caller.account.clone();
+    let claim = crate::db::run(&state.pool, move |conn| {
+        crate::claims::admin::dismiss(conn, &actor, claim.id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
 }

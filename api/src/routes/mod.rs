@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(claims::list)
         .service(claims::get_one)
         .service(claims::remove)
+        .service(claims::dismiss)
         .service(claims::retry)
         .service(claims::stats)
         .service(works::search)

@@ -1076,3 +1076,46 @@ async fn auto_update_says_when_it_last_looked_and_when_it_looks_next() {
     let anonymous = reqwest::get(app.url("/api/v1/auto-update/status")).await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// A person sets aside a claim that failed: it stays listed as ignored ("Dismissed"), ORCID is
+/// not asked anything, and only a failed claim can be dismissed.
+#[actix_web::test]
+async fn a_failed_claim_can_be_dismissed_without_asking_orcid() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let doi = seed_doi(&[&orcid], json!({})).await;
+    let claim = add(&app, &b, &doi).await;
+    let id = claim["id"].as_str().unwrap().to_owned();
+    let dismiss = |id: String| {
+        let b = b.clone();
+        let url = app.url(&format!("/api/v1/claims/{id}/dismiss"));
+        let origin = app.address.clone();
+        async move { b.post(url).header("origin", origin).send().await.unwrap() }
+    };
+    // Queued, not failed: nothing to dismiss.
+    assert_problem(dismiss(id.clone()).await, 409, "claim_not_ignorable").await;
+    diesel::update(claims::table.filter(claims::id.eq(uuid::Uuid::parse_str(&id).unwrap())))
+        .set((
+            claims::state.eq("failed"),
+            claims::error_code.eq("orcid_rejected"),
+            claims::error_message.eq("ORCID refused the work."),
+        ))
+        .execute(&mut app.db.conn())
+        .unwrap();
+    let res = dismiss(id.clone()).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["state"], "ignored", "{body}");
+    assert!(body["skip_reason"].as_str().unwrap().starts_with("Dismissed"), "{body}");
+    drain(&app, false).await;
+    assert!(record(&orcid).await.is_empty(), "nothing went to ORCID");
+    // Someone else cannot dismiss it.
+    let (other, _) = person(&app, &[]).await;
+    let res = other
+        .post(app.url(&format!("/api/v1/claims/{id}/dismiss")))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

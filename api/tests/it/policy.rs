@@ -114,7 +114,9 @@ fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String
     let (concrete, on) = match path {
         "/api/v1/claims" if method == "GET" => (format!("/api/v1/claims?orcid={victim}"), On::Victim),
         "/api/v1/claims" => (path.to_owned(), On::Victim),
-        "/api/v1/claims/{id}" | "/api/v1/claims/{id}/retry" => (path.replace("{id}", &claim.to_string()), On::Victim),
+        "/api/v1/claims/{id}" | "/api/v1/claims/{id}/retry" | "/api/v1/claims/{id}/dismiss" => {
+            (path.replace("{id}", &claim.to_string()), On::Victim)
+        }
         "/api/v1/admin/claims/{id}/requeue" | "/api/v1/admin/claims/{id}/ignore" => {
             (path.replace("{id}", &claim.to_string()), On::Victim)
         }
