@@ -3,8 +3,9 @@ import { defineConfig, loadEnv, type Plugin, type ProxyOptions } from 'vite';
 
 // Paths the Rust API serves. In production the API serves this SPA from web-ui/dist on the same
 // origin; in development (and `vite preview`) these are proxied so cookies stay first-party and no
-// CORS is needed. Keys starting with `^` are regular expressions: `/api` must not match `/apiary`.
-const API_PATHS = ['^/api(/|$)', '^/auth(/|$)', '^/heartbeat$', '^/\\.well-known(/|$)'];
+// CORS is needed. Keys starting with `^` are regular expressions: `/api` must not match `/apiary`,
+// and `/api/docs` is this app's page (the API reference), not the server's.
+const API_PATHS = ['^/api(?!/docs/?(?:[?#]|$))(/|$)', '^/auth(/|$)', '^/heartbeat$', '^/\\.well-known(/|$)'];
 const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
 function apiProxy(target: string): Record<string, ProxyOptions> {

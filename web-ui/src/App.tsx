@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
+import { ApiDocsPage } from './routes/ApiDocsPage';
 import { AccountNav } from './routes/layouts/AccountNav';
 import { SettingsLayout } from './routes/layouts/SettingsLayout';
 import { HomePage } from './routes/HomePage';
@@ -50,6 +51,7 @@ export function App() {
           <Route index element={<HomePage />} />
           <Route path="sign-in" element={<SignInPage />} />
           <Route path="link-orcid" element={<LinkOrcidPage />} />
+          <Route path="api/docs" element={<ApiDocsPage />} />
           <Route path="settings" element={<SettingsLayout />}>
             <Route index element={<AccountSettingsPage />} />
             <Route path="social" element={<SocialSettingsPage />} />
