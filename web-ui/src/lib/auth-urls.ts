@@ -10,6 +10,17 @@ export const PROVIDER_NAMES: Record<Provider, string> = {
   github: 'GitHub',
 };
 
+/** The two ORCID permissions by name, as their boxes on the ORCID claims page call them. */
+export const PERMISSION_TITLES: Record<PermissionKind, string> = {
+  search_and_link: 'Search & Link',
+  auto_update: 'Auto-Update',
+};
+
+/** `kind` if it names an ORCID permission (e.g. from a `?kind=` the server added), else null. */
+export function permissionKind(value: string | null | undefined): PermissionKind | null {
+  return value === 'search_and_link' || value === 'auto_update' ? value : null;
+}
+
 /** ORCID first, as on DataCite's pages. */
 export const PROVIDER_ORDER: readonly Provider[] = ['orcid', 'google', 'github'];
 
@@ -57,9 +68,15 @@ export interface FlowForm {
   fields: Record<string, string>;
 }
 
-/** "Enable Search & Link" / "Enable Auto-Update": `POST /auth/orcid/grant`. */
-export function grantForm(kind: PermissionKind, returnTo: string): FlowForm {
-  return { action: '/auth/orcid/grant', fields: { kind, return_to: returnTo } };
+/**
+ * "Enable Search & Link" / "Enable Auto-Update": `POST /auth/orcid/grant`. With `freshLogin`
+ * (`fresh_login=true`) ORCID asks for the password again whatever orcid.org session the browser
+ * has (`prompt=login`): to grant as this account's iD after granting as another one.
+ */
+export function grantForm(kind: PermissionKind, returnTo: string, { freshLogin = false } = {}): FlowForm {
+  const fields: Record<string, string> = { kind, return_to: returnTo };
+  if (freshLogin) fields.fresh_login = 'true';
+  return { action: '/auth/orcid/grant', fields };
 }
 
 /** "Connect Google" / "Connect GitHub" to the signed-in account: `POST /auth/{provider}/start`, `intent=link`. */
@@ -87,9 +104,19 @@ export function signInPath(returnTo?: string, error?: string): string {
   return query ? `/sign-in?${query}` : '/sign-in';
 }
 
-/** `pathname` + `search` without the `?error=` a browser flow added on its way back. */
+/**
+ * `?error=grant_wrong_orcid&kind=…`: a grant came back from ORCID signed in as another ORCID iD
+ * than the account's, so nothing was enabled (`kind` names the permission).
+ */
+export const GRANT_WRONG_ORCID = 'grant_wrong_orcid';
+
+/**
+ * `pathname` + `search` without the `?error=` a browser flow added on its way back (and the
+ * `kind` that comes with `grant_wrong_orcid`).
+ */
 export function withoutFlowError(pathname: string, search: string): string {
   const params = new URLSearchParams(search);
+  if (params.get('error') === GRANT_WRONG_ORCID) params.delete('kind');
   params.delete('error');
   const rest = params.toString();
   return rest ? `${pathname}?${rest}` : pathname;
@@ -106,6 +133,9 @@ export const FLOW_ERROR_MESSAGES: FlowErrorMessages = {
   byCode: {
     access_denied: 'Access was not granted at the provider, so nothing was changed. You can try again.',
     provider_error: 'The provider could not complete the request, so nothing was changed. Please try again.',
+    // FlowErrorNotice says more, with a button to grant again (see GRANT_WRONG_ORCID).
+    [GRANT_WRONG_ORCID]:
+      'You granted access while signed in to orcid.org as another ORCID iD, so nothing was enabled. Sign in to ORCID again with the iD of this account and grant access.',
   },
   unknown: 'Something went wrong at the provider, so nothing was changed. Please try again.',
 };

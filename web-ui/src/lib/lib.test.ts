@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { authStartUrl, finishSignupForm, grantForm, linkForm, reauthenticateUrl, safeReturnTo, withParams } from './auth-urls';
+import {
+  authStartUrl,
+  finishSignupForm,
+  grantForm,
+  linkForm,
+  permissionKind,
+  reauthenticateUrl,
+  safeReturnTo,
+  withoutFlowError,
+  withParams,
+} from './auth-urls';
 import { dataciteSearchUrl } from './datacite';
 
 describe('safeReturnTo', () => {
@@ -41,6 +51,11 @@ describe('browser flow URLs', () => {
       action: '/auth/orcid/grant',
       fields: { kind: 'auto_update', return_to: '/settings/claims' },
     });
+    // After granting as another ORCID iD: ORCID asks for the password again (prompt=login).
+    expect(grantForm('search_and_link', '/settings/claims', { freshLogin: true })).toEqual({
+      action: '/auth/orcid/grant',
+      fields: { kind: 'search_and_link', return_to: '/settings/claims', fresh_login: 'true' },
+    });
     expect(linkForm('github', '/settings/social')).toEqual({
       action: '/auth/github/start',
       fields: { intent: 'link', return_to: '/settings/social' },
@@ -49,6 +64,24 @@ describe('browser flow URLs', () => {
       action: '/auth/orcid/start',
       fields: { pending_signup: '0b6f8a52-1f3e-4c55-9d7e-2a4b6c8d0e1f', return_to: '/settings' },
     });
+  });
+});
+
+describe('back from a browser flow', () => {
+  it('drops the ?error= (and grant_wrong_orcid’s kind) from the page to come back to', () => {
+    expect(withoutFlowError('/settings/claims', '?error=access_denied')).toBe('/settings/claims');
+    expect(withoutFlowError('/settings/claims/list', '?page=2&error=grant_wrong_orcid&kind=auto_update')).toBe(
+      '/settings/claims/list?page=2',
+    );
+    // Another error's page keeps a `kind` of its own.
+    expect(withoutFlowError('/settings/x', '?kind=a&error=provider_error')).toBe('/settings/x?kind=a');
+  });
+
+  it('knows the two permission kinds', () => {
+    expect(permissionKind('search_and_link')).toBe('search_and_link');
+    expect(permissionKind('auto_update')).toBe('auto_update');
+    expect(permissionKind('bogus')).toBeNull();
+    expect(permissionKind(null)).toBeNull();
   });
 });
 

@@ -58,6 +58,36 @@ export function githubIdentity(overrides: Partial<Schemas['IdentityView']> = {})
   };
 }
 
+export function googleIdentity(overrides: Partial<Schemas['IdentityView']> = {}): Schemas['IdentityView'] {
+  return {
+    provider: 'google',
+    subject: '109876543210987654321',
+    display_name: 'Josiah Carberry',
+    email: 'josiah.carberry@gmail.example',
+    avatar_url: null,
+    profile_url: null,
+    linked_at: '2024-03-01T10:00:00Z',
+    last_used_at: '2025-02-25T08:00:00Z',
+    token_state: 'active',
+    token_expires_at: '2025-02-25T09:00:00Z',
+    can_unlink: true,
+    unlink_blocked_reason: null,
+    ...overrides,
+  };
+}
+
+/** Auto-Update's schedule: DataCite polled every 15 minutes, last at 14:02 UTC, next at 14:17. */
+export function autoUpdateStatus(overrides: Partial<Schemas['AutoUpdateStatus']> = {}): Schemas['AutoUpdateStatus'] {
+  return {
+    every_secs: 900,
+    last_checked_at: '2025-03-02T14:02:00Z',
+    last_dois: 3,
+    last_claims_created: 2,
+    next_check_at: '2025-03-02T14:17:00Z',
+    ...overrides,
+  };
+}
+
 export function permission(
   kind: Schemas['PermissionKind'],
   overrides: Partial<Schemas['PermissionView']> = {},
@@ -322,6 +352,7 @@ export function signedInHandlers(): Handlers {
     'GET /api/v1/claims': () => claimList([]),
     'GET /api/v1/works': () => workList([]),
     'GET /api/v1/status': () => ({ version: '1.4.2', database: 'ok', queue_depth: 3 }),
+    'GET /api/v1/auto-update/status': () => autoUpdateStatus(),
     'POST /api/v1/auth/logout': () => undefined,
   };
 }

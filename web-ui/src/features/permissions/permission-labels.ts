@@ -1,14 +1,15 @@
+import { PERMISSION_TITLES } from '../../lib/auth-urls';
 import type { PermissionKind, PermissionStatus } from './api/get-permissions';
 
 export const PERMISSION_KINDS: Record<PermissionKind, { title: string; description: string; disableEffect: string }> = {
   search_and_link: {
-    title: 'Search & Link',
+    title: PERMISSION_TITLES.search_and_link,
     description:
       'Allow DataCite to add a work to your ORCID record when you choose “Add to ORCID record” for a DOI in DataCite Search.',
     disableEffect: 'DataCite Search will no longer be able to add works to your ORCID record.',
   },
   auto_update: {
-    title: 'Auto-Update',
+    title: PERMISSION_TITLES.auto_update,
     description:
       'Allow DataCite to add works to your ORCID record automatically when your ORCID iD is included as a creator in the metadata of a DataCite DOI.',
     disableEffect: 'DataCite will stop adding new works to your ORCID record automatically.',

@@ -107,7 +107,10 @@ describe('settings: your account', () => {
       'Your changes were not saved. That email address is not valid.',
     );
     expect(email).toHaveAttribute('aria-invalid', 'true');
-    expect(email).toHaveAccessibleDescription('Expected an address like name@example.org');
+    // The account's email came from GitHub (the fixture's): the hint says so, then the error.
+    expect(email).toHaveAccessibleDescription(
+      'Filled in from your GitHub account. You can change it to another address; Profiles then keeps yours. Expected an address like name@example.org',
+    );
     expect(within(form).getByLabelText('Name')).not.toHaveAttribute('aria-invalid');
     // Still editing, with what was typed.
     expect(email).toHaveValue('josiah-at-example');

@@ -4,7 +4,7 @@ import { App } from '../../App';
 import { mockApi, problem, reauthenticationRequired } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
 import { expectFlowPost, expectReauthentication } from '../../test/flows';
-import { githubIdentity, orcidIdentity, providersResponse, signedInHandlers } from '../../test/fixtures';
+import { githubIdentity, googleIdentity, orcidIdentity, providersResponse, signedInHandlers } from '../../test/fixtures';
 import { renderWithProviders } from '../../test/render';
 
 /** The row of one provider, found by its heading. */
@@ -44,6 +44,32 @@ describe('settings: social login', () => {
       'Google',
       'GitHub',
     ]);
+    await expectNoAxeViolations();
+  });
+
+  it('names which account each connection is: Google by its email, GitHub by its username', async () => {
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/accounts/me/identities': () => [
+        orcidIdentity(),
+        googleIdentity({ email: 'alice@example.test', display_name: 'Alice Example', last_used_at: null }),
+        // GitHub's display name is the person's name; the username is only in the profile URL.
+        githubIdentity({
+          display_name: 'Alice Example',
+          email: 'alice@example.test',
+          profile_url: 'https://github.com/alice-example',
+          last_used_at: null,
+        }),
+      ],
+    });
+    renderWithProviders(<App />, { route: '/settings/social' });
+
+    expect(await row('Google')).toHaveTextContent('Linked as alice@example.test (Alice Example).');
+    const github = await row('GitHub');
+    expect(github).toHaveTextContent('Linked as alice-example (Alice Example).');
+    expect(within(github).getByRole('link', { name: 'alice-example' })).toHaveAttribute(
+      'href',
+      'https://github.com/alice-example',
+    );
     await expectNoAxeViolations();
   });
 

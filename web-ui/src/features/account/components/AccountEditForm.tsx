@@ -3,6 +3,7 @@ import { ApiError } from '../../../api/errors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { Account } from '../api/get-account';
 import { useUpdateAccount, type AccountUpdate } from '../api/update-account';
+import { emailSource, emailSourceWords } from '../email-source';
 
 type TextField = 'name' | 'given_names' | 'family_name' | 'email';
 
@@ -76,6 +77,14 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
     [hint, fieldErrors.has(field) ? `${idPrefix}-${field}-error` : undefined].filter(Boolean).join(' ') ||
     undefined;
 
+  // Where the email came from, while it is still that service's: the person may change it.
+  const source = emailSource(account);
+  const hints: Partial<Record<TextField, string>> = source
+    ? {
+        email: `Filled in ${emailSourceWords(source)}. You can change it to another address; Profiles then keeps yours.`,
+      }
+    : {};
+
   const errorText = (field: string) =>
     fieldErrors.has(field) ? (
       <p id={`${idPrefix}-${field}-error`} className="field__error">
@@ -90,6 +99,11 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
       {TEXT_FIELDS.map(({ field, label, type, autoComplete }) => (
         <div className="field" key={field}>
           <label htmlFor={`${idPrefix}-${field}`}>{label}</label>
+          {hints[field] && (
+            <p id={`${idPrefix}-${field}-hint`} className="field__hint">
+              {hints[field]}
+            </p>
+          )}
           <input
             id={`${idPrefix}-${field}`}
             name={field}
@@ -100,7 +114,7 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
               setValues({ ...values, [field]: event.target.value });
             }}
             aria-invalid={fieldErrors.has(field) || undefined}
-            aria-describedby={describedBy(field)}
+            aria-describedby={describedBy(field, hints[field] && `${idPrefix}-${field}-hint`)}
           />
           {errorText(field)}
         </div>

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { formatDate } from '../../../lib/format';
 import type { Account } from '../api/get-account';
 import { ROLE_LABELS } from '../../../lib/roles';
+import { emailSource, emailSourceWords } from '../email-source';
 
 const NOT_SET = <span className="muted">Not set</span>;
 
@@ -11,6 +12,22 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
       <dt>{term}</dt>
       <dd>{children}</dd>
     </div>
+  );
+}
+
+/** The address, and where it came from when a linked service gave it. */
+function Email({ email, account }: { email: string; account: Account }) {
+  const source = emailSource(account);
+  return (
+    <>
+      {email}
+      {source && (
+        <>
+          {' '}
+          <span className="fact__note">{emailSourceWords(source)}</span>
+        </>
+      )}
+    </>
   );
 }
 
@@ -35,7 +52,7 @@ export function AccountOverview({ account }: { account: Account }) {
       <Fact term="ORCID iD">
         <a href={account.orcid_url}>{account.orcid}</a>
       </Fact>
-      <Fact term="Email">{account.email ?? NOT_SET}</Fact>
+      <Fact term="Email">{account.email ? <Email email={account.email} account={account} /> : NOT_SET}</Fact>
       <Fact term="Public">{account.is_public ? 'Shown in public listings' : 'Hidden from public listings'}</Fact>
       <Fact term="Role">{ROLE_LABELS[account.role]}</Fact>
       {account.provider_id && <Fact term="Provider">{account.provider_id}</Fact>}

@@ -9,6 +9,7 @@ import { formatDate } from '../../../lib/format';
 import { useExpireOrcidToken } from '../api/expire-orcid-token';
 import { useIdentities, type Identity } from '../api/get-identities';
 import { useUnlinkIdentity } from '../api/unlink-identity';
+import { identityLabel } from '../identity-labels';
 
 type ProviderInfo = components['schemas']['ProviderInfo'];
 
@@ -136,7 +137,7 @@ export function SocialLogin({ providers }: SocialLoginProps) {
 
 function IdentityState({ identity, enabled, name }: { identity: Identity | undefined; enabled: boolean; name: string }) {
   if (!identity) return <p className="muted">Not linked.</p>;
-  const who = identity.display_name ?? identity.email ?? identity.subject;
+  const { account, name: nameThere } = identityLabel(identity);
   return (
     <>
       {identity.provider === 'orcid' ? (
@@ -148,7 +149,8 @@ function IdentityState({ identity, enabled, name }: { identity: Identity | undef
       ) : (
         <p>
           Linked as{' '}
-          {identity.profile_url ? <a href={identity.profile_url}>{who}</a> : <strong>{who}</strong>}
+          {identity.profile_url ? <a href={identity.profile_url}>{account}</a> : <strong>{account}</strong>}
+          {nameThere ? ` (${nameThere})` : ''}
           {identity.last_used_at ? `, last used ${formatDate(identity.last_used_at)}` : ''}.
         </p>
       )}

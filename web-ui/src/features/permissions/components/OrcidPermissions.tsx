@@ -6,6 +6,7 @@ import { formatDate } from '../../../lib/format';
 import { useDisablePermission } from '../api/disable-permission';
 import { usePermissions, type Permission, type PermissionKind, type PermissionStatus } from '../api/get-permissions';
 import { PERMISSION_KINDS } from '../permission-labels';
+import { AutoUpdateSchedule } from './AutoUpdateSchedule';
 import { PermissionNotice } from './PermissionNotice';
 
 /** Where ORCID sends the browser back to after a grant. */
@@ -121,6 +122,7 @@ function PermissionBox({ kind, permission, extra, onDisable }: PermissionBoxProp
         <span className={`pill pill--${pill.tone}`}>{pill.label}</span>
       </div>
       <p>{description}</p>
+      {kind === 'auto_update' && <AutoUpdateSchedule />}
       {permission && <PermissionDates permission={permission} />}
       {status === 'active' ? (
         <button type="button" className="button button--secondary" onClick={onDisable}>
