@@ -12,7 +12,6 @@ use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, Re
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
 
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
@@ -52,8 +51,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Starts serving on `listener`; the returned server runs until stopped or signalled.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let document = openapi();
-    let route_table = web::Data::new(RouteTable::from_openapi(&document));
+    let document = web::Data::new(openapi());
+    let route_table = web::Data::new(RouteTable::from_openapi(document.get_ref()));
     let shutdown_timeout = state.config.shutdown_timeout.as_secs();
     let session_key = match &state.config.session_secret {
         Some(secret) => Key::derive_from(secret.expose()),
@@ -112,12 +111,16 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .split_for_parts();
         let assets = state.config.web_ui_dir.join("assets");
         let app = app
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document.clone()))
+            // The OpenAPI document, and the web UI's reference page that reads it (an
+            // accessible viewer of our own, offline, under the same CSP as every page).
+            .app_data(document.clone())
+            .route("/api/openapi.json", web::get().to(openapi_json))
+            .route("/api/docs", web::get().to(api_docs_page))
             .route(
-                "/api/docs",
+                "/api/docs/",
                 web::get().to(|| async {
                     HttpResponse::PermanentRedirect()
-                        .insert_header((header::LOCATION, "/api/docs/"))
+                        .insert_header((header::LOCATION, "/api/docs"))
                         .finish()
                 }),
             )
@@ -162,7 +165,7 @@ pub fn run_operations(listener: TcpListener, state: AppState) -> std::io::Result
 }
 
 /// The SPA and the API docs load only their own scripts (no inline script anywhere), so
-/// `script-src 'self'` holds; styles allow inline attributes, which Swagger UI sets. Over https,
+/// `script-src 'self'` holds; styles allow inline attributes (components may set them). Over https,
 /// browsers are told to use nothing else (HSTS).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data: https:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -256,6 +259,18 @@ fn problem_for_bare_errors<B: MessageBody + 'static>(
     ))
 }
 
+/// `GET /api/openapi.json`: the document the handlers' annotations make.
+async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .json(document.get_ref())
+}
+
+/// `GET /api/docs`: the web UI's API reference (a page of the SPA).
+async fn api_docs_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    spa_file(&req, &state.config.web_ui_dir, "/")
+}
+
 /// Anything no route matched: 405 for a known path with another method, 404 for API paths,
 /// and otherwise the SPA (a deep link falls back to `index.html`).
 async fn fallback(
@@ -309,7 +324,7 @@ fn spa_file(req: &HttpRequest, dir: &Path, path: &str) -> Result<HttpResponse, A
         return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Profiles</title></head>\
 <body><main><h1>Profiles</h1><p>The web UI has not been built. Run <code>make run</code>, \
-or see the <a href=\"/api/docs/\">API documentation</a>.</p></main></body></html>",
+or read the <a href=\"/api/openapi.json\">OpenAPI document</a>.</p></main></body></html>",
         ));
     }
     let file = NamedFile::open(index).map_err(ApiError::internal)?;
