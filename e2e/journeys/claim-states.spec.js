@@ -1,7 +1,8 @@
 // Journeys 20–21: what a claim's row says and offers, live, on the Search & Link page and the list
 // of claims (the settings walk-through's items 4 and 8): a failed claim with ORCID's reason and
-// "Try again"; a claim waiting for permission as a neutral state with the button that grants it;
-// a removed claim with "Add again"; notices that go once they are stale.
+// "Try again"; a failed claim dismissed (20b), then "Dismissed" with "Add again", nothing asked of
+// ORCID; a claim waiting for permission as a neutral state with the button that grants it; a
+// removed claim with "Add again"; notices that go once they are stale.
 import { expectAccessible } from '../support/a11y.js';
 import { orcidApi, randomOrcid } from '../support/doubles.js';
 import { expect, screenshot, test } from '../support/fixtures.js';
@@ -89,6 +90,103 @@ test('20. Search & Link: a claim ORCID refuses turns Failed in its row, with the
   await expect(doiRow(page, other.doi).getByRole('button', { name: 'Add to ORCID record' })).toBeVisible();
   await expect(doiRow(page, refused.doi)).toHaveCount(0);
   await expectAccessible(page);
+});
+
+/** The ORCID double's calls on `orcid`'s record since `since` (ms since the epoch). */
+async function orcidCallsSince(orcid, since) {
+  const log = await orcidApi.requests();
+  return log.filter((call) => call.path.includes(orcid) && Date.parse(call.at) >= since);
+}
+
+/** Long enough for a worker (polling every 100 ms) to have pushed a claim that was still queued. */
+const WORKER_GRACE_MS = 1_500;
+
+test('20b. a failed claim can be dismissed: it reads Dismissed with Add again, and nothing is sent to ORCID', async ({ page }, testInfo) => {
+  const orcid = randomOrcid();
+  const first = await registerDoi([orcid], 'Dismissed here');
+  const second = await registerDoi([orcid], 'Dismissed from the list');
+  await signInWithOrcid(page, orcid);
+  await enablePermission(page, 'Search & Link', orcid);
+  // ORCID refuses (400) the next two pushes to this record: each claim fails at once, for good.
+  await orcidApi.failNext({ orcid, status: 400, method: 'POST', count: 2 });
+
+  // On the Search & Link page: the failed row offers "Dismiss" beside "Try again".
+  await searchDataCite(page, first);
+  await expectAccessible(page);
+  const row = doiRow(page, first.doi);
+  await row.getByRole('button', { name: 'Add to ORCID record' }).click();
+  await expect(row.getByText('Failed', { exact: true })).toBeVisible();
+  await expect(row).toContainText(REJECTED);
+  await expect(row.getByRole('button')).toHaveText(['Try again', 'Dismiss']);
+  await expectAccessible(page);
+
+  let since = Date.now();
+  await row.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(row.getByText('Dismissed', { exact: true })).toBeVisible();
+  await expect(row).toContainText('You chose not to add it to your ORCID record.');
+  await expect(row).not.toContainText(REJECTED);
+  await expect(row.getByRole('button')).toHaveText(['Add again']);
+  await expectNothingRed(row);
+  await expect(statusLine(page, DOIS)).toHaveText(`${first.doi} was dismissed. You can add it again at any time.`);
+  await page.waitForTimeout(WORKER_GRACE_MS);
+  expect(await orcidCallsSince(orcid, since), 'dismissing asks nothing of ORCID').toEqual([]);
+  expect(await orcidApi.worksFor(orcid, first.doi), 'nothing reached the record').toHaveLength(0);
+  await expectAccessible(page);
+  await screenshot(page, testInfo, 'search-dismissed');
+
+  // The second one fails too; it is dismissed from the list of claims.
+  await searchDataCite(page, second);
+  await doiRow(page, second.doi).getByRole('button', { name: 'Add to ORCID record' }).click();
+  await expect(doiRow(page, second.doi).getByText('Failed', { exact: true })).toBeVisible();
+  await expectAccessible(page);
+
+  await openClaimList(page);
+  const listed = claimRow(page, second.doi);
+  await expect(listed.getByText('Failed', { exact: true })).toBeVisible();
+  await expect(listed.getByRole('button')).toHaveText(['Try again', 'Dismiss']);
+  // The first, dismissed on the other page, reads the same here.
+  const firstListed = claimRow(page, first.doi);
+  await expect(firstListed.getByText('Dismissed', { exact: true })).toBeVisible();
+  await expect(firstListed.getByRole('button')).toHaveText(['Add again']);
+  await expectAccessible(page);
+  await screenshot(page, testInfo, 'list-failed');
+
+  since = Date.now();
+  await listed.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(listed.getByText('Dismissed', { exact: true })).toBeVisible();
+  await expect(listed).toContainText('You chose not to add it to your ORCID record.');
+  await expect(listed).not.toContainText(REJECTED);
+  const addAgain = listed.getByRole('button', { name: 'Add again' });
+  await expect(listed.getByRole('button')).toHaveText(['Add again']);
+  await expectNothingRed(listed);
+  await expect(statusLine(page, 'Your claims')).toHaveText(`${second.doi} was dismissed. You can add it again at any time.`);
+  await page.waitForTimeout(WORKER_GRACE_MS);
+  expect(await orcidCallsSince(orcid, since), 'dismissing asks nothing of ORCID').toEqual([]);
+  expect(await orcidApi.worksFor(orcid, second.doi), 'nothing reached the record').toHaveLength(0);
+  await expectAccessible(page);
+  await screenshot(page, testInfo, 'list-dismissed');
+  await atPhoneWidth(page, testInfo, listed, 'list-dismissed');
+
+  // The API keeps both as ignored, "Dismissed".
+  for (const { doi } of [first, second]) {
+    const { body } = await apiFromPage(page, 'GET', `/api/v1/claims?doi=${encodeURIComponent(doi)}`);
+    expect(body.data.map((c) => [c.state, c.skip_reason?.startsWith('Dismissed')])).toEqual([['ignored', true]]);
+  }
+
+  // "Add again": the same DOI, from the same source, queued afresh and into the record, once.
+  await addAgain.click();
+  await expect(listed.getByText('In your ORCID record', { exact: true })).toBeVisible();
+  await expect(listed).toContainText('ORCID Search & Link');
+  await waitForOrcidRecord(orcidApi, orcid, second.doi, hasOne, 'the work added again arrives once');
+  await expectAccessible(page);
+
+  // Back on the Search & Link page, the first still reads Dismissed (not "Skipped"), with Add again.
+  await searchDataCite(page, first);
+  await expect(row.getByText('Dismissed', { exact: true })).toBeVisible();
+  await expect(row).not.toContainText('Skipped');
+  await expect(row.getByRole('button')).toHaveText(['Add again']);
+  await expectAccessible(page);
+  expect(await orcidApi.worksFor(orcid, first.doi), 'the first never reached the record').toHaveLength(0);
 });
 
 test('21. waiting for permission is a neutral state with the Enable button for its permission; a removed claim can be added again', async ({ page }, testInfo) => {

@@ -11,9 +11,9 @@ import { ARTIFACTS, currentStack } from './stack.js';
 
 const SCREENSHOTS = path.join(ARTIFACTS, 'screenshots');
 
-/** "5. Search & Link: …" → "journey-05-search-link-…" */
+/** "5. Search & Link: …" → "journey-05-search-link-…" ("20b. …" → "journey-20b-…") */
 const slug = (title) => {
-  const [, number, rest] = /^(\d+)\.\s*(.*)$/.exec(title) ?? [null, '', title];
+  const [, number, rest] = /^(\d+[a-z]?)\.\s*(.*)$/.exec(title) ?? [null, '', title];
   const words = rest.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60).replace(/-$/, '');
   return number ? `journey-${number.padStart(2, '0')}-${words}` : words;
 };

@@ -116,9 +116,10 @@ export async function apiFromPage(page, method, path, body) {
 // Three pages: the overview (/settings/claims: the two permissions and the claim summary), the
 // Search & Link page (/settings/claims/search: DOIs in DataCite with "Add to ORCID record") and
 // the list of claims (/settings/claims/list). On both, a claim's row shows its live state, its
-// reason (ORCID's refusal, why it waits) and the one action that helps: "Try again", "Enable
-// Search & Link" / "Enable Auto-Update" (a form post to the grant), "Remove from ORCID record" or,
-// on the list, "Add again".
+// reason (ORCID's refusal, why it waits) and the one action that helps: "Try again" (with
+// "Dismiss" beside it for a failed addition), "Enable Search & Link" / "Enable Auto-Update" (a form
+// post to the grant), "Remove from ORCID record" or "Add again" (on the list for a removed claim,
+// on both for a dismissed one).
 
 export const CLAIMS = { overview: '/settings/claims', search: '/settings/claims/search', list: '/settings/claims/list' };
 
@@ -180,7 +181,7 @@ export async function searchDataCite(page, { doi, word }) {
 export const statusLine = (page, name) => region(page, name).getByRole('status', { includeHidden: true });
 
 /** Every state word a claim's row can show to its person. */
-export const CLAIM_STATE_WORDS = /^(Queued|In progress|In your ORCID record|Waiting for your permission|Failed|Skipped|Being removed|Removed)$/;
+export const CLAIM_STATE_WORDS = /^(Queued|In progress|In your ORCID record|Waiting for your permission|Failed|Skipped|Dismissed|Being removed|Removed)$/;
 
 /**
  * On the Search & Link page: finds a DOI with "Search DataCite" and chooses "Add to ORCID record";

@@ -18,7 +18,8 @@ describe('claim state words', () => {
       { state: 'working', label: 'In progress' },
       { state: 'waiting_for_permission', label: 'Waiting for your permission' },
       { state: 'failed', label: 'Failed' },
-      { state: 'ignored', label: 'Skipped' },
+      // Dismissed claims are ignored too, so the filter names both.
+      { state: 'ignored', label: 'Skipped or dismissed' },
       { state: 'deleted', label: 'Removed' },
     ]);
   });
@@ -84,13 +85,13 @@ describe('claimCountLines', () => {
     expect(claimCountLines({})).toEqual(['0 in your record', '0 queued', '0 waiting for permission', '0 failed']);
   });
 
-  it('adds skipped and removed only when there are some', () => {
+  it('adds skipped or dismissed and removed only when there are some', () => {
     expect(claimCountLines(claimStates({ ignored: 1, deleted: 2 }))).toEqual([
       '0 in your record',
       '0 queued',
       '0 waiting for permission',
       '0 failed',
-      '1 skipped',
+      '1 skipped or dismissed',
       '2 removed',
     ]);
   });

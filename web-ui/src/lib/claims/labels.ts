@@ -51,9 +51,15 @@ export function claimStateTone(state: ClaimState): PillTone {
   return STATES[state].tone;
 }
 
-/** Every state, in the audience's order, with its words: the options of a state filter. */
+/**
+ * Every state, in the audience's order, with its words: the options of a state filter. For the
+ * person, `ignored` is "Skipped or dismissed": the claims they dismissed are `ignored` too.
+ */
 export function claimStateOptions(audience: ClaimAudience): { state: ClaimState; label: string }[] {
-  return CLAIM_STATE_ORDER[audience].map((state) => ({ state, label: claimStateLabel(state, audience) }));
+  return CLAIM_STATE_ORDER[audience].map((state) => ({
+    state,
+    label: audience === 'person' && state === 'ignored' ? 'Skipped or dismissed' : claimStateLabel(state, audience),
+  }));
 }
 
 /**
@@ -86,7 +92,8 @@ const COUNT_LINES: { words: string; states: readonly ClaimState[]; always: boole
   { words: 'queued', states: IN_PROGRESS_STATES, always: true },
   { words: 'waiting for permission', states: ['waiting_for_permission'], always: true },
   { words: 'failed', states: ['failed'], always: true },
-  { words: 'skipped', states: ['ignored'], always: false },
+  // Skipped by Auto-Update, or dismissed by the person: the counts do not tell them apart.
+  { words: 'skipped or dismissed', states: ['ignored'], always: false },
   { words: 'removed', states: ['deleted'], always: false },
 ];
 

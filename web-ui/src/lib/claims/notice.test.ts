@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimNotice, noticeHolds, queuedNotice } from '.';
+import { claimNotice, dismissedNotice, noticeHolds, queuedNotice } from '.';
 
 const claim = { id: 'c-1', doi: '10.5555/x', state: 'waiting', action: 'create', source: 'search_and_link' } as const;
 
@@ -14,6 +14,15 @@ describe('claim notices', () => {
       '10.5555/x will be added to your ORCID record once you enable Auto-Update.',
     );
     expect(queuedNotice({ ...claim, state: 'done' }).text).toBe('10.5555/x is in your ORCID record.');
+  });
+
+  it('says a failed claim was dismissed, for as long as it stays so', () => {
+    const dismissed = { ...claim, state: 'ignored' } as const;
+    const notice = dismissedNotice(dismissed);
+    expect(notice.text).toBe('10.5555/x was dismissed. You can add it again at any time.');
+    expect(noticeHolds(notice, dismissed)).toBe(true);
+    // Added again: queued, so the notice has said its piece.
+    expect(noticeHolds(notice, { ...dismissed, state: 'waiting' })).toBe(false);
   });
 
   it('holds only while the claim is as the action left it', () => {

@@ -53,3 +53,8 @@ export function queuedNotice(
   }
   return claimNotice(claim, text);
 }
+
+/** What to say once a failed claim was dismissed: it holds while the claim stays dismissed. */
+export function dismissedNotice(claim: Pick<Claim, 'id' | 'doi' | 'state' | 'action'>): ClaimNotice {
+  return claimNotice(claim, `${claim.doi} was dismissed. You can add it again at any time.`);
+}

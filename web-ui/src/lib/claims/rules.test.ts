@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canIgnore, canRemove, canRequeue, canRetry, countStates, IN_PROGRESS_STATES, isInProgress, type ClaimState } from '.';
+import { canDismiss, canIgnore, canRemove, canRequeue, canRetry, countStates, IN_PROGRESS_STATES, isInProgress, type ClaimState } from '.';
 
 const ALL: ClaimState[] = ['waiting', 'working', 'waiting_for_permission', 'done', 'failed', 'ignored', 'deleted'];
 const where = (rule: (state: ClaimState) => boolean) => ALL.filter(rule);
@@ -19,6 +19,11 @@ describe('claim rules', () => {
     expect(canRemove({ state: 'done', action: 'create' })).toBe(true);
     expect(canRemove({ state: 'done', action: 'delete' })).toBe(false);
     expect(canRemove({ state: 'failed', action: 'create' })).toBe(false);
+  });
+
+  it('lets the person dismiss only an addition that failed', () => {
+    expect(ALL.filter((state) => canDismiss({ state, action: 'create' }))).toEqual(['failed']);
+    expect(canDismiss({ state: 'failed', action: 'delete' })).toBe(false);
   });
 
   it('lets staff requeue anything not in progress, and ignore what has not settled', () => {

@@ -26,6 +26,25 @@ export const canRetry = (state: ClaimState): boolean => RETRYABLE_STATES.include
 export const canRemove = (claim: Pick<Claim, 'state' | 'action'>): boolean =>
   claim.state === 'done' && claim.action === 'create';
 
+/**
+ * A person may dismiss (`POST /api/v1/claims/{id}/dismiss`) a work that failed to be added: it is
+ * set aside as `ignored` without asking anything of ORCID. The API dismisses any failed claim, but
+ * a failed removal is offered only "Try again": the work is still in the record, and a row saying
+ * "Dismissed" would hide that.
+ */
+export const canDismiss = (claim: Pick<Claim, 'state' | 'action'>): boolean =>
+  claim.state === 'failed' && claim.action === 'create';
+
+/**
+ * What a dismissal leaves as the claim's `skip_reason` begins with ("Dismissed: you chose not to
+ * add it."): how a claim the person dismissed is told from one Auto-Update skipped (both `ignored`).
+ */
+export const DISMISSED_PREFIX = 'Dismissed';
+
+/** An `ignored` claim its person dismissed. A works-list claim (no `skip_reason`) is never known to be. */
+export const isDismissed = (claim: Pick<Claim, 'state'> & Partial<Pick<Claim, 'skip_reason'>>): boolean =>
+  claim.state === 'ignored' && (claim.skip_reason?.startsWith(DISMISSED_PREFIX) ?? false);
+
 /** Staff re-queueing is refused while a worker holds the claim, and pointless while it is queued. */
 export const canRequeue = (state: ClaimState): boolean => !isInProgress(state);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimStatus, type ClaimState, type ClaimStatusInput } from '.';
+import { claimStatus, isDismissed, type ClaimState, type ClaimStatusInput } from '.';
 
 const REFUSED = { code: 'orcid_rejected', message: 'ORCID refused the request (HTTP 400): bad request.' };
 const NOT_ENABLED = {
@@ -11,31 +11,53 @@ const status = (state: ClaimState, more: Partial<ClaimStatusInput> = {}) =>
   claimStatus({ state, action: 'create', source: 'search_and_link', ...more });
 
 describe('claimStatus: what a claim row says and offers its person', () => {
-  it('maps every state of an addition to a pill, a reason and one remedy', () => {
+  it('maps every state of an addition to a pill, a reason, one remedy and, if failed, Dismiss beside it', () => {
     const states = ['waiting', 'working', 'waiting_for_permission', 'failed', 'ignored', 'done', 'deleted'] as const;
     const rows = states.map((state) => {
-      const { pill, remedy } = status(state);
-      return [state, pill.label, pill.tone, remedy?.label ?? null];
+      const { pill, remedy, secondary } = status(state);
+      return [state, pill.label, pill.tone, remedy?.label ?? null, secondary?.label ?? null];
     });
     expect(rows).toEqual([
-      ['waiting', 'Queued', 'info', null],
-      ['working', 'In progress', 'info', null],
-      ['waiting_for_permission', 'Waiting for your permission', 'neutral', 'Enable Search & Link'],
-      ['failed', 'Failed', 'danger', 'Try again'],
-      ['ignored', 'Skipped', 'neutral', 'Try again'],
-      ['done', 'In your ORCID record', 'success', 'Remove from ORCID record'],
-      ['deleted', 'Removed', 'neutral', 'Add again'],
+      ['waiting', 'Queued', 'info', null, null],
+      ['working', 'In progress', 'info', null, null],
+      ['waiting_for_permission', 'Waiting for your permission', 'neutral', 'Enable Search & Link', null],
+      ['failed', 'Failed', 'danger', 'Try again', 'Dismiss'],
+      ['ignored', 'Skipped', 'neutral', 'Try again', null],
+      ['done', 'In your ORCID record', 'success', 'Remove from ORCID record', null],
+      ['deleted', 'Removed', 'neutral', 'Add again', null],
     ]);
   });
 
-  it('shows a failure with its error in red and Try again', () => {
+  it('shows a failure with its error in red, Try again, and Dismiss beside it', () => {
     expect(status('failed', { error: REFUSED })).toEqual({
       pill: { label: 'Failed', tone: 'danger' },
       reason: { text: REFUSED.message, tone: 'danger' },
       remedy: { kind: 'retry', label: 'Try again' },
+      secondary: { kind: 'dismiss', label: 'Dismiss' },
     });
-    // A works-list claim carries no error: the state and the remedy all the same.
-    expect(status('failed').reason).toBeNull();
+    // A works-list claim carries no error: the state and the remedies all the same.
+    expect(status('failed')).toMatchObject({ reason: null, remedy: { kind: 'retry' }, secondary: { kind: 'dismiss' } });
+  });
+
+  it('shows a dismissed claim in neutral words, with Add again like a removed one and nothing red', () => {
+    const dismissed = status('ignored', { skip_reason: 'Dismissed: you chose not to add it.' });
+    expect(dismissed).toEqual({
+      pill: { label: 'Dismissed', tone: 'neutral' },
+      reason: { text: 'You chose not to add it to your ORCID record.', tone: 'muted' },
+      remedy: { kind: 'add_again', label: 'Add again' },
+      secondary: null,
+    });
+    expect(status('ignored', { source: 'auto_update', skip_reason: 'Dismissed' }).remedy?.kind).toBe('add_again');
+  });
+
+  it('tells a dismissed claim from a skipped one only by its skip reason', () => {
+    expect(isDismissed({ state: 'ignored', skip_reason: 'Dismissed: you chose not to add it.' })).toBe(true);
+    expect(isDismissed({ state: 'ignored', skip_reason: 'A version of another DOI.' })).toBe(false);
+    expect(isDismissed({ state: 'ignored', skip_reason: null })).toBe(false);
+    // A works-list claim has no skip reason: not known to be dismissed.
+    expect(isDismissed({ state: 'ignored' })).toBe(false);
+    // Only an ignored claim is dismissed, whatever its reason says.
+    expect(isDismissed({ state: 'failed', skip_reason: 'Dismissed' })).toBe(false);
   });
 
   it('shows waiting for permission as neutral, the reason in grey, and the grant its source needs', () => {
@@ -43,6 +65,7 @@ describe('claimStatus: what a claim row says and offers its person', () => {
       pill: { label: 'Waiting for your permission', tone: 'neutral' },
       reason: { text: NOT_ENABLED.message, tone: 'muted' },
       remedy: { kind: 'enable', label: 'Enable Search & Link', permission: 'search_and_link' },
+      secondary: null,
     });
     expect(status('waiting_for_permission', { source: 'auto_update' }).remedy).toEqual({
       kind: 'enable',
@@ -51,9 +74,10 @@ describe('claimStatus: what a claim row says and offers its person', () => {
     });
   });
 
-  it('never offers Try again while a claim waits for permission or is on its way', () => {
+  it('never offers Try again or Dismiss while a claim waits for permission or is on its way', () => {
     for (const state of ['waiting_for_permission', 'waiting', 'working'] as const) {
       expect(status(state, { error: REFUSED }).remedy?.kind).not.toBe('retry');
+      expect(status(state, { error: REFUSED }).secondary).toBeNull();
     }
   });
 
@@ -63,6 +87,7 @@ describe('claimStatus: what a claim row says and offers its person', () => {
       pill: { label: 'Queued', tone: 'info' },
       reason: { text: unavailable.message, tone: 'muted' },
       remedy: null,
+      secondary: null,
     });
   });
 
@@ -70,6 +95,7 @@ describe('claimStatus: what a claim row says and offers its person', () => {
     expect(status('ignored', { skip_reason: 'A version of another DOI.' })).toMatchObject({
       reason: { text: 'Skipped: A version of another DOI.', tone: 'muted' },
       remedy: { kind: 'retry' },
+      secondary: null,
     });
   });
 
@@ -80,8 +106,10 @@ describe('claimStatus: what a claim row says and offers its person', () => {
       pill: { label: 'Removed', tone: 'neutral' },
       reason: null,
       remedy: { kind: 'add_again', label: 'Add again' },
+      secondary: null,
     });
-    expect(removal('failed')).toMatchObject({ reason: { tone: 'danger' }, remedy: { kind: 'retry' } });
+    // A failed removal: the work is still in the record, so it is not offered Dismiss.
+    expect(removal('failed')).toMatchObject({ reason: { tone: 'danger' }, remedy: { kind: 'retry' }, secondary: null });
     // A removal that is done (not a state the API ends in, but never "Remove" twice).
     expect(removal('done').remedy).toBeNull();
   });

@@ -1,5 +1,5 @@
 import { claimPill, SOURCE_PERMISSION_TITLES, type ClaimPill } from './labels';
-import { canRemove, canRetry } from './rules';
+import { canDismiss, canRemove, canRetry, isDismissed } from './rules';
 import type { Claim, ClaimSource } from './types';
 
 /**
@@ -7,11 +7,14 @@ import type { Claim, ClaimSource } from './types';
  *   retry     "Try again": `POST /api/v1/claims/{id}/retry` (failed, or skipped)
  *   enable    "Enable Search & Link" / "Enable Auto-Update": the grant the claim waits for, a form
  *             post to `/auth/orcid/grant` (`grantForm(permission, …)`); the claim goes out by itself
- *   add_again "Add again": `POST /api/v1/claims` with the same DOI and source (removed)
+ *   add_again "Add again": `POST /api/v1/claims` with the same DOI and source (removed, dismissed)
  *   remove    "Remove from ORCID record": `DELETE /api/v1/claims/{id}` (in the record)
+ *   dismiss   "Dismiss": `POST /api/v1/claims/{id}/dismiss`, sets a failed addition aside (offered
+ *             beside "Try again", never alone)
  */
 export type ClaimRemedy =
   | { kind: 'retry'; label: 'Try again' }
+  | { kind: 'dismiss'; label: 'Dismiss' }
   | { kind: 'enable'; label: string; permission: ClaimSource }
   | { kind: 'add_again'; label: 'Add again' }
   | { kind: 'remove'; label: 'Remove from ORCID record' };
@@ -22,12 +25,20 @@ export interface ClaimReason {
   tone: 'danger' | 'muted';
 }
 
-/** A claim's row, for its person: the pill, the reason under it, and the action it offers. */
+/**
+ * A claim's row, for its person: the pill, the reason under it, the action that helps, and the
+ * other way out it offers beside it (only "Dismiss", for a failed addition).
+ */
 export interface ClaimStatus {
   pill: ClaimPill;
   reason: ClaimReason | null;
   remedy: ClaimRemedy | null;
+  secondary: ClaimRemedy | null;
 }
+
+/** A dismissed claim, in words that blame nobody: the person chose it. */
+export const DISMISSED_PILL: ClaimPill = { label: 'Dismissed', tone: 'neutral' };
+export const DISMISSED_REASON: ClaimReason = { text: 'You chose not to add it to your ORCID record.', tone: 'muted' };
 
 /**
  * What `claimStatus` reads. A work's claim (`GET /api/v1/works`) has no `error` or `skip_reason`:
@@ -41,7 +52,8 @@ export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
  *   waiting, working          Queued / In progress (or "Being removed"); the last attempt's error,
  *                             if any, in plain text: it is retried on its own
  *   waiting_for_permission    neutral, why it waits, and "Enable <the permission of its source>"
- *   failed                    the error in red, and "Try again"
+ *   failed                    the error in red, and "Try again"; an addition also "Dismiss"
+ *   ignored, dismissed        neutral "Dismissed", and "Add again" (like a removed claim)
  *   ignored                   "Skipped: <reason>", and "Try again"
  *   done                      "Remove from ORCID record" (for an addition)
  *   deleted                   "Add again"
@@ -49,38 +61,46 @@ export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
 export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
   const pill = claimPill(claim, 'person');
   const message = claim.error?.message ?? null;
+  const only = (reason: ClaimReason | null, remedy: ClaimRemedy | null): ClaimStatus => ({
+    pill,
+    reason,
+    remedy,
+    secondary: null,
+  });
   switch (claim.state) {
     case 'waiting':
     case 'working':
-      return { pill, reason: message ? { text: message, tone: 'muted' } : null, remedy: null };
+      return only(message ? { text: message, tone: 'muted' } : null, null);
     case 'waiting_for_permission': {
       const title = SOURCE_PERMISSION_TITLES[claim.source];
-      return {
-        pill,
-        reason: message ? { text: message, tone: 'muted' } : null,
-        remedy: { kind: 'enable', label: `Enable ${title}`, permission: claim.source },
-      };
+      return only(message ? { text: message, tone: 'muted' } : null, {
+        kind: 'enable',
+        label: `Enable ${title}`,
+        permission: claim.source,
+      });
     }
     case 'failed':
-      return { pill, reason: message ? { text: message, tone: 'danger' } : null, remedy: retryRemedy(claim) };
-    case 'ignored': {
-      const skipped = claim.skip_reason;
       return {
         pill,
-        reason: skipped ? { text: `${pill.label}: ${skipped}`, tone: 'muted' } : null,
+        reason: message ? { text: message, tone: 'danger' } : null,
         remedy: retryRemedy(claim),
+        secondary: canDismiss(claim) ? { kind: 'dismiss', label: 'Dismiss' } : null,
       };
+    case 'ignored': {
+      if (isDismissed(claim)) {
+        return { pill: DISMISSED_PILL, reason: DISMISSED_REASON, remedy: ADD_AGAIN, secondary: null };
+      }
+      const skipped = claim.skip_reason;
+      return only(skipped ? { text: `${pill.label}: ${skipped}`, tone: 'muted' } : null, retryRemedy(claim));
     }
     case 'done':
-      return {
-        pill,
-        reason: null,
-        remedy: canRemove(claim) ? { kind: 'remove', label: 'Remove from ORCID record' } : null,
-      };
+      return only(null, canRemove(claim) ? { kind: 'remove', label: 'Remove from ORCID record' } : null);
     case 'deleted':
-      return { pill, reason: null, remedy: { kind: 'add_again', label: 'Add again' } };
+      return only(null, ADD_AGAIN);
   }
 }
+
+const ADD_AGAIN: ClaimRemedy = { kind: 'add_again', label: 'Add again' };
 
 const retryRemedy = (claim: ClaimStatusInput): ClaimRemedy | null =>
   canRetry(claim.state) ? { kind: 'retry', label: 'Try again' } : null;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../App';
 import type { components } from '../../api/schema';
 import { CLAIM_POLL_MS } from '../../lib/claims';
-import { accepted, mockApi } from '../../test/api';
+import { accepted, mockApi, problem } from '../../test/api';
 import { expectNoAxeViolations } from '../../test/axe';
 import { expectFlowPost } from '../../test/flows';
 import { claim, claimList, signedInHandlers, work, workList } from '../../test/fixtures';
@@ -23,6 +23,8 @@ const NOT_ENABLED = {
   code: 'permission_not_granted',
   message: 'ORCID Search & Link is not enabled for this ORCID record; the work goes out once it is.',
 };
+/** What the API leaves as a dismissed claim's skip reason. */
+const DISMISSED = 'Dismissed: you chose not to add it.';
 const AUTO_NOT_ENABLED = {
   code: 'permission_not_granted',
   message: 'ORCID Auto-Update is not enabled for this ORCID record; the work goes out once it is.',
@@ -188,6 +190,83 @@ describe('Search & Link: each DOI row shows its claim as it is', () => {
   });
 });
 
+describe('Search & Link: a failed claim can be dismissed', () => {
+  it('dismisses a failed claim from its row, which then reads Dismissed with Add again', async () => {
+    let state: ClaimState = 'failed';
+    const detail = () =>
+      claim({
+        id: 'c-1',
+        doi: '10.5555/k4s2-v7q8',
+        state,
+        claimed_at: null,
+        put_code: null,
+        error: state === 'failed' ? REFUSED : null,
+        skip_reason: state === 'ignored' ? DISMISSED : null,
+      });
+    const api = mockApi(signedInHandlers(), {
+      'GET /api/v1/works': () => workList([work({ title: 'Glacier melt', claim: workClaim(state) })]),
+      'GET /api/v1/claims/{id}': () => detail(),
+      'POST /api/v1/claims/{id}/dismiss': () => {
+        state = 'ignored';
+        return detail();
+      },
+      'POST /api/v1/claims': () => {
+        state = 'waiting';
+        return accepted(detail());
+      },
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/claims/search' });
+
+    const failed = await row('Your DOIs in DataCite', 'Glacier melt');
+    expect(await within(failed).findByText(REFUSED.message)).toHaveClass('text-danger');
+    expect(within(failed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again', 'Dismiss']);
+
+    await user.click(within(failed).getByRole('button', { name: 'Dismiss' }));
+    expect(api.callsTo('POST', '/api/v1/claims/c-1/dismiss')).toHaveLength(1);
+    const dismissed = await row('Your DOIs in DataCite', 'Glacier melt');
+    expect(await within(dismissed).findByText('Dismissed')).toHaveClass('pill', 'pill--neutral');
+    expect(within(dismissed).getByText('You chose not to add it to your ORCID record.')).toHaveClass('muted');
+    expect(dismissed).not.toHaveTextContent('Skipped');
+    expect(within(dismissed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Add again']);
+    expect(await statusOf('Your DOIs in DataCite')).toHaveTextContent(
+      '10.5555/k4s2-v7q8 was dismissed. You can add it again at any time.',
+    );
+    expect(document.querySelector('.text-danger')).toBeNull();
+    await expectNoAxeViolations();
+
+    await user.click(within(dismissed).getByRole('button', { name: 'Add again' }));
+    expect(api.callsTo('POST', '/api/v1/claims').map((c) => c.body)).toEqual([
+      { doi: '10.5555/k4s2-v7q8', source: 'search_and_link' },
+    ]);
+    expect(await within(await row('Your DOIs in DataCite', 'Glacier melt')).findByText('Queued')).toHaveClass(
+      'pill--info',
+    );
+    expect(await statusOf('Your DOIs in DataCite')).toHaveTextContent('10.5555/k4s2-v7q8 is queued again.');
+  });
+
+  it('says neither Skipped nor Dismissed, and offers nothing, until it knows which', async () => {
+    let answer: (body: ReturnType<typeof claim>) => void = () => undefined;
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/works': () => workList([work({ title: 'Glacier melt', claim: workClaim('ignored') })]),
+      'GET /api/v1/claims/{id}': () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }),
+    });
+    renderWithProviders(<App />, { route: '/settings/claims/search' });
+
+    const glacier = await row('Your DOIs in DataCite', 'Glacier melt');
+    expect(glacier).not.toHaveTextContent('Skipped');
+    expect(within(glacier).queryByRole('button')).not.toBeInTheDocument();
+    act(() => {
+      answer(claim({ id: 'c-1', state: 'ignored', skip_reason: DISMISSED }));
+    });
+    expect(await within(glacier).findByText('Dismissed')).toBeInTheDocument();
+    expect(glacier).not.toHaveTextContent('Skipped');
+    expect(within(glacier).getByRole('button', { name: 'Add again' })).toBeInTheDocument();
+  });
+});
+
 describe('Search & Link: notices go once they are stale', () => {
   it('drops "queued for your ORCID record" once the claim has failed, and shows why instead', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
@@ -325,18 +404,93 @@ describe('the list of claims: the action that helps', () => {
     expect(await within(await row('Your claims', 'Removed work')).findByText('Queued')).toHaveClass('pill');
   });
 
-  it('offers no Dismiss for a failed claim (the API has no such operation), only Try again', async () => {
+  it('offers Dismiss beside Try again for a failed claim; dismissed, it reads Dismissed with Add again', async () => {
+    let state: ClaimState = 'failed';
+    const refused = () =>
+      claim({
+        id: 'f',
+        doi: '10.5555/f',
+        title: 'Refused',
+        source: 'auto_update',
+        state,
+        claimed_at: null,
+        put_code: null,
+        error: state === 'failed' ? REFUSED : null,
+        skip_reason: state === 'ignored' ? DISMISSED : null,
+      });
+    const api = mockApi(signedInHandlers(), {
+      'GET /api/v1/claims': () => claimList([refused()]),
+      'POST /api/v1/claims/{id}/dismiss': () => {
+        state = 'ignored';
+        return refused();
+      },
+      'POST /api/v1/claims': () => {
+        state = 'waiting';
+        return accepted(refused());
+      },
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/claims/list' });
+
+    const failed = await row('Your claims', 'Refused');
+    expect(within(failed).getByText(REFUSED.message)).toHaveClass('text-danger');
+    expect(within(failed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again', 'Dismiss']);
+    expect(within(failed).getByRole('button', { name: 'Dismiss' })).toHaveAccessibleDescription('Refused');
+    expect(within(failed).getByRole('button', { name: 'Dismiss' })).toHaveClass('button--secondary');
+    await expectNoAxeViolations();
+
+    // No confirmation: nothing is asked of ORCID, and it can be added again.
+    await user.click(within(failed).getByRole('button', { name: 'Dismiss' }));
+    expect(api.callsTo('POST', '/api/v1/claims/f/dismiss')).toHaveLength(1);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    const dismissed = await row('Your claims', 'Refused');
+    expect(await within(dismissed).findByText('Dismissed')).toHaveClass('pill', 'pill--neutral');
+    expect(within(dismissed).getByText('You chose not to add it to your ORCID record.')).toHaveClass('muted');
+    expect(dismissed).not.toHaveTextContent(REFUSED.message);
+    expect(dismissed).not.toHaveTextContent('Skipped');
+    expect(within(dismissed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Add again']);
+    expect(await statusOf('Your claims')).toHaveTextContent('10.5555/f was dismissed. You can add it again at any time.');
+    expect(document.querySelector('.text-danger')).toBeNull();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(api.callsTo('POST', '/api/v1/claims/f/retry')).toHaveLength(0);
+    await expectNoAxeViolations();
+
+    // Add again: the same DOI and source, queued afresh; the dismissal's notice gives way.
+    await user.click(within(dismissed).getByRole('button', { name: 'Add again' }));
+    expect(api.callsTo('POST', '/api/v1/claims').map((c) => c.body)).toEqual([
+      { doi: '10.5555/f', source: 'auto_update' },
+    ]);
+    expect(await within(await row('Your claims', 'Refused')).findByText('Queued')).toHaveClass('pill--info');
+    expect(await statusOf('Your claims')).toHaveTextContent('10.5555/f is queued again.');
+  });
+
+  it('offers a failed removal only Try again: the work is still in the record', async () => {
     mockApi(signedInHandlers(), {
       'GET /api/v1/claims': () =>
-        claimList([
-          claim({ id: 'f', title: 'Refused', state: 'failed', claimed_at: null, put_code: null, error: REFUSED }),
-        ]),
+        claimList([claim({ id: 'r', title: 'Stuck removal', action: 'delete', state: 'failed', error: REFUSED })]),
     });
     renderWithProviders(<App />, { route: '/settings/claims/list' });
 
-    const refused = await row('Your claims', 'Refused');
-    expect(within(refused).getByText(REFUSED.message)).toHaveClass('text-danger');
-    expect(within(refused).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again']);
+    const stuck = await row('Your claims', 'Stuck removal');
+    expect(within(stuck).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again']);
+  });
+
+  it('says so when the dismissal is refused (409), and the row stays as it was', async () => {
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/claims': () =>
+        claimList([claim({ id: 'f', title: 'Refused', state: 'failed', claimed_at: null, error: REFUSED })]),
+      'POST /api/v1/claims/{id}/dismiss': () =>
+        problem(409, 'claim_not_ignorable', 'The claim is waiting; only a failed claim can be dismissed.'),
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/claims/list' });
+
+    await user.click(within(await row('Your claims', 'Refused')).getByRole('button', { name: 'Dismiss' }));
+    expect(await within(await region('Your claims')).findByRole('alert')).toHaveTextContent(
+      'Could not dismiss the claim. The claim is waiting; only a failed claim can be dismissed.',
+    );
+    expect(await statusOf('Your claims')).toBeEmptyDOMElement();
+    const still = await row('Your claims', 'Refused');
+    expect(within(still).getByText('Failed')).toBeInTheDocument();
+    expect(within(still).getByRole('button', { name: 'Dismiss' })).toBeEnabled();
   });
 
   it('drops "queued again" once the claim has moved on, and on another filter', async () => {

@@ -4,9 +4,9 @@ import { YourClaims } from '../../features/claims/components/YourClaims';
 import { CLAIMS_PATHS } from './claims-paths';
 
 /**
- * Every claim, by state and source, with its reason and what helps: Try again, Enable Search & Link
- * or Auto-Update (a grant at ORCID that comes back here, hence the notice of a refused grant), Remove
- * from ORCID record, or Add again.
+ * Every claim, by state and source, with its reason and what helps: Try again (or Dismiss, for a
+ * failed addition), Enable Search & Link or Auto-Update (a grant at ORCID that comes back here, hence
+ * the notice of a refused grant), Remove from ORCID record, or Add again (removed or dismissed).
  */
 export function ClaimsListPage() {
   return (

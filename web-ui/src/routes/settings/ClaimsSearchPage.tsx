@@ -9,7 +9,8 @@ import { CLAIMS_PATHS } from './claims-paths';
 
 /**
  * Search & Link: DOIs in DataCite (yours, or a search) with "Add to ORCID record" or the claim's live
- * state, its reason and what helps ("Try again", "Enable …", which comes back here).
+ * state, its reason and what helps ("Try again" or "Dismiss", "Add again" once dismissed, "Enable …",
+ * which comes back here).
  */
 export function ClaimsSearchPage() {
   const account = useSettingsAccount();

@@ -7,27 +7,31 @@ import {
   claimNotice,
   claimStateOptions,
   claimStatus,
+  dismissedNotice,
   noticeHolds,
   queuedNotice,
   SOURCE_LABELS,
   type Claim,
   type ClaimNotice,
+  type ClaimRemedy,
   type ClaimSource,
   type ClaimState,
 } from '../../../lib/claims';
 import { formatDate } from '../../../lib/format';
 import { useCreateClaim } from '../api/create-claim';
+import { useDismissClaim } from '../api/dismiss-claim';
 import { useClaims } from '../api/get-claims';
 import { useRemoveClaim } from '../api/remove-claim';
 import { useRetryClaim } from '../api/retry-claim';
-import { ClaimReasonText, ClaimRemedyButton } from './ClaimRemedy';
+import { ClaimActions, ClaimReasonText } from './ClaimRemedy';
 
 const STATE_OPTIONS = claimStateOptions('person');
 
 /**
  * Your claims, filtered by state and source and paged, each with its state (polled while queued or
- * in progress), its reason and what helps: Try again, Enable Search & Link or Auto-Update (a grant
- * at ORCID that comes back to `returnTo`), Remove from ORCID record, or Add again.
+ * in progress), its reason and what helps: Try again (and Dismiss, for a failed addition), Enable
+ * Search & Link or Auto-Update (a grant at ORCID that comes back to `returnTo`), Remove from ORCID
+ * record, or Add again (removed or dismissed).
  */
 export function YourClaims({ returnTo }: { returnTo: string }) {
   const [state, setState] = useState<ClaimState | ''>('');
@@ -37,6 +41,7 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
   const retry = useRetryClaim();
   const remove = useRemoveClaim();
   const create = useCreateClaim();
+  const dismiss = useDismissClaim();
   const [removing, setRemoving] = useState<Claim | null>(null);
   const [notice, setNotice] = useState<ClaimNotice | null>(null);
   const filterId = useId();
@@ -51,6 +56,7 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
     retry.reset();
     create.reset();
     remove.reset();
+    dismiss.reset();
   };
 
   // Each answer comes once the list was fetched again, so the notice is checked against it.
@@ -75,11 +81,22 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
     );
   };
 
+  // Nothing is asked of ORCID, and it can be added again: no confirmation.
+  const setAside = (claim: Claim) => {
+    startOver();
+    dismiss.mutate(claim.id, {
+      onSuccess: (dismissed) => {
+        setNotice(dismissedNotice({ ...dismissed, doi: claim.doi }));
+      },
+    });
+  };
+
   const confirmRemove = () => {
     if (!removing) return;
     const claim = removing;
     retry.reset();
     create.reset();
+    dismiss.reset();
     remove.mutate(claim.id, {
       onSuccess: (removed) => {
         setRemoving(null);
@@ -93,6 +110,14 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
         );
       },
     });
+  };
+
+  /** Which of the row's actions is under way. */
+  const busyWith = (claim: Claim): ClaimRemedy['kind'] | null => {
+    if (retry.isPending && retry.variables === claim.id) return 'retry';
+    if (dismiss.isPending && dismiss.variables === claim.id) return 'dismiss';
+    if (create.isPending && create.variables.doi === claim.doi) return 'add_again';
+    return null;
   };
 
   const filter = (change: () => void) => {
@@ -127,12 +152,12 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
               key={claim.id}
               claim={claim}
               returnTo={returnTo}
-              busy={
-                (retry.isPending && retry.variables === claim.id) ||
-                (create.isPending && create.variables.doi === claim.doi)
-              }
+              busy={busyWith(claim)}
               onRetry={() => {
                 tryAgain(claim);
+              }}
+              onDismiss={() => {
+                setAside(claim);
               }}
               onAddAgain={() => {
                 addAgain(claim);
@@ -208,6 +233,7 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
         {notice?.text}
       </div>
       {retry.isError && <ErrorAlert error={retry.error} context="Could not try the claim again." />}
+      {dismiss.isError && <ErrorAlert error={dismiss.error} context="Could not dismiss the claim." />}
       {create.isError && (
         <ErrorAlert
           error={create.error}
@@ -241,16 +267,17 @@ export function YourClaims({ returnTo }: { returnTo: string }) {
 interface ClaimRowProps {
   claim: Claim;
   returnTo: string;
-  /** Its Try again or Add again is under way. */
-  busy: boolean;
+  /** Which of its actions (Try again, Dismiss, Add again) is under way, if any. */
+  busy: ClaimRemedy['kind'] | null;
   onRetry: () => void;
+  onDismiss: () => void;
   onAddAgain: () => void;
   onRemove: () => void;
 }
 
-function ClaimRow({ claim, returnTo, busy, onRetry, onAddAgain, onRemove }: ClaimRowProps) {
+function ClaimRow({ claim, returnTo, busy, onRetry, onDismiss, onAddAgain, onRemove }: ClaimRowProps) {
   const titleId = useId();
-  const { pill, reason, remedy } = claimStatus(claim);
+  const { pill, reason, remedy, secondary } = claimStatus(claim);
   return (
     <li className="session">
       <div className="session__what">
@@ -267,19 +294,17 @@ function ClaimRow({ claim, returnTo, busy, onRetry, onAddAgain, onRemove }: Clai
         </span>
         <ClaimReasonText reason={reason} />
       </div>
-      {remedy && (
-        <div className="form__actions">
-          <ClaimRemedyButton
-            remedy={remedy}
-            describedBy={titleId}
-            returnTo={returnTo}
-            busy={busy}
-            onRetry={onRetry}
-            onAddAgain={onAddAgain}
-            onRemove={onRemove}
-          />
-        </div>
-      )}
+      <ClaimActions
+        remedy={remedy}
+        secondary={secondary}
+        describedBy={titleId}
+        returnTo={returnTo}
+        busy={busy}
+        onRetry={onRetry}
+        onDismiss={onDismiss}
+        onAddAgain={onAddAgain}
+        onRemove={onRemove}
+      />
     </li>
   );
 }

@@ -5,18 +5,24 @@ import { Pagination } from '../../../components/Pagination';
 import {
   claimPill,
   claimStatus,
+  dismissedNotice,
   noticeHolds,
   queuedNotice,
   type ClaimNotice,
+  type ClaimRemedy,
   type ClaimState,
 } from '../../../lib/claims';
 import { useClaim } from '../api/get-claim';
 import { useCreateClaim } from '../api/create-claim';
+import { useDismissClaim } from '../api/dismiss-claim';
 import { useRetryClaim } from '../api/retry-claim';
 import { useWorks, type Work } from '../api/get-works';
-import { ClaimReasonText, ClaimRemedyButton } from './ClaimRemedy';
+import { ClaimActions, ClaimReasonText } from './ClaimRemedy';
 
-/** Settled states whose row says why (the works list has the state only): the claim is fetched for it. */
+/**
+ * Settled states whose row says why (the works list has the state only): the claim is fetched for
+ * it. For `ignored` that also tells a claim the person dismissed from one Auto-Update skipped.
+ */
 const EXPLAINED_STATES: readonly ClaimState[] = ['failed', 'waiting_for_permission', 'ignored'];
 
 interface YourDoisProps {
@@ -28,7 +34,8 @@ interface YourDoisProps {
 /**
  * Search & Link: the DOIs that name you in DataCite (or a DataCite search), each with "Add to ORCID
  * record" or its claim's live state (polled while queued or in progress), the reason once it
- * settles, and what helps: "Try again" when it failed, "Enable …" when it waits for a permission.
+ * settles, and what helps: "Try again" (or "Dismiss") when it failed, "Add again" once dismissed,
+ * "Enable …" when it waits for a permission.
  */
 export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
   const [draft, setDraft] = useState('');
@@ -37,6 +44,7 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
   const works = useWorks({ query, page });
   const create = useCreateClaim();
   const retry = useRetryClaim();
+  const dismiss = useDismissClaim();
   const [notice, setNotice] = useState<ClaimNotice | null>(null);
   const searchId = useId();
 
@@ -48,6 +56,7 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
     setNotice(null);
     create.reset();
     retry.reset();
+    dismiss.reset();
   };
 
   const search = (event: SubmitEvent<HTMLFormElement>) => {
@@ -79,6 +88,37 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
     });
   };
 
+  const addAgain = (work: Work, source: NonNullable<Work['claim']>['source']) => {
+    startOver();
+    create.mutate(
+      { doi: work.doi, source },
+      {
+        onSuccess: (claim) => {
+          setNotice(queuedNotice({ ...claim, doi: work.doi }, true));
+        },
+      },
+    );
+  };
+
+  // Nothing is asked of ORCID, and it can be added again: no confirmation.
+  const setAside = (work: Work, claimId: string) => {
+    startOver();
+    dismiss.mutate(claimId, {
+      onSuccess: (claim) => {
+        setNotice(dismissedNotice({ ...claim, doi: work.doi }));
+      },
+    });
+  };
+
+  /** Which of a row's actions is under way. */
+  const busyWith = (work: Work): ClaimRemedy['kind'] | null => {
+    const claimId = work.claim?.id;
+    if (retry.isPending && retry.variables === claimId) return 'retry';
+    if (dismiss.isPending && dismiss.variables === claimId) return 'dismiss';
+    if (create.isPending && create.variables.doi === work.doi && create.variables.source) return 'add_again';
+    return null;
+  };
+
   let body;
   if (works.isPending) {
     body = <Loading>Loading your DOIs…</Loading>;
@@ -105,12 +145,18 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
               work={work}
               returnTo={returnTo}
               adding={create.isPending && create.variables.doi === work.doi}
-              retrying={retry.isPending && retry.variables === work.claim?.id}
+              busy={busyWith(work)}
               onAdd={() => {
                 add(work);
               }}
               onRetry={(claimId) => {
                 tryAgain(work, claimId);
+              }}
+              onDismiss={(claimId) => {
+                setAside(work, claimId);
+              }}
+              onAddAgain={(source) => {
+                addAgain(work, source);
               }}
             />
           ))}
@@ -165,6 +211,7 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
         <ErrorAlert error={create.error} context={`Could not add ${create.variables.doi} to your ORCID record.`} />
       )}
       {retry.isError && <ErrorAlert error={retry.error} context="Could not try the claim again." />}
+      {dismiss.isError && <ErrorAlert error={dismiss.error} context="Could not dismiss the claim." />}
       {body}
     </section>
   );
@@ -174,12 +221,19 @@ interface WorkRowProps {
   work: Work;
   returnTo: string;
   adding: boolean;
-  retrying: boolean;
+  /** Which of the row's claim actions (Try again, Dismiss, Add again) is under way, if any. */
+  busy: ClaimRemedy['kind'] | null;
   onAdd: () => void;
   onRetry: (claimId: string) => void;
+  onDismiss: (claimId: string) => void;
+  onAddAgain: (source: NonNullable<Work['claim']>['source']) => void;
 }
 
-function WorkRow({ work, returnTo, adding, retrying, onAdd, onRetry }: WorkRowProps) {
+/** What this page offers; removing is on the list of claims. */
+const OFFERED: readonly ClaimRemedy['kind'][] = ['retry', 'enable', 'dismiss', 'add_again'];
+const offered = (remedy: ClaimRemedy | null | undefined) => (remedy && OFFERED.includes(remedy.kind) ? remedy : null);
+
+function WorkRow({ work, returnTo, adding, busy, onAdd, onRetry, onDismiss, onAddAgain }: WorkRowProps) {
   const titleId = useId();
   // A removed claim is as good as none here: the DOI can be added again.
   const claim = work.claim && work.claim.state !== 'deleted' ? work.claim : null;
@@ -188,9 +242,12 @@ function WorkRow({ work, returnTo, adding, retrying, onAdd, onRetry }: WorkRowPr
   // Only what was fetched for the state the row shows: an older answer would say the wrong thing.
   const known =
     claim && detail.data?.state === claim.state && detail.data.action === claim.action ? detail.data : undefined;
-  const status = claim ? claimStatus({ ...claim, error: known?.error, skip_reason: known?.skip_reason }) : null;
-  // This page offers "Try again" and "Enable …"; removing and adding again are on the list of claims.
-  const remedy = status?.remedy?.kind === 'retry' || status?.remedy?.kind === 'enable' ? status.remedy : null;
+  // Skipped or dismissed is only known from the claim itself: until it comes, the row says neither.
+  const unknown = claim?.state === 'ignored' && !known && (detail.isPending || detail.isFetching);
+  const status =
+    claim && !unknown ? claimStatus({ ...claim, error: known?.error, skip_reason: known?.skip_reason }) : null;
+  const remedy = offered(status?.remedy);
+  const secondary = offered(status?.secondary);
   // A DOI already in the record (added some other way) reads like a claim that is done.
   const pill = status
     ? status.pill
@@ -209,23 +266,28 @@ function WorkRow({ work, returnTo, adding, retrying, onAdd, onRetry }: WorkRowPr
         </span>
         <ClaimReasonText reason={status?.reason ?? null} />
       </div>
-      {!pill && (
+      {!pill && !unknown && (
         <button type="button" className="button" aria-describedby={titleId} disabled={adding} onClick={onAdd}>
           {adding ? 'Adding…' : 'Add to ORCID record'}
         </button>
       )}
-      {claim && remedy && (
-        <div className="form__actions">
-          <ClaimRemedyButton
-            remedy={remedy}
-            describedBy={titleId}
-            returnTo={returnTo}
-            busy={retrying}
-            onRetry={() => {
-              onRetry(claim.id);
-            }}
-          />
-        </div>
+      {claim && (
+        <ClaimActions
+          remedy={remedy}
+          secondary={secondary}
+          describedBy={titleId}
+          returnTo={returnTo}
+          busy={busy}
+          onRetry={() => {
+            onRetry(claim.id);
+          }}
+          onDismiss={() => {
+            onDismiss(claim.id);
+          }}
+          onAddAgain={() => {
+            onAddAgain(claim.source);
+          }}
+        />
       )}
     </li>
   );
