@@ -26,8 +26,9 @@
 //     (→ 303 to the resume URL → 303 to the redirect_uri), or GET {issuer}/interaction/{uid2}/abort
 //     to deny (→ redirect_uri?error=access_denied).
 //  A second authorization in the same cookie jar skips the login page while the OP session lives
-//  (send prompt=login to force it). prompt=consent always shows the consent page, even with
-//  autoConsent (oidc-provider insists; Google behaves the same).
+//  (send prompt=login to force it); signing in there as another account replaces the session's
+//  login, as on orcid.org (no intermediate page). prompt=consent always shows the consent page,
+//  even with autoConsent (oidc-provider insists; Google behaves the same).
 //  `iss` on the redirect is RFC 9207; clients may ignore it.
 //
 // ── What is ORCID-like in flavour 'orcid' ──────────────────────────────────────────────────────
@@ -573,6 +574,26 @@ export async function startOidc({
     });
   }
 
+  /**
+   * Signing in as another account than the one this browser is signed in with (after
+   * prompt=login) replaces that login, as on orcid.org and Google. oidc-provider would instead
+   * answer the resume with a self-submitting page that ends the old session first (its
+   * end_session confirmation), a page neither provider shows. So the old login is dropped here,
+   * from the session (with its per-client grants) and from the interaction's note of it, which
+   * must agree; the session itself stays (its uid ties it to this interaction).
+   */
+  async function forgetOtherLogin(interaction, accountId) {
+    const origin = interaction.session;
+    if (!origin?.uid || !origin.accountId || origin.accountId === accountId) return;
+    const session = await provider.Session.findByUid(origin.uid);
+    if (session) {
+      for (const key of ['accountId', 'loginTs', 'amr', 'acr', 'authorizations']) delete session[key];
+      await session.persist();
+    }
+    for (const key of ['accountId', 'amr', 'acr']) delete origin[key];
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  }
+
   async function interactionRoute(ctx, uid, action) {
     let details;
     try {
@@ -612,6 +633,7 @@ export async function startOidc({
         ctx.body = loginPage(details, f.login.invalid, form.login);
         return;
       }
+      await forgetOtherLogin(details, accountId);
       result = { login: { accountId } };
     } else if (form.prompt === 'consent' && details.prompt.name === 'consent') {
       const { prompt: { details: missing }, grantId, session, params } = details;

@@ -349,6 +349,38 @@ describe('ORCID stand-in', () => {
     }
   });
 
+  test('prompt=login shows the login page despite a live session; another iD there replaces the login, with no page between', async () => {
+    const { browser: b } = await oidcSignIn(op, '/oauth/authorize', {
+      client_id: client.client_id, scope: 'openid', redirect_uri, state: 'p1',
+    }, '0000-0001-5109-3700');
+    const authorize = (state, extra = {}) => `${op.issuer}/oauth/authorize?${new URLSearchParams({
+      client_id: client.client_id, response_type: 'code', scope: 'openid', redirect_uri, state, ...extra,
+    })}`;
+    // The session lives: no login page.
+    let res = await b.request(authorize('p2'));
+    assert.equal(new URL(location(res, op.issuer)).origin, new URL(APP).origin, 'straight back to the client');
+
+    res = await b.request(authorize('p3', { prompt: 'login', max_age: '0' }));
+    const interaction = location(res, op.issuer);
+    assert.match(interaction, /\/interaction\/[\w-]+$/, 'prompt=login asks for the login again');
+    res = await b.request(interaction);
+    assert.match(await res.text(), /<label for="login">/);
+    res = await b.request(interaction, { method: 'POST', form: { prompt: 'login', login: '0000-0002-1825-0097', password: 'x' } });
+    assert.equal(res.status, 303);
+    res = await b.request(location(res, op.issuer));
+    assert.equal(res.status, 303, 'the resume redirects (oidc-provider alone would answer a self-submitting end-session page)');
+    const back = new URL(location(res, op.issuer));
+    assert.equal(back.searchParams.get('state'), 'p3');
+    const tok = await (await exchange(back.searchParams.get('code'))).json();
+    assert.equal(tok.orcid, '0000-0002-1825-0097', 'the code is for the iD signed in last');
+
+    // That login is the session's now.
+    res = await b.request(authorize('p4'));
+    const again = new URL(location(res, op.issuer));
+    assert.equal(again.searchParams.get('state'), 'p4');
+    assert.equal((await (await exchange(again.searchParams.get('code'))).json()).orcid, '0000-0002-1825-0097');
+  });
+
   test('dynamic registration: a registered client gets the full ORCID behaviour', async () => {
     const doc = await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json();
     assert.equal(doc.registration_endpoint, `${op.issuer}/reg`);

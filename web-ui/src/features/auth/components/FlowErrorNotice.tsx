@@ -73,7 +73,9 @@ interface GrantWrongOrcidProps {
 }
 
 function GrantWrongOrcid({ kind, returnTo, onDismiss }: GrantWrongOrcidProps) {
-  const orcid = useKnownOrcid();
+  const known = useKnownOrcid();
+  // An iD is read as one word: not broken at its hyphens.
+  const orcid = known ? <span className="orcid-id">{known}</span> : null;
   const title = PERMISSION_TITLES[kind];
   return (
     <div role="alert" className="notice notice--warning">
@@ -82,7 +84,7 @@ function GrantWrongOrcid({ kind, returnTo, onDismiss }: GrantWrongOrcidProps) {
         granted by {orcid ? <>the ORCID iD of this account, {orcid}</> : 'the ORCID iD of this account'}.
       </p>
       <p>
-        Sign in to ORCID again{orcid ? ` as ${orcid}` : ''} — ORCID asks for your password this time — and grant
+        Sign in to ORCID again{orcid && <> as {orcid}</>} — ORCID asks for your password this time — and grant
         access there. You come back to this page.
       </p>
       <div className="notice__actions">
