@@ -195,7 +195,8 @@ pub struct AutoUpdateStatus {
     pub every_secs: Option<u64>,
     /// When the last look finished; `null` before the first.
     pub last_checked_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// DOIs with an ORCID iD that look read, and the claims made of them (for everyone).
+    /// The new or updated DOIs naming any ORCID iD that the last look read (everyone's, not only
+    /// yours), and the claims made of them.
     pub last_dois: Option<i64>,
     pub last_claims_created: Option<i64>,
     /// When the next look is due (about: a worker takes it when free).

@@ -1120,7 +1120,8 @@ export interface components {
             last_claims_created?: number | null;
             /**
              * Format: int64
-             * @description DOIs with an ORCID iD that look read, and the claims made of them (for everyone).
+             * @description The new or updated DOIs naming any ORCID iD that the last look read (everyone's, not only
+             *     yours), and the claims made of them.
              */
             last_dois?: number | null;
             /**
