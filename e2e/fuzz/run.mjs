@@ -74,6 +74,9 @@ try {
     'run', path.join(ROOT, 'openapi/openapi.json'),
     '--url', stack.appUrl,
     '--checks', 'all',
+    // DELETE on a claim keeps it readable, by design (see schemathesis.toml); the config's switch
+    // does not reach the stateful phase when --checks names them all, so say it here too.
+    '--exclude-checks', 'use_after_free',
     '--phases', 'examples,coverage,fuzzing,stateful',
     '--seed', seed,
     '--max-examples', examples,
