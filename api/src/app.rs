@@ -26,8 +26,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: DbPool, config: Arc<Config>) -> Self {
+        Self::with_clock(pool, config, Clock::system())
+    }
+
+    /// A state whose parts all read `clock` (tests run several processes on one clock).
+    pub fn with_clock(pool: DbPool, config: Arc<Config>, clock: Clock) -> Self {
         let cipher = config.cipher();
-        let clock = Clock::system();
         Self {
             claims: Engine::new(pool.clone(), &config, clock.clone()),
             keys: KeyStore::new(cipher.clone(), clock.clone()),

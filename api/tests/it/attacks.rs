@@ -30,7 +30,8 @@ const EVIL: &str = "http://evil.example";
 fn second_process(app: &TestApp, config: Config) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let state = AppState::new(app.pool.clone(), Arc::new(config));
+    // Real processes share the wall clock; this one shares the test's clock.
+    let state = AppState::with_clock(app.pool.clone(), Arc::new(config), app.clock.clone());
     let server = startup::run(listener, state).unwrap();
     actix_web::rt::spawn(server);
     format!("http://127.0.0.1:{port}")
@@ -555,6 +556,11 @@ async fn l5_rate_limits_hold_across_processes_and_say_when_to_retry() {
         ("RATE_LIMIT_CLAIMS_PER_HOUR", "2"),
     ])
     .await;
+    // Start just after the turn of an hour, so that no fixed window (minute or hour) ends
+    // while the test counts.
+    let now = app.clock.now().timestamp();
+    app.clock
+        .advance(chrono::Duration::seconds(3600 - now.rem_euclid(3600) + 1));
     let other = second_process(&app, (*app.config).clone());
     let start = |base: &str| app.client.get(format!("{base}/auth/orcid/start")).send();
     for base in [&app.address, &other, &app.address, &other] {
