@@ -117,25 +117,35 @@ impl Doi {
     /// Accepts `10.x/y`, `doi:10.x/y` and `https://doi.org/10.x/y` (also `dx.doi.org`, `http`),
     /// percent-encoded slashes included; stores it lower-cased.
     pub fn parse(input: &str) -> Result<Self, DoiError> {
+        Self::parse_as_given(input).map(|(doi, _)| doi)
+    }
+
+    /// [`Doi::parse`], and the DOI in the case it was written (`10.5555/ABC`), for callers that
+    /// expect to see their own spelling back.
+    pub fn parse_as_given(input: &str) -> Result<(Self, String), DoiError> {
+        fn strip_ascii_prefix<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+            let head = s.get(..prefix.len())?;
+            head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+        }
         let s = input.trim();
         if s.chars().count() > 500 {
             return Err(DoiError::TooLong);
         }
-        let lower = s.to_lowercase();
-        let mut rest = lower.as_str();
+        let mut rest = s;
         for prefix in ["https://", "http://"] {
-            if let Some(r) = rest.strip_prefix(prefix) {
+            if let Some(r) = strip_ascii_prefix(rest, prefix) {
                 rest = r;
                 break;
             }
         }
         for prefix in ["dx.doi.org/", "doi.org/", "doi:"] {
-            if let Some(r) = rest.strip_prefix(prefix) {
+            if let Some(r) = strip_ascii_prefix(rest, prefix) {
                 rest = r.trim_start();
                 break;
             }
         }
-        let decoded = rest.replace("%2f", "/");
+        let given = rest.replace("%2f", "/").replace("%2F", "/");
+        let decoded = given.to_lowercase();
         let Some((prefix, suffix)) = decoded.split_once('/') else {
             return Err(DoiError::Format);
         };
@@ -149,7 +159,7 @@ impl Doi {
         {
             return Err(DoiError::Format);
         }
-        Ok(Self(decoded))
+        Ok((Self(decoded), given))
     }
 
     pub fn as_str(&self) -> &str {
@@ -430,6 +440,15 @@ mod tests {
             assert_eq!(Doi::parse(input).unwrap().as_str(), "10.5555/j9cp-6b21", "{input}");
         }
         assert_eq!(Doi::parse("10.5555/x").unwrap().prefix(), "10.5555");
+        for (input, given) in [
+            ("https://DOI.org/10.5555/J9CP-6b21", "10.5555/J9CP-6b21"),
+            ("DOI:10.5555%2FAbC", "10.5555/AbC"),
+            ("10.5555/İx", "10.5555/İx"),
+        ] {
+            let (doi, as_given) = Doi::parse_as_given(input).unwrap();
+            assert_eq!(as_given, given);
+            assert_eq!(doi.as_str(), given.to_lowercase());
+        }
         for bad in [
             "",
             "10.5555",

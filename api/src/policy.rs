@@ -342,9 +342,11 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
         {
             return Err(Denial::SessionRequired)
         }
-        // Nor, on DataCite's routes, does a person's bearer token hand out roles or make accounts
-        // (`PUT /users`): that is a browser session's, or one of DataCite's services'.
-        (Jwt | DatacitePerson, Surface::Datacite) if matches!(action, Action::ChangeRole | Action::CreateAccount) => {
+        // Nor, on DataCite's routes, does a person's bearer token hand out roles or relink an
+        // account (`PUT /users` of an existing user): that is a browser session's, or one of
+        // DataCite's services'. A staff admin's token may make an account (`POST /users`, as
+        // DataCite's allows): it starts as an ordinary user.
+        (Jwt | DatacitePerson, Surface::Datacite) if action == Action::ChangeRole => {
             return Err(Denial::SessionRequired)
         }
         (Session { .. } | Jwt | DatacitePerson, _) => {}
@@ -513,6 +515,8 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/claims", Datacite, ReadClaims),
         ("GET", "/claims/{id}", Datacite, ReadClaims),
         ("DELETE", "/claims/{id}", Datacite, ChangeClaim),
+        ("GET", "/users", Datacite, ReadProfile { public: true }),
+        ("POST", "/users", Datacite, CreateAccount),
         ("GET", "/users/{orcid}", Datacite, ReadProfile { public: false }),
         ("PUT", "/users/{orcid}", Datacite, ChangeRole),
     ]

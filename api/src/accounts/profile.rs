@@ -105,11 +105,7 @@ pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiEr
         .transpose()?;
     let email = update.email.map(|v| clean_text("email", v, 254)).transpose()?;
     if let Some(Some(e)) = &email {
-        let valid = e
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
-            && !e.contains(' ');
-        if !valid {
+        if !looks_like_email(e) {
             return Err(
                 ApiError::new(ErrorCode::InvalidField, "That email address is not valid.")
                     .with_field("email", "expected an address like name@example.org"),
@@ -141,4 +137,11 @@ pub fn profile_change(body: serde_json::Value) -> Result<AccountChangeset, ApiEr
         is_public: update.is_public,
         ..Default::default()
     })
+}
+
+/// An address like `name@example.org`: something, an `@`, and a domain with a dot; no spaces.
+pub fn looks_like_email(e: &str) -> bool {
+    e.split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
+        && !e.contains(' ')
 }

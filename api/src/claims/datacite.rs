@@ -119,6 +119,28 @@ impl Datacite {
         self.page(request).await
     }
 
+    /// The facets of everything that names `orcid` (`GET /dois?user-id=…&page[size]=0`): DataCite's
+    /// `meta`, or why not. Quicker to give up than a push: a profile page waits for it.
+    pub async fn facets_of(&self, orcid: &str) -> Result<Value, DataciteError> {
+        let request = self
+            .http
+            .get(self.endpoint("/dois"))
+            .query(&[("user-id", orcid), ("page[size]", "0")])
+            .timeout(Duration::from_secs(5));
+        let started = std::time::Instant::now();
+        let sent = request.header(header::ACCEPT, "application/vnd.api+json").send().await;
+        observe("user_facets", &sent, started);
+        let response = sent.map_err(transport)?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        let body: Value = response.json().await.map_err(|e| DataciteError::Unavailable {
+            message: format!("unreadable DOI list: {e}"),
+            retry_after: None,
+        })?;
+        Ok(body.get("meta").cloned().unwrap_or(Value::Null))
+    }
+
     /// Follows a `links.next` URL from an earlier page. Only URLs on the configured host are followed.
     pub async fn next(&self, next: &url::Url) -> Result<DoiPage, DataciteError> {
         if next.origin() != self.base.origin() {

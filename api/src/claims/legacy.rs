@@ -54,6 +54,8 @@ pub fn underscore_keys(value: &Value) -> Value {
 pub struct LegacyRequest {
     pub orcid: OrcidId,
     pub doi: Doi,
+    /// The DOI as the caller spelt it, to give back in that case (DataCite's callers expect it).
+    pub doi_as_given: Option<String>,
     pub source: ClaimSource,
     pub delete: bool,
 }
@@ -85,6 +87,7 @@ pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
     Ok(LegacyRequest {
         orcid,
         doi,
+        doi_as_given: None,
         source,
         delete,
     })
@@ -119,5 +122,12 @@ pub fn apply_legacy(
         skip_reason: None,
         title: None,
     };
-    Ok(store::submit(conn, &submission, max_attempts, now)?.0)
+    let claim = store::submit(conn, &submission, max_attempts, now)?.0;
+    match &r.doi_as_given {
+        Some(given) if claim.doi_as_given.as_ref() != Some(given) => Ok(diesel::update(claims::table.find(claim.id))
+            .set(claims::doi_as_given.eq(given))
+            .returning(Claim::as_returning())
+            .get_result(conn)?),
+        _ => Ok(claim),
+    }
 }

@@ -34,6 +34,8 @@ pub struct Claim {
     pub claimed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The DOI in the case DataCite's caller sent it (`None`: as `doi`).
+    pub doi_as_given: Option<String>,
 }
 
 impl Claim {

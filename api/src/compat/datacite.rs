@@ -6,19 +6,16 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::session::Caller;
-use crate::claims::store::{self, Claim};
-use crate::claims::{ClaimAction, ClaimSource, ClaimState};
+use crate::claims::store::Claim;
 use crate::db::models::Account;
-use crate::db::schema::{accounts, claims, identities};
+use crate::db::schema::accounts;
 use crate::domain::{OrcidId, Role};
 use crate::error::ApiError;
 use crate::policy::{self, Action, Credential, Denial, Subject, Surface};
@@ -28,20 +25,29 @@ use crate::policy::{self, Action, Credential, Denial, Subject, Surface};
 pub struct CompatError {
     status: StatusCode,
     title: String,
+    /// DataCite's validation answer, `[{"source", "title"}]` (no `status`), instead of the title.
+    invalid: Vec<(String, String)>,
     /// Carried over from our own errors (`Retry-After` on a rate limit).
     headers: Vec<(header::HeaderName, String)>,
 }
 
-/// Documents DataCite's envelope.
+/// DataCite's error envelope: `{"errors": [{"status": "404", "title": "The resource you are
+/// looking for doesn't exist."}]}`; a validation failure (422) names the attribute instead of
+/// the status: `{"errors": [{"source": "doi", "title": "Can't be blank"}]}`, an entry per attribute.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DataciteErrors {
-    /// `[{"status": "404", "title": "The resource you are looking for doesn't exist."}]`
     pub errors: Vec<DataciteError>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DataciteError {
-    pub status: String,
+    /// The HTTP status, as a string (absent on validation failures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The attribute a validation failure is about (`doi`, `source_id`, `user`, `uid`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// What is wrong, in DataCite's words.
     pub title: String,
 }
 
@@ -194,7 +200,15 @@ impl CompatError {
         Self {
             status,
             title: title.into(),
+            invalid: Vec::new(),
             headers: Vec::new(),
+        }
+    }
+    /// A 422 naming what is wrong with each attribute, as DataCite's validations answer.
+    pub fn invalid(errors: &[(&str, &str)]) -> Self {
+        Self {
+            invalid: errors.iter().map(|(s, t)| ((*s).to_owned(), (*t).to_owned())).collect(),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Validation failed.")
         }
     }
     pub fn not_found() -> Self {
@@ -224,6 +238,7 @@ impl From<ApiError> for CompatError {
         Self {
             status,
             title,
+            invalid: Vec::new(),
             headers: e.headers,
         }
     }
@@ -244,12 +259,23 @@ impl ResponseError for CompatError {
         for (name, value) in &self.headers {
             response.insert_header((name.clone(), value.clone()));
         }
-        response.content_type(JSONAPI).json(DataciteErrors {
-            errors: vec![DataciteError {
-                status: self.status.as_u16().to_string(),
+        let errors = if self.invalid.is_empty() {
+            vec![DataciteError {
+                status: Some(self.status.as_u16().to_string()),
+                source: None,
                 title: self.title.clone(),
-            }],
-        })
+            }]
+        } else {
+            self.invalid
+                .iter()
+                .map(|(source, title)| DataciteError {
+                    status: None,
+                    source: Some(source.clone()),
+                    title: title.clone(),
+                })
+                .collect()
+        };
+        response.content_type(JSONAPI).json(DataciteErrors { errors })
     }
 }
 
@@ -323,57 +349,10 @@ pub fn audit_for_another(
     )
 }
 
-pub fn source_id(source: ClaimSource) -> &'static str {
-    match source {
-        ClaimSource::SearchAndLink => "orcid_search",
-        ClaimSource::AutoUpdate => "orcid_update",
-    }
-}
-
-/// DataCite's state names: our `waiting_for_permission` is a claim still waiting.
-pub fn datacite_state(state: ClaimState) -> &'static str {
-    match state {
-        ClaimState::WaitingForPermission => "waiting",
-        other => other.as_str(),
-    }
-}
-
-pub fn claim_resource(c: &Claim) -> Value {
-    let errors: Vec<Value> = match (&c.error_code, &c.error_message) {
-        (Some(_), Some(message)) => vec![json!({ "title": message })],
-        _ => vec![],
-    };
-    json!({
-        "id": c.id,
-        "type": "claims",
-        "attributes": {
-            "orcid": format!("https://orcid.org/{}", c.orcid),
-            "doi": c.doi,
-            "sourceId": source_id(c.source()),
-            "state": datacite_state(c.state()),
-            "claimAction": c.action().as_str(),
-            "putCode": c.put_code,
-            "errorMessages": errors,
-            "claimed": c.claimed_at,
-            "created": c.created_at,
-            "updated": c.updated_at,
-        },
-        "relationships": { "user": { "data": { "id": c.orcid, "type": "users" } } },
-    })
-}
-
 pub fn underscore(query: &str) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .map(|(k, v)| (k.replace('-', "_"), v))
-        .collect()
-}
-
-pub fn facet(counts: &[(String, i64)], title: impl Fn(&str) -> String) -> Vec<Value> {
-    counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(id, n)| json!({ "id": id, "title": title(id), "count": n }))
         .collect()
 }
 
@@ -388,229 +367,22 @@ pub fn titleize(s: &str) -> String {
         .join(" ")
 }
 
-pub async fn visible_claim(state: &AppState, who: &CompatCaller, id: Uuid, action: Action) -> CompatResult<Claim> {
-    let claim = crate::db::run(&state.pool, move |conn| Ok(store::find(conn, id)?))
-        .await?
-        .ok_or_else(CompatError::not_found)?;
-    let owner = account_of(state, claim.orcid.clone()).await?;
-    // Someone else's claim is, for those who may not read it, not there.
-    who.decide(action, Some(Subject::record(&claim.orcid, owner.as_ref())))
-        .map_err(refused)?;
-    Ok(claim)
-}
-
-pub fn user_resource(a: &Account, github: Option<String>, with_email: bool) -> Value {
-    let mut attributes = json!({
-        "givenName": a.given_names,
-        "familyName": a.family_name,
-        "name": a.name,
-        "orcid": format!("https://orcid.org/{}", a.orcid),
-        "github": github,
-        "roleId": a.role,
-        "isActive": true,
-        "created": a.created_at,
-        "updated": a.updated_at,
-    });
-    if with_email {
-        attributes["email"] = json!(a.email);
-    }
-    json!({ "id": a.orcid, "type": "users", "attributes": attributes })
-}
-
-pub async fn load_user(state: &AppState, orcid: String) -> CompatResult<Option<(Account, Option<String>)>> {
-    Ok(crate::db::run(&state.pool, move |conn| {
-        let account: Option<Account> = accounts::table
-            .filter(accounts::orcid.eq(&orcid))
-            .select(Account::as_select())
-            .first(conn)
-            .optional()?;
-        let Some(account) = account else {
-            return Ok(None);
-        };
-        let github: Option<Option<String>> = identities::table
-            .filter(identities::account_id.eq(account.id))
-            .filter(identities::provider.eq("github"))
-            .select(identities::profile_url)
-            .first(conn)
-            .optional()?;
-        Ok(Some((account, github.flatten())))
-    })
-    .await?)
-}
-
-/// What DataCite's services may set on a user (lupo clears provider/client links this way).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserAttributes {
-    pub name: Option<String>,
-    pub given_names: Option<String>,
-    pub family_name: Option<String>,
-    pub email: Option<String>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::accounts::present")]
-    pub provider_id: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::accounts::present")]
-    pub client_id: Option<Option<String>>,
-    pub beta_tester: Option<bool>,
-}
-
-/// What DataCite's `GET /claims` asks for, checked.
-#[derive(Debug, Clone)]
-pub struct ClaimFilters {
-    pub orcid: Option<String>,
-    pub dois: Vec<String>,
-    pub source: Option<ClaimSource>,
-    pub action: Option<ClaimAction>,
-    pub states: Vec<ClaimState>,
-    pub page: i64,
-    pub size: i64,
-}
-
-/// Reads the filters and page of DataCite's `GET /claims` (keys already underscored), for the
-/// record `orcid` the caller may read (`None`: everyone's).
-pub fn parse_claim_filters(q: &BTreeMap<String, String>, orcid: Option<String>) -> CompatResult<ClaimFilters> {
-    let unprocessable = |m: String| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
-    if q.get("dois").is_some_and(|v| v.chars().count() > 2000) {
-        return Err(unprocessable("dois: at most 2000 characters".into()));
-    }
-    let dois: Vec<String> = q
-        .get("dois")
-        .map(|v| {
-            v.split(',')
-                .filter(|d| !d.trim().is_empty())
-                .map(|d| {
-                    crate::domain::Doi::parse(d)
-                        .map(String::from)
-                        .map_err(|e| unprocessable(format!("dois: {e}")))
-                })
-                .collect::<CompatResult<Vec<_>>>()
-        })
-        .transpose()?
-        .unwrap_or_default();
-    let source = q
-        .get("source_id")
-        .map(|v| match v.as_str() {
-            "orcid_search" => Ok(ClaimSource::SearchAndLink),
-            "orcid_update" => Ok(ClaimSource::AutoUpdate),
-            other => Err(unprocessable(format!("source-id: unknown {other:?}"))),
-        })
-        .transpose()?;
-    let action = q
-        .get("claim_action")
-        .map(|v| {
-            v.parse::<ClaimAction>()
-                .map_err(|_| unprocessable(format!("claim-action: unknown {v:?}")))
-        })
-        .transpose()?;
-    let mut states: Vec<ClaimState> = Vec::new();
-    for s in q
-        .get("state")
-        .map(|v| v.split(',').collect::<Vec<_>>())
-        .unwrap_or_default()
-    {
-        let st = s
-            .trim()
-            .parse::<ClaimState>()
-            .map_err(|_| unprocessable(format!("state: unknown {s:?}")))?;
-        states.push(st);
-        if st == ClaimState::Waiting {
-            states.push(ClaimState::WaitingForPermission);
-        }
-    }
+/// `page[number]` (from 1) and `page[size]` (1–1000, default 25), with DataCite's cap: no page
+/// starts beyond the 10,000th hit.
+pub fn page_of(q: &BTreeMap<String, String>) -> CompatResult<(i64, i64)> {
+    let unprocessable = |m: &str| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
     let size: i64 = q
         .get("page[size]")
-        .map_or(Ok(25), |v| v.parse())
-        .map_err(|_| unprocessable("page[size]: a number".into()))?;
+        .map_or(Ok(25), |v| v.trim().parse())
+        .map_err(|_| unprocessable("page[size]: a number from 1 to 1000"))?;
     let page: i64 = q
         .get("page[number]")
-        .map_or(Ok(1), |v| v.parse())
-        .map_err(|_| unprocessable("page[number]: a number".into()))?;
+        .map_or(Ok(1), |v| v.trim().parse())
+        .map_err(|_| unprocessable("page[number]: a number from 1"))?;
     if !(1..=1000).contains(&size) || page < 1 || page.checked_mul(size).is_none_or(|n| n > 10_000 + size) {
         return Err(unprocessable(
-            "page[size] is 1–1000 and page[number] × page[size] reaches 10,000 at most".into(),
+            "page[size] is 1–1000 and page[number] × page[size] reaches 10,000 at most",
         ));
     }
-    Ok(ClaimFilters {
-        orcid,
-        dois,
-        source,
-        action,
-        states,
-        page,
-        size,
-    })
-}
-
-/// One page of the claims that match `f`, their total, and DataCite's `meta` with its facets.
-pub fn search_claims(conn: &mut PgConnection, f: &ClaimFilters) -> QueryResult<(Vec<Claim>, i64, Value)> {
-    let (page, size) = (f.page, f.size);
-    let filter = || {
-        let mut query = claims::table.into_boxed();
-        if let Some(o) = &f.orcid {
-            query = query.filter(claims::orcid.eq(o.clone()));
-        }
-        if !f.dois.is_empty() {
-            query = query.filter(claims::doi.eq_any(f.dois.clone()));
-        }
-        if let Some(s) = f.source {
-            query = query.filter(claims::source.eq(s));
-        }
-        if let Some(a) = f.action {
-            query = query.filter(claims::action.eq(a));
-        }
-        if !f.states.is_empty() {
-            query = query.filter(claims::state.eq_any(f.states.clone()));
-        }
-        query
-    };
-    let (total, rows, by_source, by_state, by_action) = {
-        let total: i64 = filter().count().get_result(conn)?;
-        let rows: Vec<Claim> = filter()
-            .order((claims::updated_at.desc(), claims::id.desc()))
-            .offset((page - 1) * size)
-            .limit(size)
-            .select(Claim::as_select())
-            .load(conn)?;
-        let ids = || filter().select(claims::id);
-        let by_source: Vec<(ClaimSource, i64)> = claims::table
-            .filter(claims::id.eq_any(ids()))
-            .group_by(claims::source)
-            .select((claims::source, count_star()))
-            .load(conn)?;
-        let by_state: Vec<(ClaimState, i64)> = claims::table
-            .filter(claims::id.eq_any(ids()))
-            .group_by(claims::state)
-            .select((claims::state, count_star()))
-            .load(conn)?;
-        let by_action: Vec<(String, i64)> = claims::table
-            .filter(claims::id.eq_any(ids()))
-            .group_by(claims::action)
-            .select((claims::action, count_star()))
-            .load(conn)?;
-        (total, rows, by_source, by_state, by_action)
-    };
-    let sources: Vec<(String, i64)> = by_source
-        .into_iter()
-        .map(|(s, n)| (source_id(s).to_owned(), n))
-        .collect();
-    let mut merged: BTreeMap<String, i64> = BTreeMap::new();
-    for (s, n) in by_state {
-        *merged.entry(datacite_state(s).to_owned()).or_default() += n;
-    }
-    let states: Vec<(String, i64)> = merged.into_iter().collect();
-    let mut meta = json!({
-        "total": total,
-        "totalPages": (total.min(10_000) + size - 1) / size,
-        "page": page,
-    });
-    if total > 0 {
-        meta["sources"] = json!(facet(&sources, |id| match id {
-            "orcid_search" => "ORCID Search and Link".to_owned(),
-            _ => "ORCID Auto-Update".to_owned(),
-        }));
-        meta["states"] = json!(facet(&states, titleize));
-        meta["claimActions"] = json!(facet(&by_action, titleize));
-    }
-    Ok((rows, total, meta))
+    Ok((page, size))
 }

@@ -83,6 +83,7 @@ diesel::table! {
         claimed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        doi_as_given -> Nullable<Text>,
     }
 }
 

@@ -1,8 +1,8 @@
 //! Drop-in compatibility with DataCite's Profiles API for the
 //! callers that exist today: Commons through lupo, levriero, other DataCite services.
 //!
-//! `POST /claims` (the `claim` wrapper), `GET /claims` (`user-id`, `dois`, facets in `meta`),
-//! `GET`/`DELETE /claims/{uuid}`, `GET`/`PUT /users/{orcid}`; JSON:API with camelCase attributes and
+//! `POST /claims` (the `claim` wrapper), `GET /claims` (`user-id`, `dois`, paging, facets in
+//! `meta`), `GET`/`DELETE /claims/{uuid}` (the users are `datacite_users.rs`); JSON:API with camelCase attributes and
 //! DataCite's error envelope `{"errors":[{"status","title"}]}`. Bearer JWTs are ours, or DataCite's
 //! own (with its claim names) when `DATACITE_JWT_PUBLIC_KEY` is set: a person's, for an account
 //! here, or a staff-admin token of a service named in `DATACITE_SERVICE_UIDS`, never older or
@@ -12,43 +12,49 @@
 //! database.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::session::Caller;
-use crate::claims::legacy::{apply_legacy, parse_legacy, underscore_keys, LegacyClaim, LegacyClaimEnvelope};
+use crate::claims::legacy::{apply_legacy, LegacyClaimEnvelope};
 use crate::claims::store::{self};
-use crate::compat::datacite::{
-    account_of, audit_for_another, caller, claim_resource, jsonapi, load_user, parse_claim_filters, refused_outright,
-    search_claims, underscore, user_resource, visible_claim, CompatCaller, CompatError, CompatResult, DataciteErrors,
-    UserAttributes,
+use crate::compat::claims::{
+    check_claim, claim_object, claim_resource, parse_claim_filters, search_claims, visible_claim,
 };
-use crate::db::models::{Account, AccountChangeset};
-use crate::db::schema::accounts;
+use crate::compat::datacite::{
+    account_of, audit_for_another, caller, jsonapi, refused_outright, underscore, CompatError, CompatResult,
+    DataciteErrors,
+};
 use crate::domain::OrcidId;
 use crate::error::ApiError;
-use crate::policy::{self, Action, Subject, Surface};
+use crate::policy::{Action, Subject};
 
 /// DataCite: create or re-queue a claim
 ///
-/// Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}` (hyphenated keys accepted; a
-/// client-chosen `uuid` is ignored). A person may only claim for their own iD; a DataCite service
-/// listed in `DATACITE_SERVICE_UIDS` (levriero) may claim for anyone, audited under its uid.
-/// Answers 202 with the JSON:API claim.
+/// Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}`, as lupo and levriero send it
+/// (hyphenated keys accepted; a client-chosen `uuid` is ignored). `source_id` is required
+/// (`orcid_search` or `orcid_update`); `claim_action` is `create` (default) or `delete`. A
+/// person may only claim for their own iD; a DataCite service listed in
+/// `DATACITE_SERVICE_UIDS` (levriero) may claim for anyone with an account here, audited under
+/// its uid. A claim for (iD, DOI) that exists is re-queued with the new source and action.
+/// Answers 202 with the JSON:API claim: `orcid` and `doi` as URLs (the DOI in the case it was
+/// sent; matching ignores case), `sourceId`, `state` (`waiting`, `working`, `done`, `failed`,
+/// `deleted`, `ignored`), `claimAction`, `putCode`, `claimed`, `created`, `updated` and
+/// `errorMessages` (`[{"title"}]`, empty unless it failed or waits for a permission).
 #[utoipa::path(
     operation_id = "datacite_create_claim",
     tag = "datacite",
     request_body = LegacyClaimEnvelope,
     responses(
         (status = 202, description = "The claim, JSON:API with camelCase attributes.", body = Value, content_type = "application/vnd.api+json"),
-        (status = 400, description = "Malformed JSON.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 401, description = "Bad credentials.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 403, description = "Claiming for another person.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 400, description = "Not JSON (`The request body is not valid JSON.`), or `claim` is not an object.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 401, description = "No credentials, or bad ones: `Bad credentials.`", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 403, description = "Claiming for another person, or a role that may not claim (`staff_user`).", body = DataciteErrors, content_type = "application/vnd.api+json"),
         (status = 404, description = "`claim_action: delete` for a claim that does not exist.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 422, description = "A missing `claim`, or a bad DOI (one with `.` or `..` segments, say) or iD.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 422, description = "No `claim` (or an empty one): `param is missing or the value is empty or invalid: claim`. Otherwise DataCite's validation answer, an entry per attribute: `{\"errors\": [{\"source\": \"doi\", \"title\": \"Can't be blank\"}]}`; `doi` and `source_id` are `Can't be blank` or `Is invalid` / `Is not included in the list`; `claim_action` `Is not included in the list`; an iD that is missing, malformed or without an account here is `{\"source\": \"user\", \"title\": \"Must exist\"}`.", body = DataciteErrors, content_type = "application/vnd.api+json"),
         (status = 429, description = "A person created more claims this hour than `RATE_LIMIT_CLAIMS_PER_HOUR`; see `Retry-After`. Services are not limited.", body = DataciteErrors, content_type = "application/vnd.api+json"),
     )
 )]
@@ -60,27 +66,8 @@ pub async fn create(
     body: web::Bytes,
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| CompatError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    let value = underscore_keys(&value);
-    let Some(claim) = value.get("claim").cloned() else {
-        return Err(CompatError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "param is missing or the value is empty or invalid: claim",
-        ));
-    };
-    let claim: LegacyClaim =
-        serde_json::from_value(claim).map_err(|e| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    let parsed = parse_legacy(&claim).map_err(CompatError::from)?;
-    let owner = account_of(&state, parsed.orcid.to_string()).await?;
-    let action = if parsed.delete {
-        Action::ChangeClaim
-    } else {
-        Action::CreateClaim
-    };
-    // Claiming for someone else is refused outright, as DataCite does.
-    who.decide(action, Some(Subject::record(parsed.orcid.as_str(), owner.as_ref())))
-        .map_err(refused_outright)?;
+    let claim = claim_object(&body)?;
+    let parsed = check_claim(&state, &who, &claim).await?;
     if let (false, Some(key)) = (parsed.delete, who.claim_limit_key()) {
         crate::ratelimit::check(&state, crate::ratelimit::RateRule::Claims, &key).await?;
     }
@@ -108,10 +95,16 @@ pub async fn create(
 
 /// DataCite: list claims
 ///
-/// `user-id` (an iD; people only ever get their own claims), `dois` (comma list, any case),
-/// `source-id`, `claim-action`, `state` (comma list), `page[number]`, `page[size]` (≤ 1000).
-/// Newest first. `meta` carries `total`, `totalPages`, `page` and the facets `sources`, `states`
-/// and `claimActions`.
+/// Filters: `user-id` (an iD; people only ever get their own claims), `dois` (comma list, any
+/// case), `source-id`, `claim-action`, `state` (comma list), `created` and `claimed` (a year,
+/// or `2020,2024`), `query` (words matched as text in the DOI, the iD or the claim id: no query
+/// language). `sort`: `relevance`, `doi`, `-doi`, `orcid`, `-orcid`, `created`, `-created`,
+/// `updated`, `-updated` (default `-updated`). Paging: `page[number]` and `page[size]` (1–1000,
+/// default 25; the first 10,000 hits), or `page[cursor]` (`1` starts; created ascending; follow
+/// `links.next`, absent on the last page). `meta`: `total`, `totalPages`, `page` (`null` in a
+/// cursor walk) and, when anything matched, the facets `created` (years, newest first),
+/// `sources`, `users` (the ten iDs with most claims, for callers who may read everyone's),
+/// `claimActions` and `states`, each `[{"id", "title", "count"}]`, most first.
 #[utoipa::path(
     operation_id = "datacite_list_claims",
     tag = "datacite",
@@ -121,14 +114,19 @@ pub async fn create(
         ("source-id" = Option<String>, Query, description = "`orcid_search` or `orcid_update`.", pattern = "^(orcid_search|orcid_update)$"),
         ("claim-action" = Option<String>, Query, description = "`create` or `delete`.", pattern = "^(create|delete)$"),
         ("state" = Option<String>, Query, description = "Comma-separated states.", pattern = "^(deleted|done|failed|ignored|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|waiting|waiting_for_permission|working))*$"),
+        ("created" = Option<String>, Query, description = "A year (`2024`) or a range of years (`2020,2024`) the claim was created in.", pattern = "^\\s*[0-9]{4}\\s*(,\\s*[0-9]{4}\\s*)?$"),
+        ("claimed" = Option<String>, Query, description = "A year or a range of years the work was last pushed in.", pattern = "^\\s*[0-9]{4}\\s*(,\\s*[0-9]{4}\\s*)?$"),
+        ("query" = Option<String>, Query, description = "Words, each matched as text in the DOI, the iD or the claim id.", max_length = 2000),
+        ("sort" = Option<String>, Query, description = "Default `-updated`.", pattern = "^(relevance|doi|-doi|orcid|-orcid|created|-created|updated|-updated)$"),
         ("page[number]" = Option<i64>, Query, description = "From 1.", minimum = 1, maximum = 10000),
         ("page[size]" = Option<i64>, Query, description = "1–1000, default 25.", minimum = 1, maximum = 1000),
+        ("page[cursor]" = Option<String>, Query, description = "`1` starts a cursor walk (created ascending); then the value from `links.next`.", max_length = 200),
     ),
     responses(
-        (status = 200, description = "JSON:API list of claims.", body = Value, content_type = "application/vnd.api+json"),
+        (status = 200, description = "JSON:API list of claims, with `meta` and `links`.", body = Value, content_type = "application/vnd.api+json"),
         (status = 401, description = "Bad credentials.", body = DataciteErrors, content_type = "application/vnd.api+json"),
         (status = 403, description = "Another person's claims.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 422, description = "A bad iD, DOI, source, action, state or page.", body = DataciteErrors, content_type = "application/vnd.api+json"),
+        (status = 422, description = "A bad iD, DOI, source, action, state, year, sort, page or cursor.", body = DataciteErrors, content_type = "application/vnd.api+json"),
     )
 )]
 #[get("/claims")]
@@ -139,15 +137,16 @@ pub async fn list(
 ) -> CompatResult<HttpResponse> {
     let who = caller(&req, &state, ours).await?;
     let q = underscore(req.query_string());
-    let unprocessable = |m: String| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
     let user = q
         .get("user_id")
+        .filter(|v| !v.trim().is_empty())
         .map(|v| {
             OrcidId::parse(v)
                 .map(|o| o.to_string())
-                .map_err(|e| unprocessable(format!("user-id: {e}")))
+                .map_err(|e| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("user-id: {e}")))
         })
         .transpose()?;
+    let everyone = who.decide(Action::ReadClaims, None).is_ok();
     let orcid = match user {
         Some(u) => {
             let owner = account_of(&state, u.clone()).await?;
@@ -156,30 +155,35 @@ pub async fn list(
             Some(u)
         }
         // Everyone's claims for those who may read them, else one's own.
-        None if who.decide(Action::ReadClaims, None).is_ok() => None,
+        None if everyone => None,
         None => Some(who.orcid().map(str::to_owned).ok_or_else(CompatError::forbidden)?),
     };
-    let filters = parse_claim_filters(&q, orcid)?;
-    let (page, size) = (filters.page, filters.size);
-    let (rows, total, meta) = crate::db::run(&state.pool, move |conn| Ok(search_claims(conn, &filters)?)).await?;
+    let filters = parse_claim_filters(&q, orcid, everyone)?;
+    let (page, size, cursor) = (filters.page, filters.size, filters.cursor.is_some());
+    let found = crate::db::run(&state.pool, move |conn| Ok(search_claims(conn, &filters)?)).await?;
     let base = format!("{}/claims", crate::config::origin(&state.config.public_url));
     let mut links = json!({ "self": format!("{base}?{}", req.query_string()) });
-    if page * size < total.min(10_000) {
-        let next: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+    let next = match (&found.next_cursor, cursor) {
+        (Some(c), true) => Some(("page[cursor]", c.clone())),
+        (None, false) if page * size < found.total.min(10_000) => Some(("page[number]", (page + 1).to_string())),
+        _ => None,
+    };
+    if let Some((key, value)) = next {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
-            .filter(|(k, _)| k != "page[number]")
-            .chain([("page[number]".to_owned(), (page + 1).to_string())])
+            .filter(|(k, _)| k != key)
+            .chain([(key.to_owned(), value)])
             .collect();
         let qs = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(next)
+            .extend_pairs(pairs)
             .finish();
         links["next"] = json!(format!("{base}?{qs}"));
     }
     Ok(jsonapi(
         StatusCode::OK,
         json!({
-            "data": rows.iter().map(claim_resource).collect::<Vec<_>>(),
-            "meta": meta,
+            "data": found.rows.iter().map(claim_resource).collect::<Vec<_>>(),
+            "meta": found.meta,
             "links": links,
         }),
     ))
@@ -244,147 +248,4 @@ pub async fn remove(
     })
     .await?;
     Ok(jsonapi(StatusCode::ACCEPTED, json!({ "data": claim_resource(&claim) })))
-}
-
-/// DataCite: one user
-///
-/// Public for public profiles; a private profile is visible to its owner and to those whose role
-/// may read it. `email` only for those.
-#[utoipa::path(
-    operation_id = "datacite_get_user",
-    tag = "datacite",
-    params(("orcid" = String, Path, description = "The ORCID iD (its check digit is checked too).", pattern = "^\\s*([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$")),
-    responses(
-        (status = 200, description = "The JSON:API user.", body = Value, content_type = "application/vnd.api+json"),
-        (status = 404, description = "No such (visible) user.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-    )
-)]
-#[get("/users/{orcid}")]
-pub async fn get_user(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ours: Result<Caller, ApiError>,
-    orcid: web::Path<String>,
-) -> CompatResult<HttpResponse> {
-    let orcid = OrcidId::parse(&orcid).map_err(|_| CompatError::not_found())?;
-    let (account, github) = load_user(&state, orcid.to_string())
-        .await?
-        .ok_or_else(CompatError::not_found)?;
-    // Anonymous callers are fine here: they see public profiles.
-    let who = caller(&req, &state, ours).await.ok();
-    let actor = who.as_ref().map_or(policy::Actor::ANONYMOUS, CompatCaller::actor);
-    let target = Some(Subject::of(&account));
-    let public = account.is_public;
-    policy::decide(actor, Surface::Datacite, Action::ReadProfile { public }, target)
-        .map_err(|_| CompatError::not_found())?;
-    // Those who may read the account see its email too.
-    let privileged = policy::decide(actor, Surface::Datacite, Action::ReadAccount, target).is_ok();
-    Ok(jsonapi(
-        StatusCode::OK,
-        json!({ "data": user_resource(&account, github, privileged) }),
-    ))
-}
-
-/// DataCite: create or update a user
-///
-/// Staff admins (and DataCite's staff-admin token) only. JSON:API body
-/// `{"data": {"type": "users", "attributes": {…}}}`; a role is never taken from it. 200 when the
-/// user existed, 201 when created.
-#[utoipa::path(
-    operation_id = "datacite_put_user",
-    tag = "datacite",
-    params(("orcid" = String, Path, description = "The ORCID iD (its check digit is checked too).", pattern = "^\\s*([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$")),
-    request_body = Value,
-    responses(
-        (status = 200, description = "Updated; the JSON:API user.", body = Value, content_type = "application/vnd.api+json"),
-        (status = 201, description = "Created; the JSON:API user.", body = Value, content_type = "application/vnd.api+json"),
-        (status = 400, description = "No JSON:API payload.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 401, description = "Bad credentials.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 403, description = "Not a staff admin.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 404, description = "Not an ORCID iD.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-        (status = 422, description = "Unreadable attributes.", body = DataciteErrors, content_type = "application/vnd.api+json"),
-    )
-)]
-#[put("/users/{orcid}")]
-pub async fn put_user(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ours: Result<Caller, ApiError>,
-    orcid: web::Path<String>,
-    body: web::Bytes,
-) -> CompatResult<HttpResponse> {
-    let who = caller(&req, &state, ours).await?;
-    let orcid = OrcidId::parse(&orcid).map_err(|_| CompatError::not_found())?;
-    let existing = load_user(&state, orcid.to_string()).await?;
-    // The body may relink provider and client ids, which is a role change's business.
-    match &existing {
-        Some((account, _)) => who.decide(Action::ChangeRole, Some(Subject::of(account))),
-        None => who.decide(Action::CreateAccount, None),
-    }
-    .map_err(refused_outright)?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| CompatError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    let Some(attributes) = value.pointer("/data/attributes").cloned() else {
-        return Err(CompatError::new(
-            StatusCode::BAD_REQUEST,
-            "You need to provide a payload following the JSONAPI spec",
-        ));
-    };
-    let attrs: UserAttributes = serde_json::from_value(attributes)
-        .map_err(|e| CompatError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    let created = existing.is_none();
-    let (actor, label) = (who.account().cloned(), who.audit_label());
-    let orcid_s = orcid.to_string();
-    let account = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let before: Option<Account> = accounts::table
-                .filter(accounts::orcid.eq(&orcid_s))
-                .select(Account::as_select())
-                .for_update()
-                .first(conn)
-                .optional()?;
-            let id: Uuid = match before.as_ref().map(|a| a.id) {
-                Some(id) => id,
-                None => diesel::insert_into(accounts::table)
-                    .values(accounts::orcid.eq(&orcid_s))
-                    .returning(accounts::id)
-                    .get_result(conn)?,
-            };
-            // Never a role: DataCite's body does not decide who may do what here.
-            AccountChangeset {
-                name: attrs.name.clone().map(Some),
-                given_names: attrs.given_names.clone().map(Some),
-                family_name: attrs.family_name.clone().map(Some),
-                email: attrs.email.clone().map(Some),
-                provider_id: attrs.provider_id.clone(),
-                client_id: attrs.client_id.clone(),
-                beta_tester: attrs.beta_tester,
-                ..Default::default()
-            }
-            .apply(conn, id)?;
-            let after: Account = accounts::table.find(id).select(Account::as_select()).first(conn)?;
-            let view = |a: &Account| {
-                json!({"name": a.name, "given_names": a.given_names, "family_name": a.family_name,
-                       "email": a.email, "provider_id": a.provider_id, "client_id": a.client_id,
-                       "beta_tester": a.beta_tester})
-            };
-            crate::audit::audit(
-                conn,
-                actor.as_ref(),
-                &label,
-                if created { "account.created" } else { "account.updated" },
-                ("account", &orcid_s),
-                json!({ "via": "PUT /users", "before": before.as_ref().map(view), "after": view(&after) }),
-            )?;
-            Ok::<_, diesel::result::Error>(after)
-        })
-        .map_err(ApiError::from)
-    })
-    .await?;
-    let body = json!({ "data": user_resource(&account, None, true) });
-    Ok(if created {
-        jsonapi(StatusCode::CREATED, body)
-    } else {
-        jsonapi(StatusCode::OK, body)
-    })
 }

@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod auth;
 pub mod claims;
 pub mod datacite;
+pub mod datacite_users;
 pub mod events;
 pub mod health;
 pub mod my_data;
@@ -104,8 +105,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(datacite::list)
         .service(datacite::get_one)
         .service(datacite::remove)
-        .service(datacite::get_user)
-        .service(datacite::put_user);
+        .service(datacite_users::list_users)
+        .service(datacite_users::create_user)
+        .service(datacite_users::get_user)
+        .service(datacite_users::put_user);
 }
 
 /// Documents how to authenticate: a session cookie from the browser flows, or a bearer JWT.

@@ -184,7 +184,7 @@ async fn h1_service_changes_are_audited_under_the_service_uid() {
         ("DATACITE_SERVICE_UIDS", "datacite.levriero"),
     ])
     .await;
-    let stranger = random_orcid();
+    let (_, stranger) = crate::claims::person(&app, &[]).await;
     let res = reqwest::Client::new()
         .post(app.url("/claims"))
         .bearer_auth(datacite_jwt(&key, "datacite.levriero", "staff_admin"))

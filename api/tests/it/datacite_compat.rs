@@ -91,7 +91,7 @@ async fn commons_and_levriero_keep_working_without_the_old_holes() {
     );
     assert_eq!(created["data"]["type"], "claims");
     let attrs = &created["data"]["attributes"];
-    assert_eq!(attrs["doi"], doi.as_str());
+    assert_eq!(attrs["doi"], format!("https://doi.org/{}", doi.to_uppercase()));
     assert_eq!(attrs["sourceId"], "orcid_search");
     assert_eq!(attrs["claimAction"], "create");
     assert_eq!(attrs["state"], "waiting");
@@ -171,13 +171,25 @@ async fn commons_and_levriero_keep_working_without_the_old_holes() {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    // levriero with DataCite's staff-admin token, for anyone (no account needed).
+    // levriero with DataCite's staff-admin token, for anyone with an account here.
     let levriero = datacite_jwt(&key, "datacite.levriero", "staff_admin");
     let stranger = random_orcid();
     let res = client
         .post(app.url("/claims"))
         .bearer_auth(&levriero)
         .json(&json!({"claim": {"orcid": stranger, "doi": doi, "source_id": "orcid_update", "claim_action": "create"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"errors": [{"source": "user", "title": "Must exist"}]})
+    );
+    let res = client
+        .post(app.url("/claims"))
+        .bearer_auth(&levriero)
+        .json(&json!({"claim": {"orcid": other_orcid, "doi": doi, "source_id": "orcid_update", "claim_action": "create"}}))
         .send()
         .await
         .unwrap();

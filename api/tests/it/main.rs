@@ -15,6 +15,7 @@ mod attacks;
 mod auth;
 mod claims;
 mod datacite_compat;
+mod datacite_exact;
 mod errors;
 mod health;
 mod logs;

@@ -799,19 +799,31 @@ export interface paths {
         };
         /**
          * DataCite: list claims
-         * @description `user-id` (an iD; people only ever get their own claims), `dois` (comma list, any case),
-         *     `source-id`, `claim-action`, `state` (comma list), `page[number]`, `page[size]` (≤ 1000).
-         *     Newest first. `meta` carries `total`, `totalPages`, `page` and the facets `sources`, `states`
-         *     and `claimActions`.
+         * @description Filters: `user-id` (an iD; people only ever get their own claims), `dois` (comma list, any
+         *     case), `source-id`, `claim-action`, `state` (comma list), `created` and `claimed` (a year,
+         *     or `2020,2024`), `query` (words matched as text in the DOI, the iD or the claim id: no query
+         *     language). `sort`: `relevance`, `doi`, `-doi`, `orcid`, `-orcid`, `created`, `-created`,
+         *     `updated`, `-updated` (default `-updated`). Paging: `page[number]` and `page[size]` (1–1000,
+         *     default 25; the first 10,000 hits), or `page[cursor]` (`1` starts; created ascending; follow
+         *     `links.next`, absent on the last page). `meta`: `total`, `totalPages`, `page` (`null` in a
+         *     cursor walk) and, when anything matched, the facets `created` (years, newest first),
+         *     `sources`, `users` (the ten iDs with most claims, for callers who may read everyone's),
+         *     `claimActions` and `states`, each `[{"id", "title", "count"}]`, most first.
          */
         get: operations["datacite_list_claims"];
         put?: never;
         /**
          * DataCite: create or re-queue a claim
-         * @description Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}` (hyphenated keys accepted; a
-         *     client-chosen `uuid` is ignored). A person may only claim for their own iD; a DataCite service
-         *     listed in `DATACITE_SERVICE_UIDS` (levriero) may claim for anyone, audited under its uid.
-         *     Answers 202 with the JSON:API claim.
+         * @description Body `{"claim": {"orcid", "doi", "source_id", "claim_action"}}`, as lupo and levriero send it
+         *     (hyphenated keys accepted; a client-chosen `uuid` is ignored). `source_id` is required
+         *     (`orcid_search` or `orcid_update`); `claim_action` is `create` (default) or `delete`. A
+         *     person may only claim for their own iD; a DataCite service listed in
+         *     `DATACITE_SERVICE_UIDS` (levriero) may claim for anyone with an account here, audited under
+         *     its uid. A claim for (iD, DOI) that exists is re-queued with the new source and action.
+         *     Answers 202 with the JSON:API claim: `orcid` and `doi` as URLs (the DOI in the case it was
+         *     sent; matching ignores case), `sourceId`, `state` (`waiting`, `working`, `done`, `failed`,
+         *     `deleted`, `ignored`), `claimAction`, `putCode`, `claimed`, `created`, `updated` and
+         *     `errorMessages` (`[{"title"}]`, empty unless it failed or waits for a permission).
          */
         post: operations["datacite_create_claim"];
         delete?: never;
@@ -913,6 +925,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DataCite: search people
+         * @description Public profiles whose iD or names hold every word of `query` (as text: no query language).
+         *     `sort`: `relevance` (the default with a query: the iD itself, then matching names), `name`,
+         *     `-name`, `created`, `-created`; without a query, by family name. `page[number]`,
+         *     `page[size]` (1–1000, default 25). `meta` has `total`, `totalPages` and `page`. Never an
+         *     email, never a private profile.
+         */
+        get: operations["datacite_list_users"];
+        put?: never;
+        /**
+         * DataCite: create a user
+         * @description Staff admins (and DataCite's staff-admin token) only. JSON:API body
+         *     `{"data": {"type": "users", "attributes": {"uid", "name", "givenNames", "familyName",
+         *     "email", "betaTester", …}}}`; a role is never taken from it. 201 with the user.
+         */
+        post: operations["datacite_create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{orcid}": {
         parameters: {
             query?: never;
@@ -923,7 +965,9 @@ export interface paths {
         /**
          * DataCite: one user
          * @description Public for public profiles; a private profile is visible to its owner and to those whose role
-         *     may read it. `email` only for those.
+         *     may read it. `email` only for those. `meta` carries the facets of the DOIs that name the
+         *     person, from DataCite (`dois` by year, `published`, `resourceTypes`, `views`, `downloads`,
+         *     `citations`); without it when DataCite does not answer within 5 s.
          */
         get: operations["datacite_get_user"];
         /**
@@ -1245,12 +1289,19 @@ export interface components {
         /** @enum {string} */
         DatabaseState: "ok" | "unavailable";
         DataciteError: {
-            status: string;
+            /** @description The attribute a validation failure is about (`doi`, `source_id`, `user`, `uid`, …). */
+            source?: string | null;
+            /** @description The HTTP status, as a string (absent on validation failures). */
+            status?: string | null;
+            /** @description What is wrong, in DataCite's words. */
             title: string;
         };
-        /** @description Documents DataCite's envelope. */
+        /**
+         * @description DataCite's error envelope: `{"errors": [{"status": "404", "title": "The resource you are
+         *     looking for doesn't exist."}]}`; a validation failure (422) names the attribute instead of
+         *     the status: `{"errors": [{"source": "doi", "title": "Can't be blank"}]}`, an entry per attribute.
+         */
         DataciteErrors: {
-            /** @description `[{"status": "404", "title": "The resource you are looking for doesn't exist."}]` */
             errors: components["schemas"]["DataciteError"][];
         };
         DeleteAccount: {
@@ -4165,10 +4216,20 @@ export interface operations {
                 "claim-action"?: string;
                 /** @description Comma-separated states. */
                 state?: string;
+                /** @description A year (`2024`) or a range of years (`2020,2024`) the claim was created in. */
+                created?: string;
+                /** @description A year or a range of years the work was last pushed in. */
+                claimed?: string;
+                /** @description Words, each matched as text in the DOI, the iD or the claim id. */
+                query?: string;
+                /** @description Default `-updated`. */
+                sort?: string;
                 /** @description From 1. */
                 "page[number]"?: number;
                 /** @description 1–1000, default 25. */
                 "page[size]"?: number;
+                /** @description `1` starts a cursor walk (created ascending); then the value from `links.next`. */
+                "page[cursor]"?: string;
             };
             header?: never;
             path?: never;
@@ -4176,7 +4237,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON:API list of claims. */
+            /** @description JSON:API list of claims, with `meta` and `links`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4203,7 +4264,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
-            /** @description A bad iD, DOI, source, action, state or page. */
+            /** @description A bad iD, DOI, source, action, state, year, sort, page or cursor. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4236,7 +4297,7 @@ export interface operations {
                     "application/vnd.api+json": unknown;
                 };
             };
-            /** @description Malformed JSON. */
+            /** @description Not JSON (`The request body is not valid JSON.`), or `claim` is not an object. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4245,7 +4306,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
-            /** @description Bad credentials. */
+            /** @description No credentials, or bad ones: `Bad credentials.` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4254,7 +4315,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
-            /** @description Claiming for another person. */
+            /** @description Claiming for another person, or a role that may not claim (`staff_user`). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4272,7 +4333,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
-            /** @description A missing `claim`, or a bad DOI (one with `.` or `..` segments, say) or iD. */
+            /** @description No `claim` (or an empty one): `param is missing or the value is empty or invalid: claim`. Otherwise DataCite's validation answer, an entry per attribute: `{"errors": [{"source": "doi", "title": "Can't be blank"}]}`; `doi` and `source_id` are `Can't be blank` or `Is invalid` / `Is not included in the list`; `claim_action` `Is not included in the list`; an iD that is missing, malformed or without an account here is `{"source": "user", "title": "Must exist"}`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4482,6 +4543,104 @@ export interface operations {
             };
         };
     };
+    datacite_list_users: {
+        parameters: {
+            query?: {
+                /** @description Words matched in the iD and names. */
+                query?: string;
+                /** @description relevance, name, -name, created or -created. */
+                sort?: string;
+                /** @description From 1. */
+                "page[number]"?: number;
+                /** @description 1–1000, default 25. */
+                "page[size]"?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON:API list of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description A bad sort or page, or a query longer than 2000 characters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
+    datacite_create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Created; the JSON:API user. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": unknown;
+                };
+            };
+            /** @description No JSON:API payload (`data`), or not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Bad credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description Not a staff admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+            /** @description `{"errors": [{"source": "uid", "title": "Can't be blank"}]}` (or `Is invalid`, `Has already been taken`), and the same for another unusable attribute. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["DataciteErrors"];
+                };
+            };
+        };
+    };
     datacite_get_user: {
         parameters: {
             query?: never;
@@ -4548,7 +4707,7 @@ export interface operations {
                     "application/vnd.api+json": unknown;
                 };
             };
-            /** @description No JSON:API payload. */
+            /** @description No JSON:API payload (`data`), or not JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4584,7 +4743,7 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["DataciteErrors"];
                 };
             };
-            /** @description Unreadable attributes. */
+            /** @description An unusable attribute: `{"errors": [{"source": "email", "title": "Is not a valid email address"}]}`. */
             422: {
                 headers: {
                     [name: string]: unknown;
