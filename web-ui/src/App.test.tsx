@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { App } from './App';
 import { mockApi, problem, sessionExpired } from './test/api';
 import { expectNoAxeViolations } from './test/axe';
@@ -13,59 +13,6 @@ import {
   signedOutHandlers,
 } from './test/fixtures';
 import { renderWithProviders } from './test/render';
-
-describe('home page', () => {
-  it('shows a landing page with "Sign in" and the service status when signed out', async () => {
-    const api = mockApi(signedOutHandlers());
-
-    renderWithProviders(<App />);
-
-    expect(await screen.findByRole('heading', { level: 1, name: 'Your researcher account' })).toBeInTheDocument();
-    const main = screen.getByRole('main');
-    expect(within(main).getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/sign-in');
-    const card = screen.getByRole('region', { name: 'Service status' });
-    expect(await within(card).findByText('1.4.2')).toBeInTheDocument();
-    expect(within(card).getByText('Available')).toBeInTheDocument();
-    expect(api.calls.map((c) => c.path)).toContain('/api/v1/accounts/me');
-    await expectNoAxeViolations();
-  });
-
-  it('goes straight to the settings when signed in', async () => {
-    mockApi(signedInHandlers());
-
-    renderWithProviders(<App />);
-
-    expect(await screen.findByRole('heading', { level: 1, name: 'Personal settings' })).toBeInTheDocument();
-    expect(screen.queryByRole('heading', { name: 'Your researcher account' })).not.toBeInTheDocument();
-  });
-
-  it('shows the status error with the problem detail, and recovers on retry', async () => {
-    let healthy = false;
-    mockApi(signedOutHandlers(), {
-      'GET /api/v1/status': () =>
-        healthy ? { version: '1.4.2', database: 'ok' } : problem(503, 'database_unavailable', 'The database is down.'),
-    });
-
-    const { user } = renderWithProviders(<App />);
-
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('Could not load the service status. The database is down.');
-
-    healthy = true;
-    await user.click(within(alert).getByRole('button', { name: 'Try again' }));
-
-    expect(await screen.findByText('1.4.2')).toBeInTheDocument();
-    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
-  });
-
-  it('shows an error when the server cannot be reached', async () => {
-    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('fetch failed'))));
-
-    renderWithProviders(<App />);
-
-    expect(await screen.findByRole('alert')).toHaveTextContent('The server could not be reached.');
-  });
-});
 
 describe('header when signed out', () => {
   it('links to the sign-in page', async () => {

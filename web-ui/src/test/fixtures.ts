@@ -351,7 +351,6 @@ export function signedInHandlers(): Handlers {
     'GET /api/v1/accounts/me/tokens': () => [apiToken()],
     'GET /api/v1/claims': () => claimList([]),
     'GET /api/v1/works': () => workList([]),
-    'GET /api/v1/status': () => ({ version: '1.4.2', database: 'ok', queue_depth: 3 }),
     'GET /api/v1/auto-update/status': () => autoUpdateStatus(),
     'POST /api/v1/auth/logout': () => undefined,
   };
