@@ -1,4 +1,4 @@
-import { useId, useState, type SubmitEvent } from 'react';
+import { useId, useRef, useState, type SubmitEvent } from 'react';
 import { ApiError } from '../../../api/errors';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { Account } from '../api/get-account';
@@ -7,8 +7,21 @@ import { emailSource, emailSourceWords } from '../email-source';
 
 type TextField = 'name' | 'given_names' | 'family_name' | 'email';
 
-const TEXT_FIELDS: { field: TextField; label: string; type: 'text' | 'email'; autoComplete: string }[] = [
-  { field: 'name', label: 'Name', type: 'text', autoComplete: 'name' },
+/** The API's limit for the name (a longer one is refused with 422 `invalid_field`). */
+const NAME_MAX_LENGTH = 200;
+
+/** Said before the person types, and again if they leave the name empty. */
+const NAME_HINT = `Up to ${NAME_MAX_LENGTH} characters.`;
+const NAME_EMPTY = `Your name cannot be empty. Type the name to show (up to ${NAME_MAX_LENGTH} characters).`;
+
+const TEXT_FIELDS: {
+  field: TextField;
+  label: string;
+  type: 'text' | 'email';
+  autoComplete: string;
+  maxLength?: number;
+}[] = [
+  { field: 'name', label: 'Name', type: 'text', autoComplete: 'name', maxLength: NAME_MAX_LENGTH },
   { field: 'given_names', label: 'Given names', type: 'text', autoComplete: 'given-name' },
   { field: 'family_name', label: 'Family name', type: 'text', autoComplete: 'family-name' },
   { field: 'email', label: 'Email', type: 'email', autoComplete: 'email' },
@@ -32,11 +45,15 @@ interface AccountEditFormProps {
 
 /**
  * Edits the fields a person may change. Validation is the server's: its 422 `errors[]` are shown
- * next to the fields they name, and the problem's `detail` above the form.
+ * next to the fields they name, and the problem's `detail` above the form. One check is made here
+ * first: a name emptied (or left as spaces) is refused next to the field, as the server would
+ * refuse it (422 `invalid_name`); an account that never had a name keeps none (`null`).
  */
 export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
   const idPrefix = useId();
   const update = useUpdateAccount();
+  const nameRef = useRef<HTMLInputElement>(null);
+  const [nameEmpty, setNameEmpty] = useState(false);
   const [values, setValues] = useState({
     name: account.name ?? '',
     given_names: account.given_names ?? '',
@@ -47,7 +64,10 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
   });
 
   const fieldErrors = new Map<string, string>();
+  if (nameEmpty) fieldErrors.set('name', NAME_EMPTY);
   if (update.error instanceof ApiError) {
+    // The server's own words for an empty name end with "or send null…", which is for API clients.
+    if (update.error.code === 'invalid_name') fieldErrors.set('name', NAME_EMPTY);
     for (const { field, message } of update.error.fieldErrors) {
       if (!fieldErrors.has(field)) fieldErrors.set(field, sentence(message));
     }
@@ -55,6 +75,12 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
 
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (account.name !== null && values.name.trim() === '') {
+      update.reset();
+      setNameEmpty(true);
+      nameRef.current?.focus();
+      return;
+    }
     const body: AccountUpdate = {
       name: orNull(values.name),
       given_names: orNull(values.given_names),
@@ -79,11 +105,12 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
 
   // Where the email came from, while it is still that service's: the person may change it.
   const source = emailSource(account);
-  const hints: Partial<Record<TextField, string>> = source
-    ? {
-        email: `Filled in ${emailSourceWords(source)}. You can change it to another address; Profiles then keeps yours.`,
-      }
-    : {};
+  const hints: Partial<Record<TextField, string>> = {
+    name: NAME_HINT,
+    ...(source && {
+      email: `Filled in ${emailSourceWords(source)}. You can change it to another address; Profiles then keeps yours.`,
+    }),
+  };
 
   const errorText = (field: string) =>
     fieldErrors.has(field) ? (
@@ -96,7 +123,7 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
     // noValidate: the server's messages are the ones shown, in the same place for every field.
     <form className="form" onSubmit={submit} noValidate aria-label="Edit your account">
       {update.isError && <ErrorAlert error={update.error} context="Your changes were not saved." />}
-      {TEXT_FIELDS.map(({ field, label, type, autoComplete }) => (
+      {TEXT_FIELDS.map(({ field, label, type, autoComplete, maxLength }) => (
         <div className="field" key={field}>
           <label htmlFor={`${idPrefix}-${field}`}>{label}</label>
           {hints[field] && (
@@ -105,12 +132,15 @@ export function AccountEditForm({ account, onDone }: AccountEditFormProps) {
             </p>
           )}
           <input
+            ref={field === 'name' ? nameRef : undefined}
             id={`${idPrefix}-${field}`}
             name={field}
             type={type}
             autoComplete={autoComplete}
+            maxLength={maxLength}
             value={values[field]}
             onChange={(event) => {
+              if (field === 'name') setNameEmpty(false);
               setValues({ ...values, [field]: event.target.value });
             }}
             aria-invalid={fieldErrors.has(field) || undefined}
