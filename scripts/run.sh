@@ -42,6 +42,7 @@ if [ -z "${ORCID_CLIENT_ID:-}" ]; then
     export GITHUB_CLIENT_ID="${GITHUB_CLIENT_ID:-Ov23liProfilesLocal1}" GITHUB_CLIENT_SECRET="${GITHUB_CLIENT_SECRET:-local-github-secret}"
     export GITHUB_URL="${GITHUB_URL:-http://127.0.0.1:9403}" GITHUB_API_URL="${GITHUB_API_URL:-http://127.0.0.1:9403}"
     export DATACITE_API_URL="${DATACITE_API_URL:-http://127.0.0.1:9405}"
+    export DATACITE_SEARCH_URL="${DATACITE_SEARCH_URL:-http://127.0.0.1:9405}"
     mkdir -p .run
     node e2e/stand-ins/cli.mjs all > .run/stand-ins.out 2> .run/stand-ins.log &
     PIDS+=($!)

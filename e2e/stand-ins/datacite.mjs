@@ -23,13 +23,18 @@
 // Anything else is ignored, as lupo ignores parameters it does not know (notably there is no `updated=`
 // filter parameter: use the query range).
 //
+// Also, on the same port, DataCite Commons' DOI search page (`https://commons.datacite.org/doi.org?query=…`),
+// where the web UI's "Your DOIs in DataCite Search" links lead when DATACITE_SEARCH_URL is this double:
+// `GET /doi.org?query=…` answers an HTML page listing the findable DOIs the query matches (the same
+// query language as above), newest first.
+//
 // Everything under /_control/ is ours, not DataCite's: the shared test controls (faults, latency,
 // counters, request log, reset: util.mjs `createControl`, README.md "Test controls") and this
 // double's own for adding and removing DOIs; see `controlRoutes`.
 
 import http from 'node:http';
 import {
-  createControl, listen, closeServer, reachableHost,
+  createControl, listen, closeServer, reachableHost, esc, page, sendText,
 } from './util.mjs';
 
 export const ORCIDS = Object.freeze({
@@ -679,6 +684,7 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
   /** An API call the harness let through: counted, delayed, and not faulted. */
   async function handle(req, res, url) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(req, res, 405, errorBody(405, 'Method not allowed'), { Allow: 'GET' });
+    if (url.pathname === '/doi.org') return searchPage(req, res, url);
     if (url.pathname === '/dois' || url.pathname === '/dois/') return listDois(req, res, url);
     if (url.pathname.startsWith('/dois/')) {
       // DataCite takes the DOI unescaped, slash included; an escaped %2F works too.
@@ -697,6 +703,30 @@ export async function startDatacite({ port = 0, host = '127.0.0.1', fixtures = F
       affiliationObjects: truthy(url.searchParams.get('affiliation')),
       fields: fields ? new Set(fields.split(',').map((s) => s.trim()).filter(Boolean)) : null,
     };
+  }
+
+  /** DataCite Commons' search: the findable DOIs the query matches, as a page for people. */
+  function searchPage(req, res, url) {
+    const query = url.searchParams.get('query') ?? '';
+    let records = [...state.dois.values()].filter(findable);
+    let error = null;
+    if (query.trim()) {
+      try {
+        const tree = parseQuery(query);
+        records = records.filter((r) => evaluate(tree, r));
+      } catch (err) {
+        if (!(err instanceof QueryError)) throw err;
+        error = `This search could not be read: ${err.message}`;
+        records = [];
+      }
+    }
+    sortRecords(records, '-updated');
+    const items = records.map((r) => `<li><strong>${esc(r.attributes.titles[0]?.title ?? r.attributes.doi)}</strong> <code>${esc(r.attributes.doi)}</code></li>`);
+    const body = `<p>Search: <code>${esc(query)}</code></p>
+<p>${records.length === 1 ? '1 DOI' : `${records.length} DOIs`}</p>
+${items.length ? `<ul class="dois">${items.join('\n')}</ul>` : ''}`;
+    const html = page({ title: 'Search DOIs', provider: 'DataCite Commons', body, status: error });
+    sendText(res, error ? 400 : 200, req.method === 'HEAD' ? '' : html, 'text/html');
   }
 
   function listDois(req, res, url) {

@@ -807,6 +807,21 @@ describe('DataCite REST double', () => {
     assert.deepEqual(both, [...expected, '10.14454/w2b7-9kp4'].sort());
   });
 
+  test('DataCite Commons\' search page (/doi.org?query=…): an HTML list of the DOIs the query matches', async () => {
+    const query = `creators_and_contributors.nameIdentifiers.nameIdentifier:(${CARBERRY} OR "https://orcid.org/${CARBERRY}")`;
+    const expected = ids(await list({ query }));
+    const res = await get(`/doi.org?${new URLSearchParams({ query })}`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/html/);
+    assert.match(res.text, /<title>Search DOIs · DataCite Commons \(local stand-in\)<\/title>/);
+    assert.match(res.text, new RegExp(`<p>${expected.length} DOIs</p>`));
+    const listed = [...res.text.matchAll(/<code>(10\.[^<]+)<\/code>/g)].map((m) => m[1]);
+    assert.deepEqual([...listed].sort(), expected);
+    const bad = await get(`/doi.org?${new URLSearchParams({ query: 'a:b:c' })}`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /role="alert">This search could not be read/);
+  });
+
   test('an unquoted URL is a 400, as in Elasticsearch', async () => {
     const res = await list({ query: `creators.nameIdentifiers.nameIdentifier:https://orcid.org/${CARBERRY}` });
     assert.equal(res.status, 400);

@@ -387,6 +387,8 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 2, worker
       GITHUB_URL: urls.github,
       GITHUB_API_URL: urls.github,
       DATACITE_API_URL: urls.datacite,
+      // "Your DOIs in DataCite Search" leads to the double's copy of DataCite Commons' search page.
+      DATACITE_SEARCH_URL: urls.datacite,
       JWT_TTL_SECS: String(jwtTtlSecs),
       ORCID_RATE_LIMIT_PER_SEC: String(ORCID_RATE_LIMIT.perSecond),
       ORCID_RATE_LIMIT_BURST: String(ORCID_RATE_LIMIT.burst),
