@@ -78,6 +78,12 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                 )
                 .into()
             }))
+            // DataCite's `_datacite` cookie follows the session the request turned out to have.
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let fut = srv.call(req);
+                async move { crate::auth::sso::follow_session(fut.await?).await }
+            })
             .wrap(session_middleware(&state.config, &session_key))
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
             .wrap_fn(|req, srv| {

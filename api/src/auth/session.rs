@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -214,6 +214,17 @@ pub fn attach(session: &Session, sid: Uuid) -> Result<(), ApiError> {
     session.insert(SID, sid).map_err(ApiError::internal)
 }
 
+/// Ends the browser's session: revoked server-side (a copied cookie, and JWTs made from it, stop
+/// working), and the cookie's contents dropped.
+pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), ApiError> {
+    if let Some(sid) = cookie_session_id(session) {
+        let now = state.clock.now();
+        crate::db::run(&state.pool, move |conn| Ok(revoke(conn, sid, now)?)).await?;
+    }
+    session.purge();
+    Ok(())
+}
+
 pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::update(sessions::table.find(sid).filter(sessions::revoked_at.is_null()))
         .set(sessions::revoked_at.eq(now))
@@ -222,7 +233,7 @@ pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryRe
 
 /// A live session: its account, when it was last seen, and when the person last entered their
 /// credentials at the provider (if known).
-type LiveSession = (Account, DateTime<Utc>, Option<DateTime<Utc>>);
+type LiveSession = (Account, DateTime<Utc>, Option<DateTime<Utc>>, DateTime<Utc>);
 
 /// The session row and its account, if it is live at `now`.
 fn live_session(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<Option<LiveSession>> {
@@ -231,7 +242,12 @@ fn live_session(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> Query
         .filter(sessions::id.eq(sid))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
-        .select((Account::as_select(), sessions::last_seen_at, sessions::authenticated_at))
+        .select((
+            Account::as_select(),
+            sessions::last_seen_at,
+            sessions::authenticated_at,
+            sessions::expires_at,
+        ))
         .first(conn)
         .optional()
 }
@@ -280,7 +296,7 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     let now = state.clock.now();
     let found = crate::db::run(&state.pool, move |conn| {
         let found = live_session(conn, sid, now)?;
-        if let Some((_, last_seen, _)) = &found {
+        if let Some((_, last_seen, _, _)) = &found {
             // Keep last-seen fresh without a write on every request.
             if now - *last_seen > chrono::Duration::minutes(1) {
                 diesel::update(sessions::table.find(sid))
@@ -295,14 +311,19 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     match found {
         // Recent: the person typed their password at the provider lately, not merely rode on a
         // lasting login there (its `auth_time` says which).
-        Some((account, _, authenticated)) => Ok(Caller {
-            account,
-            session_id: Some(sid),
-            method: AuthMethod::Session,
-            scopes: None,
-            recent_sign_in: authenticated.is_some_and(|at| now - at <= window),
-        }),
+        Some((account, _, authenticated, expires_at)) => {
+            req.extensions_mut()
+                .insert(crate::auth::sso::SessionSeen::Live { sid, expires_at });
+            Ok(Caller {
+                account,
+                session_id: Some(sid),
+                method: AuthMethod::Session,
+                scopes: None,
+                recent_sign_in: authenticated.is_some_and(|at| now - at <= window),
+            })
+        }
         None => {
+            req.extensions_mut().insert(crate::auth::sso::SessionSeen::Ended);
             // Only the dead session goes: a Google/GitHub sign-up waiting in this browser to be
             // linked to an ORCID iD stays, so /link-orcid can still finish it.
             session.remove(SID);

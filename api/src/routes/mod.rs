@@ -12,6 +12,7 @@ pub mod datacite;
 pub mod datacite_users;
 pub mod events;
 pub mod health;
+pub mod legacy;
 pub mod my_data;
 pub mod sign_in;
 pub mod tokens;
@@ -61,6 +62,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sign_in::providers)
         .service(sign_in::pending_signup)
         .service(sign_in::logout)
+        .service(legacy::sign_in)
+        .service(legacy::sign_out)
+        .service(legacy::sign_out_form)
+        .service(legacy::settings_me)
+        .service(legacy::link_orcid)
         // The fixed ORCID paths before the `{provider}` patterns that would also match them.
         .service(auth::grant_start)
         .service(auth::grant_form)

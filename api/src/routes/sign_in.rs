@@ -152,12 +152,7 @@ pub async fn pending_signup(req: HttpRequest, state: web::Data<AppState>) -> Api
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     // Another site must not be able to sign the person out either.
     crate::auth::origin::check_cookie_write(&req, &state)?;
-    let session = req.get_session();
-    if let Some(sid) = session::cookie_session_id(&session) {
-        let now = state.clock.now();
-        crate::db::run(&state.pool, move |conn| Ok(session::revoke(conn, sid, now)?)).await?;
-    }
-    session.purge();
+    session::sign_out(&state, &req.get_session()).await?;
     let mut response = HttpResponse::NoContent();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     let mut response = response.finish();

@@ -14,6 +14,7 @@ mod architecture;
 mod attacks;
 mod auth;
 mod claims;
+mod datacite_browser;
 mod datacite_compat;
 mod datacite_exact;
 mod errors;
