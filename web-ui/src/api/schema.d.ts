@@ -874,6 +874,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/link_orcid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DataCite: link an ORCID iD to a Google or GitHub sign-in */
+        get: operations["link_orcid"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -919,6 +936,74 @@ export interface paths {
         get: operations["readiness"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DataCite: the settings page */
+        get: operations["settings_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sign_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DataCite: the sign-in page
+         * @description Leads to the sign-in page (`/sign-in`); a page of ours that sent the person here is where
+         *     they come back to.
+         */
+        get: operations["sign_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sign_out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DataCite: sign out
+         * @description Ends the session (as `POST /api/v1/auth/logout` does), sets DataCite's `_datacite` cookie to
+         *     `{"authenticated":{}}` on its domain when one is configured, and goes back to the page that
+         *     linked here: one of ours (but not a settings page, which would ask to sign in again), or one
+         *     on DataCite's sites (the cookie's domain, `DATACITE_SEARCH_URL`); otherwise to `/`. A link
+         *     followed from another site (`Sec-Fetch-Site: cross-site`, or a `Referer` that is neither
+         *     ours nor DataCite's) is not enough to sign someone out: the person is asked on `/sign-out`,
+         *     whose button posts back here.
+         */
+        get: operations["sign_out"];
+        put?: never;
+        /**
+         * DataCite: sign out (the confirmation's form)
+         * @description The button of `/sign-out`. Only our own page may post it.
+         */
+        post: operations["sign_out_form"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1553,6 +1638,10 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent?: string | null;
+        };
+        SignOutForm: {
+            /** @description Where to go afterwards (checked again: one of our pages, or one on DataCite's sites). */
+            back?: string | null;
         };
         SourceStats: {
             /** @description "ORCID Search & Link" or "ORCID Auto-Update". */
@@ -4474,6 +4563,24 @@ export interface operations {
             };
         };
     };
+    link_orcid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/link-orcid`. */
+            308: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     metrics: {
         parameters: {
             query?: never;
@@ -4535,6 +4642,91 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before asking again. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settings_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/settings`. */
+            308: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/sign-in`, with `return_to` when one of our pages linked here. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out, and back to the referring page or `/`; or, from another site, to `/sign-out` to confirm. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sign_out_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SignOutForm"];
+            };
+        };
+        responses: {
+            /** @description Signed out, and to `back` (when allowed) or `/`. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `cross_origin_request`: not posted by our own page. */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
