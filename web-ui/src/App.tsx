@@ -10,10 +10,13 @@ import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
 import { AdminAccountPage } from './routes/settings/AdminAccountPage';
 import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
+import { ApiTokensSettingsPage } from './routes/settings/ApiTokensSettingsPage';
 import { ClaimsListPage } from './routes/settings/ClaimsListPage';
 import { ClaimsSearchPage } from './routes/settings/ClaimsSearchPage';
 import { ClaimsSettingsPage } from './routes/settings/ClaimsSettingsPage';
+import { SessionsSettingsPage } from './routes/settings/SessionsSettingsPage';
 import { SocialSettingsPage } from './routes/settings/SocialSettingsPage';
+import { YourDataSettingsPage } from './routes/settings/YourDataSettingsPage';
 import { SignInPage } from './routes/SignInPage';
 
 /** The page frame and the route table. Providers (router, query client) are set up in main.tsx. */
@@ -54,6 +57,9 @@ export function App() {
           <Route path="api/docs" element={<ApiDocsPage />} />
           <Route path="settings" element={<SettingsLayout />}>
             <Route index element={<AccountSettingsPage />} />
+            <Route path="sessions" element={<SessionsSettingsPage />} />
+            <Route path="tokens" element={<ApiTokensSettingsPage />} />
+            <Route path="data" element={<YourDataSettingsPage />} />
             <Route path="social" element={<SocialSettingsPage />} />
             <Route path="claims">
               <Route index element={<ClaimsSettingsPage />} />

@@ -8,11 +8,12 @@ import { useAccount } from '../../features/account/api/get-account';
 import { usePendingSignup } from '../../features/auth/api/get-pending-signup';
 import { signInPath, withoutFlowError } from '../../lib/auth-urls';
 import { displayName, hasAdminArea } from '../../lib/roles';
+import { ACCOUNT_PATHS } from '../settings/settings-paths';
 
 /**
- * The settings frame: a side menu (Your account, Social login, ORCID claims, and Admin for every
- * role but `user`, as the API decides)
- * and the section it points to. It loads the account once and hands it to the sections.
+ * The settings frame: a section menu (Your account, with its pages Active sessions, API tokens and
+ * Your data nested under it; Social login; ORCID claims; and Admin for every role but `user`, as
+ * the API decides) and the page it points to. It loads the account once and hands it to the sections.
  *
  * Without a session it tells apart a visitor who is not signed in ("Please sign in", and back
  * here afterwards) from a session that really ended: the server says so (`session_expired`,
@@ -107,6 +108,68 @@ function BackFromSignIn({ error }: { error: string }) {
 
 const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? 'settings-nav__link is-active' : 'settings-nav__link');
 
+const subNavClass = ({ isActive }: { isActive: boolean }) =>
+  isActive ? 'settings-nav__sublink is-active' : 'settings-nav__sublink';
+
+/** The pages under "Your account" in the menu, each a page of its own. */
+const ACCOUNT_PAGES = [
+  { to: ACCOUNT_PATHS.sessions, label: 'Active sessions' },
+  { to: ACCOUNT_PATHS.tokens, label: 'API tokens' },
+  { to: ACCOUNT_PATHS.data, label: 'Your data' },
+] as const;
+
+/**
+ * The section menu: four sections at most (Admin only for the roles that have it), "Your account"
+ * with its pages nested under it. The page shown is `aria-current="page"`; "Your account" is only
+ * marked as the open section while one of its pages is shown. Beside the content on the right on
+ * wide screens, above it on a phone (styles.css, "Settings frame").
+ */
+function SettingsNav({ account }: { account: Account }) {
+  const { pathname } = useLocation();
+  const inAccount = ACCOUNT_PAGES.some((page) => pathname === page.to || pathname.startsWith(`${page.to}/`));
+  return (
+    <nav aria-label="Settings" className="settings-nav">
+      <ul className="settings-nav__list">
+        <li className="settings-nav__group">
+          <NavLink
+            to={ACCOUNT_PATHS.account}
+            end
+            className={({ isActive }) => `${navClass({ isActive })}${inAccount ? ' is-open' : ''}`}
+          >
+            Your account
+          </NavLink>
+          <ul className="settings-nav__sub">
+            {ACCOUNT_PAGES.map((page) => (
+              <li key={page.to}>
+                <NavLink to={page.to} className={subNavClass}>
+                  {page.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </li>
+        <li>
+          <NavLink to="/settings/social" className={navClass}>
+            Social login
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to="/settings/claims" className={navClass}>
+            ORCID claims
+          </NavLink>
+        </li>
+        {hasAdminArea(account.role) && (
+          <li>
+            <NavLink to="/settings/admin" className={navClass}>
+              Admin
+            </NavLink>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
+
 function Settings({ account }: { account: Account }) {
   return (
     <>
@@ -114,32 +177,7 @@ function Settings({ account }: { account: Account }) {
         {displayName(account)} · <a href={account.orcid_url}>{account.orcid}</a>
       </p>
       <div className="settings">
-        <nav aria-label="Settings" className="settings-nav">
-          <ul>
-            <li>
-              <NavLink to="/settings" end className={navClass}>
-                Your account
-              </NavLink>
-            </li>
-            <li>
-              <NavLink to="/settings/social" className={navClass}>
-                Social login
-              </NavLink>
-            </li>
-            <li>
-              <NavLink to="/settings/claims" className={navClass}>
-                ORCID claims
-              </NavLink>
-            </li>
-            {hasAdminArea(account.role) && (
-              <li>
-                <NavLink to="/settings/admin" className={navClass}>
-                  Admin
-                </NavLink>
-              </li>
-            )}
-          </ul>
-        </nav>
+        <SettingsNav account={account} />
         <div className="settings__content">
           <Outlet context={account} />
         </div>

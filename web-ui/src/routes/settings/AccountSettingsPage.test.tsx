@@ -132,7 +132,7 @@ describe('settings: your account', () => {
 describe('settings: active sessions', () => {
   it('lists sessions with browser, IP and last seen, marking this browser', async () => {
     mockApi(signedInHandlers());
-    renderWithProviders(<App />, { route: '/settings' });
+    renderWithProviders(<App />, { route: '/settings/sessions' });
 
     const section = await screen.findByRole('region', { name: 'Active sessions' });
     const items = await within(section).findAllByRole('listitem');
@@ -152,7 +152,7 @@ describe('settings: active sessions', () => {
     const api = mockApi(signedInHandlers(), {
       'DELETE /api/v1/accounts/me/sessions/{id}': () => undefined,
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/sessions' });
     const section = await screen.findByRole('region', { name: 'Active sessions' });
     const revoke = await within(section).findByRole('button', { name: /^Sign out Safari on macOS/ });
 
@@ -182,7 +182,7 @@ describe('settings: active sessions', () => {
 
   it('closes the confirmation on Escape', async () => {
     mockApi(signedInHandlers());
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/sessions' });
     await user.click(await screen.findByRole('button', { name: /^Sign out Safari on macOS/ }));
     expect(screen.getByRole('dialog')).toBeInTheDocument();
 
@@ -196,7 +196,7 @@ describe('settings: active sessions', () => {
       'DELETE /api/v1/accounts/me/sessions/{id}': () =>
         problem(404, 'not_found', 'No such active session of yours.'),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/sessions' });
     await user.click(await screen.findByRole('button', { name: /^Sign out Safari on macOS/ }));
     const dialog = screen.getByRole('dialog');
 
@@ -211,7 +211,7 @@ describe('settings: active sessions', () => {
     const api = mockApi(signedInHandlers(), {
       'DELETE /api/v1/accounts/me/sessions': () => ({ revoked: 1 }),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/sessions' });
     await user.click(await screen.findByRole('button', { name: 'Sign out all other sessions' }));
     const dialog = screen.getByRole('dialog', { name: 'Sign out all other sessions?' });
     expect(dialog).toHaveTextContent('This browser stays signed in.');

@@ -31,7 +31,7 @@ describe('settings: API tokens', () => {
         apiToken({ id: 't2', name: 'Old script', last_used_at: null, revoked_at: '2025-02-01T00:00:00Z' }),
       ],
     });
-    renderWithProviders(<App />, { route: '/settings' });
+    renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
 
     const list = await within(box).findByRole('list', { name: 'Your API tokens' });
@@ -54,7 +54,7 @@ describe('settings: API tokens', () => {
     ['staff_admin', ['claims:read', 'claims:write', 'accounts:read', 'events:write']],
   ])('offers a %s only the scopes the role may use', async (role, scopes) => {
     mockApi(signedInHandlers(), { 'GET /api/v1/accounts/me': () => account({ role }) });
-    renderWithProviders(<App />, { route: '/settings' });
+    renderWithProviders(<App />, { route: '/settings/tokens' });
 
     expect(offeredScopes(await tokensBox())).toEqual(scopes);
   });
@@ -63,7 +63,7 @@ describe('settings: API tokens', () => {
     const api = mockApi(signedInHandlers(), {
       'POST /api/v1/accounts/me/tokens': () => jsonResponse(createdApiToken(), { status: 201 }),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
     expect(box).not.toHaveTextContent(TOKEN_SECRET);
 
@@ -116,7 +116,7 @@ describe('settings: API tokens', () => {
     mockApi(signedInHandlers(), {
       'POST /api/v1/accounts/me/tokens': () => jsonResponse(createdApiToken(), { status: 201 }),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
     await user.type(within(box).getByLabelText('Name'), 'Event feed');
     await user.click(within(box).getByRole('checkbox', { name: 'Read claims (claims:read)' }));
@@ -125,7 +125,7 @@ describe('settings: API tokens', () => {
 
     const nav = screen.getByRole('navigation', { name: 'Settings' });
     await user.click(within(nav).getByRole('link', { name: 'Social login' }));
-    await user.click(within(nav).getByRole('link', { name: 'Your account' }));
+    await user.click(within(nav).getByRole('link', { name: 'API tokens' }));
 
     await tokensBox();
     expect(document.body.innerHTML).not.toContain(TOKEN_SECRET);
@@ -133,7 +133,7 @@ describe('settings: API tokens', () => {
 
   it('asks for a name and a scope before sending anything', async () => {
     const api = mockApi(signedInHandlers());
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
 
     await user.click(within(box).getByRole('button', { name: 'Create token' }));
@@ -149,7 +149,7 @@ describe('settings: API tokens', () => {
       'POST /api/v1/accounts/me/tokens': () =>
         problem(403, 'scope_not_allowed', 'Your role cannot use the scope accounts:read.'),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
     await user.type(within(box).getByLabelText('Name'), 'Sync');
     await user.click(within(box).getByRole('checkbox', { name: 'Read claims (claims:read)' }));
@@ -164,14 +164,14 @@ describe('settings: API tokens', () => {
 
   it('asks to sign in again when creating a token needs a recent sign-in', async () => {
     mockApi(signedInHandlers(), { 'POST /api/v1/accounts/me/tokens': () => reauthenticationRequired() });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
     await user.type(within(box).getByLabelText('Name'), 'Sync');
     await user.click(within(box).getByRole('checkbox', { name: 'Read claims (claims:read)' }));
 
     await user.click(within(box).getByRole('button', { name: 'Create token' }));
 
-    expectReauthentication(await within(box).findByRole('alert'), '/settings', 'The token was not created.');
+    expectReauthentication(await within(box).findByRole('alert'), '/settings/tokens', 'The token was not created.');
     // What was typed stays, to repeat after signing in again.
     expect(within(box).getByLabelText('Name')).toHaveValue('Sync');
     expect(within(box).queryByRole('region', { name: /Your new token/ })).not.toBeInTheDocument();
@@ -179,7 +179,7 @@ describe('settings: API tokens', () => {
 
   it('revokes a token only after confirmation', async () => {
     const api = mockApi(signedInHandlers(), { 'DELETE /api/v1/accounts/me/tokens/{id}': () => undefined });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/tokens' });
     const box = await tokensBox();
     const revoke = await within(box).findByRole('button', { name: 'Revoke Repository sync' });
 

@@ -54,7 +54,7 @@ describe('settings: download your data', () => {
 
   it('fetches the export and saves it as a JSON file', async () => {
     const api = mockApi(signedInHandlers(), { 'GET /api/v1/accounts/me/export': () => exportBody() });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/data' });
     const box = await dataBox();
     expect(api.callsTo('GET', '/api/v1/accounts/me/export')).toHaveLength(0);
 
@@ -75,7 +75,7 @@ describe('settings: download your data', () => {
     mockApi(signedInHandlers(), {
       'GET /api/v1/accounts/me/export': () => problem(503, 'database_unavailable', 'The database is down.'),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/data' });
     const box = await dataBox();
 
     await user.click(within(box).getByRole('button', { name: 'Download your data' }));
@@ -95,7 +95,7 @@ describe('settings: delete your account', () => {
         deleted: { identities: 2, sessions: 2, claims: 1 },
       }),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/data' });
     const box = await dataBox();
 
     await user.click(within(box).getByRole('button', { name: 'Delete account' }));
@@ -128,7 +128,7 @@ describe('settings: delete your account', () => {
 
   it('does nothing on Cancel', async () => {
     const api = mockApi(signedInHandlers());
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/data' });
     const box = await dataBox();
     await user.click(within(box).getByRole('button', { name: 'Delete account' }));
     const dialog = screen.getByRole('dialog', { name: 'Delete your account?' });
@@ -145,7 +145,7 @@ describe('settings: delete your account', () => {
     mockApi(signedInHandlers(), {
       'DELETE /api/v1/accounts/me': () => problem(422, 'confirmation_required', '`confirm` is not your ORCID iD.'),
     });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/data' });
     await user.click(within(await dataBox()).getByRole('button', { name: 'Delete account' }));
     const dialog = screen.getByRole('dialog', { name: 'Delete your account?' });
     await user.type(within(dialog).getByRole('textbox'), ORCID);
@@ -160,14 +160,14 @@ describe('settings: delete your account', () => {
 
   it('asks to sign in again when deleting needs a recent sign-in, and keeps the person signed in', async () => {
     const api = mockApi(signedInHandlers(), { 'DELETE /api/v1/accounts/me': () => reauthenticationRequired() });
-    const { user } = renderWithProviders(<App />, { route: '/settings' });
+    const { user } = renderWithProviders(<App />, { route: '/settings/data' });
     await user.click(within(await dataBox()).getByRole('button', { name: 'Delete account' }));
     const dialog = screen.getByRole('dialog', { name: 'Delete your account?' });
     await user.type(within(dialog).getByRole('textbox'), ORCID);
 
     await user.click(within(dialog).getByRole('button', { name: 'Delete account' }));
 
-    expectReauthentication(await within(dialog).findByRole('alert'), '/settings', 'Your account was not deleted.');
+    expectReauthentication(await within(dialog).findByRole('alert'), '/settings/data', 'Your account was not deleted.');
     expect(api.callsTo('DELETE', '/api/v1/accounts/me')).toHaveLength(1);
     expect(screen.getByRole('heading', { level: 1, name: 'Personal settings' })).toBeInTheDocument();
   });

@@ -1,4 +1,5 @@
 import { useId, useState, type SubmitEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { maskToken, tokenKind } from '../request';
 
 interface AuthorizeProps {
@@ -41,7 +42,7 @@ export function Authorize({ token, onChange }: AuthorizeProps) {
         Operations that take a <strong>bearer JWT</strong> or an <strong>API token</strong> are sent with the token you
         paste here (<code>Authorization: Bearer …</code>). Operations that need the <strong>session cookie</strong> use
         this browser’s sign-in. Get a JWT from <code>POST /api/v1/tokens</code> (below, while signed in), or create an API
-        token in Settings.
+        token on the <Link to="/settings/tokens">API tokens</Link> page of your settings.
       </p>
       <p role="status" className="api-authorize__state">
         {token
