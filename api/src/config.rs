@@ -210,6 +210,15 @@ pub struct JwtConfig {
 }
 
 impl Config {
+    /// Where people's ORCID records are: the configured `ORCID_URL` (orcid.org, the sandbox, or
+    /// a stand-in), without a trailing slash; orcid.org when ORCID is not configured.
+    pub fn orcid_site(&self) -> String {
+        self.orcid.as_ref().map_or_else(
+            || "https://orcid.org".to_owned(),
+            |o| o.url.as_str().trim_end_matches('/').to_owned(),
+        )
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from(&ProcessEnv)
     }

@@ -97,10 +97,7 @@ pub struct AccountView {
 }
 
 fn orcid_site(state: &AppState) -> String {
-    match &state.config.orcid {
-        Some(o) if o.sandbox => "https://sandbox.orcid.org".into(),
-        _ => "https://orcid.org".into(),
-    }
+    state.config.orcid_site()
 }
 
 fn token_state(access: &Option<Vec<u8>>, expires: Option<DateTime<Utc>>, now: DateTime<Utc>) -> TokenState {

@@ -57,13 +57,7 @@ pub async fn providers(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(ProvidersResponse {
         providers: list,
         orcid_sandbox: state.config.orcid.as_ref().is_some_and(|o| o.sandbox),
-        orcid_url: state.config.orcid.as_ref().map(|o| {
-            if o.sandbox {
-                "https://sandbox.orcid.org".to_owned()
-            } else {
-                "https://orcid.org".to_owned()
-            }
-        }),
+        orcid_url: state.config.orcid.as_ref().map(|_| state.config.orcid_site()),
         datacite_search_url: state
             .config
             .datacite_search_url

@@ -79,7 +79,11 @@ async fn orcid_sign_in_creates_the_account_and_stores_the_token_encrypted() {
     assert_eq!(v["name"], "Josiah Carberry");
     assert_eq!(v["family_name"], "Carberry");
     assert_eq!(v["role"], "user");
-    assert_eq!(v["orcid_url"], format!("https://orcid.org/{JOSIAH}"));
+    // The record on the ORCID site the service is set up with (here the stand-in).
+    assert_eq!(
+        v["orcid_url"],
+        format!("{}/{JOSIAH}", standins().orcid.trim_end_matches('/'))
+    );
     assert_eq!(v["identities"][0]["provider"], "orcid");
     assert_eq!(v["identities"][0]["token_state"], "active");
     assert_eq!(v["identities"][0]["can_unlink"], false);
