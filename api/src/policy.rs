@@ -516,6 +516,8 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("POST", "/api/v1/admin/claims/{id}/requeue", Api, ManageClaims),
         ("POST", "/api/v1/admin/claims/{id}/ignore", Api, ManageClaims),
         ("GET", "/api/v1/admin/audit", Api, ReadAudit),
+        ("GET", "/api/v1/accounts/me/activity", Api, ReadClaims),
+        ("GET", "/api/v1/admin/activity", Api, ReadAudit),
         ("POST", "/claims", Datacite, CreateClaim),
         ("GET", "/claims", Datacite, ReadClaims),
         ("GET", "/claims/{id}", Datacite, ReadClaims),

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::activity::{self, ActivityAction, ActivityReason, NewActivity};
 use super::store::{self, Claim};
 use super::{ClaimSource, ClaimState};
 use crate::audit::audit;
@@ -85,6 +86,10 @@ pub fn ignore(conn: &mut PgConnection, actor: &Account, id: Uuid, reason: &str) 
             json!({"claim": current.id, "doi": current.doi,
                        "before": {"state": current.state}, "after": {"state": "ignored", "reason": reason}}),
         )?;
+        let entry = NewActivity::new(ActivityAction::Skipped, ActivityReason::Admin)
+            .actor(actor.orcid.clone())
+            .message(format!("An administrator set it aside: {reason}"));
+        activity::record(conn, &updated, entry, updated.updated_at)?;
         Ok(updated)
     })
 }
@@ -117,6 +122,15 @@ pub fn dismiss(conn: &mut PgConnection, actor: &Account, id: Uuid) -> ApiResult<
             )
         })?;
         crate::audit::claim_change_by_another(conn, actor, "claim.dismissed", Some(&current), &updated)?;
+        let mut entry = NewActivity::new(ActivityAction::Skipped, ActivityReason::Person).message(DISMISSED);
+        if actor.orcid != current.orcid {
+            entry = NewActivity {
+                reason: ActivityReason::Admin,
+                ..entry
+            }
+            .actor(actor.orcid.clone());
+        }
+        activity::record(conn, &updated, entry, updated.updated_at)?;
         Ok(updated)
     })
 }

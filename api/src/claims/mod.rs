@@ -4,6 +4,7 @@
 //! talks to DataCite and ORCID, `intake` turns DOI events and the DataCite poller into
 //! Auto-Update claims, `work` maps DataCite metadata to an ORCID work.
 
+pub mod activity;
 pub mod admin;
 pub mod datacite;
 pub mod finder;

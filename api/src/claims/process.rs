@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::activity::{self, ActivityAction, ActivityReason, NewActivity};
 use super::datacite::{Datacite, DataciteError};
 use super::machine::{self, ClaimChangeset};
 use super::orcid::{OrcidApi, OrcidError};
@@ -217,7 +218,7 @@ impl Engine {
             let mut put_code = claim.put_code;
             if let Some(pc) = put_code {
                 match api.update(&token, orcid, pc, &with_put_code(&metadata, pc)?).await {
-                    Ok(()) => return Ok(pc),
+                    Ok(()) => return Ok((pc, ActivityAction::Updated)),
                     // Removed on orcid.org: add it again.
                     Err(OrcidError::NotFound) => put_code = None,
                     Err(e) => return Err(PushError::Orcid(e)),
@@ -225,7 +226,7 @@ impl Engine {
             }
             debug_assert!(put_code.is_none());
             match api.create(&token, orcid, &work).await {
-                Ok(pc) => Ok(pc),
+                Ok(pc) => Ok((pc, ActivityAction::Added)),
                 Err(OrcidError::Duplicate { put_code: named }) => {
                     // Already there (we lost the put-code, or a crashed attempt created it): adopt it.
                     let pc = match named {
@@ -241,14 +242,14 @@ impl Engine {
                         }))?,
                     };
                     api.update(&token, orcid, pc, &with_put_code(&metadata, pc)?).await?;
-                    Ok(pc)
+                    Ok((pc, ActivityAction::Adopted))
                 }
                 Err(e) => Err(PushError::Orcid(e)),
             }
         }
         .await;
         match pushed {
-            Ok(put_code) => Outcome::Done { put_code, title },
+            Ok((put_code, how)) => Outcome::Done { put_code, title, how },
             Err(PushError::Orcid(e)) => Outcome::from_orcid(e, permission.permission_id),
             Err(PushError::Metadata(message)) => Outcome::Failed {
                 code: "missing_metadata",
@@ -267,7 +268,9 @@ impl Engine {
         let permission = match permission {
             Ok(p) => p,
             // Without a put-code nothing of ours is known to be in the record.
-            Err(_) if claim.put_code.is_none() && claim.claimed_at.is_none() => return Outcome::Deleted,
+            Err(_) if claim.put_code.is_none() && claim.claimed_at.is_none() => {
+                return Outcome::Deleted { removed: None }
+            }
             Err(blocked) => return Outcome::from_blocked(blocked),
         };
         let api = match self.api() {
@@ -282,13 +285,16 @@ impl Engine {
             Some(pc) => pc,
             None => match api.find_by_doi(&token, orcid, doi.as_str()).await {
                 Ok(Some(pc)) => pc,
-                Ok(None) => return Outcome::Deleted,
+                Ok(None) => return Outcome::Deleted { removed: None },
                 Err(e) => return Outcome::from_orcid(e, permission.permission_id),
             },
         };
         match api.delete(&token, orcid, put_code).await {
+            Ok(()) => Outcome::Deleted {
+                removed: Some(put_code),
+            },
             // 404: the person already removed it on orcid.org.
-            Ok(()) | Err(OrcidError::NotFound) => Outcome::Deleted,
+            Err(OrcidError::NotFound) => Outcome::Deleted { removed: None },
             Err(e) => Outcome::from_orcid(e, permission.permission_id),
         }
     }
@@ -315,13 +321,14 @@ impl Engine {
             _ => None,
         };
         let outcome_for_db = outcome.clone();
+        let outcome_for_log = outcome.clone();
         let (orcid, source, attempts) = (claim.orcid.clone(), claim.source(), job.attempts);
         let changed = self
             .db(move |conn| {
                 conn.transaction(|conn| {
                     let working = [ClaimState::Working];
                     let (to, change) = match outcome_for_db {
-                        Outcome::Done { put_code, title } => (
+                        Outcome::Done { put_code, title, .. } => (
                             ClaimState::Done,
                             ClaimChangeset {
                                 put_code: Some(Some(put_code)),
@@ -332,7 +339,7 @@ impl Engine {
                             }
                             .clear_error(),
                         ),
-                        Outcome::Deleted => (
+                        Outcome::Deleted { .. } => (
                             ClaimState::Deleted,
                             ClaimChangeset {
                                 put_code: Some(None),
@@ -374,8 +381,13 @@ impl Engine {
                             .error(code, &message),
                         ),
                     };
-                    let n = usize::from(machine::transition(conn, id, &working, to, change)?.is_some());
-                    Ok(n == 1)
+                    let Some(after) = machine::transition(conn, id, &working, to, change)? else {
+                        return Ok(false);
+                    };
+                    if let Some(entry) = activity_of(&outcome_for_log, source, last_attempt, next_attempt) {
+                        activity::record(conn, &after, entry, now)?;
+                    }
+                    Ok(true)
                 })
             })
             .await?;
@@ -394,6 +406,51 @@ impl Engine {
             _ => Ok(()),
         }
     }
+}
+
+/// What the activity log says about an outcome (nothing when no call to ORCID was made or
+/// refused: a claim waiting for its permission).
+fn activity_of(
+    outcome: &Outcome,
+    source: ClaimSource,
+    last_attempt: bool,
+    next_attempt: chrono::DateTime<chrono::Utc>,
+) -> Option<NewActivity> {
+    let reason = ActivityReason::of(source);
+    Some(match outcome {
+        Outcome::Done { put_code, how, .. } => NewActivity::new(*how, reason).put_code(Some(*put_code)),
+        Outcome::Deleted { removed: Some(pc) } => NewActivity::new(ActivityAction::Removed, reason).put_code(Some(*pc)),
+        Outcome::Deleted { removed: None } => NewActivity::new(ActivityAction::Skipped, reason)
+            .message("Nothing of ours was in the ORCID record, so there was nothing to remove."),
+        Outcome::Ignored(why) => NewActivity::new(ActivityAction::Skipped, reason).message(why.clone()),
+        Outcome::TokenRejected { .. } => NewActivity::new(ActivityAction::Failed, reason).error(
+            "orcid_token_invalid",
+            "ORCID refused the permission (it was revoked or has expired).",
+            Some(401),
+        ),
+        Outcome::Blocked { .. } => return None,
+        Outcome::Failed { code, message } => {
+            NewActivity::new(ActivityAction::Failed, reason).error(code, message, status_in(message))
+        }
+        Outcome::Retry { code, message, .. } => {
+            let then = if last_attempt {
+                " Gave up.".to_owned()
+            } else {
+                format!(" Will try again at {}.", next_attempt.format("%Y-%m-%d %H:%M UTC"))
+            };
+            NewActivity::new(ActivityAction::Failed, reason).error(
+                code,
+                &format!("{message}{then}"),
+                status_in(message),
+            )
+        }
+    })
+}
+
+/// The HTTP status an error message names (`… (HTTP 400) …`, `… HTTP 500: …`), if any.
+fn status_in(message: &str) -> Option<u16> {
+    let at = message.find("HTTP ")? + 5;
+    message.get(at..at + 3)?.parse().ok().filter(|s| (100..600).contains(s))
 }
 
 /// How a round of processing ends in `to` with the reason.
@@ -424,8 +481,13 @@ enum Outcome {
     Done {
         put_code: i64,
         title: Option<String>,
+        /// What it took: a new work, an update of ours, or ours found already there.
+        how: ActivityAction,
     },
-    Deleted,
+    /// Our work is out of the record (`removed`: we deleted it; `None`: nothing was there).
+    Deleted {
+        removed: Option<i64>,
+    },
     Ignored(String),
     /// The permission is missing, revoked or expired: wait for the person.
     Blocked {
@@ -453,7 +515,7 @@ impl Outcome {
     fn label(&self) -> &'static str {
         match self {
             Self::Done { .. } => "done",
-            Self::Deleted => "deleted",
+            Self::Deleted { .. } => "deleted",
             Self::Ignored(_) => "ignored",
             Self::Blocked { .. } | Self::TokenRejected { .. } => "waiting_for_permission",
             Self::Failed { .. } => "failed",

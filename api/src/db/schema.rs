@@ -125,6 +125,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    orcid_activity (id) {
+        id -> Int8,
+        orcid -> Text,
+        claim_id -> Nullable<Uuid>,
+        doi -> Text,
+        action -> Text,
+        reason -> Text,
+        actor -> Nullable<Text>,
+        put_code -> Nullable<Int8>,
+        orcid_status -> Nullable<Int4>,
+        error_code -> Nullable<Text>,
+        message -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     orcid_permissions (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -212,6 +229,7 @@ diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (actor_id));
 diesel::joinable!(auth_states -> accounts (account_id));
 diesel::joinable!(identities -> accounts (account_id));
+diesel::joinable!(orcid_activity -> claims (claim_id));
 diesel::joinable!(orcid_permissions -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 
@@ -223,6 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     claims,
     identities,
     jobs,
+    orcid_activity,
     orcid_permissions,
     pending_signups,
     rate_limits,

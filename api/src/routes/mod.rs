@@ -4,6 +4,7 @@
 //! the OpenAPI document. A test fails when a handler in `src/routes` is missing from it.
 
 pub mod accounts;
+pub mod activity;
 pub mod admin;
 pub mod api_tokens;
 pub mod auth;
@@ -107,6 +108,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(admin::requeue_claim)
         .service(admin::ignore_claim)
         .service(admin::audit_entries)
+        .service(activity::my_activity)
+        .service(activity::all_activity)
         .service(datacite::create)
         .service(datacite::list)
         .service(datacite::get_one)

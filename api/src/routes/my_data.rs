@@ -19,7 +19,7 @@ use crate::claims::store::Claim;
 use crate::claims::view::ClaimView;
 use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{Identity, OrcidPermission, Session};
-use crate::db::schema::{accounts, api_tokens, audit_log, claims, sessions};
+use crate::db::schema::{accounts, api_tokens, audit_log, claims, orcid_activity, sessions};
 use crate::domain::Provider;
 use crate::error::responses::{JsonBodyErrors, NeedsRecentSignIn, NotSignedIn};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
@@ -36,12 +36,15 @@ pub struct AccountExport {
     pub api_tokens: Vec<ApiTokenView>,
     /// Audit entries about the account or made by it.
     pub audit: Vec<AuditEntry>,
+    /// What Profiles did, or tried, in your ORCID record, oldest first.
+    pub orcid_activity: Vec<crate::claims::activity::ActivityEntry>,
 }
 
 /// Export your data
 ///
 /// Everything held about you as one JSON document: account, identities (without secrets), ORCID
-/// permissions, claims, sessions, API tokens and audit entries about you.
+/// permissions, claims, sessions, API tokens, audit entries about you and the activity log of
+/// your ORCID record.
 #[utoipa::path(
     tag = "account",
     responses(
@@ -56,7 +59,7 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
     caller.authorize(Action::ReadOwnAccount, None)?;
     let account = overview(&state, caller.account.id).await?;
     let (id, orcid, current) = (caller.account.id, caller.account.orcid.clone(), caller.session_id);
-    let (claim_rows, session_rows, token_rows, audit_rows) = crate::db::run(&state.pool, move |conn| {
+    let (claim_rows, session_rows, token_rows, audit_rows, activity_rows) = crate::db::run(&state.pool, move |conn| {
         let claim_rows: Vec<Claim> = claims::table
             .filter(claims::orcid.eq(&orcid))
             .order(claims::created_at)
@@ -77,7 +80,8 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
             .order(audit_log::id)
             .select(AUDIT_COLUMNS)
             .load(conn)?;
-        Ok((claim_rows, session_rows, token_rows, audit_rows))
+        let activity_rows = crate::claims::activity::all_of(conn, &orcid)?;
+        Ok((claim_rows, session_rows, token_rows, audit_rows, activity_rows))
     })
     .await?;
     let body = AccountExport {
@@ -97,6 +101,7 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
             .collect(),
         api_tokens: token_rows,
         audit: audit_rows,
+        orcid_activity: activity_rows,
         account,
     };
     Ok(HttpResponse::Ok()
@@ -187,6 +192,8 @@ pub async fn delete_account(
     let (identities_n, permissions_n) = (identities.len() as i64, permissions.len() as i64);
     let deleted = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            let activity_n =
+                diesel::delete(orcid_activity::table.filter(orcid_activity::orcid.eq(&orcid))).execute(conn)? as i64;
             let claims_n = diesel::delete(claims::table.filter(claims::orcid.eq(&orcid))).execute(conn)? as i64;
             let sessions_n: i64 = sessions::table
                 .filter(sessions::account_id.eq(id))
@@ -207,6 +214,7 @@ pub async fn delete_account(
                 .execute(conn)?;
             let counts = BTreeMap::from([
                 ("claims".to_owned(), claims_n),
+                ("orcid_activity".to_owned(), activity_n),
                 ("identities".to_owned(), identities_n),
                 ("orcid_permissions".to_owned(), permissions_n),
                 ("sessions".to_owned(), sessions_n),

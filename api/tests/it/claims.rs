@@ -148,7 +148,7 @@ pub async fn drain(app: &TestApp, fast_forward: bool) -> usize {
 }
 
 /// Runs exactly one round of ready jobs.
-async fn tick(app: &TestApp) -> usize {
+pub async fn tick(app: &TestApp) -> usize {
     let kinds: Vec<String> = ["claims.push", "autoupdate.doi"].map(String::from).to_vec();
     worker(app).tick(&kinds).await.unwrap()
 }

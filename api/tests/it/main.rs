@@ -9,6 +9,7 @@
 mod standins;
 mod support;
 
+mod activity;
 mod admin;
 mod architecture;
 mod attacks;

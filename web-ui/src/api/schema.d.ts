@@ -57,6 +57,30 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/v1/accounts/me/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What Profiles did in your ORCID record
+         * @description Every change Profiles made, or tried, in your ORCID record, newest first: `added`, `updated`,
+         *     `removed`, `adopted` (already there from us: taken over, not duplicated), `skipped` (a rule,
+         *     you or an administrator kept it out) and `failed` (with ORCID's status and our error code),
+         *     each with why (`search_and_link`, `auto_update`, `back_fill`, `reconcile`, `admin`,
+         *     `person`), the DOI and the put-code. Page with `links.next`.
+         */
+        get: operations["my_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/me/claims/stats": {
         parameters: {
             query?: never;
@@ -88,7 +112,8 @@ export interface paths {
         /**
          * Export your data
          * @description Everything held about you as one JSON document: account, identities (without secrets), ORCID
-         *     permissions, claims, sessions, API tokens and audit entries about you.
+         *     permissions, claims, sessions, API tokens, audit entries about you and the activity log of
+         *     your ORCID record.
          */
         get: operations["export"];
         put?: never;
@@ -336,6 +361,27 @@ export interface paths {
          *     role). Written to the audit log with before and after.
          */
         patch: operations["update_account"];
+        trace?: never;
+    };
+    "/api/v1/admin/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity log of every record
+         * @description The same entries for everyone, for staff supporting people: filter by `orcid`, `doi` and
+         *     `action`.
+         */
+        get: operations["all_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/admin/audit": {
@@ -1095,6 +1141,8 @@ export interface components {
             claims: components["schemas"]["ClaimView"][];
             /** Format: date-time */
             exported_at: string;
+            /** @description What Profiles did, or tried, in your ORCID record, oldest first. */
+            orcid_activity: components["schemas"]["ActivityEntry"][];
             /** @description Every session, ended ones included. */
             sessions: components["schemas"]["SessionView"][];
         };
@@ -1129,6 +1177,47 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description One entry, as the API shows it. */
+        ActivityEntry: {
+            /** @description `added`, `updated`, `removed`, `adopted`, `skipped` or `failed`. */
+            action: string;
+            /** @description Who, when not the person or Profiles itself: an administrator's iD, a DataCite service. */
+            actor?: string | null;
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: uuid
+             * @description The claim it was about (absent once the claim was deleted).
+             */
+            claim_id?: string | null;
+            doi: string;
+            /** @description Our code for what went wrong (e.g. `orcid_unavailable`, `orcid_rejected`). */
+            error_code?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description What happened, in words. */
+            message?: string | null;
+            /** @description The ORCID iD whose record it was. */
+            orcid: string;
+            /**
+             * Format: int32
+             * @description ORCID's HTTP status, when it refused or failed.
+             */
+            orcid_status?: number | null;
+            /**
+             * Format: int64
+             * @description The work's put-code in the record.
+             */
+            put_code?: number | null;
+            /** @description `search_and_link`, `auto_update`, `back_fill`, `reconcile`, `admin` or `person`. */
+            reason: string;
+        };
+        /** @description One page of the activity log, newest first. */
+        ActivityList: {
+            data: components["schemas"]["ActivityEntry"][];
+            /** @description `next`: the page of older entries, when there is one. */
+            links: components["schemas"]["ListLinks"];
         };
         AdminAccountDetail: {
             account: components["schemas"]["AdminAccountSummary"];
@@ -1974,6 +2063,73 @@ export interface operations {
             };
         };
     };
+    my_activity: {
+        parameters: {
+            query?: {
+                /** @description Only these actions (comma-separated), e.g. `failed,skipped`; empty is every action. */
+                action?: string;
+                /** @description Only this DOI (any accepted form); empty is every DOI. */
+                doi?: string;
+                /** @description Staff only: this person's record (an ORCID iD); empty is everyone's. */
+                orcid?: string;
+                /** @description 1–100, default 25. */
+                "page[size]"?: number;
+                /** @description The `id` of the last entry seen: the next page holds older ones. */
+                "page[before]"?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An API token without the `claims:read` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad action, DOI, page size or `page[before]` (`invalid_parameter`, `invalid_doi`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     stats: {
         parameters: {
             query?: never;
@@ -2776,6 +2932,73 @@ export interface operations {
                 };
             };
             /** @description Not an ORCID iD, an unknown role, or an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    all_activity: {
+        parameters: {
+            query?: {
+                /** @description Only these actions (comma-separated), e.g. `failed,skipped`; empty is every action. */
+                action?: string;
+                /** @description Only this DOI (any accepted form); empty is every DOI. */
+                doi?: string;
+                /** @description Staff only: this person's record (an ORCID iD); empty is everyone's. */
+                orcid?: string;
+                /** @description 1–100, default 25. */
+                "page[size]"?: number;
+                /** @description The `id` of the last entry seen: the next page holds older ones. */
+                "page[before]"?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad action, DOI, iD, page size or `page[before]`. */
             422: {
                 headers: {
                     [name: string]: unknown;
