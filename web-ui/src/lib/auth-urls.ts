@@ -69,19 +69,43 @@ export interface FlowForm {
 }
 
 /**
- * "Enable Search & Link" / "Enable Auto-Update": `POST /auth/orcid/grant`. With `freshLogin`
- * (`fresh_login=true`) ORCID asks for the password again whatever orcid.org session the browser
- * has (`prompt=login`): to grant as this account's iD after granting as another one.
+ * What a flow that changes the account adds to the `return_to` it sends, to be told on its way
+ * back what it was for: `?connected=google` after "Connect Google", `?granted=search_and_link`
+ * after "Enable Search & Link". The page it comes back to says it worked only if the account then
+ * shows it (the identity linked, the permission active), and takes the marker out of the address.
+ * The server passes `return_to` on as it is (its pattern allows a query) and adds `&error=…` when
+ * the provider refused, in which case nothing is said to have worked.
+ */
+export const FLOW_MARKERS = { connected: 'connected', granted: 'granted' } as const;
+
+export type FlowMarker = keyof typeof FLOW_MARKERS;
+
+/** `returnTo` with `marker=value` in its query (replacing any earlier one), the rest kept. */
+export function withFlowMarker(returnTo: string, marker: FlowMarker, value: string): string {
+  return withParams(returnTo, { [FLOW_MARKERS[marker]]: value });
+}
+
+/**
+ * "Enable Search & Link" / "Enable Auto-Update": `POST /auth/orcid/grant`, coming back to
+ * `returnTo` with `?granted=<kind>`. With `freshLogin` (`fresh_login=true`) ORCID asks for the
+ * password again whatever orcid.org session the browser has (`prompt=login`): to grant as this
+ * account's iD after granting as another one.
  */
 export function grantForm(kind: PermissionKind, returnTo: string, { freshLogin = false } = {}): FlowForm {
-  const fields: Record<string, string> = { kind, return_to: returnTo };
+  const fields: Record<string, string> = { kind, return_to: withFlowMarker(returnTo, 'granted', kind) };
   if (freshLogin) fields.fresh_login = 'true';
   return { action: '/auth/orcid/grant', fields };
 }
 
-/** "Connect Google" / "Connect GitHub" to the signed-in account: `POST /auth/{provider}/start`, `intent=link`. */
+/**
+ * "Connect Google" / "Connect GitHub" to the signed-in account: `POST /auth/{provider}/start`,
+ * `intent=link`, coming back to `returnTo` with `?connected=<provider>`.
+ */
 export function linkForm(provider: Exclude<Provider, 'orcid'>, returnTo: string): FlowForm {
-  return { action: `/auth/${provider}/start`, fields: { intent: 'link', return_to: returnTo } };
+  return {
+    action: `/auth/${provider}/start`,
+    fields: { intent: 'link', return_to: withFlowMarker(returnTo, 'connected', provider) },
+  };
 }
 
 /**
@@ -112,12 +136,14 @@ export const GRANT_WRONG_ORCID = 'grant_wrong_orcid';
 
 /**
  * `pathname` + `search` without the `?error=` a browser flow added on its way back (and the
- * `kind` that comes with `grant_wrong_orcid`).
+ * `kind` that comes with `grant_wrong_orcid`), nor the flow's own marker (`?connected=`,
+ * `?granted=`): a flow started from here adds its own.
  */
 export function withoutFlowError(pathname: string, search: string): string {
   const params = new URLSearchParams(search);
   if (params.get('error') === GRANT_WRONG_ORCID) params.delete('kind');
   params.delete('error');
+  for (const marker of Object.values(FLOW_MARKERS)) params.delete(marker);
   const rest = params.toString();
   return rest ? `${pathname}?${rest}` : pathname;
 }

@@ -7,6 +7,7 @@ import {
   permissionKind,
   reauthenticateUrl,
   safeReturnTo,
+  withFlowMarker,
   withoutFlowError,
   withParams,
 } from './auth-urls';
@@ -47,18 +48,19 @@ describe('browser flow URLs', () => {
   });
 
   it('starts grants, links and sign-up confirmations as form posts with hidden fields', () => {
+    // Grants and links come back marked with what they were for (?granted=, ?connected=).
     expect(grantForm('auto_update', '/settings/claims')).toEqual({
       action: '/auth/orcid/grant',
-      fields: { kind: 'auto_update', return_to: '/settings/claims' },
+      fields: { kind: 'auto_update', return_to: '/settings/claims?granted=auto_update' },
     });
     // After granting as another ORCID iD: ORCID asks for the password again (prompt=login).
     expect(grantForm('search_and_link', '/settings/claims', { freshLogin: true })).toEqual({
       action: '/auth/orcid/grant',
-      fields: { kind: 'search_and_link', return_to: '/settings/claims', fresh_login: 'true' },
+      fields: { kind: 'search_and_link', return_to: '/settings/claims?granted=search_and_link', fresh_login: 'true' },
     });
     expect(linkForm('github', '/settings/social')).toEqual({
       action: '/auth/github/start',
-      fields: { intent: 'link', return_to: '/settings/social' },
+      fields: { intent: 'link', return_to: '/settings/social?connected=github' },
     });
     expect(finishSignupForm('0b6f8a52-1f3e-4c55-9d7e-2a4b6c8d0e1f', '/settings')).toEqual({
       action: '/auth/orcid/start',
@@ -75,6 +77,28 @@ describe('back from a browser flow', () => {
     );
     // Another error's page keeps a `kind` of its own.
     expect(withoutFlowError('/settings/x', '?kind=a&error=provider_error')).toBe('/settings/x?kind=a');
+    // The marker of the flow that came back goes too: a flow started from here adds its own.
+    expect(withoutFlowError('/settings/claims', '?granted=search_and_link&error=grant_wrong_orcid&kind=search_and_link')).toBe(
+      '/settings/claims',
+    );
+    expect(withoutFlowError('/settings/social', '?connected=google')).toBe('/settings/social');
+  });
+
+  it('marks the page to come back to with what the flow was for, keeping what it already has', () => {
+    expect(withFlowMarker('/settings/claims/list', 'granted', 'auto_update')).toBe(
+      '/settings/claims/list?granted=auto_update',
+    );
+    expect(withFlowMarker('/settings/claims/list?page=2', 'granted', 'auto_update')).toBe(
+      '/settings/claims/list?page=2&granted=auto_update',
+    );
+    // Never twice: a page that still has an old marker gets the new one.
+    expect(withFlowMarker('/settings/social?connected=github', 'connected', 'google')).toBe(
+      '/settings/social?connected=google',
+    );
+    // Within the server's pattern for return_to: `/settings…` and a query of [A-Za-z0-9._~=&%+,-].
+    const pattern = /^$|^\/((settings|admin|sign-in|link-orcid)(\/[A-Za-z0-9._~-]+)*)?(\?[A-Za-z0-9._~=&%+,-]*)?$/;
+    expect(grantForm('search_and_link', '/settings/claims/search').fields.return_to).toMatch(pattern);
+    expect(linkForm('google', '/settings/social').fields.return_to).toMatch(pattern);
   });
 
   it('knows the two permission kinds', () => {

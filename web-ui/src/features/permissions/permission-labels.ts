@@ -59,3 +59,10 @@ export function permissionProblem(kind: PermissionKind, status: PermissionStatus
       };
   }
 }
+
+/** What each permission now does, once granted. */
+export const GRANTED_MESSAGES: Record<PermissionKind, string> = {
+  search_and_link: 'Search & Link is enabled: DataCite can now add the works you choose to your ORCID record.',
+  auto_update:
+    'Auto-Update is enabled: DataCite will now add works to your ORCID record whenever your ORCID iD is in a DOI’s metadata.',
+};

@@ -125,7 +125,7 @@ describe('Search & Link: each DOI row shows its claim as it is', () => {
     expect(reason).not.toHaveClass('text-danger');
     expectFlowPost(within(linked).getByRole('button', { name: 'Enable Search & Link' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims/search',
+      return_to: '/settings/claims/search?granted=search_and_link',
     });
     expect(within(linked).getByRole('button', { name: 'Enable Search & Link' })).toHaveAccessibleDescription(
       'Held for Search & Link',
@@ -136,7 +136,7 @@ describe('Search & Link: each DOI row shows its claim as it is', () => {
     expect(await within(auto).findByText(AUTO_NOT_ENABLED.message)).toHaveClass('muted');
     expectFlowPost(within(auto).getByRole('button', { name: 'Enable Auto-Update' }), '/auth/orcid/grant', {
       kind: 'auto_update',
-      return_to: '/settings/claims/search',
+      return_to: '/settings/claims/search?granted=auto_update',
     });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     expect(document.querySelector('.text-danger')).toBeNull();
@@ -357,14 +357,14 @@ describe('the list of claims: the action that helps', () => {
     expect(within(a).getByText(NOT_ENABLED.message)).not.toHaveClass('text-danger');
     expectFlowPost(within(a).getByRole('button', { name: 'Enable Search & Link' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims/list',
+      return_to: '/settings/claims/list?granted=search_and_link',
     });
     expect(within(a).queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
 
     const b = await row('Your claims', 'Held B');
     expectFlowPost(within(b).getByRole('button', { name: 'Enable Auto-Update' }), '/auth/orcid/grant', {
       kind: 'auto_update',
-      return_to: '/settings/claims/list',
+      return_to: '/settings/claims/list?granted=auto_update',
     });
     expect(within(b).queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();

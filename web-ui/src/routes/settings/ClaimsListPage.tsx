@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
 import { YourClaims } from '../../features/claims/components/YourClaims';
+import { GrantedNotice } from '../../features/permissions/components/GrantedNotice';
 import { CLAIMS_PATHS } from './claims-paths';
 
 /**
@@ -20,6 +21,7 @@ export function ClaimsListPage() {
         Every DOI that DataCite has added, or is adding, to your ORCID record, by Search &amp; Link or Auto-Update.
       </p>
       <FlowErrorNotice />
+      <GrantedNotice />
       <YourClaims returnTo={CLAIMS_PATHS.list} />
     </section>
   );

@@ -81,7 +81,7 @@ describe('ORCID claims overview', () => {
     expect(searchAndLink).toHaveTextContent('Search & Link is not enabled yet. Works you add wait until you enable it.');
     expectFlowPost(within(searchAndLink).getByRole('button', { name: 'Enable Search & Link' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims',
+      return_to: '/settings/claims?granted=search_and_link',
     });
     expect(await region('Auto-Update')).toHaveTextContent(
       'Auto-Update is disabled. DataCite is not adding works to your ORCID record automatically.',
@@ -131,7 +131,7 @@ describe('Search & Link page', () => {
     );
     expectFlowPost(within(alert).getByRole('button', { name: 'Enable Search & Link again' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims/search',
+      return_to: '/settings/claims/search?granted=search_and_link',
     });
     // Above the search, where it is read first.
     const search = await screen.findByRole('searchbox', { name: 'Search DataCite' });
@@ -146,7 +146,7 @@ describe('Search & Link page', () => {
     expect(await screen.findByText('Search & Link is not enabled yet. Works you add wait until you enable it.')).toBeInTheDocument();
     expectFlowPost(screen.getByRole('button', { name: 'Enable Search & Link' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims/search',
+      return_to: '/settings/claims/search?granted=search_and_link',
     });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });

@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom';
 import { useProviders } from '../../features/auth/api/get-providers';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
 import { YourDois } from '../../features/claims/components/YourDois';
+import { GrantedNotice } from '../../features/permissions/components/GrantedNotice';
 import { PermissionStatusNotice } from '../../features/permissions/components/PermissionNotice';
 import { dataciteSearchUrl } from '../../lib/datacite';
 import { useSettingsAccount } from '../layouts/settings-context';
@@ -23,6 +24,7 @@ export function ClaimsSearchPage() {
       </p>
       <h2 id="claims-search-heading">Search &amp; Link</h2>
       <FlowErrorNotice />
+      <GrantedNotice />
       <PermissionStatusNotice kind="search_and_link" returnTo={CLAIMS_PATHS.search} />
       <YourDois
         searchUrl={providers.data && dataciteSearchUrl(providers.data.datacite_search_url, account.orcid)}

@@ -42,7 +42,7 @@ describe('settings: ORCID claims', () => {
     expect(within(autoUpdate).queryByRole('link', { name: 'Enable Auto-Update' })).not.toBeInTheDocument();
     expectFlowPost(within(autoUpdate).getByRole('button', { name: 'Enable Auto-Update' }), '/auth/orcid/grant', {
       kind: 'auto_update',
-      return_to: '/settings/claims',
+      return_to: '/settings/claims?granted=auto_update',
     });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await expectNoAxeViolations();
@@ -63,7 +63,7 @@ describe('settings: ORCID claims', () => {
     expect(alert).toHaveTextContent('it was probably revoked on orcid.org');
     expectFlowPost(within(alert).getByRole('button', { name: 'Enable Search & Link again' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims',
+      return_to: '/settings/claims?granted=search_and_link',
     });
     expect(within(searchAndLink).queryByRole('button', { name: /Disable/ })).not.toBeInTheDocument();
 
@@ -72,7 +72,7 @@ describe('settings: ORCID claims', () => {
     expect(within(autoUpdate).getByRole('alert')).toHaveTextContent('has expired');
     expectFlowPost(within(autoUpdate).getByRole('button', { name: 'Enable Auto-Update again' }), '/auth/orcid/grant', {
       kind: 'auto_update',
-      return_to: '/settings/claims',
+      return_to: '/settings/claims?granted=auto_update',
     });
     await expectNoAxeViolations();
   });

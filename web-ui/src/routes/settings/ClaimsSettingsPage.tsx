@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
 import { ClaimSummary } from '../../features/claims/components/ClaimSummary';
+import { GrantedNotice } from '../../features/permissions/components/GrantedNotice';
 import { OrcidPermissions } from '../../features/permissions/components/OrcidPermissions';
 import { CLAIMS_PATHS } from './claims-paths';
 
@@ -19,6 +20,7 @@ export function ClaimsSettingsPage() {
         disabled here at any time.
       </p>
       <FlowErrorNotice />
+      <GrantedNotice />
       <OrcidPermissions
         extras={{
           search_and_link: (

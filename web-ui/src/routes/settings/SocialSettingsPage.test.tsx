@@ -31,7 +31,7 @@ describe('settings: social login', () => {
     // Linking starts with a same-origin form post, never a link another site could start.
     expect(within(google).queryByRole('link', { name: 'Connect Google' })).not.toBeInTheDocument();
     const connect = within(google).getByRole('button', { name: 'Connect Google' });
-    expectFlowPost(connect, '/auth/google/start', { intent: 'link', return_to: '/settings/social' });
+    expectFlowPost(connect, '/auth/google/start', { intent: 'link', return_to: '/settings/social?connected=google' });
     expect(connect).toHaveClass('button--danger');
 
     const github = await row('GitHub');
@@ -117,7 +117,7 @@ describe('settings: social login', () => {
     expectFlowPost(
       await within(await row('GitHub')).findByRole('button', { name: 'Connect GitHub' }),
       '/auth/github/start',
-      { intent: 'link', return_to: '/settings/social' },
+      { intent: 'link', return_to: '/settings/social?connected=github' },
     );
   });
 

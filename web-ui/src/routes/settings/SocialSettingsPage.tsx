@@ -2,6 +2,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { useProviders } from '../../features/auth/api/get-providers';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
+import { ConnectedNotice } from '../../features/identities/components/ConnectedNotice';
 import { SocialLogin } from '../../features/identities/components/SocialLogin';
 
 export function SocialSettingsPage() {
@@ -15,6 +16,7 @@ export function SocialSettingsPage() {
         are optional extra ways in.
       </p>
       <FlowErrorNotice />
+      <ConnectedNotice />
       {providers.isPending ? (
         <Loading>Loading sign-in providers…</Loading>
       ) : providers.isError ? (

@@ -27,7 +27,7 @@ describe('a grant made as another ORCID iD', () => {
     expect(within(alert).queryByRole('link')).not.toBeInTheDocument();
     expectFlowPost(within(alert).getByRole('button', { name: 'Sign in to ORCID again and grant' }), '/auth/orcid/grant', {
       kind: 'search_and_link',
-      return_to: '/settings/claims',
+      return_to: '/settings/claims?granted=search_and_link',
       fresh_login: 'true',
     });
     // The box's own Enable button still grants without forcing a login.
@@ -36,7 +36,7 @@ describe('a grant made as another ORCID iD', () => {
         name: 'Enable Search & Link',
       }),
       '/auth/orcid/grant',
-      { kind: 'search_and_link', return_to: '/settings/claims' },
+      { kind: 'search_and_link', return_to: '/settings/claims?granted=search_and_link' },
     );
     await expectNoAxeViolations();
   });
@@ -51,7 +51,7 @@ describe('a grant made as another ORCID iD', () => {
     expect(alert).toHaveTextContent('Auto-Update was not enabled');
     expectFlowPost(within(alert).getByRole('button', { name: 'Sign in to ORCID again and grant' }), '/auth/orcid/grant', {
       kind: 'auto_update',
-      return_to: '/settings/claims/list?page=2',
+      return_to: '/settings/claims/list?page=2&granted=auto_update',
       fresh_login: 'true',
     });
   });
