@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, ApiError, errorMessage, isReauthenticationRequired, isSessionEnded, saysSessionEnded } from './errors';
+import {
+  apiError,
+  ApiError,
+  errorMessage,
+  isReauthenticationRequired,
+  isSessionEnded,
+  saysSessionEnded,
+  statusWords,
+} from './errors';
 
 describe('apiError', () => {
   it('keeps the problem detail, code and field errors', () => {
@@ -16,11 +24,25 @@ describe('apiError', () => {
     expect(error.fieldErrors).toEqual([{ field: 'email', message: 'expected an address like name@example.org' }]);
   });
 
-  it('falls back to the HTTP status when the body is not a problem', () => {
+  it('falls back to plain words for the status when the body is not a problem, never the status line', () => {
     const error = apiError(new Response(null, { status: 502, statusText: 'Bad Gateway' }), '<html>');
-    expect(error.message).toBe('The server answered 502 Bad Gateway.');
+    expect(error.message).toBe('The service is not answering as it should. Please try again in a moment.');
+    expect(error.status).toBe(502);
     expect(error.code).toBeUndefined();
     expect(error.fieldErrors).toEqual([]);
+  });
+
+  it.each([
+    [500, 'The service is not answering as it should. Please try again in a moment.'],
+    [503, 'The service is not answering as it should. Please try again in a moment.'],
+    [429, 'There were too many requests. Please wait a moment and try again.'],
+    [404, 'This could not be found.'],
+    [403, 'You are not allowed to do this.'],
+    [400, 'The request was not accepted. Please try again.'],
+  ])('says what a bare %i means without "HTTP" or its number', (status, words) => {
+    expect(statusWords(status)).toBe(words);
+    expect(apiError(new Response('Internal Server Error', { status }), 'Internal Server Error').message).toBe(words);
+    expect(words).not.toMatch(/HTTP|\d{3}/);
   });
 });
 

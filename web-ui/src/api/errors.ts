@@ -27,12 +27,25 @@ function isFieldError(value: unknown): value is FieldError {
 }
 
 /**
+ * What a failed response without a problem means, in words for people: a proxy or a crash answered,
+ * so there is only its status to go by. Never the status line itself ("502 Bad Gateway"); the
+ * ApiError keeps the status for code.
+ */
+export function statusWords(status: number): string {
+  if (status >= 500) return 'The service is not answering as it should. Please try again in a moment.';
+  if (status === 429) return 'There were too many requests. Please wait a moment and try again.';
+  if (status === 404) return 'This could not be found.';
+  if (status === 403) return 'You are not allowed to do this.';
+  return 'The request was not accepted. Please try again.';
+}
+
+/**
  * Builds an ApiError from a failed response. Uses the RFC 9457 problem `detail` or `title` when the
- * body has one, else the HTTP status. The body is checked at run time: a proxy or a crash can answer
- * with something that is not a problem.
+ * body has one, else plain words for its status (`statusWords`). The body is checked at run time:
+ * a proxy or a crash can answer with something that is not a problem.
  */
 export function apiError(response: Response, body: unknown): ApiError {
-  let message = `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+  let message = statusWords(response.status);
   let code: string | undefined;
   let fieldErrors: FieldError[] = [];
   if (typeof body === 'object' && body !== null) {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { claimStatus, isDismissed, type ClaimState, type ClaimStatusInput } from '.';
 
 const REFUSED = { code: 'orcid_rejected', message: 'ORCID refused the request (HTTP 400): bad request.' };
+/** REFUSED, as its person reads it: in plain words, without the status line. */
+const REFUSED_PLAIN = 'ORCID refused this work: bad request.';
 const NOT_ENABLED = {
   code: 'permission_not_granted',
   message: 'ORCID Search & Link is not enabled for this ORCID record; the work goes out once it is.',
@@ -28,10 +30,10 @@ describe('claimStatus: what a claim row says and offers its person', () => {
     ]);
   });
 
-  it('shows a failure with its error in red, Try again, and Dismiss beside it', () => {
+  it('shows a failure with its error in plain words in red, Try again, and Dismiss beside it', () => {
     expect(status('failed', { error: REFUSED })).toEqual({
       pill: { label: 'Failed', tone: 'danger' },
-      reason: { text: REFUSED.message, tone: 'danger' },
+      reason: { text: REFUSED_PLAIN, tone: 'danger' },
       remedy: { kind: 'retry', label: 'Try again' },
       secondary: { kind: 'dismiss', label: 'Dismiss' },
     });
@@ -82,10 +84,10 @@ describe('claimStatus: what a claim row says and offers its person', () => {
   });
 
   it('explains a claim queued again after a failed attempt, in grey: it is retried on its own', () => {
-    const unavailable = { code: 'orcid_unavailable', message: 'ORCID is unavailable: 503' };
+    const unavailable = { code: 'orcid_unavailable', message: 'ORCID is unavailable: HTTP 503: Service Unavailable' };
     expect(status('waiting', { error: unavailable })).toEqual({
       pill: { label: 'Queued', tone: 'info' },
-      reason: { text: unavailable.message, tone: 'muted' },
+      reason: { text: 'ORCID did not answer. We will try again on our own.', tone: 'muted' },
       remedy: null,
       secondary: null,
     });
@@ -109,7 +111,11 @@ describe('claimStatus: what a claim row says and offers its person', () => {
       secondary: null,
     });
     // A failed removal: the work is still in the record, so it is not offered Dismiss.
-    expect(removal('failed')).toMatchObject({ reason: { tone: 'danger' }, remedy: { kind: 'retry' }, secondary: null });
+    expect(removal('failed')).toMatchObject({
+      reason: { text: 'ORCID refused to remove this work: bad request.', tone: 'danger' },
+      remedy: { kind: 'retry' },
+      secondary: null,
+    });
     // A removal that is done (not a state the API ends in, but never "Remove" twice).
     expect(removal('done').remedy).toBeNull();
   });

@@ -1,3 +1,4 @@
+import { claimErrorText } from './errors';
 import { claimPill, SOURCE_PERMISSION_TITLES, type ClaimPill } from './labels';
 import { canDismiss, canRemove, canRetry, isDismissed } from './rules';
 import type { Claim, ClaimSource } from './types';
@@ -48,9 +49,9 @@ export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
   Partial<Pick<Claim, 'error' | 'skip_reason'>>;
 
 /**
- * Where a claim stands for its person, by state:
+ * Where a claim stands for its person, by state (its error always in plain words, `claimErrorText`):
  *   waiting, working          Queued / In progress (or "Being removed"); the last attempt's error,
- *                             if any, in plain text: it is retried on its own
+ *                             if any: it is retried on its own
  *   waiting_for_permission    neutral, why it waits, and "Enable <the permission of its source>"
  *   failed                    the error in red, and "Try again"; an addition also "Dismiss"
  *   ignored, dismissed        neutral "Dismissed", and "Add again" (like a removed claim)
@@ -60,7 +61,8 @@ export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
  */
 export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
   const pill = claimPill(claim, 'person');
-  const message = claim.error?.message ?? null;
+  // In plain words, keyed on the error's code: never the provider's status line (staff see that).
+  const message = claimErrorText(claim);
   const only = (reason: ClaimReason | null, remedy: ClaimRemedy | null): ClaimStatus => ({
     pill,
     reason,

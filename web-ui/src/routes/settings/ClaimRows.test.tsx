@@ -19,6 +19,8 @@ const REFUSED = {
   code: 'orcid_rejected',
   message: 'ORCID refused the request (HTTP 400): The client application sent a bad request to ORCID.',
 };
+/** REFUSED as its person reads it: in plain words, without ORCID's status line (staff see that). */
+const REFUSED_WORDS = 'ORCID refused this work: The client application sent a bad request to ORCID.';
 const NOT_ENABLED = {
   code: 'permission_not_granted',
   message: 'ORCID Search & Link is not enabled for this ORCID record; the work goes out once it is.',
@@ -79,7 +81,7 @@ describe('Search & Link: each DOI row shows its claim as it is', () => {
 
     const failed = await row('Your DOIs in DataCite', 'Glacier melt');
     expect(within(failed).getByText('Failed')).toHaveClass('pill', 'pill--danger');
-    expect(await within(failed).findByText(REFUSED.message)).toHaveClass('text-danger');
+    expect(await within(failed).findByText(REFUSED_WORDS)).toHaveClass('text-danger');
     expect(api.callsTo('GET', '/api/v1/claims/c-1')).toHaveLength(1);
     expect(within(failed).queryByRole('button', { name: 'Add to ORCID record' })).not.toBeInTheDocument();
     expect(within(failed).queryByRole('button', { name: /^Enable/ })).not.toBeInTheDocument();
@@ -89,7 +91,7 @@ describe('Search & Link: each DOI row shows its claim as it is', () => {
     expect(api.callsTo('POST', '/api/v1/claims/c-1/retry')).toHaveLength(1);
     const queued = await row('Your DOIs in DataCite', 'Glacier melt');
     expect(await within(queued).findByText('Queued')).toHaveClass('pill', 'pill--info');
-    expect(queued).not.toHaveTextContent(REFUSED.message);
+    expect(queued).not.toHaveTextContent(REFUSED_WORDS);
     expect(within(queued).queryByRole('button')).not.toBeInTheDocument();
     expect(await statusOf('Your DOIs in DataCite')).toHaveTextContent('10.5555/k4s2-v7q8 is queued again.');
 
@@ -185,7 +187,7 @@ describe('Search & Link: each DOI row shows its claim as it is', () => {
     await act(async () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     });
-    expect(glacier).not.toHaveTextContent(REFUSED.message);
+    expect(glacier).not.toHaveTextContent(REFUSED_WORDS);
     expect(within(glacier).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 });
@@ -218,7 +220,7 @@ describe('Search & Link: a failed claim can be dismissed', () => {
     const { user } = renderWithProviders(<App />, { route: '/settings/claims/search' });
 
     const failed = await row('Your DOIs in DataCite', 'Glacier melt');
-    expect(await within(failed).findByText(REFUSED.message)).toHaveClass('text-danger');
+    expect(await within(failed).findByText(REFUSED_WORDS)).toHaveClass('text-danger');
     expect(within(failed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again', 'Dismiss']);
 
     await user.click(within(failed).getByRole('button', { name: 'Dismiss' }));
@@ -291,7 +293,7 @@ describe('Search & Link: notices go once they are stale', () => {
 
     current = workClaim('failed');
     await elapse(CLAIM_POLL_MS);
-    expect(await within(glacier).findByText(REFUSED.message)).toBeInTheDocument();
+    expect(await within(glacier).findByText(REFUSED_WORDS)).toBeInTheDocument();
     expect(within(glacier).getByText('Failed')).toHaveClass('pill--danger');
     expect(await statusOf('Your DOIs in DataCite')).toBeEmptyDOMElement();
     // Settled: no more polling.
@@ -432,7 +434,7 @@ describe('the list of claims: the action that helps', () => {
     const { user } = renderWithProviders(<App />, { route: '/settings/claims/list' });
 
     const failed = await row('Your claims', 'Refused');
-    expect(within(failed).getByText(REFUSED.message)).toHaveClass('text-danger');
+    expect(within(failed).getByText(REFUSED_WORDS)).toHaveClass('text-danger');
     expect(within(failed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again', 'Dismiss']);
     expect(within(failed).getByRole('button', { name: 'Dismiss' })).toHaveAccessibleDescription('Refused');
     expect(within(failed).getByRole('button', { name: 'Dismiss' })).toHaveClass('button--secondary');
@@ -445,7 +447,7 @@ describe('the list of claims: the action that helps', () => {
     const dismissed = await row('Your claims', 'Refused');
     expect(await within(dismissed).findByText('Dismissed')).toHaveClass('pill', 'pill--neutral');
     expect(within(dismissed).getByText('You chose not to add it to your ORCID record.')).toHaveClass('muted');
-    expect(dismissed).not.toHaveTextContent(REFUSED.message);
+    expect(dismissed).not.toHaveTextContent(REFUSED_WORDS);
     expect(dismissed).not.toHaveTextContent('Skipped');
     expect(within(dismissed).getAllByRole('button').map((b) => b.textContent)).toEqual(['Add again']);
     expect(await statusOf('Your claims')).toHaveTextContent('10.5555/f was dismissed. You can add it again at any time.');
@@ -520,7 +522,7 @@ describe('the list of claims: the action that helps', () => {
     state = 'failed';
     await elapse(CLAIM_POLL_MS);
     const again = await row('Your claims', 'Refused');
-    expect(await within(again).findByText(REFUSED.message)).toBeInTheDocument();
+    expect(await within(again).findByText(REFUSED_WORDS)).toBeInTheDocument();
     expect(await statusOf('Your claims')).toBeEmptyDOMElement();
 
     await user.click(within(again).getByRole('button', { name: 'Try again' }));
@@ -534,5 +536,48 @@ describe('the list of claims: the action that helps', () => {
     renderWithProviders(<App />, { route: '/settings/claims/list?error=access_denied' });
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Access was not granted at the provider');
+  });
+});
+
+describe('a claim’s error in plain words, for its person', () => {
+  const UNAVAILABLE = { code: 'orcid_unavailable', message: 'ORCID is unavailable: HTTP 500: Something went wrong in ORCID.' };
+
+  it('on the list: ORCID did not answer, said without ORCID’s status line, while queued and once failed', async () => {
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/claims': () =>
+        claimList([
+          claim({ id: 'q', title: 'Queued again', state: 'waiting', claimed_at: null, error: UNAVAILABLE }),
+          claim({
+            id: 'f',
+            title: 'Given up',
+            state: 'failed',
+            claimed_at: null,
+            error: { ...UNAVAILABLE, message: `${UNAVAILABLE.message} (gave up after 12 attempts)` },
+          }),
+          claim({ id: 'r', title: 'Refused', state: 'failed', claimed_at: null, error: REFUSED }),
+        ]),
+    });
+    renderWithProviders(<App />, { route: '/settings/claims/list' });
+
+    const queued = await row('Your claims', 'Queued again');
+    expect(within(queued).getByText('ORCID did not answer. We will try again on our own.')).toHaveClass('muted');
+    const failed = await row('Your claims', 'Given up');
+    expect(within(failed).getByText('ORCID did not answer. Try again later.')).toHaveClass('text-danger');
+    expect(within(await row('Your claims', 'Refused')).getByText(REFUSED_WORDS)).toHaveClass('text-danger');
+    const list = await region('Your claims');
+    expect(list).not.toHaveTextContent(/HTTP|\b[45]00\b/);
+    await expectNoAxeViolations();
+  });
+
+  it('on the Search & Link page too, once the claim has failed', async () => {
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/works': () => workList([work({ title: 'Glacier melt', claim: workClaim('failed') })]),
+      'GET /api/v1/claims/{id}': () => claim({ id: 'c-1', state: 'failed', claimed_at: null, error: UNAVAILABLE }),
+    });
+    renderWithProviders(<App />, { route: '/settings/claims/search' });
+
+    const glacier = await row('Your DOIs in DataCite', 'Glacier melt');
+    expect(await within(glacier).findByText('ORCID did not answer. Try again later.')).toHaveClass('text-danger');
+    expect(glacier).not.toHaveTextContent(/HTTP/);
   });
 });

@@ -304,7 +304,10 @@ describe('settings: ORCID claims list and Search & Link', () => {
       source: 'auto_update',
       state: 'failed',
       claimed_at: null,
-      error: { code: 'orcid_unavailable', message: 'ORCID could not be reached.' },
+      error: {
+        code: 'orcid_unavailable',
+        message: 'ORCID is unavailable: HTTP 503: Service Unavailable (gave up after 12 attempts)',
+      },
     });
     const done = claim({ id: 'c-done', doi: '10.5555/done-1', title: 'River flow', state: 'done' });
     const api = mockApi(signedInHandlers(), {
@@ -316,7 +319,8 @@ describe('settings: ORCID claims list and Search & Link', () => {
 
     const soil = await row('Your claims', 'Soil samples');
     expect(within(soil).getByText('Failed')).toHaveClass('pill', 'pill--danger');
-    expect(soil).toHaveTextContent('ORCID could not be reached.');
+    expect(soil).toHaveTextContent('ORCID did not answer. Try again later.');
+    expect(soil).not.toHaveTextContent('HTTP');
     expect(soil).toHaveTextContent('ORCID Auto-Update');
     expect(within(soil).getByRole('link', { name: '10.5555/fail-1' })).toHaveAttribute(
       'href',
@@ -337,7 +341,7 @@ describe('settings: ORCID claims list and Search & Link', () => {
     expect(await screen.findByText('10.5555/fail-1 is queued again.')).toBeInTheDocument();
     const requeued = await row('Your claims', 'Soil samples');
     expect(await within(requeued).findByText('Queued')).toHaveClass('pill');
-    expect(requeued).not.toHaveTextContent('ORCID could not be reached.');
+    expect(requeued).not.toHaveTextContent('ORCID did not answer.');
     expect(within(requeued).queryByRole('button', { name: 'Try again' })).not.toBeInTheDocument();
   });
 
