@@ -11,7 +11,8 @@ import {
   registerDoi, searchDataCite, signInWithOrcid, statusLine, throughProvider, waitForOrcidRecord,
 } from '../support/flows.js';
 
-const REJECTED = 'ORCID refused the request (HTTP 400): The client application sent a bad request to ORCID.';
+/** ORCID's refusal (400) of a work, as its person reads it: in plain words, without the status line. */
+const REJECTED = 'ORCID refused this work: The client application sent a bad request to ORCID.';
 const DOIS = 'Your DOIs in DataCite';
 const hasOne = (works) => works.length === 1;
 const hasNone = (works) => works.length === 0;

@@ -91,6 +91,9 @@ test('15. a guarded action after an old sign-in asks to sign in again; back on t
   // Signed in 11 minutes ago: creating an API token needs a sign-in within the last 10.
   await ageSignIn(orcid, 11);
 
+  // Your account → API tokens, a page of its own.
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API tokens' }).click();
+  await backAt(page, '/settings/tokens');
   const box = page.getByRole('region', { name: 'API tokens' });
   const create = async () => {
     await box.getByLabel('Name').fill('e2e sync');
@@ -107,11 +110,11 @@ test('15. a guarded action after an old sign-in asks to sign in again; back on t
   expect((await apiFromPage(page, 'GET', '/api/v1/accounts/me')).status).toBe(200);
 
   const again = alert.getByRole('link', { name: 'Sign in again' });
-  await expect(again).toHaveAttribute('href', '/auth/orcid/start?reauthenticate=true&return_to=%2Fsettings');
+  await expect(again).toHaveAttribute('href', '/auth/orcid/start?reauthenticate=true&return_to=%2Fsettings%2Ftokens');
   await again.click();
   // ORCID asks for the password again, whatever its own session in this browser says.
   await signInAtProvider(page, 'orcid', orcid);
-  await backAt(page, '/settings');
+  await backAt(page, '/settings/tokens');
   await expect(box).toBeVisible();
   await expectAccessible(page);
 

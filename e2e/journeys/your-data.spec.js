@@ -39,8 +39,9 @@ test('14. Your data: download it (their iD and their claim\'s DOI); delete the a
   expect(await meWithCookie(stack, oldCookie)).toMatchObject({ status: 200, orcid });
 
   // Download: one JSON file, named after the iD, with the account and the claim.
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Your account' }).click();
-  await backAt(page, '/settings');
+  // Your account → Your data, a page of its own.
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Your data' }).click();
+  await backAt(page, '/settings/data');
   const box = region(page, 'Your data');
   await expect(box).toBeVisible();
   await expectAccessible(page);
