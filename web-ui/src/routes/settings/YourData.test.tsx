@@ -14,6 +14,7 @@ function exportBody(): components['schemas']['AccountExport'] {
     api_tokens: [apiToken()],
     audit: [],
     claims: [claim()],
+    orcid_activity: [],
     sessions: [session()],
     exported_at: '2025-03-02T12:00:00Z',
   };
