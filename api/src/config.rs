@@ -158,6 +158,10 @@ pub struct ClaimsConfig {
     pub poll_interval: Option<Duration>,
     /// Timeout for one call to ORCID or DataCite.
     pub upstream_timeout: Duration,
+    /// How often each person's ORCID record is read and compared with their claims
+    /// (`RECONCILE_INTERVAL_HOURS`, 24); `None` turns the schedule off (sign-in, the person's
+    /// "Check my ORCID record" and ORCID's 404s still read it).
+    pub reconcile_interval: Option<Duration>,
 }
 
 /// The background worker in this process.
@@ -348,6 +352,7 @@ impl Config {
             .filter(|p| !p.is_empty())
             .collect();
         let poll_secs = parse(env, "AUTO_UPDATE_POLL_SECS", 900u64)?;
+        let reconcile_hours = parse(env, "RECONCILE_INTERVAL_HOURS", 24u64)?;
         let claims = ClaimsConfig {
             orcid_rate_per_sec: positive(env, "ORCID_RATE_LIMIT_PER_SEC", 24.0)?,
             orcid_rate_burst: positive(env, "ORCID_RATE_LIMIT_BURST", 40.0)?,
@@ -355,6 +360,7 @@ impl Config {
             excluded_prefixes,
             poll_interval: (poll_secs > 0).then(|| Duration::from_secs(poll_secs)),
             upstream_timeout: Duration::from_secs(parse(env, "UPSTREAM_TIMEOUT_SECS", 20u64)?.max(1)),
+            reconcile_interval: (reconcile_hours > 0).then(|| Duration::from_secs(reconcile_hours * 3600)),
         };
         let worker = WorkerConfig {
             lease: Duration::from_secs(parse(env, "WORKER_LEASE_SECS", 120u64)?.max(1)),

@@ -150,6 +150,7 @@ error_codes! {
     ProviderRejected = "provider_rejected" => BadRequest;
     ProviderUnavailable = "provider_unavailable" => BadGateway;
     QueryNotSupported = "query_not_supported" => Unprocessable;
+    RecordUnreadable = "record_unreadable" => Conflict;
     RateLimited = "rate_limited" => TooManyRequests;
     ReauthenticationRequired = "reauthentication_required" => Unauthorized;
     ScopeNotAllowed = "scope_not_allowed" => Forbidden;

@@ -518,6 +518,7 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/api/v1/admin/audit", Api, ReadAudit),
         ("GET", "/api/v1/accounts/me/activity", Api, ReadClaims),
         ("GET", "/api/v1/admin/activity", Api, ReadAudit),
+        ("POST", "/api/v1/accounts/me/orcid-record/check", Api, ChangeClaim),
         ("POST", "/claims", Datacite, CreateClaim),
         ("GET", "/claims", Datacite, ReadClaims),
         ("GET", "/claims/{id}", Datacite, ReadClaims),

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use crate::claims::intake::{DOI_EVENT_JOB, POLL_JOB};
 use crate::claims::process::Engine;
+use crate::claims::reconcile::{RECONCILE_JOB, RECONCILE_SWEEP_JOB};
 use crate::claims::store::PUSH_JOB;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -30,7 +31,8 @@ pub fn purge_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>
 pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
     let purge_pool = pool.clone();
     let purge_clock = options.clock.clone();
-    let (push, event, poll) = (engine.clone(), engine.clone(), engine);
+    let (push, event, poll, reconcile, sweep) =
+        (engine.clone(), engine.clone(), engine.clone(), engine.clone(), engine);
     Worker::new(pool, options)
         .handle(
             PURGE_EXPIRED,
@@ -69,6 +71,26 @@ pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
             Arc::new(move |_job| {
                 let engine = poll.clone();
                 async move { engine.poll().await }.boxed()
+            }),
+        )
+        .handle(
+            RECONCILE_JOB,
+            Arc::new(move |job| {
+                let engine = reconcile.clone();
+                async move { engine.reconcile_job(&job.payload).await }.boxed()
+            }),
+        )
+        .handle(
+            RECONCILE_SWEEP_JOB,
+            Arc::new(move |_job| {
+                let engine = sweep.clone();
+                async move {
+                    match engine.config.reconcile_interval {
+                        Some(every) => engine.reconcile_sweep(every).await,
+                        None => Ok(()),
+                    }
+                }
+                .boxed()
             }),
         )
 }
@@ -114,5 +136,17 @@ pub async fn run(pool: DbPool, config: Arc<Config>, shutdown: watch::Receiver<bo
             schedule(pool.clone(), POLL_JOB, every, shutdown.clone()).await;
         }
     };
-    tokio::join!(worker.run(shutdown.clone()), purge, poll);
+    // Hourly, the records not read within RECONCILE_INTERVAL_HOURS are queued for reading.
+    let reconcile = async {
+        if config.claims.reconcile_interval.is_some() {
+            schedule(
+                pool.clone(),
+                RECONCILE_SWEEP_JOB,
+                Duration::from_secs(3600),
+                shutdown.clone(),
+            )
+            .await;
+        }
+    };
+    tokio::join!(worker.run(shutdown.clone()), purge, poll, reconcile);
 }

@@ -684,6 +684,8 @@ export async function startOrcidApi({
   //   POST /_control/revoke      {"orcid": "…"} (every token seen for that iD so far) or {"token": "…"}
   //   POST /_control/seed-work   {"orcid", "work": {...}, "putCode"?, "source"?: {"clientId"?, "name"?, "orcid"?}}
   //   GET  /_control/records/{orcid}
+  //   POST /_control/delete-work {"orcid", "putCode"} or {"orcid", "doi"}: the person deleting a
+  //                              work on orcid.org (whatever its source); 404 when there is none
   //   GET  /_control/duplicates  ?anySource=true&orcid=…: every (orcid, DOI) held twice, see `listDuplicates`
   //   POST /_control/config      also {"rateLimit": {perSecond, burst} | false}; `timeoutApplies` is true here
   //   GET  /_control/stats       also counts `overLimit`, the calls the rate limit refused, and
@@ -718,6 +720,19 @@ export async function startOrcidApi({
         location: `http://${req.headers.host}/v3.0/${orcid}/work/${entry.putCode}`,
         work: renderWork(orcid, entry),
       }];
+    },
+    'POST delete-work': async ({ payload }) => {
+      const p = await payload();
+      const orcid = normOrcid(p.orcid ?? '');
+      const record = state.records.get(orcid);
+      if (!record) return [404, { error: `no record for ${p.orcid}` }];
+      const wanted = p.doi ? String(p.doi).toLowerCase().replace(/^https?:\/\/(dx\.)?doi\.org\//, '') : null;
+      const gone = [...record.values()].filter((e) => (p.putCode != null
+        ? e.putCode === Number(p.putCode)
+        : wanted !== null && selfDois(e.work).includes(wanted)));
+      if (gone.length === 0) return [404, { error: 'no such work in the record' }];
+      for (const e of gone) record.delete(e.putCode);
+      return [200, { deleted: gone.map((e) => e.putCode) }];
     },
     'GET duplicates': ({ query }) => [200, listDuplicates({
       anySource: ['true', '1'].includes(query.get('anySource') ?? ''),

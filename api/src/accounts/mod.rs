@@ -94,6 +94,8 @@ pub struct AccountView {
     pub updated_at: DateTime<Utc>,
     pub identities: Vec<IdentityView>,
     pub permissions: Vec<PermissionView>,
+    /// When Profiles last read the ORCID record and compared it with the claims (absent: never).
+    pub orcid_checked_at: Option<DateTime<Utc>>,
 }
 
 fn orcid_site(state: &AppState) -> String {
@@ -194,11 +196,11 @@ pub fn load_permissions(conn: &mut PgConnection, account_id: Uuid) -> QueryResul
 }
 
 pub async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountView> {
-    let (account, ids, perms) = crate::db::run(&state.pool, move |conn| {
+    let ((account, checked), ids, perms) = crate::db::run(&state.pool, move |conn| {
         let account = accounts::table
             .find(account_id)
-            .select(Account::as_select())
-            .first(conn)?;
+            .select((Account::as_select(), accounts::orcid_checked_at))
+            .first::<(Account, Option<DateTime<Utc>>)>(conn)?;
         Ok((
             account,
             load_identities(conn, account_id)?,
@@ -223,6 +225,7 @@ pub async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountVi
         updated_at: account.updated_at,
         identities: identity_views(state, ids),
         permissions: permission_views(perms, state.clock.now()),
+        orcid_checked_at: checked,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod orcid;
 pub mod process;
 pub mod query;
 pub mod ratelimit;
+pub mod reconcile;
 pub mod store;
 pub mod view;
 pub mod work;
@@ -29,7 +30,9 @@ use crate::domain::PermissionKind;
 
 /// Where a claim is in its life. `waiting → working → done | failed | deleted | ignored`, plus
 /// `waiting_for_permission` while the person has not granted (or has lost) the permission the
-/// claim's source needs.
+/// claim's source needs, `removed_in_orcid` when the person removed our work on orcid.org
+/// (never pushed again unless they add it again), and `pending_review` while an Auto-Update
+/// claim waits for the person's approval.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
 )]
@@ -43,10 +46,12 @@ pub enum ClaimState {
     Failed,
     Deleted,
     Ignored,
+    RemovedInOrcid,
+    PendingReview,
 }
 
 impl ClaimState {
-    pub const ALL: [ClaimState; 7] = [
+    pub const ALL: [ClaimState; 9] = [
         Self::Waiting,
         Self::WaitingForPermission,
         Self::Working,
@@ -54,6 +59,8 @@ impl ClaimState {
         Self::Failed,
         Self::Deleted,
         Self::Ignored,
+        Self::RemovedInOrcid,
+        Self::PendingReview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +72,8 @@ impl ClaimState {
             Self::Failed => "failed",
             Self::Deleted => "deleted",
             Self::Ignored => "ignored",
+            Self::RemovedInOrcid => "removed_in_orcid",
+            Self::PendingReview => "pending_review",
         }
     }
 
@@ -76,14 +85,29 @@ impl ClaimState {
             // Sent (again) on its way by a person, an event, a retry, an administrator, a granted
             // permission, or a worker that will try again later: to `waiting` when its permission
             // is usable, else to `waiting_for_permission`.
-            Waiting | WaitingForPermission => &[WaitingForPermission, Waiting, Working, Done, Failed, Deleted, Ignored],
+            Waiting | WaitingForPermission => &[
+                WaitingForPermission,
+                Waiting,
+                Working,
+                Done,
+                Failed,
+                Deleted,
+                Ignored,
+                RemovedInOrcid,
+                PendingReview,
+            ],
             Working => &[Waiting, Working],
-            Done => &[Working],
+            // Pushed; or found in the record already from us (reconciling with it).
+            Done => &[Working, Waiting, WaitingForPermission, Failed],
             Failed => &[Working],
-            // A never-pushed claim can be withdrawn without a call to ORCID.
-            Deleted => &[Working, WaitingForPermission, Ignored],
-            // Skipped by Auto-Update's rules, or by an administrator.
-            Ignored => &[Waiting, Working, WaitingForPermission, Failed],
+            // A never-pushed claim (or one whose work is gone) can be withdrawn without ORCID.
+            Deleted => &[Working, WaitingForPermission, Ignored, RemovedInOrcid, PendingReview],
+            // Skipped by Auto-Update's rules, by the person or by an administrator, or found in
+            // the record from another source.
+            Ignored => &[Waiting, Working, WaitingForPermission, Failed, PendingReview],
+            // Gone from the record: found by reading it, or by ORCID's 404 on an update.
+            RemovedInOrcid => &[Done, Working],
+            PendingReview => &[Waiting, WaitingForPermission, Failed, Ignored],
         }
     }
 
@@ -199,11 +223,35 @@ mod tests {
         for settled in [Done, Failed, Deleted, Ignored] {
             assert!(settled.can_become(Waiting), "{settled} can be re-queued");
         }
-        // Results only come from a worker.
-        for from in [Waiting, WaitingForPermission, Done, Failed, Deleted, Ignored] {
-            assert!(!from.can_become(Done), "{from} → done");
+        // Failures only come from a worker; a push's success from a worker, or from the record
+        // itself (our work found there, reconciling), never for a removed or withdrawn claim.
+        for from in [
+            Waiting,
+            WaitingForPermission,
+            Done,
+            Failed,
+            Deleted,
+            Ignored,
+            RemovedInOrcid,
+            PendingReview,
+        ] {
             assert!(!from.can_become(Failed), "{from} → failed");
         }
+        for from in [Done, Deleted, Ignored, RemovedInOrcid] {
+            assert!(!from.can_become(Done), "{from} → done");
+        }
+        // Removed on orcid.org: only what ORCID or the record says, and only the person revives it.
+        assert_eq!(RemovedInOrcid.allowed_from(), &[Done, Working]);
+        assert!(RemovedInOrcid.can_become(Waiting) && RemovedInOrcid.can_become(Deleted));
+        assert!(
+            !RemovedInOrcid.can_become(Working),
+            "never pushed without being re-queued"
+        );
+        // In review: approved (queued), dismissed (ignored) or withdrawn.
+        for to in [Waiting, WaitingForPermission, Ignored, Deleted] {
+            assert!(PendingReview.can_become(to), "pending_review → {to}");
+        }
+        assert!(!PendingReview.can_become(Working));
         assert!(!Done.can_become(Deleted), "a pushed work is only removed through ORCID");
         assert!(!Failed.can_become(Deleted));
         assert!(!Done.can_become(Ignored));

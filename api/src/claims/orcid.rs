@@ -176,6 +176,22 @@ impl OrcidApi {
         Err(error_of(response).await)
     }
 
+    /// Every work in the record, from `GET /works` (one call: the summaries, with each work's
+    /// source and DOIs).
+    pub async fn works(&self, token: &str, orcid: &OrcidId) -> Result<Vec<WorkSummary>, OrcidError> {
+        let response = self
+            .send("read_works", self.http.get(self.url(orcid, "works")).bearer_auth(token))
+            .await?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| OrcidError::Unavailable(format!("unreadable works list: {e}")))?;
+        Ok(summaries(&body, &self.client_id))
+    }
+
     /// The put-code of the work in this record that we created for `doi`, from `GET /works`.
     pub async fn find_by_doi(&self, token: &str, orcid: &OrcidId, doi: &str) -> Result<Option<i64>, OrcidError> {
         let response = self
@@ -190,6 +206,61 @@ impl OrcidApi {
             .map_err(|e| OrcidError::Unavailable(format!("unreadable works list: {e}")))?;
         Ok(find_in_works(&body, doi, &self.client_id))
     }
+}
+
+/// One work of a record, as `GET /works` summarises it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkSummary {
+    pub put_code: i64,
+    /// Its `self` DOIs, normalised.
+    pub dois: Vec<String>,
+    /// Added by our ORCID client.
+    pub ours: bool,
+    /// Who added it, as ORCID names the source (a member's name, or the person's).
+    pub source_name: Option<String>,
+}
+
+/// The summaries of a `GET /works` body.
+pub fn summaries(body: &Value, client_id: &str) -> Vec<WorkSummary> {
+    let mut out = Vec::new();
+    for group in body.get("group").and_then(Value::as_array).into_iter().flatten() {
+        for summary in group
+            .get("work-summary")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(put_code) = summary.get("put-code").and_then(Value::as_i64) else {
+                continue;
+            };
+            let dois = summary
+                .pointer("/external-ids/external-id")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|id| {
+                    id.get("external-id-type").and_then(Value::as_str) == Some("doi")
+                        && id
+                            .get("external-id-relationship")
+                            .and_then(Value::as_str)
+                            .is_none_or(|r| r == "self")
+                })
+                .filter_map(|id| id.get("external-id-value").and_then(Value::as_str))
+                .filter_map(|v| crate::domain::Doi::parse(v).ok())
+                .map(String::from)
+                .collect();
+            out.push(WorkSummary {
+                put_code,
+                dois,
+                ours: summary.pointer("/source/source-client-id/path").and_then(Value::as_str) == Some(client_id),
+                source_name: summary
+                    .pointer("/source/source-name/value")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            });
+        }
+    }
+    out
 }
 
 /// Looks through `GET /works` groups for a summary with a `self` DOI id equal to `doi` whose source

@@ -215,16 +215,14 @@ impl Engine {
             }
         };
         let pushed = async {
-            let mut put_code = claim.put_code;
-            if let Some(pc) = put_code {
+            if let Some(pc) = claim.put_code {
                 match api.update(&token, orcid, pc, &with_put_code(&metadata, pc)?).await {
                     Ok(()) => return Ok((pc, ActivityAction::Updated)),
-                    // Removed on orcid.org: add it again.
-                    Err(OrcidError::NotFound) => put_code = None,
+                    // Removed on orcid.org: the person's choice, not to be undone on our own.
+                    Err(OrcidError::NotFound) => return Err(PushError::Gone(pc)),
                     Err(e) => return Err(PushError::Orcid(e)),
                 }
             }
-            debug_assert!(put_code.is_none());
             match api.create(&token, orcid, &work).await {
                 Ok(pc) => Ok((pc, ActivityAction::Added)),
                 Err(OrcidError::Duplicate { put_code: named }) => {
@@ -250,6 +248,7 @@ impl Engine {
         .await;
         match pushed {
             Ok((put_code, how)) => Outcome::Done { put_code, title, how },
+            Err(PushError::Gone(put_code)) => Outcome::RemovedInOrcid { put_code },
             Err(PushError::Orcid(e)) => Outcome::from_orcid(e, permission.permission_id),
             Err(PushError::Metadata(message)) => Outcome::Failed {
                 code: "missing_metadata",
@@ -348,6 +347,21 @@ impl Engine {
                             }
                             .clear_error(),
                         ),
+                        Outcome::RemovedInOrcid { .. } => {
+                            // The rest of the record may have changed too.
+                            super::reconcile::enqueue(conn, &orcid)?;
+                            (
+                                ClaimState::RemovedInOrcid,
+                                ClaimChangeset {
+                                    skip_reason: Some(Some(format!(
+                                        "You removed this from your ORCID record on {}.",
+                                        now.format("%Y-%m-%d")
+                                    ))),
+                                    ..Default::default()
+                                }
+                                .clear_error(),
+                            )
+                        }
                         Outcome::Ignored(reason) => (
                             ClaimState::Ignored,
                             ClaimChangeset {
@@ -423,6 +437,13 @@ fn activity_of(
         Outcome::Deleted { removed: None } => NewActivity::new(ActivityAction::Skipped, reason)
             .message("Nothing of ours was in the ORCID record, so there was nothing to remove."),
         Outcome::Ignored(why) => NewActivity::new(ActivityAction::Skipped, reason).message(why.clone()),
+        Outcome::RemovedInOrcid { put_code } => NewActivity::new(ActivityAction::Skipped, reason)
+            .put_code(Some(*put_code))
+            .error(
+                "orcid_work_removed",
+                "ORCID no longer has this work: it was removed on orcid.org, so Profiles did not add it again.",
+                Some(404),
+            ),
         Outcome::TokenRejected { .. } => NewActivity::new(ActivityAction::Failed, reason).error(
             "orcid_token_invalid",
             "ORCID refused the permission (it was revoked or has expired).",
@@ -467,6 +488,8 @@ fn with_put_code(metadata: &DoiMetadata, put_code: i64) -> Result<Value, PushErr
 enum PushError {
     Orcid(OrcidError),
     Metadata(String),
+    /// The work with this put-code is gone from the record.
+    Gone(i64),
 }
 
 impl From<OrcidError> for PushError {
@@ -487,6 +510,10 @@ enum Outcome {
     /// Our work is out of the record (`removed`: we deleted it; `None`: nothing was there).
     Deleted {
         removed: Option<i64>,
+    },
+    /// ORCID has no work `put_code` any more: the person removed it on orcid.org.
+    RemovedInOrcid {
+        put_code: i64,
     },
     Ignored(String),
     /// The permission is missing, revoked or expired: wait for the person.
@@ -516,6 +543,7 @@ impl Outcome {
         match self {
             Self::Done { .. } => "done",
             Self::Deleted { .. } => "deleted",
+            Self::RemovedInOrcid { .. } => "removed_in_orcid",
             Self::Ignored(_) => "ignored",
             Self::Blocked { .. } | Self::TokenRejected { .. } => "waiting_for_permission",
             Self::Failed { .. } => "failed",

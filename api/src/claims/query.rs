@@ -127,7 +127,7 @@ pub struct ClaimQuery {
     /// Only these states (comma-separated), e.g. `failed,waiting_for_permission`. Here and in
     /// every filter below, an empty value is no filter.
     #[param(
-        pattern = "^$|^(deleted|done|failed|ignored|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|waiting|waiting_for_permission|working))*$"
+        pattern = "^$|^(deleted|done|failed|ignored|pending_review|removed_in_orcid|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|pending_review|removed_in_orcid|waiting|waiting_for_permission|working))*$"
     )]
     pub state: Option<String>,
     /// `search_and_link` or `auto_update`.

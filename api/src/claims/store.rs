@@ -261,10 +261,27 @@ pub fn submit(
                 // takes over a claim still waiting for Auto-Update's permission.
                 let revive = matches!(
                     state,
-                    ClaimState::Failed | ClaimState::Deleted | ClaimState::Ignored | ClaimState::WaitingForPermission
+                    ClaimState::Failed
+                        | ClaimState::Deleted
+                        | ClaimState::Ignored
+                        | ClaimState::WaitingForPermission
+                        | ClaimState::RemovedInOrcid
+                        | ClaimState::PendingReview
                 ) || (existing.action() == ClaimAction::Delete && state != ClaimState::Working);
                 if revive {
                     let c = set_intent(conn, existing.id, s.source, ClaimAction::Create)?;
+                    // Removed on orcid.org: add it as a new work (the old put-code is gone).
+                    let c = if state == ClaimState::RemovedInOrcid {
+                        diesel::update(claims::table.find(c.id))
+                            .set((
+                                claims::put_code.eq(None::<i64>),
+                                claims::claimed_at.eq(None::<DateTime<Utc>>),
+                            ))
+                            .returning(Claim::as_returning())
+                            .get_result(conn)?
+                    } else {
+                        c
+                    };
                     route(conn, &c, max_attempts, now)?
                 } else {
                     existing
@@ -328,9 +345,11 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32, now:
             .select(Claim::as_select())
             .for_update()
             .first(conn)?;
-        let never_pushed = claim.put_code.is_none()
+        // Nothing of ours in the record: never pushed, or already removed there by the person.
+        let never_pushed = (claim.put_code.is_none()
             && claim.claimed_at.is_none()
-            && matches!(claim.state(), ClaimState::WaitingForPermission | ClaimState::Ignored);
+            && matches!(claim.state(), ClaimState::WaitingForPermission | ClaimState::Ignored))
+            || matches!(claim.state(), ClaimState::RemovedInOrcid | ClaimState::PendingReview);
         if never_pushed {
             let change = ClaimChangeset {
                 action: Some(ClaimAction::Delete),

@@ -147,10 +147,12 @@ fn source_title(id: &str) -> String {
     }
 }
 
-/// DataCite's state names: our `waiting_for_permission` is a claim still waiting.
+/// DataCite's state names: our `waiting_for_permission` and `pending_review` are claims still
+/// waiting; a work the person removed on orcid.org is `deleted`.
 pub fn datacite_state(state: ClaimState) -> &'static str {
     match state {
-        ClaimState::WaitingForPermission => "waiting",
+        ClaimState::WaitingForPermission | ClaimState::PendingReview => "waiting",
+        ClaimState::RemovedInOrcid => "deleted",
         other => other.as_str(),
     }
 }
@@ -296,7 +298,10 @@ pub fn parse_claim_filters(
             .map_err(|_| unprocessable(format!("state: unknown {s:?}")))?;
         states.push(st);
         if st == ClaimState::Waiting {
-            states.push(ClaimState::WaitingForPermission);
+            states.extend([ClaimState::WaitingForPermission, ClaimState::PendingReview]);
+        }
+        if st == ClaimState::Deleted {
+            states.push(ClaimState::RemovedInOrcid);
         }
     }
     if present("query").is_some_and(|v| v.chars().count() > 2000) {

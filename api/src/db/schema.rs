@@ -17,6 +17,7 @@ diesel::table! {
         beta_tester -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        orcid_checked_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -110,6 +110,8 @@ pub async fn sign_in(
                     session::revoke(conn, old, now)?;
                 }
                 let sid = session::start(conn, &req2, account_id, ttl, now, authenticated_at)?;
+                // Read the record again: the person may have changed it on orcid.org.
+                crate::claims::reconcile::enqueue(conn, orcid.as_str())?;
                 Ok::<_, ApiError>((sid, replaced))
             })
         })
@@ -593,6 +595,8 @@ pub async fn store_grant(
                     orcid_permissions::revoked_at.eq(None::<DateTime<Utc>>),
                 ))
                 .execute(conn)?;
+            // What is in the record already decides what is pushed.
+            crate::claims::reconcile::enqueue(conn, &orcid)?;
             // Claims that waited for this permission go out now.
             let resumed =
                 crate::claims::store::resume(conn, &orcid, crate::claims::ClaimSource::of(kind), max_attempts)?;

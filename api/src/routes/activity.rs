@@ -1,16 +1,19 @@
-//! The activity log of ORCID records: a person's own (`/api/v1/accounts/me/activity`) and, for
-//! staff supporting people, everyone's (`/api/v1/admin/activity`).
+//! A person's ORCID record as Profiles sees it: reading it again ("Check my ORCID record"), and
+//! the activity log of what Profiles did there — a person's own (`/api/v1/accounts/me/activity`)
+//! and, for staff supporting people, everyone's (`/api/v1/admin/activity`).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::session::Caller;
 use crate::claims::activity::{list, ActivityEntry, ActivityFilter, ActivityQuery};
+use crate::claims::reconcile::{ReconcileError, ReconcileReport};
 use crate::claims::view::ListLinks;
+use crate::domain::OrcidId;
 use crate::error::responses::{MalformedQuery, NotSignedIn};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::policy::{Action, Subject};
 
 /// One page of the activity log, newest first.
@@ -96,4 +99,41 @@ pub async fn all_activity(
     caller.authorize(Action::ReadAudit, None)?;
     let filter = query.check(None)?;
     page(&state, "/api/v1/admin/activity", filter, &query).await
+}
+
+/// Check my ORCID record
+///
+/// Reads your ORCID record now (one call to ORCID, within its rate limit) and brings your claims
+/// in line with it: a work Profiles added that you removed on orcid.org becomes
+/// `removed_in_orcid` (never added again unless you add it); a DOI already in your record from
+/// another source is set aside (`ignored`, "Already in your ORCID record (added by …)") rather
+/// than added twice; a work of ours Profiles had lost track of is taken back. Each change is in
+/// the activity log. Profiles also does this when you sign in, once a day
+/// (`RECONCILE_INTERVAL_HOURS`), and when ORCID says one of our works is gone.
+#[utoipa::path(
+    tag = "claims",
+    responses(
+        (status = 200, description = "What the record held and what changed.", body = ReconcileReport),
+        NotSignedIn,
+        (status = 403, description = "Another site's request (`cross_origin_request`), or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`record_unreadable`: no Search & Link or Auto-Update permission to read the record with (or none of them usable).", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "`provider_unavailable`: ORCID did not answer, or refused; nothing was changed. Try again later.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/accounts/me/orcid-record/check")]
+pub async fn check_record(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    let orcid = OrcidId::parse(&caller.account.orcid).map_err(ApiError::internal)?;
+    match state.claims.reconcile(&orcid).await {
+        Ok(report) => Ok(HttpResponse::Ok().json(report)),
+        Err(ReconcileError::NoPermission) => Err(ApiError::new(
+            ErrorCode::RecordUnreadable,
+            "Profiles has no ORCID permission to read your record with. Enable Search & Link or Auto-Update first.",
+        )),
+        Err(ReconcileError::Orcid(_)) => Err(ApiError::new(
+            ErrorCode::ProviderUnavailable,
+            "ORCID did not answer, so your record could not be read. Nothing was changed; please try again later.",
+        )),
+        Err(ReconcileError::Database(m)) => Err(ApiError::internal(m)),
+    }
 }

@@ -110,6 +110,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(admin::audit_entries)
         .service(activity::my_activity)
         .service(activity::all_activity)
+        .service(activity::check_record)
         .service(datacite::create)
         .service(datacite::list)
         .service(datacite::get_one)

@@ -130,6 +130,7 @@ pub async fn drain(app: &TestApp, fast_forward: bool) -> usize {
             let mut conn = app.db.conn();
             let next: Option<chrono::DateTime<chrono::Utc>> = jobs::table
                 .filter(jobs::state.eq("pending"))
+                .filter(jobs::kind.eq_any(&kinds))
                 .select(diesel::dsl::min(jobs::run_at))
                 .first(&mut conn)
                 .unwrap();
@@ -320,7 +321,7 @@ async fn a_work_already_in_the_record_is_adopted_not_duplicated() {
 }
 
 #[actix_web::test]
-async fn a_work_removed_on_orcid_org_is_created_again_and_a_gone_work_counts_as_deleted() {
+async fn a_work_removed_on_orcid_org_is_not_added_back_unless_the_person_asks_and_a_gone_work_counts_as_deleted() {
     let (app, _) = spawn_app_with_providers(&[]).await;
     let (b, orcid) = person(&app, &["search_and_link"]).await;
     let doi = seed_doi(&[&orcid], json!({})).await;
@@ -329,8 +330,8 @@ async fn a_work_removed_on_orcid_org_is_created_again_and_a_gone_work_counts_as_
     drain(&app, false).await;
     let old = claim_json(&app, &b, &id).await["put_code"].as_i64().unwrap();
 
-    // The next PUT answers 404 (deleted on orcid.org): the work is created afresh (here the double
-    // still holds it, so the create meets 409 and the work is adopted: still one work).
+    // The next PUT answers 404 (deleted on orcid.org): the person's choice, so the claim is
+    // `removed_in_orcid` and nothing is created (DataCite's claims came back: #331, #2316).
     fail_next(&orcid, json!({"status": 404, "method": "PUT"})).await;
     let mut conn = app.db.conn();
     diesel::update(claims::table)
@@ -341,6 +342,12 @@ async fn a_work_removed_on_orcid_org_is_created_again_and_a_gone_work_counts_as_
         ))
         .execute(&mut conn)
         .unwrap();
+    add(&app, &b, &doi).await;
+    drain(&app, false).await;
+    let removed = claim_json(&app, &b, &id).await;
+    assert_eq!(removed["state"], "removed_in_orcid", "{removed}");
+    // Adding it again is the person's own request: a new work is made (the double still holds
+    // the old one, so the create meets 409 and the work is adopted: still one work).
     add(&app, &b, &doi).await;
     drain(&app, false).await;
     let again = claim_json(&app, &b, &id).await;

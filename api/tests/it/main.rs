@@ -25,6 +25,7 @@ mod openapi;
 mod operations;
 mod policy;
 mod queue;
+mod reconcile;
 mod schema;
 mod spa;
 mod workers;

@@ -121,7 +121,9 @@ fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String
             (path.replace("{id}", &claim.to_string()), On::Victim)
         }
         "/api/v1/admin/accounts/{orcid}" => (path.replace("{orcid}", victim), On::Victim),
-        "/api/v1/accounts/me/claims/stats" | "/api/v1/accounts/me/activity" => (path.to_owned(), On::Me),
+        "/api/v1/accounts/me/claims/stats"
+        | "/api/v1/accounts/me/activity"
+        | "/api/v1/accounts/me/orcid-record/check" => (path.to_owned(), On::Me),
         "/api/v1/works" => ("/api/v1/works?query=policy".to_owned(), On::Me),
         "/claims" if method == "GET" => (format!("/claims?user-id={victim}"), On::Victim),
         "/claims" => (path.to_owned(), On::Victim),

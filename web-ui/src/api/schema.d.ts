@@ -186,6 +186,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/me/orcid-record/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check my ORCID record
+         * @description Reads your ORCID record now (one call to ORCID, within its rate limit) and brings your claims
+         *     in line with it: a work Profiles added that you removed on orcid.org becomes
+         *     `removed_in_orcid` (never added again unless you add it); a DOI already in your record from
+         *     another source is set aside (`ignored`, "Already in your ORCID record (added by …)") rather
+         *     than added twice; a work of ours Profiles had lost track of is taken back. Each change is in
+         *     the activity log. Profiles also does this when you sign in, once a day
+         *     (`RECONCILE_INTERVAL_HOURS`), and when ORCID says one of our works is gone.
+         */
+        post: operations["check_record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/me/permissions": {
         parameters: {
             query?: never;
@@ -1169,6 +1195,11 @@ export interface components {
             is_public: boolean;
             name?: string | null;
             orcid: string;
+            /**
+             * Format: date-time
+             * @description When Profiles last read the ORCID record and compared it with the claims (absent: never).
+             */
+            orcid_checked_at?: string | null;
             /** @description The person's ORCID record. */
             orcid_url: string;
             other_names: string[];
@@ -1396,10 +1427,12 @@ export interface components {
         /**
          * @description Where a claim is in its life. `waiting → working → done | failed | deleted | ignored`, plus
          *     `waiting_for_permission` while the person has not granted (or has lost) the permission the
-         *     claim's source needs.
+         *     claim's source needs, `removed_in_orcid` when the person removed our work on orcid.org
+         *     (never pushed again unless they add it again), and `pending_review` while an Auto-Update
+         *     claim waits for the person's approval.
          * @enum {string}
          */
-        ClaimState: "waiting" | "waiting_for_permission" | "working" | "done" | "failed" | "deleted" | "ignored";
+        ClaimState: "waiting" | "waiting_for_permission" | "working" | "done" | "failed" | "deleted" | "ignored" | "removed_in_orcid" | "pending_review";
         ClaimStats: {
             last_claimed?: null | components["schemas"]["LastClaim"];
             /** @description Search & Link first, then Auto-Update. */
@@ -1500,7 +1533,7 @@ export interface components {
          * @description Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
          * @enum {string}
          */
-        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
+        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "record_unreadable" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
         EventsAccepted: {
             /** @description How many events were queued. */
             accepted: number;
@@ -1693,6 +1726,22 @@ export interface components {
         Readiness: {
             /** @example ready */
             status: string;
+        };
+        /** @description What one reading of the record found and did. */
+        ReconcileReport: {
+            /** @description Works of ours found in the record and taken back (put-code adopted). */
+            adopted: number;
+            /** @description Claims set aside because the DOI is in the record from another source. */
+            already_in_record: number;
+            /**
+             * Format: date-time
+             * @description When the record was read.
+             */
+            checked_at?: string | null;
+            /** @description Works of ours the person removed on orcid.org (now `removed_in_orcid`). */
+            removed_in_orcid: number;
+            /** @description Works in the record, from any source. */
+            works_in_record: number;
         };
         RetryFailed: {
             /** @description Only claims that failed with this error code (e.g. `orcid_unavailable`). */
@@ -2349,6 +2398,62 @@ export interface operations {
                 };
             };
             /** @description The provider could not be reached to revoke the grant; nothing changed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the record held and what changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileReport"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another site's request (`cross_origin_request`), or an API token without `claims:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `record_unreadable`: no Search & Link or Auto-Update permission to read the record with (or none of them usable). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `provider_unavailable`: ORCID did not answer, or refused; nothing was changed. Try again later. */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -147,6 +147,8 @@ const NO_CLAIMS: Record<Schemas['ClaimState'], number> = {
   failed: 0,
   deleted: 0,
   ignored: 0,
+  removed_in_orcid: 0,
+  pending_review: 0,
 };
 
 /** Claim counts per state, every state listed as the API does. */

@@ -14,12 +14,15 @@ describe('claim state words', () => {
   it('speaks to the person about their ORCID record', () => {
     expect(claimStateOptions('person')).toEqual([
       { state: 'done', label: 'In your ORCID record' },
+      { state: 'pending_review', label: 'Waiting for your approval' },
       { state: 'waiting', label: 'Queued' },
       { state: 'working', label: 'In progress' },
       { state: 'waiting_for_permission', label: 'Waiting for your permission' },
       { state: 'failed', label: 'Failed' },
       // Dismissed claims are ignored too, so the filter names both.
       { state: 'ignored', label: 'Skipped or dismissed' },
+      // Removed by the person on orcid.org: told apart from a removal asked of Profiles.
+      { state: 'removed_in_orcid', label: 'Removed on orcid.org' },
       { state: 'deleted', label: 'Removed' },
     ]);
   });
@@ -28,10 +31,12 @@ describe('claim state words', () => {
     expect(claimStateOptions('admin')).toEqual([
       { state: 'failed', label: 'Failed' },
       { state: 'waiting_for_permission', label: 'Waiting for permission' },
+      { state: 'pending_review', label: 'Pending review' },
       { state: 'waiting', label: 'Queued' },
       { state: 'working', label: 'In progress' },
       { state: 'done', label: 'Done' },
       { state: 'ignored', label: 'Ignored' },
+      { state: 'removed_in_orcid', label: 'Removed in ORCID' },
       { state: 'deleted', label: 'Deleted' },
     ]);
     expect(claimStateLabel('ignored', 'admin')).toBe('Ignored');

@@ -31,6 +31,9 @@ const STATES: Record<ClaimState, StateWords> = {
   failed: { tone: 'danger', person: 'Failed', admin: 'Failed' },
   ignored: { tone: 'neutral', person: 'Skipped', admin: 'Ignored' },
   deleted: { tone: 'neutral', person: 'Removed', admin: 'Deleted' },
+  // The person removed our work on orcid.org: their choice, never undone on its own.
+  removed_in_orcid: { tone: 'neutral', person: 'Removed on orcid.org', admin: 'Removed in ORCID' },
+  pending_review: { tone: 'info', person: 'Waiting for your approval', admin: 'Pending review' },
 };
 
 /**
@@ -38,8 +41,28 @@ const STATES: Record<ClaimState, StateWords> = {
  * for an administrator, failed first, since that is what they look for.
  */
 export const CLAIM_STATE_ORDER: Record<ClaimAudience, readonly ClaimState[]> = {
-  person: ['done', 'waiting', 'working', 'waiting_for_permission', 'failed', 'ignored', 'deleted'],
-  admin: ['failed', 'waiting_for_permission', 'waiting', 'working', 'done', 'ignored', 'deleted'],
+  person: [
+    'done',
+    'pending_review',
+    'waiting',
+    'working',
+    'waiting_for_permission',
+    'failed',
+    'ignored',
+    'removed_in_orcid',
+    'deleted',
+  ],
+  admin: [
+    'failed',
+    'waiting_for_permission',
+    'pending_review',
+    'waiting',
+    'working',
+    'done',
+    'ignored',
+    'removed_in_orcid',
+    'deleted',
+  ],
 };
 
 /** A claim state in words, e.g. `ignored` → "Skipped" (person) or "Ignored" (admin). */

@@ -58,6 +58,8 @@ export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
  *   ignored                   "Skipped: <reason>", and "Try again"
  *   done                      "Remove from ORCID record" (for an addition)
  *   deleted                   "Add again"
+ *   removed_in_orcid          "You removed this from your ORCID record on …", and "Add again"
+ *   pending_review            "Waiting for your approval"
  */
 export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
   const pill = claimPill(claim, 'person');
@@ -99,6 +101,13 @@ export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
       return only(null, canRemove(claim) ? { kind: 'remove', label: 'Remove from ORCID record' } : null);
     case 'deleted':
       return only(null, ADD_AGAIN);
+    case 'removed_in_orcid':
+      return only(
+        { text: claim.skip_reason ?? 'You removed this from your ORCID record.', tone: 'muted' },
+        ADD_AGAIN,
+      );
+    case 'pending_review':
+      return only(null, null);
   }
 }
 
