@@ -228,6 +228,60 @@ describe('ORCID Member API double', () => {
     assert.equal(del.status, 403);
   });
 
+  test('POST /_control/delete-work: the person deletes a work on orcid.org, by put-code or by DOI, whatever its source', async () => {
+    // Ours, posted through the API, and one the person added themselves, with a DOI of its own.
+    const ours = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/Del-1') });
+    const ourPutCode = putCodeFrom(ours.headers.get('location'));
+    const theirs = await control(orcid.url, 'seed-work', {
+      orcid: CARBERRY, work: work('10.5555/del-2'), source: { orcid: CARBERRY, name: 'Josiah Carberry' },
+    });
+    const kept = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/del-3') });
+    const keptPutCode = putCodeFrom(kept.headers.get('location'));
+
+    // By put-code: our work is gone from the record, for the API too.
+    const byPutCode = await control(orcid.url, 'delete-work', { orcid: CARBERRY, putCode: ourPutCode });
+    assert.equal(byPutCode.status, 200);
+    assert.deepEqual(byPutCode.json, { deleted: [ourPutCode] });
+    const read = await call('GET', `/v3.0/${CARBERRY}/work/${ourPutCode}`);
+    assert.equal(read.status, 404);
+    assertOrcidError(read.json, 404, 9016);
+    const update = await call('PUT', `/v3.0/${CARBERRY}/work/${ourPutCode}`, { body: work('10.5555/del-1', { putCode: ourPutCode }) });
+    assert.equal(update.status, 404, 'an update of the deleted work finds nothing');
+
+    // By DOI, in any accepted form and case: the person's own work goes as well.
+    const byDoi = await control(orcid.url, 'delete-work', { orcid: CARBERRY, doi: 'https://doi.org/10.5555/DEL-2' });
+    assert.equal(byDoi.status, 200);
+    assert.deepEqual(byDoi.json, { deleted: [theirs.json['put-code']] });
+
+    // The rest of the record is untouched, in the control's view and in ORCID's GET /works.
+    const record = (await control(orcid.url, `records/${CARBERRY}`)).json;
+    assert.deepEqual(record.works.map((w) => w['put-code']), [keptPutCode]);
+    const works = (await call('GET', `/v3.0/${CARBERRY}/works`)).json;
+    assert.deepEqual(works.group.map((g) => g['external-ids']['external-id'][0]['external-id-value']), ['10.5555/del-3']);
+
+    // Nothing to delete: 404, and nothing changes.
+    for (const body of [
+      { orcid: CARBERRY, putCode: ourPutCode },
+      { orcid: CARBERRY, doi: '10.5555/del-1' },
+      { orcid: CARBERRY, doi: '10.5555/never-there' },
+      { orcid: QUILL, putCode: keptPutCode },
+    ]) {
+      const res = await control(orcid.url, 'delete-work', body);
+      assert.equal(res.status, 404, JSON.stringify(body));
+      assert.equal(typeof res.json.error, 'string');
+    }
+    assert.equal((await call('GET', `/v3.0/${CARBERRY}/work/${keptPutCode}`)).status, 200);
+
+    // Deleted on orcid.org, it can be added again: a new work, with a new put-code, no 409.
+    const again = await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/del-1') });
+    assert.equal(again.status, 201);
+    assert.notEqual(putCodeFrom(again.headers.get('location')), ourPutCode);
+
+    // A control call, not an API call: not counted, not in the request log.
+    const log = (await control(orcid.url, 'requests')).json;
+    assert.equal(log.some((entry) => entry.path.includes('delete-work')), false);
+  });
+
   test('validates works like ORCID: title, type, external ids, put-code on POST', async () => {
     const path = `/v3.0/${CARBERRY}/work`;
     const noTitle = work('10.5555/a');
