@@ -102,6 +102,7 @@ error_codes! {
     ClaimNotFound = "claim_not_found" => NotFound;
     ClaimNotIgnorable = "claim_not_ignorable" => Conflict;
     ClaimNotRetryable = "claim_not_retryable" => Conflict;
+    ClaimNotReviewable = "claim_not_reviewable" => Conflict;
     ConfirmationRequired = "confirmation_required" => Unprocessable;
     CrossOriginRequest = "cross_origin_request" => Forbidden;
     DatabaseUnavailable = "database_unavailable" => Unavailable;

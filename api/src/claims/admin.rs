@@ -97,8 +97,9 @@ pub fn ignore(conn: &mut PgConnection, actor: &Account, id: Uuid, reason: &str) 
 /// What a person's dismissal of their own failed claim says, where the list shows a reason.
 pub const DISMISSED: &str = "Dismissed: you chose not to add it.";
 
-/// A person sets aside a claim that failed: it is kept as `ignored`, never pushed, and nothing is
-/// asked of ORCID (nothing reached the record). Adding the DOI again queues it afresh.
+/// A person sets aside a claim that failed, or one Auto-Update holds for their approval: it is
+/// kept as `ignored`, never pushed, nothing is asked of ORCID (nothing reached the record), and
+/// Auto-Update does not propose the DOI again. Adding the DOI by hand queues it afresh.
 pub fn dismiss(conn: &mut PgConnection, actor: &Account, id: Uuid) -> ApiResult<Claim> {
     conn.transaction(|conn| {
         let current: Claim = claims::table
@@ -106,11 +107,11 @@ pub fn dismiss(conn: &mut PgConnection, actor: &Account, id: Uuid) -> ApiResult<
             .select(Claim::as_select())
             .for_update()
             .first(conn)?;
-        if current.state() != ClaimState::Failed {
+        if !matches!(current.state(), ClaimState::Failed | ClaimState::PendingReview) {
             return Err(ApiError::new(
                 ErrorCode::ClaimNotIgnorable,
                 format!(
-                    "The claim is {}; only a failed claim can be dismissed.",
+                    "The claim is {}; only a failed claim, or one waiting for your approval, can be dismissed.",
                     current.state()
                 ),
             ));
@@ -122,6 +123,14 @@ pub fn dismiss(conn: &mut PgConnection, actor: &Account, id: Uuid) -> ApiResult<
             )
         })?;
         crate::audit::claim_change_by_another(conn, actor, "claim.dismissed", Some(&current), &updated)?;
+        // Dismissed: never proposed again.
+        super::exclusions::exclude_doi(
+            conn,
+            &current.orcid,
+            &current.doi,
+            super::exclusions::ORIGIN_DISMISSED,
+            updated.updated_at,
+        )?;
         let mut entry = NewActivity::new(ActivityAction::Skipped, ActivityReason::Person).message(DISMISSED);
         if actor.orcid != current.orcid {
             entry = NewActivity {
@@ -185,4 +194,69 @@ pub fn retry_failed(
         }
         Ok::<_, diesel::result::Error>(failed.len())
     })
+}
+
+/// The person approves a claim Auto-Update held for their approval: it goes on its way.
+pub fn approve(
+    conn: &mut PgConnection,
+    actor: &Account,
+    id: Uuid,
+    max_attempts: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Claim> {
+    conn.transaction(|conn| {
+        let current: Claim = claims::table
+            .find(id)
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)?;
+        let updated = store::approve(conn, &current, max_attempts, now)?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ClaimNotReviewable,
+                format!(
+                    "The claim is {}; only a claim waiting for your approval can be approved.",
+                    current.state()
+                ),
+            )
+        })?;
+        crate::audit::claim_change_by_another(conn, actor, "claim.approved", Some(&current), &updated)?;
+        Ok(updated)
+    })
+}
+
+/// Approves or dismisses every claim of `orcid` waiting for approval (or those of `ids`);
+/// returns how many changed.
+pub fn review_all(
+    conn: &mut PgConnection,
+    actor: &Account,
+    orcid: &str,
+    ids: Option<&[Uuid]>,
+    approve_them: bool,
+    max_attempts: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<usize> {
+    let mut query = claims::table
+        .filter(claims::orcid.eq(orcid))
+        .filter(claims::state.eq(ClaimState::PendingReview))
+        .select(claims::id)
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(claims::id.eq_any(ids.to_vec()));
+    }
+    let pending: Vec<Uuid> = query.load(conn)?;
+    let mut n = 0;
+    for id in pending {
+        let done = if approve_them {
+            approve(conn, actor, id, max_attempts, now)
+        } else {
+            dismiss(conn, actor, id)
+        };
+        match done {
+            Ok(_) => n += 1,
+            // Moved meanwhile (approved elsewhere, say): not this call's to count.
+            Err(e) if e.code == ErrorCode::ClaimNotReviewable || e.code == ErrorCode::ClaimNotIgnorable => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }

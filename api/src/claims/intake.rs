@@ -58,20 +58,28 @@ impl Engine {
         self.db(move |conn| {
             let mut report = IntakeReport::default();
             for orcid in orcids {
+                // Each person's own rules: what they exclude, and whether they review first.
+                let rules = super::exclusions::rules_for(conn, orcid.as_str(), &metadata)?;
+                let skip_reason = skip.clone().or(rules.excluded);
+                let skipped = skip_reason.is_some();
                 let submission = Submission {
                     orcid,
                     doi: doi.clone(),
                     source: ClaimSource::AutoUpdate,
                     requester: Requester::AutoUpdate,
-                    skip_reason: skip.clone(),
+                    skip_reason,
                     title: title.clone(),
                 };
-                if store::submit(conn, &submission, max_attempts, now)?.1 {
+                let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
+                if created {
                     report.claims_created += 1;
+                    if rules.review && !skipped {
+                        store::hold_for_review(conn, &claim)?;
+                    }
                 } else {
                     report.claims_existing += 1;
                 }
-                if skip.is_some() {
+                if skipped {
                     report.skipped += 1;
                 }
             }

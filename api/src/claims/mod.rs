@@ -4,9 +4,11 @@
 //! talks to DataCite and ORCID, `intake` turns DOI events and the DataCite poller into
 //! Auto-Update claims, `work` maps DataCite metadata to an ORCID work.
 
+pub mod access;
 pub mod activity;
 pub mod admin;
 pub mod datacite;
+pub mod exclusions;
 pub mod finder;
 pub mod intake;
 pub mod legacy;

@@ -181,6 +181,22 @@ impl Engine {
             if let Some(reason) = metadata.skip_reason(&self.config.excluded_prefixes) {
                 return Outcome::Ignored(reason);
             }
+            // The person's own exclusions, as they stand now (added since it was queued, say).
+            let (who, m) = (claim.orcid.clone(), metadata.clone());
+            match self.db(move |conn| super::exclusions::rules_for(conn, &who, &m)).await {
+                Ok(rules) => {
+                    if let Some(reason) = rules.excluded {
+                        return Outcome::Ignored(reason);
+                    }
+                }
+                Err(e) => {
+                    return Outcome::Retry {
+                        code: "database_unavailable",
+                        message: e.message,
+                        retry_after: None,
+                    }
+                }
+            }
         }
         let title = metadata.title().map(str::to_owned);
         if title.is_some() && title != claim.title {
@@ -322,6 +338,7 @@ impl Engine {
         let outcome_for_db = outcome.clone();
         let outcome_for_log = outcome.clone();
         let (orcid, source, attempts) = (claim.orcid.clone(), claim.source(), job.attempts);
+        let doi_for_db = claim.doi.clone();
         let changed = self
             .db(move |conn| {
                 conn.transaction(|conn| {
@@ -350,6 +367,13 @@ impl Engine {
                         Outcome::RemovedInOrcid { .. } => {
                             // The rest of the record may have changed too.
                             super::reconcile::enqueue(conn, &orcid)?;
+                            super::exclusions::exclude_doi(
+                                conn,
+                                &orcid,
+                                &doi_for_db,
+                                super::exclusions::ORIGIN_REMOVED_IN_ORCID,
+                                now,
+                            )?;
                             (
                                 ClaimState::RemovedInOrcid,
                                 ClaimChangeset {

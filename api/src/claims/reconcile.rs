@@ -138,6 +138,13 @@ fn apply(
                     .clear_error();
                     if let Some(after) = machine::transition(conn, claim.id, &from, ClaimState::RemovedInOrcid, change)? {
                         report.removed_in_orcid += 1;
+                        super::exclusions::exclude_doi(
+                            conn,
+                            orcid,
+                            &claim.doi,
+                            super::exclusions::ORIGIN_REMOVED_IN_ORCID,
+                            now,
+                        )?;
                         let entry = NewActivity::new(ActivityAction::Removed, ActivityReason::Reconcile)
                             .put_code(claim.put_code)
                             .message("Gone from the ORCID record (removed on orcid.org); Profiles will not add it again unless you do.");

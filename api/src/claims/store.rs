@@ -242,6 +242,9 @@ pub fn submit(
             .get_result(conn)
             .optional()?;
         if let Some(claim) = inserted {
+            if s.requester == Requester::Person {
+                super::exclusions::lift_doi(conn, s.orcid.as_str(), s.doi.as_str())?;
+            }
             let claim = match &s.skip_reason {
                 Some(reason) => ignore(conn, &claim, reason)?.unwrap_or(claim),
                 None => route(conn, &claim, max_attempts, now)?,
@@ -257,6 +260,8 @@ pub fn submit(
         let state = existing.state();
         let claim = match s.requester {
             Requester::Person => {
+                // Asked for by hand: no exclusion of this DOI holds any more.
+                super::exclusions::lift_doi(conn, s.orcid.as_str(), s.doi.as_str())?;
                 // A person asking again revives a claim that failed, was removed or skipped, and
                 // takes over a claim still waiting for Auto-Update's permission.
                 let revive = matches!(
@@ -324,6 +329,26 @@ fn set_intent(conn: &mut PgConnection, id: Uuid, source: ClaimSource, action: Cl
         .get_result(conn)
 }
 
+/// Holds a new Auto-Update claim for the person's approval (review mode). Its queued push, if
+/// any, finds it no longer waiting and does nothing.
+pub fn hold_for_review(conn: &mut PgConnection, claim: &Claim) -> QueryResult<Option<Claim>> {
+    let change = ClaimChangeset::default().clear_error();
+    machine::transition(conn, claim.id, &[claim.state], ClaimState::PendingReview, change)
+}
+
+/// The person approves a claim held for review: it goes on its way.
+pub fn approve(
+    conn: &mut PgConnection,
+    claim: &Claim,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Claim>> {
+    if claim.state() != ClaimState::PendingReview {
+        return Ok(None);
+    }
+    route(conn, claim, max_attempts, now).map(Some)
+}
+
 /// Marks a claim skipped with the reason the person will see. `None` when it was elsewhere or
 /// may not be skipped from where it is.
 pub fn ignore(conn: &mut PgConnection, claim: &Claim, reason: &str) -> QueryResult<Option<Claim>> {
@@ -345,6 +370,8 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32, now:
             .select(Claim::as_select())
             .for_update()
             .first(conn)?;
+        // Removed: Auto-Update does not bring it back (the person can, by adding it by hand).
+        super::exclusions::exclude_doi(conn, &claim.orcid, &claim.doi, super::exclusions::ORIGIN_REMOVED, now)?;
         // Nothing of ours in the record: never pushed, or already removed there by the person.
         let never_pushed = (claim.put_code.is_none()
             && claim.claimed_at.is_none()

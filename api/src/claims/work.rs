@@ -41,6 +41,8 @@ pub struct DoiMetadata {
     resource_type: Option<String>,
     related: Vec<Relation>,
     url: Option<String>,
+    /// The DataCite repository (client) that registered it, e.g. `datacite.test`.
+    client_id: Option<String>,
 }
 
 /// Why a DataCite response could not be read as a DOI record.
@@ -131,6 +133,7 @@ impl DoiMetadata {
             resource_type: types.and_then(|t| text(t.get("resourceType"))),
             related,
             url: text(attrs.get("url")),
+            client_id: text(data.pointer("/relationships/client/data/id")),
         })
     }
 
@@ -194,6 +197,23 @@ impl DoiMetadata {
 
     /// Why Auto-Update must not push this DOI, or None: its prefix is in `excluded_prefixes`, or it is a
     /// version, part or duplicate of another work (a relation pointing back at the DOI itself does not count).
+    /// The DataCite repository (client) that registered the DOI, when DataCite says.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
+    /// The resource type, as DataCite names it (`Dataset`, `Software`, …).
+    pub fn resource_type_general(&self) -> Option<&str> {
+        self.resource_type_general.as_deref()
+    }
+
+    /// The relation types this record declares (`IsVersionOf`, `IsPartOf`, …), with their target.
+    pub fn relations(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.related
+            .iter()
+            .map(|r| (r.relation_type.as_str(), r.identifier.as_str()))
+    }
+
     pub fn skip_reason(&self, excluded_prefixes: &[String]) -> Option<String> {
         let prefix = self.doi.prefix();
         let excluded = excluded_prefixes

@@ -18,6 +18,18 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         orcid_checked_at -> Nullable<Timestamptz>,
+        auto_update_mode -> Text,
+    }
+}
+
+diesel::table! {
+    auto_update_exclusions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        value -> Text,
+        origin -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -229,6 +241,7 @@ diesel::table! {
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (actor_id));
 diesel::joinable!(auth_states -> accounts (account_id));
+diesel::joinable!(auto_update_exclusions -> accounts (account_id));
 diesel::joinable!(identities -> accounts (account_id));
 diesel::joinable!(orcid_activity -> claims (claim_id));
 diesel::joinable!(orcid_permissions -> accounts (account_id));
@@ -239,6 +252,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
     auth_states,
+    auto_update_exclusions,
     claims,
     identities,
     jobs,

@@ -9,11 +9,11 @@ use uuid::Uuid;
 use crate::accounts::find_by_orcid;
 use crate::app::AppState;
 use crate::auth::session::Caller;
+use crate::claims::access::target;
 use crate::claims::query::{self, decode_cursor, next_link, one_of, parse_time, Filters, Order, SortKey};
 use crate::claims::store::{self, Claim, Requester, Submission};
 use crate::claims::view::{ClaimList, ClaimListMeta, ClaimStats, ClaimView, ListLinks};
 use crate::claims::{ClaimAction, ClaimSource, ClaimState};
-use crate::db::models::Account;
 use crate::db::schema::claims;
 use crate::domain::{parse_doi, parse_orcid};
 use crate::error::responses::{JsonBodyErrors, MalformedQuery, NotSignedIn, RateLimited};
@@ -39,25 +39,6 @@ pub struct NewClaim {
         pattern = "^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
     )]
     pub orcid: Option<String>,
-}
-
-fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::ClaimNotFound, "You have no claim with this id.")
-}
-
-/// The claim with `id` and its record's account, if the caller may do `action` to it.
-async fn target(state: &AppState, caller: &Caller, id: Uuid, action: Action) -> ApiResult<(Claim, Option<Account>)> {
-    let (claim, owner) = crate::db::run(&state.pool, move |conn| {
-        let Some(claim) = store::find(conn, id)? else {
-            return Ok((None, None));
-        };
-        let owner = find_by_orcid(conn, &claim.orcid)?;
-        Ok((Some(claim), owner))
-    })
-    .await?;
-    let claim = claim.ok_or_else(not_found)?;
-    caller.authorize_or(action, Some(Subject::record(&claim.orcid, owner.as_ref())), not_found)?;
-    Ok((claim, owner))
 }
 
 fn accepted(claim: Claim) -> HttpResponse {
@@ -370,11 +351,13 @@ pub async fn stats(caller: Caller, state: web::Data<AppState>) -> ApiResult<Http
     Ok(HttpResponse::Ok().json(stats))
 }
 
-/// Dismiss a failed claim
+/// Dismiss a failed claim, or one waiting for your approval
 ///
-/// Sets aside a claim that failed, without asking anything of ORCID (the work never reached the
-/// record): it stays in the list as `ignored` with the reason "Dismissed", and is never pushed.
-/// Adding the DOI again (`POST /api/v1/claims`) queues it afresh.
+/// Sets aside a claim that failed, or one Auto-Update holds for your approval
+/// (`pending_review`), without asking anything of ORCID (the work never reached the record): it
+/// stays in the list as `ignored` with the reason "Dismissed", is never pushed, and Auto-Update
+/// does not propose the DOI again (it is added to your exclusions). Adding the DOI by hand
+/// (`POST /api/v1/claims`) queues it afresh.
 #[utoipa::path(
     tag = "claims",
     params(("id" = Uuid, Path, description = "The claim's id.")),
@@ -383,7 +366,7 @@ pub async fn stats(caller: Caller, state: web::Data<AppState>) -> ApiResult<Http
         NotSignedIn,
         (status = 403, description = "A token without `claims:write`, someone else's claim that your role may read but not change (`forbidden`), or a cross-site request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The claim has not failed (`claim_not_ignorable`): nothing to dismiss.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim has not failed and waits for no approval (`claim_not_ignorable`): nothing to dismiss.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/v1/claims/{id}/dismiss")]

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod admin;
 pub mod api_tokens;
 pub mod auth;
+pub mod auto_update;
 pub mod claims;
 pub mod datacite;
 pub mod datacite_users;
@@ -111,6 +112,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity::my_activity)
         .service(activity::all_activity)
         .service(activity::check_record)
+        .service(auto_update::settings)
+        .service(auto_update::set_settings)
+        .service(auto_update::approve)
+        .service(auto_update::review)
+        .service(auto_update::list_exclusions)
+        .service(auto_update::add_exclusion)
+        .service(auto_update::remove_exclusion)
         .service(datacite::create)
         .service(datacite::list)
         .service(datacite::get_one)

@@ -26,6 +26,7 @@ mod operations;
 mod policy;
 mod queue;
 mod reconcile;
+mod review;
 mod schema;
 mod spa;
 mod workers;

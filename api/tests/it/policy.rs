@@ -114,16 +114,21 @@ fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String
     let (concrete, on) = match path {
         "/api/v1/claims" if method == "GET" => (format!("/api/v1/claims?orcid={victim}"), On::Victim),
         "/api/v1/claims" => (path.to_owned(), On::Victim),
-        "/api/v1/claims/{id}" | "/api/v1/claims/{id}/retry" | "/api/v1/claims/{id}/dismiss" => {
-            (path.replace("{id}", &claim.to_string()), On::Victim)
-        }
+        "/api/v1/claims/{id}"
+        | "/api/v1/claims/{id}/retry"
+        | "/api/v1/claims/{id}/dismiss"
+        | "/api/v1/claims/{id}/approve" => (path.replace("{id}", &claim.to_string()), On::Victim),
         "/api/v1/admin/claims/{id}/requeue" | "/api/v1/admin/claims/{id}/ignore" => {
             (path.replace("{id}", &claim.to_string()), On::Victim)
         }
         "/api/v1/admin/accounts/{orcid}" => (path.replace("{orcid}", victim), On::Victim),
         "/api/v1/accounts/me/claims/stats"
         | "/api/v1/accounts/me/activity"
-        | "/api/v1/accounts/me/orcid-record/check" => (path.to_owned(), On::Me),
+        | "/api/v1/accounts/me/orcid-record/check"
+        | "/api/v1/auto-update/settings"
+        | "/api/v1/auto-update/review"
+        | "/api/v1/auto-update/exclusions"
+        | "/api/v1/auto-update/exclusions/{id}" => (path.replace("{id}", &uuid::Uuid::new_v4().to_string()), On::Me),
         "/api/v1/works" => ("/api/v1/works?query=policy".to_owned(), On::Me),
         "/claims" if method == "GET" => (format!("/claims?user-id={victim}"), On::Victim),
         "/claims" => (path.to_owned(), On::Victim),
@@ -153,6 +158,9 @@ fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String
             Some(json!({"claim": {"doi": "10.5555/policy-compat", "orcid": victim, "source_id": "orcid_search"}}))
         }
         ("PUT", "/users/{orcid}") => Some(json!({"data": {"type": "users", "attributes": {"name": "Policy Test"}}})),
+        ("PUT", "/api/v1/auto-update/settings") => Some(json!({"mode": "automatic"})),
+        ("POST", "/api/v1/auto-update/review") => Some(json!({"decision": "approve"})),
+        ("POST", "/api/v1/auto-update/exclusions") => Some(json!({"kind": "versions_and_parts"})),
         _ => None,
     };
     (concrete, body, on)

@@ -554,6 +554,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auto-update/exclusions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What Auto-Update leaves out
+         * @description Your exclusions, newest first: DOIs, prefixes, DataCite repositories, resource types, and
+         *     versions and parts of other works. A DOI you removed from your record (here or on orcid.org)
+         *     or dismissed is listed too, so it is not proposed again; adding it by hand lifts that.
+         */
+        get: operations["list_exclusions"];
+        put?: never;
+        /**
+         * Keep something out of Auto-Update
+         * @description `{"kind": "prefix", "value": "10.5555"}`; kinds: `doi` (any accepted form), `prefix`,
+         *     `client` (a DataCite repository id), `resource_type` (DataCite's `resourceTypeGeneral`, e.g.
+         *     `Dataset`), `versions_and_parts` (no value). Holds for every DOI Auto-Update takes in from now
+         *     on, and for claims still queued. Adding one you have is fine (the same one comes back).
+         */
+        post: operations["add_exclusion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auto-update/exclusions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop excluding something */
+        delete: operations["remove_exclusion"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auto-update/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or dismiss the review queue
+         * @description Every claim waiting for your approval, or those listed. Claims that are not (any longer)
+         *     waiting are left alone and not counted.
+         */
+        post: operations["review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auto-update/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Auto-Update's mode */
+        get: operations["settings"];
+        /**
+         * Choose Auto-Update's mode
+         * @description `review` asks you before Auto-Update adds anything: new DOIs naming you wait in the review
+         *     queue (`GET /api/v1/claims?state=pending_review`); `automatic` adds them at once.
+         */
+        put: operations["set_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auto-update/status": {
         parameters: {
             query?: never;
@@ -627,6 +716,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/claims/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a claim waiting for your approval
+         * @description Auto-Update held it in review mode; approved, it goes to your ORCID record like any other.
+         */
+        post: operations["approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/claims/{id}/dismiss": {
         parameters: {
             query?: never;
@@ -637,10 +746,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Dismiss a failed claim
-         * @description Sets aside a claim that failed, without asking anything of ORCID (the work never reached the
-         *     record): it stays in the list as `ignored` with the reason "Dismissed", and is never pushed.
-         *     Adding the DOI again (`POST /api/v1/claims`) queues it afresh.
+         * Dismiss a failed claim, or one waiting for your approval
+         * @description Sets aside a claim that failed, or one Auto-Update holds for your approval
+         *     (`pending_review`), without asking anything of ORCID (the work never reached the record): it
+         *     stays in the list as `ignored` with the reason "Dismissed", is never pushed, and Auto-Update
+         *     does not propose the DOI again (it is added to your exclusions). Adding the DOI by hand
+         *     (`POST /api/v1/claims`) queues it afresh.
          */
         post: operations["dismiss"];
         delete?: never;
@@ -1352,6 +1463,15 @@ export interface components {
             target_id: string;
             target_type: string;
         };
+        /** @description How Auto-Update adds new DOIs naming you. */
+        AutoUpdateSettings: {
+            /**
+             * @description `automatic` (the default): added to your ORCID record at once. `review`: held as
+             *     `pending_review` until you approve or dismiss each (claims already held stay held when you
+             *     switch back).
+             */
+            mode: string;
+        };
         /** @description When Auto-Update looks for new DOIs, and what it found. */
         AutoUpdateStatus: {
             /**
@@ -1533,7 +1653,7 @@ export interface components {
          * @description Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
          * @enum {string}
          */
-        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "record_unreadable" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
+        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "claim_not_reviewable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "record_unreadable" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
         EventsAccepted: {
             /** @description How many events were queued. */
             accepted: number;
@@ -1544,6 +1664,22 @@ export interface components {
         EventsRequest: components["schemas"]["DoiEventBatch"] | components["schemas"]["LegacyClaimEnvelope"];
         /** @description What was accepted: a batch summary, or the claim (DataCite's form). */
         EventsResponse: components["schemas"]["EventsAccepted"] | components["schemas"]["ClaimView"];
+        /** @description One exclusion, as the API shows it. */
+        Exclusion: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description `doi`, `prefix`, `client`, `resource_type` or `versions_and_parts`. */
+            kind: string;
+            /**
+             * @description `person` (you added it), `removed` (you removed the work here), `removed_in_orcid` (you
+             *     removed it on orcid.org) or `dismissed` (you dismissed it in the review queue).
+             */
+            origin: string;
+            /** @description What it matches (lower case; empty for `versions_and_parts`). */
+            value: string;
+        };
         /** @description One invalid field of a request, for 422 problems. */
         FieldError: {
             /** @description Where the problem is: a JSON field, query parameter or path segment. */
@@ -1634,6 +1770,16 @@ export interface components {
              */
             orcid?: string | null;
             source?: null | components["schemas"]["ClaimSource"];
+        };
+        /** @description A new exclusion, from the API. */
+        NewExclusion: {
+            /** @description `doi`, `prefix`, `client`, `resource_type` or `versions_and_parts`. */
+            kind: string;
+            /**
+             * @description A DOI (any accepted form), a prefix (`10.5555`), a client id (`datacite.test`), a resource
+             *     type (`Dataset`); omitted for `versions_and_parts`.
+             */
+            value?: string | null;
         };
         PendingSignupView: {
             display_name?: string | null;
@@ -1753,6 +1899,17 @@ export interface components {
         RetryFailedResult: {
             /** @description How many failed claims were re-queued (or now wait for permission). */
             requeued: number;
+        };
+        /** @description A decision on the review queue. */
+        ReviewDecision: {
+            /** @description These claims only (at most 1000); absent: every claim waiting for your approval. */
+            claims?: string[] | null;
+            /** @description `approve` (to your ORCID record) or `dismiss` (never proposed again). */
+            decision: string;
+        };
+        ReviewDone: {
+            /** @description How many claims were approved or dismissed. */
+            changed: number;
         };
         RevokedCount: {
             /** @description How many sessions were signed out. */
@@ -3462,6 +3619,337 @@ export interface operations {
             };
         };
     };
+    list_exclusions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your exclusions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Exclusion"][];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An API token without `claims:read`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_exclusion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewExclusion"];
+            };
+        };
+        responses: {
+            /** @description The exclusion. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Exclusion"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request, or an API token without `claims:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_parameter`: an unknown kind, or a value that does not fit it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_exclusion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The exclusion's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed: Auto-Update takes such DOIs in again from now on. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request, or an API token without `claims:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such exclusion of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecision"];
+            };
+        };
+        responses: {
+            /** @description How many changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDone"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request, or an API token without `claims:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_parameter`: decision is neither `approve` nor `dismiss`, or more than 1000 claims. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your mode. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoUpdateSettings"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An API token without `claims:read`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoUpdateSettings"];
+            };
+        };
+        responses: {
+            /** @description Your mode now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoUpdateSettings"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request, or an API token without `claims:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_parameter`: mode is neither `automatic` nor `review`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     auto_update_status: {
         parameters: {
             query?: never;
@@ -3765,6 +4253,65 @@ export interface operations {
             };
         };
     };
+    approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim, on its way (`waiting`, or `waiting_for_permission`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request, an API token without `claims:write`, or someone else's claim your role may read but not change. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such claim among yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `claim_not_reviewable`: it is not waiting for approval. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     dismiss: {
         parameters: {
             query?: never;
@@ -3813,7 +4360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The claim has not failed (`claim_not_ignorable`): nothing to dismiss. */
+            /** @description The claim has not failed and waits for no approval (`claim_not_ignorable`): nothing to dismiss. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,266 @@
+//! A person's Auto-Update rules: whether it adds new DOIs at once or asks first (the review
+//! queue, approved or dismissed one by one or all), and what it leaves out (exclusions).
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::session::Caller;
+use crate::claims::access::target;
+use crate::claims::exclusions::{self, Exclusion, NewExclusion, ORIGIN_PERSON};
+use crate::claims::view::ClaimView;
+use crate::error::responses::{JsonBodyErrors, NotSignedIn};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::policy::{Action, Subject};
+
+/// How Auto-Update adds new DOIs naming you.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoUpdateSettings {
+    /// `automatic` (the default): added to your ORCID record at once. `review`: held as
+    /// `pending_review` until you approve or dismiss each (claims already held stay held when you
+    /// switch back).
+    #[schema(pattern = "^(automatic|review)$")]
+    pub mode: String,
+}
+
+/// Auto-Update's mode
+#[utoipa::path(
+    tag = "claims",
+    responses(
+        (status = 200, description = "Your mode.", body = AutoUpdateSettings),
+        NotSignedIn,
+        (status = 403, description = "An API token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/auto-update/settings")]
+pub async fn settings(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
+    let id = caller.account.id;
+    let mode = crate::db::run(&state.pool, move |conn| Ok(exclusions::mode(conn, id)?)).await?;
+    Ok(HttpResponse::Ok().json(AutoUpdateSettings { mode }))
+}
+
+/// Choose Auto-Update's mode
+///
+/// `review` asks you before Auto-Update adds anything: new DOIs naming you wait in the review
+/// queue (`GET /api/v1/claims?state=pending_review`); `automatic` adds them at once.
+#[utoipa::path(
+    tag = "claims",
+    request_body = AutoUpdateSettings,
+    responses(
+        (status = 200, description = "Your mode now.", body = AutoUpdateSettings),
+        JsonBodyErrors,
+        NotSignedIn,
+        (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_parameter`: mode is neither `automatic` nor `review`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/api/v1/auto-update/settings")]
+pub async fn set_settings(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<AutoUpdateSettings>,
+) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    let ask_first = match body.mode.as_str() {
+        "review" => true,
+        "automatic" => false,
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("mode must be automatic or review; got {other:?}."),
+            )
+            .with_field("mode", "automatic or review"))
+        }
+    };
+    let id = caller.account.id;
+    crate::db::run(&state.pool, move |conn| Ok(exclusions::set_mode(conn, id, ask_first)?)).await?;
+    Ok(HttpResponse::Ok().json(body.into_inner()))
+}
+
+/// Approve a claim waiting for your approval
+///
+/// Auto-Update held it in review mode; approved, it goes to your ORCID record like any other.
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = Uuid, Path, description = "The claim's id.")),
+    responses(
+        (status = 200, description = "The claim, on its way (`waiting`, or `waiting_for_permission`).", body = ClaimView),
+        NotSignedIn,
+        (status = 403, description = "A cross-site request, an API token without `claims:write`, or someone else's claim your role may read but not change.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim among yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`claim_not_reviewable`: it is not waiting for approval.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/claims/{id}/approve")]
+pub async fn approve(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let (claim, _) = target(&state, &caller, id.into_inner(), Action::ChangeClaim).await?;
+    let (actor, max_attempts, now) = (
+        caller.account.clone(),
+        state.config.claims.max_attempts,
+        state.clock.now(),
+    );
+    let claim = crate::db::run(&state.pool, move |conn| {
+        crate::claims::admin::approve(conn, &actor, claim.id, max_attempts, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
+}
+
+/// A decision on the review queue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecision {
+    /// `approve` (to your ORCID record) or `dismiss` (never proposed again).
+    #[schema(pattern = "^(approve|dismiss)$")]
+    pub decision: String,
+    /// These claims only (at most 1000); absent: every claim waiting for your approval.
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub claims: Option<Vec<Uuid>>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReviewDone {
+    /// How many claims were approved or dismissed.
+    pub changed: usize,
+}
+
+/// Approve or dismiss the review queue
+///
+/// Every claim waiting for your approval, or those listed. Claims that are not (any longer)
+/// waiting are left alone and not counted.
+#[utoipa::path(
+    tag = "claims",
+    request_body = ReviewDecision,
+    responses(
+        (status = 200, description = "How many changed.", body = ReviewDone),
+        JsonBodyErrors,
+        NotSignedIn,
+        (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_parameter`: decision is neither `approve` nor `dismiss`, or more than 1000 claims.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auto-update/review")]
+pub async fn review(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<ReviewDecision>,
+) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    let approve_them = match body.decision.as_str() {
+        "approve" => true,
+        "dismiss" => false,
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("decision must be approve or dismiss; got {other:?}."),
+            )
+            .with_field("decision", "approve or dismiss"))
+        }
+    };
+    if body.claims.as_ref().is_some_and(|c| c.len() > 1000) {
+        return Err(
+            ApiError::new(ErrorCode::InvalidParameter, "List at most 1000 claims at a time.")
+                .with_field("claims", "at most 1000"),
+        );
+    }
+    let (actor, max_attempts, now) = (
+        caller.account.clone(),
+        state.config.claims.max_attempts,
+        state.clock.now(),
+    );
+    let ids = body.into_inner().claims;
+    let changed = crate::db::run(&state.pool, move |conn| {
+        let orcid = actor.orcid.clone();
+        crate::claims::admin::review_all(conn, &actor, &orcid, ids.as_deref(), approve_them, max_attempts, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ReviewDone { changed }))
+}
+
+/// What Auto-Update leaves out
+///
+/// Your exclusions, newest first: DOIs, prefixes, DataCite repositories, resource types, and
+/// versions and parts of other works. A DOI you removed from your record (here or on orcid.org)
+/// or dismissed is listed too, so it is not proposed again; adding it by hand lifts that.
+#[utoipa::path(
+    tag = "claims",
+    responses(
+        (status = 200, description = "Your exclusions.", body = Vec<Exclusion>),
+        NotSignedIn,
+        (status = 403, description = "An API token without `claims:read`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/auto-update/exclusions")]
+pub async fn list_exclusions(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
+    let id = caller.account.id;
+    let rows = crate::db::run(&state.pool, move |conn| Ok(exclusions::list(conn, id)?)).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Keep something out of Auto-Update
+///
+/// `{"kind": "prefix", "value": "10.5555"}`; kinds: `doi` (any accepted form), `prefix`,
+/// `client` (a DataCite repository id), `resource_type` (DataCite's `resourceTypeGeneral`, e.g.
+/// `Dataset`), `versions_and_parts` (no value). Holds for every DOI Auto-Update takes in from now
+/// on, and for claims still queued. Adding one you have is fine (the same one comes back).
+#[utoipa::path(
+    tag = "claims",
+    request_body = NewExclusion,
+    responses(
+        (status = 201, description = "The exclusion.", body = Exclusion),
+        JsonBodyErrors,
+        NotSignedIn,
+        (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_parameter`: an unknown kind, or a value that does not fit it.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auto-update/exclusions")]
+pub async fn add_exclusion(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewExclusion>,
+) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    let (kind, value) = body.check()?;
+    let (id, now) = (caller.account.id, state.clock.now());
+    let row = crate::db::run(&state.pool, move |conn| {
+        Ok(exclusions::add(conn, id, (kind, &value), ORIGIN_PERSON, now)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(row))
+}
+
+/// Stop excluding something
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = Uuid, Path, description = "The exclusion's id.")),
+    responses(
+        (status = 204, description = "Removed: Auto-Update takes such DOIs in again from now on."),
+        NotSignedIn,
+        (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such exclusion of yours.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/auto-update/exclusions/{id}")]
+pub async fn remove_exclusion(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    let (account, id) = (caller.account.id, id.into_inner());
+    let removed = crate::db::run(&state.pool, move |conn| Ok(exclusions::remove(conn, account, id)?)).await?;
+    if !removed {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "You have no exclusion with this id.",
+        ));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
