@@ -529,6 +529,8 @@ impl Serve {
             .env("SHUTDOWN_TIMEOUT_SECS", GRACE_SECS.to_string())
             .env("UPSTREAM_TIMEOUT_SECS", "10")
             .env("AUTO_UPDATE_POLL_SECS", "0")
+            // Measured alone: no scheduled readings of the records.
+            .env("RECONCILE_INTERVAL_HOURS", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

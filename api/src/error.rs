@@ -149,6 +149,7 @@ error_codes! {
     ProviderAlreadyLinked = "provider_already_linked" => Conflict;
     ProviderDisabled = "provider_disabled" => NotFound;
     ProviderRejected = "provider_rejected" => BadRequest;
+    PermissionRequired = "permission_required" => Conflict;
     ProviderUnavailable = "provider_unavailable" => BadGateway;
     QueryNotSupported = "query_not_supported" => Unprocessable;
     RecordUnreadable = "record_unreadable" => Conflict;

@@ -526,6 +526,7 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/api/v1/auto-update/exclusions", Api, ReadClaims),
         ("POST", "/api/v1/auto-update/exclusions", Api, ChangeClaim),
         ("DELETE", "/api/v1/auto-update/exclusions/{id}", Api, ChangeClaim),
+        ("POST", "/api/v1/auto-update/backfill", Api, ChangeClaim),
         ("POST", "/claims", Datacite, CreateClaim),
         ("GET", "/claims", Datacite, ReadClaims),
         ("GET", "/claims/{id}", Datacite, ReadClaims),

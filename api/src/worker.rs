@@ -8,6 +8,7 @@ use futures_util::FutureExt;
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::claims::backfill::BACKFILL_JOB;
 use crate::claims::intake::{DOI_EVENT_JOB, POLL_JOB};
 use crate::claims::process::Engine;
 use crate::claims::reconcile::{RECONCILE_JOB, RECONCILE_SWEEP_JOB};
@@ -31,8 +32,14 @@ pub fn purge_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>
 pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
     let purge_pool = pool.clone();
     let purge_clock = options.clock.clone();
-    let (push, event, poll, reconcile, sweep) =
-        (engine.clone(), engine.clone(), engine.clone(), engine.clone(), engine);
+    let (push, event, poll, reconcile, sweep, backfill) = (
+        engine.clone(),
+        engine.clone(),
+        engine.clone(),
+        engine.clone(),
+        engine.clone(),
+        engine,
+    );
     Worker::new(pool, options)
         .handle(
             PURGE_EXPIRED,
@@ -78,6 +85,13 @@ pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
             Arc::new(move |job| {
                 let engine = reconcile.clone();
                 async move { engine.reconcile_job(&job.payload).await }.boxed()
+            }),
+        )
+        .handle(
+            BACKFILL_JOB,
+            Arc::new(move |job| {
+                let engine = backfill.clone();
+                async move { engine.backfill_job(&job.payload).await }.boxed()
             }),
         )
         .handle(

@@ -248,6 +248,8 @@ impl Worker {
             .env("WORKER_CONCURRENCY", "8")
             .env("WORKER_POLL_MS", "100")
             .env("AUTO_UPDATE_POLL_SECS", "0")
+            // Measured alone: no scheduled readings of the records.
+            .env("RECONCILE_INTERVAL_HOURS", "0")
             .envs(env.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())

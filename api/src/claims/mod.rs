@@ -7,6 +7,7 @@
 pub mod access;
 pub mod activity;
 pub mod admin;
+pub mod backfill;
 pub mod datacite;
 pub mod exclusions;
 pub mod finder;

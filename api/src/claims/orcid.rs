@@ -176,6 +176,63 @@ impl OrcidApi {
         Err(error_of(response).await)
     }
 
+    /// `POST /works`: up to 100 works in one call. Each item's result, in order: its new put-code,
+    /// or why ORCID refused that one (a 9021 is `Duplicate`, as for one work).
+    pub async fn create_bulk(
+        &self,
+        token: &str,
+        orcid: &OrcidId,
+        works: &[Value],
+    ) -> Result<Vec<Result<i64, OrcidError>>, OrcidError> {
+        let body =
+            serde_json::json!({ "bulk": works.iter().map(|w| serde_json::json!({ "work": w })).collect::<Vec<_>>() });
+        let response = self
+            .send(
+                "create_works_bulk",
+                self.http
+                    .post(self.url(orcid, "works"))
+                    .bearer_auth(token)
+                    .header(header::CONTENT_TYPE, ORCID_JSON)
+                    .json(&body),
+            )
+            .await?;
+        if !response.status().is_success() {
+            return Err(error_of(response).await);
+        }
+        let answer: Value = response
+            .json()
+            .await
+            .map_err(|e| OrcidError::Unavailable(format!("unreadable bulk answer: {e}")))?;
+        let items = answer
+            .get("bulk")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if items.len() != works.len() {
+            return Err(OrcidError::Unavailable(format!(
+                "the bulk answer holds {} results for {} works",
+                items.len(),
+                works.len()
+            )));
+        }
+        Ok(items
+            .iter()
+            .map(|item| {
+                if let Some(pc) = item.pointer("/work/put-code").and_then(Value::as_i64) {
+                    return Ok(pc);
+                }
+                let error = item.get("error").cloned().unwrap_or(Value::Null);
+                let status = error
+                    .get("response-code")
+                    .and_then(Value::as_u64)
+                    .and_then(|s| u16::try_from(s).ok())
+                    .and_then(|s| StatusCode::from_u16(s).ok())
+                    .unwrap_or(StatusCode::BAD_REQUEST);
+                Err(classify(status, &error, &error.to_string(), None))
+            })
+            .collect())
+    }
+
     /// Every work in the record, from `GET /works` (one call: the summaries, with each work's
     /// source and DOIs).
     pub async fn works(&self, token: &str, orcid: &OrcidId) -> Result<Vec<WorkSummary>, OrcidError> {
@@ -349,6 +406,11 @@ async fn error_of(response: reqwest::Response) -> OrcidError {
     let retry = retry_after(&response);
     let text = response.text().await.unwrap_or_default();
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    classify(status, &body, &text, retry)
+}
+
+/// What an ORCID error (`status` and its JSON `body`, `text` the raw body) means for us.
+fn classify(status: StatusCode, body: &Value, text: &str, retry: Option<Duration>) -> OrcidError {
     // The user message is meant for people; the developer message is the fallback.
     let message = ["user-message", "developer-message", "error_description", "error"]
         .iter()
@@ -366,7 +428,7 @@ async fn error_of(response: reqwest::Response) -> OrcidError {
         404 => OrcidError::NotFound,
         409 if error_code == Some(9021) || text.contains("already added") => OrcidError::Duplicate {
             // Newer servers name the existing put-code in the developer message.
-            put_code: put_code_in_message(&text),
+            put_code: put_code_in_message(text),
         },
         429 | 503 => OrcidError::Throttled {
             status: status.as_u16(),

@@ -493,7 +493,7 @@ fn activity_of(
 }
 
 /// The HTTP status an error message names (`… (HTTP 400) …`, `… HTTP 500: …`), if any.
-fn status_in(message: &str) -> Option<u16> {
+pub(super) fn status_in(message: &str) -> Option<u16> {
     let at = message.find("HTTP ")? + 5;
     message.get(at..at + 3)?.parse().ok().filter(|s| (100..600).contains(s))
 }

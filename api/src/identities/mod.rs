@@ -597,6 +597,10 @@ pub async fn store_grant(
                 .execute(conn)?;
             // What is in the record already decides what is pushed.
             crate::claims::reconcile::enqueue(conn, &orcid)?;
+            // Auto-Update from now on, and for every DOI that names the person already.
+            if kind == PermissionKind::AutoUpdate {
+                crate::claims::backfill::enqueue(conn, &orcid)?;
+            }
             // Claims that waited for this permission go out now.
             let resumed =
                 crate::claims::store::resume(conn, &orcid, crate::claims::ClaimSource::of(kind), max_attempts)?;

@@ -264,3 +264,47 @@ pub async fn remove_exclusion(
     }
     Ok(HttpResponse::NoContent().finish())
 }
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BackfillQueued {
+    /// Always true: the back-fill runs in the background; its results appear in your claims and
+    /// activity log (reason `back_fill`).
+    pub queued: bool,
+}
+
+/// Back-fill: add every DOI that names you
+///
+/// Finds every DataCite DOI naming you as a creator or contributor and proposes (review mode)
+/// or adds those without a claim yet, with ORCID's bulk create (up to 100 works a request), under
+/// Auto-Update's rules and your exclusions. Runs in the background; also runs by itself when you
+/// enable Auto-Update. Asking again while one is queued does not queue another.
+#[utoipa::path(
+    tag = "claims",
+    responses(
+        (status = 202, description = "Queued.", body = BackfillQueued),
+        NotSignedIn,
+        (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`permission_required`: Auto-Update is not enabled.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auto-update/backfill")]
+pub async fn backfill(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    let (orcid, now) = (caller.account.orcid.clone(), state.clock.now());
+    let ready = crate::db::run(&state.pool, move |conn| {
+        let ready = crate::claims::store::readiness(conn, &orcid, crate::claims::ClaimSource::AutoUpdate, now)?
+            == crate::claims::store::Readiness::Ready;
+        if ready {
+            crate::claims::backfill::enqueue(conn, &orcid)?;
+        }
+        Ok(ready)
+    })
+    .await?;
+    if !ready {
+        return Err(ApiError::new(
+            ErrorCode::PermissionRequired,
+            "Enable Auto-Update first: a back-fill adds works with its permission.",
+        ));
+    }
+    Ok(HttpResponse::Accepted().json(BackfillQueued { queued: true }))
+}

@@ -119,6 +119,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auto_update::list_exclusions)
         .service(auto_update::add_exclusion)
         .service(auto_update::remove_exclusion)
+        .service(auto_update::backfill)
         .service(datacite::create)
         .service(datacite::list)
         .service(datacite::get_one)

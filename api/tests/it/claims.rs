@@ -148,6 +148,20 @@ pub async fn drain(app: &TestApp, fast_forward: bool) -> usize {
     panic!("the queue did not drain");
 }
 
+/// Runs ready jobs of these kinds until none are left.
+pub async fn run_jobs(app: &TestApp, kinds: &[&str]) -> usize {
+    let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
+    let w = worker(app);
+    let mut ran = 0;
+    loop {
+        let n = w.tick(&kinds).await.unwrap();
+        if n == 0 {
+            return ran;
+        }
+        ran += n;
+    }
+}
+
 /// Runs exactly one round of ready jobs.
 pub async fn tick(app: &TestApp) -> usize {
     let kinds: Vec<String> = ["claims.push", "autoupdate.doi"].map(String::from).to_vec();

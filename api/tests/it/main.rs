@@ -14,6 +14,7 @@ mod admin;
 mod architecture;
 mod attacks;
 mod auth;
+mod backfill;
 mod claims;
 mod datacite_browser;
 mod datacite_compat;

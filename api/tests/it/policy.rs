@@ -127,6 +127,7 @@ fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String
         | "/api/v1/accounts/me/orcid-record/check"
         | "/api/v1/auto-update/settings"
         | "/api/v1/auto-update/review"
+        | "/api/v1/auto-update/backfill"
         | "/api/v1/auto-update/exclusions"
         | "/api/v1/auto-update/exclusions/{id}" => (path.replace("{id}", &uuid::Uuid::new_v4().to_string()), On::Me),
         "/api/v1/works" => ("/api/v1/works?query=policy".to_owned(), On::Me),

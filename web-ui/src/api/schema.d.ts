@@ -554,6 +554,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auto-update/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back-fill: add every DOI that names you
+         * @description Finds every DataCite DOI naming you as a creator or contributor and proposes (review mode)
+         *     or adds those without a claim yet, with ORCID's bulk create (up to 100 works a request), under
+         *     Auto-Update's rules and your exclusions. Runs in the background; also runs by itself when you
+         *     enable Auto-Update. Asking again while one is queued does not queue another.
+         */
+        post: operations["backfill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auto-update/exclusions": {
         parameters: {
             query?: never;
@@ -1499,6 +1522,13 @@ export interface components {
              */
             next_check_at?: string | null;
         };
+        BackfillQueued: {
+            /**
+             * @description Always true: the back-fill runs in the background; its results appear in your claims and
+             *     activity log (reason `back_fill`).
+             */
+            queued: boolean;
+        };
         /**
          * @description What the claim asks of the ORCID record.
          * @enum {string}
@@ -1653,7 +1683,7 @@ export interface components {
          * @description Every machine-readable `code` an API error can carry. Switch on this, not on `detail`.
          * @enum {string}
          */
-        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "claim_not_reviewable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "provider_unavailable" | "query_not_supported" | "record_unreadable" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
+        ErrorCode: "account_not_found" | "api_token_not_allowed" | "bad_request" | "claim_in_progress" | "claim_not_found" | "claim_not_ignorable" | "claim_not_retryable" | "claim_not_reviewable" | "confirmation_required" | "cross_origin_request" | "database_unavailable" | "datacite_unavailable" | "expired_state" | "field_not_editable" | "forbidden" | "grant_wrong_orcid" | "identity_not_linked" | "identity_taken" | "insufficient_scope" | "internal_error" | "invalid_api_token" | "invalid_body" | "invalid_cursor" | "invalid_doi" | "invalid_events" | "invalid_expiry" | "invalid_field" | "invalid_id_token" | "invalid_json" | "invalid_name" | "invalid_orcid" | "invalid_parameter" | "invalid_query" | "invalid_reason" | "invalid_return_to" | "invalid_scopes" | "invalid_state" | "keys_unavailable" | "last_sign_in_method" | "method_not_allowed" | "missing_code" | "missing_state" | "no_pending_signup" | "not_found" | "not_ready" | "not_your_record" | "orcid_is_anchor" | "orcid_not_linkable" | "own_role" | "payload_too_large" | "permission_not_granted" | "provider_already_linked" | "provider_disabled" | "provider_rejected" | "permission_required" | "provider_unavailable" | "query_not_supported" | "record_unreadable" | "rate_limited" | "reauthentication_required" | "scope_not_allowed" | "service_unavailable" | "session_expired" | "session_mismatch" | "session_not_found" | "session_required" | "session_revoked" | "state_mismatch" | "token_algorithm_not_allowed" | "token_expired" | "token_keys_unavailable" | "token_malformed" | "token_not_found" | "token_signature_invalid" | "token_unknown_key" | "token_wrong_audience" | "token_wrong_issuer" | "too_many_events" | "too_many_tokens" | "unauthenticated" | "unknown_account" | "unknown_permission" | "unknown_provider" | "unreadable_body" | "unsupported_authorization" | "unsupported_media_type" | "unusable_orcid_id";
         EventsAccepted: {
             /** @description How many events were queued. */
             accepted: number;
@@ -3615,6 +3645,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProvidersResponse"];
+                };
+            };
+        };
+    };
+    backfill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillQueued"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request, or an API token without `claims:write`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `permission_required`: Auto-Update is not enabled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
