@@ -12,6 +12,7 @@ import {
   withParams,
 } from './auth-urls';
 import { dataciteSearchUrl } from './datacite';
+import { formatRelative } from './format';
 
 describe('safeReturnTo', () => {
   it.each([
@@ -116,5 +117,26 @@ describe('dataciteSearchUrl', () => {
     expect(url.searchParams.get('query')).toBe(
       'creators_and_contributors.nameIdentifiers.nameIdentifier:(0000-0002-1825-0097 OR "https://orcid.org/0000-0002-1825-0097")',
     );
+  });
+});
+
+describe('formatRelative', () => {
+  const now = new Date('2025-03-10T12:00:00Z');
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const MINUTE = 60_000;
+
+  it('says how long ago, in words', () => {
+    expect(formatRelative(ago(20_000), now, 'en')).toBe('just now');
+    // The server's clock a little ahead of the browser's.
+    expect(formatRelative(ago(-5_000), now, 'en')).toBe('just now');
+    expect(formatRelative(ago(MINUTE), now, 'en')).toBe('1 minute ago');
+    expect(formatRelative(ago(5 * MINUTE), now, 'en')).toBe('5 minutes ago');
+    expect(formatRelative(ago(3 * 60 * MINUTE), now, 'en')).toBe('3 hours ago');
+    expect(formatRelative(ago(25 * 60 * MINUTE), now, 'en')).toBe('yesterday');
+    expect(formatRelative(ago(4 * 24 * 60 * MINUTE), now, 'en')).toBe('4 days ago');
+  });
+
+  it('gives the date from 30 days on', () => {
+    expect(formatRelative('2025-01-12T10:00:00Z', now, 'en-GB')).toBe('12 Jan 2025');
   });
 });

@@ -329,6 +329,30 @@ export function auditEntry(overrides: Partial<Schemas['AuditEntry']> = {}): Sche
   };
 }
 
+/** One entry of an ORCID record's activity log: a work added by Search & Link. */
+export function activityEntry(overrides: Partial<Schemas['ActivityEntry']> = {}): Schemas['ActivityEntry'] {
+  return {
+    id: 7,
+    orcid: ORCID,
+    claim_id: '3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c',
+    doi: '10.5555/k4s2-v7q8',
+    action: 'added',
+    reason: 'search_and_link',
+    actor: null,
+    put_code: 1001,
+    orcid_status: null,
+    error_code: null,
+    message: null,
+    at: '2025-03-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+/** A page of the activity log; `next` is its `links.next` (the older entries), if any. */
+export function activityList(entries: Schemas['ActivityEntry'][], next: string | null = null): Schemas['ActivityList'] {
+  return { data: entries, links: { next } };
+}
+
 export const OTHER_SESSION_ID = '0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f';
 
 /** A signed-in person with ORCID and GitHub linked, two sessions, no ORCID permissions yet. */
@@ -353,6 +377,7 @@ export function signedInHandlers(): Handlers {
     'GET /api/v1/accounts/me/tokens': () => [apiToken()],
     'GET /api/v1/claims': () => claimList([]),
     'GET /api/v1/works': () => workList([]),
+    'GET /api/v1/accounts/me/activity': () => activityList([]),
     'GET /api/v1/auto-update/status': () => autoUpdateStatus(),
     'POST /api/v1/auth/logout': () => undefined,
   };

@@ -100,4 +100,15 @@ describe('claimCountLines', () => {
       '2 removed',
     ]);
   });
+
+  it('adds the works removed on orcid.org and those waiting for approval only when there are some', () => {
+    expect(claimCountLines(claimStates({ done: 2, removed_in_orcid: 1, pending_review: 3 }))).toEqual([
+      '2 in your record',
+      '0 queued',
+      '0 waiting for permission',
+      '0 failed',
+      '3 waiting for your approval',
+      '1 removed on orcid.org',
+    ]);
+  });
 });

@@ -115,9 +115,12 @@ const COUNT_LINES: { words: string; states: readonly ClaimState[]; always: boole
   { words: 'queued', states: IN_PROGRESS_STATES, always: true },
   { words: 'waiting for permission', states: ['waiting_for_permission'], always: true },
   { words: 'failed', states: ['failed'], always: true },
+  { words: 'waiting for your approval', states: ['pending_review'], always: false },
   // Skipped by Auto-Update, or dismissed by the person: the counts do not tell them apart.
   { words: 'skipped or dismissed', states: ['ignored'], always: false },
   { words: 'removed', states: ['deleted'], always: false },
+  // The person removed them on orcid.org: not added again unless they add them.
+  { words: 'removed on orcid.org', states: ['removed_in_orcid'], always: false },
 ];
 
 /** "N in your record", "N queued" (waiting or in progress), ..., for one source's counts. */
