@@ -18,6 +18,7 @@ import { SessionsSettingsPage } from './routes/settings/SessionsSettingsPage';
 import { SocialSettingsPage } from './routes/settings/SocialSettingsPage';
 import { YourDataSettingsPage } from './routes/settings/YourDataSettingsPage';
 import { SignInPage } from './routes/SignInPage';
+import { SignOutPage } from './routes/SignOutPage';
 
 /** The page frame and the route table. Providers (router, query client) are set up in main.tsx. */
 export function App() {
@@ -53,6 +54,7 @@ export function App() {
         <Routes>
           <Route index element={<HomePage />} />
           <Route path="sign-in" element={<SignInPage />} />
+          <Route path="sign-out" element={<SignOutPage />} />
           <Route path="link-orcid" element={<LinkOrcidPage />} />
           <Route path="api/docs" element={<ApiDocsPage />} />
           <Route path="settings" element={<SettingsLayout />}>

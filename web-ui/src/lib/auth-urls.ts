@@ -108,6 +108,21 @@ export function linkForm(provider: Exclude<Provider, 'orcid'>, returnTo: string)
   };
 }
 
+/** The longest `back` the server's sign-out form takes (`SignOutForm.back`, maxLength). */
+const SIGN_OUT_BACK_MAX = 2000;
+
+/**
+ * "Sign out" on `/sign-out`, where a link from another site to `GET /sign_out` leads: `POST
+ * /sign_out` from our own page (the server refuses it from anywhere else), with the `back` the
+ * server put in the address. The server checks `back` again (one of our pages, or DataCite's) and
+ * goes to `/` otherwise; one longer than it takes is left out, for `/`.
+ */
+export function signOutForm(back: string | null | undefined): FlowForm {
+  const fields: Record<string, string> = {};
+  if (back && back.length <= SIGN_OUT_BACK_MAX) fields.back = back;
+  return { action: '/sign_out', fields };
+}
+
 /**
  * Finishing a Google/GitHub sign-up with ORCID: `POST /auth/orcid/start` naming the pending sign-up
  * (its `id`), which is the person's confirmation that this identity is theirs.
