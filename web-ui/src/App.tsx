@@ -11,6 +11,7 @@ import { AdminAccountPage } from './routes/settings/AdminAccountPage';
 import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
 import { ApiTokensSettingsPage } from './routes/settings/ApiTokensSettingsPage';
+import { ClaimsActivityPage } from './routes/settings/ClaimsActivityPage';
 import { ClaimsListPage } from './routes/settings/ClaimsListPage';
 import { ClaimsSearchPage } from './routes/settings/ClaimsSearchPage';
 import { ClaimsSettingsPage } from './routes/settings/ClaimsSettingsPage';
@@ -67,6 +68,7 @@ export function App() {
               <Route index element={<ClaimsSettingsPage />} />
               <Route path="search" element={<ClaimsSearchPage />} />
               <Route path="list" element={<ClaimsListPage />} />
+              <Route path="activity" element={<ClaimsActivityPage />} />
             </Route>
             <Route path="admin">
               <Route index element={<AdminSettingsPage />} />

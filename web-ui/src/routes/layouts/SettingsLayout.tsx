@@ -8,12 +8,13 @@ import { useAccount } from '../../features/account/api/get-account';
 import { usePendingSignup } from '../../features/auth/api/get-pending-signup';
 import { signInPath, withoutFlowError } from '../../lib/auth-urls';
 import { displayName, hasAdminArea } from '../../lib/roles';
+import { CLAIMS_PATHS } from '../settings/claims-paths';
 import { ACCOUNT_PATHS } from '../settings/settings-paths';
 
 /**
  * The settings frame: a section menu (Your account, with its pages Active sessions, API tokens and
- * Your data nested under it; Social login; ORCID claims; and Admin for every role but `user`, as
- * the API decides) and the page it points to. It loads the account once and hands it to the sections.
+ * Your data nested under it; Social login; ORCID claims, with Search & Link, All claims and
+ * Activity; and Admin for every role but `user`, as the API decides) and the page it points to. It loads the account once and hands it to the sections.
  *
  * Without a session it tells apart a visitor who is not signed in ("Please sign in", and back
  * here afterwards) from a session that really ended: the server says so (`session_expired`,
@@ -118,15 +119,44 @@ const ACCOUNT_PAGES = [
   { to: ACCOUNT_PATHS.data, label: 'Your data' },
 ] as const;
 
+/** The pages under "ORCID claims" in the menu, beside its overview. */
+const CLAIMS_PAGES = [
+  { to: CLAIMS_PATHS.search, label: 'Search & Link' },
+  { to: CLAIMS_PATHS.list, label: 'All claims' },
+  { to: CLAIMS_PATHS.activity, label: 'Activity' },
+] as const;
+
+type MenuPage = (typeof ACCOUNT_PAGES)[number] | (typeof CLAIMS_PAGES)[number];
+
+/** Whether the page shown is one of `pages` (or under one). */
+const showsOneOf = (pathname: string, pages: readonly MenuPage[]) =>
+  pages.some((page) => pathname === page.to || pathname.startsWith(`${page.to}/`));
+
+/** A section's pages, nested under its entry. */
+function SubPages({ pages }: { pages: readonly MenuPage[] }) {
+  return (
+    <ul className="settings-nav__sub">
+      {pages.map((page) => (
+        <li key={page.to}>
+          <NavLink to={page.to} className={subNavClass}>
+            {page.label}
+          </NavLink>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * The section menu: four sections at most (Admin only for the roles that have it), "Your account"
- * with its pages nested under it. The page shown is `aria-current="page"`; "Your account" is only
- * marked as the open section while one of its pages is shown. Beside the content on the right on
- * wide screens, above it on a phone (styles.css, "Settings frame").
+ * and "ORCID claims" with their pages nested under them. The page shown is `aria-current="page"`;
+ * a section is only marked as the open one while one of its pages is shown. Beside the content on
+ * the right on wide screens, above it on a phone (styles.css, "Settings frame").
  */
 function SettingsNav({ account }: { account: Account }) {
   const { pathname } = useLocation();
-  const inAccount = ACCOUNT_PAGES.some((page) => pathname === page.to || pathname.startsWith(`${page.to}/`));
+  const inAccount = showsOneOf(pathname, ACCOUNT_PAGES);
+  const inClaims = showsOneOf(pathname, CLAIMS_PAGES);
   return (
     <nav aria-label="Settings" className="settings-nav">
       <ul className="settings-nav__list">
@@ -138,25 +168,22 @@ function SettingsNav({ account }: { account: Account }) {
           >
             Your account
           </NavLink>
-          <ul className="settings-nav__sub">
-            {ACCOUNT_PAGES.map((page) => (
-              <li key={page.to}>
-                <NavLink to={page.to} className={subNavClass}>
-                  {page.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
+          <SubPages pages={ACCOUNT_PAGES} />
         </li>
         <li>
           <NavLink to="/settings/social" className={navClass}>
             Social login
           </NavLink>
         </li>
-        <li>
-          <NavLink to="/settings/claims" className={navClass}>
+        <li className="settings-nav__claims">
+          <NavLink
+            to={CLAIMS_PATHS.overview}
+            end
+            className={({ isActive }) => `${navClass({ isActive })}${inClaims ? ' is-open' : ''}`}
+          >
             ORCID claims
           </NavLink>
+          <SubPages pages={CLAIMS_PAGES} />
         </li>
         {hasAdminArea(account.role) && (
           <li>

@@ -62,9 +62,11 @@ describe('ORCID claims overview', () => {
 
     await user.click(moreInfo);
     expect(await screen.findByRole('heading', { level: 2, name: 'All claims' })).toBeInTheDocument();
-    // Still in the ORCID claims section of the side menu.
+    // Still in the ORCID claims section of the side menu: the list is the page shown, under it.
     const menu = screen.getByRole('navigation', { name: 'Settings' });
-    expect(within(menu).getByRole('link', { name: 'ORCID claims' })).toHaveAttribute('aria-current', 'page');
+    expect(within(menu).getByRole('link', { name: 'All claims' })).toHaveAttribute('aria-current', 'page');
+    expect(within(menu).getByRole('link', { name: 'ORCID claims' })).not.toHaveAttribute('aria-current');
+    expect(within(menu).getByRole('link', { name: 'ORCID claims' })).toHaveClass('is-open');
     expect(document.title).toBe('All claims · ORCID claims · Profiles');
   });
 

@@ -9,7 +9,8 @@ import { renderWithProviders } from '../../test/render';
 import { movedAnchor } from './settings-paths';
 
 // The settings menu: four sections at most, with "Your account" holding its pages (Active
-// sessions, API tokens, Your data) nested under it, each a page of its own.
+// sessions, API tokens, Your data) nested under it, each a page of its own, and "ORCID claims" its
+// own (Search & Link, All claims, Activity).
 
 /** Where the app is, for the tests to read. */
 function WhereAmI() {
@@ -83,6 +84,54 @@ describe('settings menu: Your account and its pages', () => {
     expect(within(nav).getAllByRole('link').filter((a) => a.hasAttribute('aria-current'))).toHaveLength(1);
     expect(screen.queryByRole('region', { name: 'Your account' })).not.toBeInTheDocument();
     // Focus moves to the new page, as after a page load.
+    expect(screen.getByRole('main')).toHaveFocus();
+    await expectNoAxeViolations();
+  });
+
+  it('nests Search & Link, All claims and Activity under ORCID claims', async () => {
+    mockApi(signedInHandlers());
+    renderWithProviders(<App />, { route: '/settings/claims' });
+
+    const nav = await menu();
+    expect(sections(nav)).toEqual(['Your account', 'Social login', 'ORCID claims']);
+    const claims = within(nav).getByRole('link', { name: 'ORCID claims' });
+    const nested = within(claims.closest('li') ?? nav).getByRole('list');
+    expect(within(nested).getAllByRole('link').map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['Search & Link', '/settings/claims/search'],
+      ['All claims', '/settings/claims/list'],
+      ['Activity', '/settings/claims/activity'],
+    ]);
+    // The overview is the page shown, and only it.
+    expect(claims).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getAllByRole('link').filter((a) => a.hasAttribute('aria-current'))).toHaveLength(1);
+    await expectNoAxeViolations();
+  });
+
+  it.each([
+    ['Search & Link', '/settings/claims/search', 'Search & Link · ORCID claims · Profiles'],
+    ['All claims', '/settings/claims/list', 'All claims · ORCID claims · Profiles'],
+    ['Activity', '/settings/claims/activity', 'Activity · ORCID claims · Profiles'],
+  ])('opens the claims page %s from the menu, marked there, its section open', async (name, path, title) => {
+    mockApi(signedInHandlers());
+    const { user } = renderWithProviders(
+      <>
+        <App />
+        <WhereAmI />
+      </>,
+      { route: '/settings/claims' },
+    );
+    const nav = await menu();
+
+    await user.click(within(nav).getByRole('link', { name }));
+
+    expect(screen.getByRole('status', { name: 'Location' })).toHaveTextContent(path);
+    expect(await screen.findByRole('heading', { level: 2, name })).toBeInTheDocument();
+    expect(document.title).toBe(title);
+    expect(within(nav).getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+    expect(within(nav).getByRole('link', { name: 'ORCID claims' })).not.toHaveAttribute('aria-current');
+    expect(within(nav).getByRole('link', { name: 'ORCID claims' })).toHaveClass('is-open');
+    expect(within(nav).getByRole('link', { name: 'Your account' })).not.toHaveClass('is-open');
+    expect(within(nav).getAllByRole('link').filter((a) => a.hasAttribute('aria-current'))).toHaveLength(1);
     expect(screen.getByRole('main')).toHaveFocus();
     await expectNoAxeViolations();
   });

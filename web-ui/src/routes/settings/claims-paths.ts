@@ -1,6 +1,10 @@
-/** The ORCID claims pages: the overview, the Search & Link search page and the full list of claims. */
+/**
+ * The ORCID claims pages: the overview, the Search & Link search page, the full list of claims and
+ * the activity in the ORCID record.
+ */
 export const CLAIMS_PATHS = {
   overview: '/settings/claims',
   search: '/settings/claims/search',
   list: '/settings/claims/list',
+  activity: '/settings/claims/activity',
 } as const;
