@@ -1,16 +1,19 @@
 import { Link } from 'react-router-dom';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
+import { CheckOrcidRecord } from '../../features/claims/components/CheckOrcidRecord';
 import { ClaimSummary } from '../../features/claims/components/ClaimSummary';
 import { GrantedNotice } from '../../features/permissions/components/GrantedNotice';
 import { OrcidPermissions } from '../../features/permissions/components/OrcidPermissions';
+import { useSettingsAccount } from '../layouts/settings-context';
 import { CLAIMS_PATHS } from './claims-paths';
 
 /**
  * ORCID claims: the Search & Link and Auto-Update boxes (enable or disable, or why one is not
- * working), Search & Link opening the search page, and the counts with "More info" opening the
- * full list of claims.
+ * working), Search & Link opening the search page, "Check my ORCID record" with when it was last
+ * read, and the counts with "More info" opening the full list of claims.
  */
 export function ClaimsSettingsPage() {
+  const account = useSettingsAccount();
   return (
     <section className="card" aria-labelledby="claims-heading">
       <title>ORCID claims · Profiles</title>
@@ -36,6 +39,7 @@ export function ClaimsSettingsPage() {
           ),
         }}
       />
+      <CheckOrcidRecord checkedAt={account.orcid_checked_at} returnTo={CLAIMS_PATHS.overview} />
       <ClaimSummary
         moreInfo={
           <p className="claim-summary__more">

@@ -21,9 +21,10 @@ import { ClaimActions, ClaimReasonText } from './ClaimRemedy';
 
 /**
  * Settled states whose row says why (the works list has the state only): the claim is fetched for
- * it. For `ignored` that also tells a claim the person dismissed from one Auto-Update skipped.
+ * it. For `ignored` that also tells a claim the person dismissed from one Auto-Update skipped (or
+ * one already in the record from another source); for `removed_in_orcid`, the day it was removed.
  */
-const EXPLAINED_STATES: readonly ClaimState[] = ['failed', 'waiting_for_permission', 'ignored'];
+const EXPLAINED_STATES: readonly ClaimState[] = ['failed', 'waiting_for_permission', 'ignored', 'removed_in_orcid'];
 
 interface YourDoisProps {
   searchUrl?: string | undefined;
