@@ -7,6 +7,8 @@ import { expectNoAxeViolations } from '../../test/axe';
 import { expectReauthentication } from '../../test/flows';
 import {
   account,
+  activityEntry,
+  activityList,
   adminAccountDetail,
   adminAccountList,
   adminAccountSummary,
@@ -65,6 +67,7 @@ function adminHandlers(role: Role = 'staff_admin'): Handlers {
     'GET /api/v1/admin/accounts/{orcid}': () => adminAccountDetail(),
     'GET /api/v1/claims': () => claimList([failedClaim(), doneClaim()]),
     'GET /api/v1/admin/audit': () => [auditEntry()],
+    'GET /api/v1/admin/activity': () => activityList([]),
   };
 }
 
@@ -343,15 +346,98 @@ describe('admin: one account', () => {
     expect(screen.queryByRole('form', { name: 'Change account' })).not.toBeInTheDocument();
   });
 
-  it('shows a provider admin the account, but not the staff-only claims and audit', async () => {
+  it('shows a provider admin the account, but not the staff-only claims, activity and audit', async () => {
     const api = mockApi(adminHandlers('provider_admin'));
     renderWithProviders(<App />, { route });
 
     expect(await screen.findByRole('heading', { level: 2, name: 'Laure Haak' })).toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Claim counts' })).toBeInTheDocument();
     expect(screen.queryByRole('region', { name: 'Claims' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Activity in this ORCID record' })).not.toBeInTheDocument();
     expect(api.callsTo('GET', '/api/v1/claims')).toHaveLength(0);
     expect(api.callsTo('GET', '/api/v1/admin/audit')).toHaveLength(0);
+    expect(api.callsTo('GET', '/api/v1/admin/activity')).toHaveLength(0);
+  });
+
+  it('shows staff the activity in the person’s ORCID record, with ORCID’s status and our code as they are', async () => {
+    const api = mockApi(adminHandlers('staff_user'), {
+      'GET /api/v1/admin/activity': () =>
+        activityList(
+          [
+            activityEntry({
+              id: 12,
+              orcid: OTHER_ORCID,
+              doi: '10.5555/fail-0001',
+              action: 'failed',
+              reason: 'auto_update',
+              put_code: null,
+              orcid_status: 400,
+              error_code: 'orcid_rejected',
+              message: 'ORCID refused the request (HTTP 400): The client application sent a bad request to ORCID.',
+            }),
+            activityEntry({
+              id: 11,
+              orcid: OTHER_ORCID,
+              action: 'removed',
+              reason: 'reconcile',
+              put_code: 1001,
+              message: 'Gone from the ORCID record (removed on orcid.org); Profiles will not add it again unless you do.',
+            }),
+            activityEntry({
+              id: 10,
+              orcid: OTHER_ORCID,
+              action: 'skipped',
+              reason: 'admin',
+              actor: ORCID,
+              put_code: null,
+              message: 'Duplicate of another DOI.',
+            }),
+          ],
+          '/api/v1/admin/activity?page%5Bsize%5D=10&orcid=0000-0001-5109-3700&page%5Bbefore%5D=10',
+        ),
+    });
+    renderWithProviders(<App />, { route });
+
+    const activity = await screen.findByRole('region', { name: 'Activity in this ORCID record' });
+    const [failed, removed, skipped] = (await within(activity).findAllByRole('listitem')) as [HTMLElement, HTMLElement, HTMLElement];
+    expect(failed).toHaveTextContent('Failed');
+    expect(failed).toHaveTextContent(
+      'Error: ORCID refused the request (HTTP 400): The client application sent a bad request to ORCID.',
+    );
+    expect(within(failed).getByText('orcid_rejected', { selector: 'code' })).toBeInTheDocument();
+    expect(failed).toHaveTextContent('ORCID answered HTTP 400');
+    expect(failed).toHaveTextContent('10.5555/fail-0001 · Auto-Update');
+    expect(removed).toHaveTextContent('Removed');
+    expect(removed).toHaveTextContent('Reconcile · put-code 1001');
+    expect(skipped).toHaveTextContent(`Administrator by ${ORCID}`);
+    expect(within(skipped).getByRole('link', { name: ORCID })).toHaveAttribute('href', `/settings/admin/accounts/${ORCID}`);
+    expect(activity).toHaveTextContent('The latest 10 entries.');
+    const query = searchParams(api.callsTo('GET', '/api/v1/admin/activity')[0]);
+    expect(query.get('orcid')).toBe(OTHER_ORCID);
+    expect(query.get('page[size]')).toBe('10');
+    await expectNoAxeViolations();
+  });
+
+  it('says when Profiles has done nothing in the record yet', async () => {
+    mockApi(adminHandlers('staff_admin'));
+    renderWithProviders(<App />, { route });
+
+    const activity = await screen.findByRole('region', { name: 'Activity in this ORCID record' });
+    expect(
+      await within(activity).findByText('Profiles has not changed or tried anything in this ORCID record yet.'),
+    ).toBeInTheDocument();
+  });
+
+  it('puts a refusal of the activity in words', async () => {
+    mockApi(adminHandlers('staff_admin'), {
+      'GET /api/v1/admin/activity': () => problem(403, 'forbidden', 'Only DataCite staff may read the activity log.'),
+    });
+    renderWithProviders(<App />, { route });
+
+    const activity = await screen.findByRole('region', { name: 'Activity in this ORCID record' });
+    expect(await within(activity).findByRole('alert')).toHaveTextContent(
+      'Could not load the activity in this ORCID record. Only DataCite staff may read the activity log.',
+    );
   });
 
   it('says so when there is no such account', async () => {

@@ -8,6 +8,7 @@ import { CLAIM_STATE_ORDER, claimStateLabel, SOURCE_LABELS } from '../../../lib/
 import { PERMISSION_HEALTH, PERMISSION_TITLES, TOKEN_STATE } from '../admin-labels';
 import { useAdminAccount, type AdminAccountDetail } from '../api/get-admin-account';
 import { AccountChangeForm } from './AccountChangeForm';
+import { AdminActivity } from './AdminActivity';
 import { AdminClaims } from './AdminClaims';
 import { AuditList } from './AuditList';
 
@@ -32,7 +33,8 @@ interface AdminAccountProps {
 
 /**
  * One account for administrators: facts, role and flags (staff admins), identities, ORCID
- * permission health, claim counts, and for staff its claims (with why they failed) and its audit.
+ * permission health, claim counts, and for staff its claims (with why they failed), the activity
+ * in its ORCID record (ORCID's status and our error codes as they are) and its audit.
  */
 export function AdminAccount({ orcid, me, backLink }: AdminAccountProps) {
   const detail = useAdminAccount(orcid);
@@ -102,10 +104,13 @@ export function AdminAccount({ orcid, me, backLink }: AdminAccountProps) {
             canManage={staffAdmin}
             failedCount={detail.data.claim_states.failed ?? 0}
           />
+          <AdminActivity heading="Activity in this ORCID record" orcid={account.orcid} />
           <AuditList heading="Recent changes to this account" targetId={account.orcid} />
         </>
       ) : (
-        <p className="muted">The claims themselves and the audit log are shown to DataCite staff.</p>
+        <p className="muted">
+          The claims themselves, the activity in the ORCID record and the audit log are shown to DataCite staff.
+        </p>
       )}
     </>
   );
