@@ -51,6 +51,13 @@ export const orcidApi = {
   seedWork: (orcid, work, clientId) => control(currentStack().urls['orcid-api'], 'POST', '/_control/seed-work', {
     orcid, work, source: { clientId, name: 'DataCite' },
   }),
+  /**
+   * The person deletes a work on orcid.org (whatever its source): by `putCode`, or every work
+   * carrying `doi`. Answers `{deleted: [putCodes]}`; throws when there is none.
+   */
+  deleteWork: (orcid, { putCode, doi }) => control(currentStack().urls['orcid-api'], 'POST', '/_control/delete-work', {
+    orcid, ...(putCode != null ? { putCode } : { doi }),
+  }),
   /** Every token the double has seen for `orcid` now answers 401, as after a revocation on orcid.org. */
   revoke: (orcid) => control(currentStack().urls['orcid-api'], 'POST', '/_control/revoke', { orcid }),
   /**

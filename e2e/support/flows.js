@@ -113,15 +113,21 @@ export async function apiFromPage(page, method, path, body) {
 }
 
 // ── ORCID claims ─────────────────────────────────────────────────────────────────────────────────
-// Three pages: the overview (/settings/claims: the two permissions and the claim summary), the
-// Search & Link page (/settings/claims/search: DOIs in DataCite with "Add to ORCID record") and
-// the list of claims (/settings/claims/list). On both, a claim's row shows its live state, its
-// reason (ORCID's refusal, why it waits) and the one action that helps: "Try again" (with
-// "Dismiss" beside it for a failed addition), "Enable Search & Link" / "Enable Auto-Update" (a form
-// post to the grant), "Remove from ORCID record" or "Add again" (on the list for a removed claim,
-// on both for a dismissed one).
+// Four pages: the overview (/settings/claims: the two permissions, "Check my ORCID record" and the
+// claim summary), the Search & Link page (/settings/claims/search: DOIs in DataCite with "Add to
+// ORCID record"), the list of claims (/settings/claims/list, with "Check my ORCID record" too) and
+// the activity in the record (/settings/claims/activity). On the search page and the list, a
+// claim's row shows its live state, its reason (ORCID's refusal, why it waits) and the one action
+// that helps: "Try again" (with "Dismiss" beside it for a failed addition), "Enable Search & Link"
+// / "Enable Auto-Update" (a form post to the grant), "Remove from ORCID record" or "Add again" (on
+// the list for a removed claim, on both for a dismissed one or one removed on orcid.org).
 
-export const CLAIMS = { overview: '/settings/claims', search: '/settings/claims/search', list: '/settings/claims/list' };
+export const CLAIMS = {
+  overview: '/settings/claims',
+  search: '/settings/claims/search',
+  list: '/settings/claims/list',
+  activity: '/settings/claims/activity',
+};
 
 export const region = (page, name) => page.getByRole('region', { name, exact: true });
 
@@ -181,7 +187,7 @@ export async function searchDataCite(page, { doi, word }) {
 export const statusLine = (page, name) => region(page, name).getByRole('status', { includeHidden: true });
 
 /** Every state word a claim's row can show to its person. */
-export const CLAIM_STATE_WORDS = /^(Queued|In progress|In your ORCID record|Waiting for your permission|Failed|Skipped|Dismissed|Being removed|Removed)$/;
+export const CLAIM_STATE_WORDS = /^(Queued|In progress|In your ORCID record|Waiting for your permission|Waiting for your approval|Failed|Skipped|Dismissed|Being removed|Removed|Removed on orcid\.org)$/;
 
 /**
  * On the Search & Link page: finds a DOI with "Search DataCite" and chooses "Add to ORCID record";
@@ -233,6 +239,18 @@ export async function expectDone(page, doi, source) {
 /** Polls the ORCID double until `predicate(works)` holds for the works carrying `doi`. */
 export async function waitForOrcidRecord(orcidApi, orcid, doi, predicate, message, timeout = 20_000) {
   await expect.poll(async () => predicate(await orcidApi.worksFor(orcid, doi)), { message, timeout }).toBe(true);
+}
+
+/**
+ * "Check my ORCID record" (on the overview or the list of claims): Profiles reads the record now,
+ * and the box says what it found in its live region; resolves with that sentence.
+ */
+export async function checkOrcidRecord(page) {
+  const box = region(page, 'Your ORCID record');
+  await box.getByRole('button', { name: 'Check my ORCID record' }).click();
+  const summary = box.getByRole('status');
+  await expect(summary).toHaveText(/^Your ORCID record holds /);
+  return summary.textContent();
 }
 
 // ── Outside the browser: the operator's CLI and the DOI event feed ─────────────────────────────
