@@ -30,6 +30,58 @@ pub fn enqueue_doi_event(conn: &mut PgConnection, doi: &Doi) -> QueryResult<i64>
     )
 }
 
+/// What a claim says once DataCite's record of its DOI no longer names the person.
+pub const NO_LONGER_NAMED: &str = "DataCite's record of this DOI no longer names you.";
+
+/// The claims of people `doi` no longer names (`named` are those it does): Auto-Update's works
+/// are removed from their records (a claim not yet pushed is set aside); a Search & Link claim is
+/// the person's own choice, so it only says so ("ask, don't remove").
+fn no_longer_named(
+    conn: &mut PgConnection,
+    doi: &Doi,
+    named: &[String],
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use super::{ClaimAction, ClaimState};
+    use crate::db::schema::claims;
+    let gone: Vec<store::Claim> = claims::table
+        .filter(claims::doi.eq(doi.as_str()))
+        .filter(claims::orcid.ne_all(named))
+        .filter(claims::action.eq(ClaimAction::Create))
+        .filter(claims::state.eq_any([
+            ClaimState::Done,
+            ClaimState::Waiting,
+            ClaimState::WaitingForPermission,
+            ClaimState::Failed,
+            ClaimState::PendingReview,
+        ]))
+        .select(store::Claim::as_select())
+        .load(conn)?;
+    for claim in &gone {
+        match (claim.source(), claim.state()) {
+            (ClaimSource::AutoUpdate, ClaimState::Done) => {
+                store::withdraw_auto_update(conn, claim.id, max_attempts, now)?;
+            }
+            (ClaimSource::AutoUpdate, _) => {
+                store::ignore(conn, claim, NO_LONGER_NAMED)?;
+            }
+            (ClaimSource::SearchAndLink, ClaimState::Done) if claim.error_code.is_none() => {
+                diesel::update(claims::table.find(claim.id))
+                    .set((
+                        claims::error_code.eq("no_longer_named"),
+                        claims::error_message.eq(format!(
+                            "{NO_LONGER_NAMED} It stays in your ORCID record until you remove it."
+                        )),
+                    ))
+                    .execute(conn)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(gone.len())
+}
+
 /// What the intake did with one DOI.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IntakeReport {
@@ -48,6 +100,17 @@ impl Engine {
             )));
         };
         let orcids = metadata.orcid_ids();
+        // Metadata follows DataCite: people this DOI no longer names.
+        if metadata.has_creators() {
+            let (named, d, max_attempts, now) = (
+                orcids.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
+                doi.clone(),
+                self.config.max_attempts,
+                self.clock.now(),
+            );
+            self.db(move |conn| no_longer_named(conn, &d, &named, max_attempts, now))
+                .await?;
+        }
         if orcids.is_empty() {
             tracing::debug!(%doi, "no ORCID iD among creators and contributors; nothing to claim");
             return Ok(IntakeReport::default());

@@ -22,7 +22,7 @@ use super::process::Engine;
 use super::store::{self, Claim};
 use super::{ClaimAction, ClaimSource, ClaimState};
 use crate::crypto::permission_context;
-use crate::db::schema::{accounts, claims};
+use crate::db::schema::{accounts, claims, orcid_record_works};
 use crate::domain::OrcidId;
 use crate::jobs::{self, JobError, NewJob};
 
@@ -180,6 +180,28 @@ fn apply(
         diesel::update(accounts::table.filter(accounts::orcid.eq(orcid)))
             .set(accounts::orcid_checked_at.eq(read_at))
             .execute(conn)?;
+        // The record as read, for Search & Link to mark what is in it already.
+        diesel::delete(orcid_record_works::table.filter(orcid_record_works::orcid.eq(orcid))).execute(conn)?;
+        let rows: Vec<_> = works
+            .iter()
+            .flat_map(|w| {
+                w.dois.iter().map(move |d| {
+                    (
+                        orcid_record_works::orcid.eq(orcid),
+                        orcid_record_works::put_code.eq(w.put_code),
+                        orcid_record_works::doi.eq(d.clone()),
+                        orcid_record_works::ours.eq(w.ours),
+                        orcid_record_works::source_name.eq(w.source_name.clone()),
+                    )
+                })
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            diesel::insert_into(orcid_record_works::table)
+                .values(chunk)
+                .on_conflict_do_nothing()
+                .execute(conn)?;
+        }
         Ok(report)
     })
 }
@@ -280,6 +302,50 @@ impl Engine {
         tracing::debug!(queued = n, "records due for reconciling");
         Ok(())
     }
+}
+
+/// What the record held for `dois` when last read: DOI → (ours, who added it).
+pub fn in_record(
+    conn: &mut PgConnection,
+    orcid: &str,
+    dois: &[String],
+) -> QueryResult<std::collections::HashMap<String, (bool, Option<String>)>> {
+    let rows: Vec<(String, bool, Option<String>)> = orcid_record_works::table
+        .filter(orcid_record_works::orcid.eq(orcid))
+        .filter(orcid_record_works::doi.eq_any(dois))
+        .select((
+            orcid_record_works::doi,
+            orcid_record_works::ours,
+            orcid_record_works::source_name,
+        ))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (doi, ours, source) in rows {
+        // Ours first: it is the one Profiles can update or remove.
+        let entry = out.entry(doi).or_insert((ours, source.clone()));
+        if ours && !entry.0 {
+            *entry = (ours, source);
+        }
+    }
+    Ok(out)
+}
+
+/// Queues a reading of the record when the last one is older than `stale` (or there was none).
+pub fn refresh_if_stale(
+    conn: &mut PgConnection,
+    orcid: &str,
+    stale: chrono::Duration,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let checked: Option<Option<DateTime<Utc>>> = accounts::table
+        .filter(accounts::orcid.eq(orcid))
+        .select(accounts::orcid_checked_at)
+        .first(conn)
+        .optional()?;
+    if checked.is_some_and(|at| at.is_none_or(|at| now - at > stale)) {
+        enqueue(conn, orcid)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

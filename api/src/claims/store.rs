@@ -364,6 +364,27 @@ pub fn ignore(conn: &mut PgConnection, claim: &Claim, reason: &str) -> QueryResu
 /// Asks for the work to be removed from the ORCID record. A claim that never reached ORCID is
 /// withdrawn at once; otherwise the worker deletes the work.
 pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32, now: DateTime<Utc>) -> QueryResult<Claim> {
+    request_removal(conn, id, max_attempts, now, true)
+}
+
+/// [`request_delete`], for Auto-Update's own removal of a work whose DOI no longer names the
+/// person: no exclusion, so the DOI comes back if DataCite names them again.
+pub fn withdraw_auto_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Claim> {
+    request_removal(conn, id, max_attempts, now, false)
+}
+
+fn request_removal(
+    conn: &mut PgConnection,
+    id: Uuid,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+    exclude: bool,
+) -> QueryResult<Claim> {
     conn.transaction(|conn| {
         let claim: Claim = claims::table
             .find(id)
@@ -371,7 +392,9 @@ pub fn request_delete(conn: &mut PgConnection, id: Uuid, max_attempts: i32, now:
             .for_update()
             .first(conn)?;
         // Removed: Auto-Update does not bring it back (the person can, by adding it by hand).
-        super::exclusions::exclude_doi(conn, &claim.orcid, &claim.doi, super::exclusions::ORIGIN_REMOVED, now)?;
+        if exclude {
+            super::exclusions::exclude_doi(conn, &claim.orcid, &claim.doi, super::exclusions::ORIGIN_REMOVED, now)?;
+        }
         // Nothing of ours in the record: never pushed, or already removed there by the person.
         let never_pushed = (claim.put_code.is_none()
             && claim.claimed_at.is_none()

@@ -197,6 +197,11 @@ impl DoiMetadata {
 
     /// Why Auto-Update must not push this DOI, or None: its prefix is in `excluded_prefixes`, or it is a
     /// version, part or duplicate of another work (a relation pointing back at the DOI itself does not count).
+    /// True when the record lists creators (a record without any says nothing about who is named).
+    pub fn has_creators(&self) -> bool {
+        !self.creators.is_empty()
+    }
+
     /// The DataCite repository (client) that registered the DOI, when DataCite says.
     pub fn client_id(&self) -> Option<&str> {
         self.client_id.as_deref()

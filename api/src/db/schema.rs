@@ -155,6 +155,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    orcid_record_works (orcid, doi, put_code) {
+        orcid -> Text,
+        put_code -> Int8,
+        doi -> Text,
+        ours -> Bool,
+        source_name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     orcid_permissions (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -258,6 +268,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     orcid_activity,
     orcid_permissions,
+    orcid_record_works,
     pending_signups,
     rate_limits,
     request_limits,

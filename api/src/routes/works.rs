@@ -67,9 +67,13 @@ pub struct WorkView {
     pub url: Option<String>,
     /// Your claim for this DOI.
     pub claim: Option<WorkClaim>,
-    /// True when the work is (or is being put) in your ORCID record: offer "Remove" rather than
-    /// "Add to ORCID record".
+    /// True when the work is (or is being put) in your ORCID record, by your claim or as the
+    /// record itself last read says: offer "Remove" (for ours) rather than "Add to ORCID record".
     pub in_orcid_record: bool,
+    /// Who added it to your ORCID record when it is there from another source (e.g. "Crossref
+    /// Metadata Search"), as the record said when last read; `null` otherwise. Adding it again
+    /// would not duplicate it: Profiles sets such a claim aside.
+    pub in_record_from: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -180,13 +184,17 @@ pub async fn search(
         .filter_map(|r| DoiMetadata::from_response(&r).ok().map(|m| (r, m)))
         .collect();
     let dois: Vec<String> = parsed.iter().map(|(_, m)| m.doi().to_owned()).collect();
-    let orcid = caller.account.orcid.clone();
-    let rows: Vec<(String, Uuid, ClaimState, ClaimAction, ClaimSource)> = crate::db::run(&state.pool, move |conn| {
-        Ok(claims::table
+    let (orcid, now) = (caller.account.orcid.clone(), state.clock.now());
+    let (rows, recorded) = crate::db::run(&state.pool, move |conn| {
+        let rows: Vec<(String, Uuid, ClaimState, ClaimAction, ClaimSource)> = claims::table
             .filter(claims::orcid.eq(&orcid))
             .filter(claims::doi.eq_any(&dois))
             .select((claims::doi, claims::id, claims::state, claims::action, claims::source))
-            .load(conn)?)
+            .load(conn)?;
+        // The record as last read; read it again soon when that is long ago.
+        let recorded = crate::claims::reconcile::in_record(conn, &orcid, &dois)?;
+        crate::claims::reconcile::refresh_if_stale(conn, &orcid, chrono::Duration::minutes(10), now)?;
+        Ok((rows, recorded))
     })
     .await?;
     let mut mine_by_doi: HashMap<String, WorkClaim> = rows
@@ -207,10 +215,16 @@ pub async fn search(
         .into_iter()
         .map(|(record, m)| {
             let claim = mine_by_doi.remove(m.doi());
-            let in_orcid_record = claim.as_ref().is_some_and(|c| {
+            let in_record = recorded.get(m.doi());
+            let by_claim = claim.as_ref().is_some_and(|c| {
                 c.action == ClaimAction::Create
                     && matches!(c.state, ClaimState::Done | ClaimState::Waiting | ClaimState::Working)
             });
+            let gone = claim.as_ref().is_some_and(|c| c.state == ClaimState::RemovedInOrcid);
+            let in_orcid_record = (by_claim || in_record.is_some()) && !(gone && in_record.is_none());
+            let in_record_from = in_record
+                .filter(|(ours, _)| !ours)
+                .map(|(_, source)| source.clone().unwrap_or_else(|| "someone else".to_owned()));
             WorkView {
                 doi_url: format!("https://doi.org/{}", m.doi()),
                 doi: m.doi().to_owned(),
@@ -226,6 +240,7 @@ pub async fn search(
                 url: m.url().map(str::to_owned),
                 claim,
                 in_orcid_record,
+                in_record_from,
             }
         })
         .collect();

@@ -168,3 +168,74 @@ async fn a_lost_put_code_is_adopted_and_a_record_without_permission_is_not_read(
     let (other, _) = person(&app, &[]).await;
     assert_problem(check(&app, &other).await, 409, "record_unreadable").await;
 }
+
+#[actix_web::test]
+async fn metadata_follows_datacite_and_search_shows_the_record() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (auto, auto_orcid) = person(&app, &["auto_update"]).await;
+    let (linker, linker_orcid) = person(&app, &["search_and_link"]).await;
+    let (_, service) = person(&app, &[]).await;
+    let feed = api_token(&app, &service, &["events:write"]);
+    let event = |doi: String| {
+        let (client, url, token) = (app.client.clone(), app.url("/api/v1/events/dois"), feed.clone());
+        async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"events": [{"doi": doi}]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 202);
+        }
+    };
+    let doi = seed_doi(&[&auto_orcid, &linker_orcid], json!({})).await;
+    event(doi.clone()).await;
+    add(&app, &linker, &doi).await;
+    drain(&app, false).await;
+    assert_eq!(claim_of(&app, &auto, &doi).await["state"], "done");
+    assert_eq!(claim_of(&app, &linker, &doi).await["state"], "done");
+
+    // DataCite's record no longer names either of them.
+    let res = reqwest::Client::new()
+        .post(format!("{}/_control/dois", standins().datacite))
+        .json(&json!({"doi": doi, "creators": [{"name": "Someone Else", "nameType": "Personal"}],
+               "titles": [{"title": "A test dataset"}], "publisher": {"name": "Test Repository"},
+               "publicationYear": 2024, "types": {"resourceTypeGeneral": "Dataset"}, "url": "https://example.org/data"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    event(doi.clone()).await;
+    drain(&app, false).await;
+    // Auto-Update's work goes; the person's own Search & Link choice stays, and says so.
+    assert_eq!(claim_of(&app, &auto, &doi).await["state"], "deleted");
+    assert!(record(&auto_orcid).await.is_empty());
+    let kept = claim_of(&app, &linker, &doi).await;
+    assert_eq!(kept["state"], "done", "{kept}");
+    assert_eq!(kept["error"]["code"], "no_longer_named", "{kept}");
+    assert_eq!(record(&linker_orcid).await.len(), 1);
+
+    // Search & Link marks a DOI in the record from another source, as the record says.
+    let theirs = seed_doi(&[&linker_orcid], json!({})).await;
+    control(
+        "seed-work",
+        json!({"orcid": linker_orcid, "source": {"clientId": "APP-CROSSREF000001", "name": "Crossref Metadata Search"},
+               "work": {"title": {"title": {"value": "Theirs"}}, "type": "data-set",
+                        "external-ids": {"external-id": [{"external-id-type": "doi", "external-id-value": theirs, "external-id-relationship": "self"}]}}}),
+    )
+    .await;
+    assert_eq!(check(&app, &linker).await.status(), 200);
+    let found: Value = linker
+        .get(app.url(&format!("/api/v1/works?query={theirs}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let work = &found["data"][0];
+    assert_eq!(work["in_orcid_record"], true, "{work}");
+    assert_eq!(work["in_record_from"], "Crossref Metadata Search");
+    assert!(work["claim"].is_null());
+}

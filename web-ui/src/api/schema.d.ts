@@ -2065,10 +2065,16 @@ export interface components {
             doi: string;
             doi_url: string;
             /**
-             * @description True when the work is (or is being put) in your ORCID record: offer "Remove" rather than
-             *     "Add to ORCID record".
+             * @description True when the work is (or is being put) in your ORCID record, by your claim or as the
+             *     record itself last read says: offer "Remove" (for ours) rather than "Add to ORCID record".
              */
             in_orcid_record: boolean;
+            /**
+             * @description Who added it to your ORCID record when it is there from another source (e.g. "Crossref
+             *     Metadata Search"), as the record said when last read; `null` otherwise. Adding it again
+             *     would not duplicate it: Profiles sets such a claim aside.
+             */
+            in_record_from?: string | null;
             /** @description The container title, else the publisher (what ORCID shows as the journal). */
             journal_title?: string | null;
             /** Format: int32 */

@@ -1,0 +1,1 @@
+DROP TABLE orcid_record_works;
