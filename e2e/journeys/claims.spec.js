@@ -7,7 +7,7 @@ import { expect, test } from '../support/fixtures.js';
 import {
   addWithSearchAndLink, apiFromPage, claimRow, createApiToken, doiRow, enablePermission, expectDone, grantRole,
   inRecordLine, openClaimList, openClaims, openSearch, permissionBox, postDoiEvents, QUICK, region, registerDoi,
-  reloadUntil, signInWithOrcid, sourceCard, waitForOrcidRecord,
+  reloadUntil, signInWithOrcid, sourceCard, waitForOrcidRecord, waitForRecordRead,
 } from '../support/flows.js';
 
 const hasOne = (works) => works.length === 1;
@@ -97,12 +97,16 @@ test('6. Auto-Update: an event for a DOI naming them is pushed; one for a person
 test('7. ORCID answers 409 (already added): the claim still ends done with the adopted put code', async ({ page, stack }) => {
   const orcid = randomOrcid();
   const { doi, title, word } = await registerDoi([orcid], 'Already added');
-  // An earlier push by this app that Profiles has no record of: ORCID refuses a second copy with 409.
-  const seeded = await orcidApi.seedWork(orcid, orcidWork(doi, 'An earlier title'), stack.clients.ORCID_CLIENT_ID);
-  const putCode = seeded['put-code'];
 
   await signInWithOrcid(page, orcid);
   await enablePermission(page, 'Search & Link', orcid);
+  // Granting Search & Link makes Profiles read the record (a background job). Seeded before that
+  // reading, the work would show as already in the record and never be pushed; seeded after it,
+  // it is an earlier push by this app that Profiles has no record of: ORCID refuses a second copy
+  // with 409, and the claim adopts the work.
+  await waitForRecordRead(page);
+  const seeded = await orcidApi.seedWork(orcid, orcidWork(doi, 'An earlier title'), stack.clients.ORCID_CLIENT_ID);
+  const putCode = seeded['put-code'];
   await addWithSearchAndLink(page, { doi, word });
 
   await expectDone(page, doi, 'ORCID Search & Link');

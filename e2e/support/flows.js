@@ -242,6 +242,18 @@ export async function waitForOrcidRecord(orcidApi, orcid, doi, predicate, messag
 }
 
 /**
+ * Waits until Profiles has read the person's ORCID record (`orcid_checked_at` in
+ * `GET /api/v1/accounts/me`): granting Search & Link (or Auto-Update) starts that reading as a
+ * background job.
+ */
+export async function waitForRecordRead(page, timeout = 20_000) {
+  await expect.poll(async () => {
+    const me = await apiFromPage(page, 'GET', '/api/v1/accounts/me');
+    return me.status === 200 && me.body.orcid_checked_at != null;
+  }, { message: 'Profiles reads the ORCID record after the grant', timeout }).toBe(true);
+}
+
+/**
  * "Check my ORCID record" (on the overview or the list of claims): Profiles reads the record now,
  * and the box says what it found in its live region; resolves with that sentence.
  */
