@@ -120,3 +120,27 @@ describe('claimStatus: what a claim row says and offers its person', () => {
     expect(removal('done').remedy).toBeNull();
   });
 });
+
+describe('claimStatus: in the record already, or no longer named', () => {
+  it('offers no "Try again" for a claim skipped because another source added the work already', () => {
+    const reason = 'Already in your ORCID record (added by Crossref Metadata Search).';
+    expect(status('ignored', { skip_reason: reason })).toEqual({
+      pill: { label: 'In your ORCID record', tone: 'success' },
+      reason: { text: reason, tone: 'muted' },
+      remedy: null,
+      secondary: null,
+    });
+    // Any other skip may still be tried again.
+    expect(status('ignored', { skip_reason: 'You excluded software DOIs from Auto-Update.' }).remedy?.label).toBe('Try again');
+  });
+
+  it('reads a done claim DataCite no longer names them for as a neutral note, with "Remove from ORCID record"', () => {
+    const { pill, reason, remedy } = status('done', { error: { code: 'no_longer_named', message: 'whatever the API said' } });
+    expect(pill).toEqual({ label: 'In your ORCID record', tone: 'success' });
+    expect(reason).toEqual({
+      text: "DataCite's record of this DOI no longer names you. It stays in your ORCID record until you remove it.",
+      tone: 'muted',
+    });
+    expect(remedy).toEqual({ kind: 'remove', label: 'Remove from ORCID record' });
+  });
+});

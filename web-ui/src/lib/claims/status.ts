@@ -55,8 +55,10 @@ export type ClaimStatusInput = Pick<Claim, 'state' | 'action' | 'source'> &
  *   waiting_for_permission    neutral, why it waits, and "Enable <the permission of its source>"
  *   failed                    the error in red, and "Try again"; an addition also "Dismiss"
  *   ignored, dismissed        neutral "Dismissed", and "Add again" (like a removed claim)
- *   ignored                   "Skipped: <reason>", and "Try again"
- *   done                      "Remove from ORCID record" (for an addition)
+ *   ignored                   "Skipped: <reason>", and "Try again"; already in the record from
+ *                             another source: "In your ORCID record" with the reason, nothing to do
+ *   done                      "Remove from ORCID record" (for an addition); with `no_longer_named`,
+ *                             a neutral note that DataCite no longer names them
  *   deleted                   "Add again"
  *   removed_in_orcid          "You removed this from your ORCID record on …", and "Add again"
  *   pending_review            "Waiting for your approval"
@@ -95,10 +97,23 @@ export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
         return { pill: DISMISSED_PILL, reason: DISMISSED_REASON, remedy: ADD_AGAIN, secondary: null };
       }
       const skipped = claim.skip_reason;
+      // Already there from another source: trying again would only be skipped again.
+      if (isAlreadyInRecord(claim)) {
+        return {
+          pill: ALREADY_IN_RECORD_PILL,
+          reason: skipped ? { text: skipped, tone: 'muted' } : null,
+          remedy: null,
+          secondary: null,
+        };
+      }
       return only(skipped ? { text: `${pill.label}: ${skipped}`, tone: 'muted' } : null, retryRemedy(claim));
     }
-    case 'done':
-      return only(null, canRemove(claim) ? { kind: 'remove', label: 'Remove from ORCID record' } : null);
+    case 'done': {
+      const remove: ClaimRemedy | null = canRemove(claim) ? { kind: 'remove', label: 'Remove from ORCID record' } : null;
+      // Not a failure: DataCite no longer names the person; the work stays until they remove it.
+      if (claim.error?.code === NO_LONGER_NAMED) return only({ text: NO_LONGER_NAMED_TEXT, tone: 'muted' }, remove);
+      return only(null, remove);
+    }
     case 'deleted':
       return only(null, ADD_AGAIN);
     case 'removed_in_orcid':
@@ -110,6 +125,21 @@ export function claimStatus(claim: ClaimStatusInput): ClaimStatus {
       return only(null, null);
   }
 }
+
+/** The error code of a done claim whose DOI's DataCite record no longer names its person. */
+export const NO_LONGER_NAMED = 'no_longer_named';
+export const NO_LONGER_NAMED_TEXT =
+  "DataCite's record of this DOI no longer names you. It stays in your ORCID record until you remove it.";
+
+/** How a skip reason begins when the work was in the record already, added by another source. */
+export const ALREADY_IN_RECORD_PREFIX = 'Already in your ORCID record (added by';
+
+/** An `ignored` claim skipped because the record holds the work already, from another source. */
+export const isAlreadyInRecord = (claim: Pick<Claim, 'state'> & Partial<Pick<Claim, 'skip_reason'>>): boolean =>
+  claim.state === 'ignored' && (claim.skip_reason?.startsWith(ALREADY_IN_RECORD_PREFIX) ?? false);
+
+/** Such a claim reads like one that is in the record (it is, by another source). */
+export const ALREADY_IN_RECORD_PILL: ClaimPill = { label: 'In your ORCID record', tone: 'success' };
 
 const ADD_AGAIN: ClaimRemedy = { kind: 'add_again', label: 'Add again' };
 

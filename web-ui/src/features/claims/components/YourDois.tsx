@@ -1,10 +1,12 @@
 import { useId, useState, type SubmitEvent } from 'react';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { Pagination } from '../../../components/Pagination';
 import {
   claimPill,
   claimStatus,
+  NO_LONGER_NAMED,
   dismissedNotice,
   noticeHolds,
   queuedNotice,
@@ -15,6 +17,7 @@ import {
 import { useClaim } from '../api/get-claim';
 import { useCreateClaim } from '../api/create-claim';
 import { useDismissClaim } from '../api/dismiss-claim';
+import { useRemoveClaim } from '../api/remove-claim';
 import { useRetryClaim } from '../api/retry-claim';
 import { useWorks, type Work } from '../api/get-works';
 import { ClaimActions, ClaimReasonText } from './ClaimRemedy';
@@ -22,9 +25,10 @@ import { ClaimActions, ClaimReasonText } from './ClaimRemedy';
 /**
  * Settled states whose row says why (the works list has the state only): the claim is fetched for
  * it. For `ignored` that also tells a claim the person dismissed from one Auto-Update skipped (or
- * one already in the record from another source); for `removed_in_orcid`, the day it was removed.
+ * one already in the record from another source); for `removed_in_orcid`, the day it was removed;
+ * for `done`, whether DataCite still names the person (`no_longer_named`).
  */
-const EXPLAINED_STATES: readonly ClaimState[] = ['failed', 'waiting_for_permission', 'ignored', 'removed_in_orcid'];
+const EXPLAINED_STATES: readonly ClaimState[] = ['failed', 'waiting_for_permission', 'ignored', 'removed_in_orcid', 'done'];
 
 interface YourDoisProps {
   searchUrl?: string | undefined;
@@ -46,6 +50,8 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
   const create = useCreateClaim();
   const retry = useRetryClaim();
   const dismiss = useDismissClaim();
+  const remove = useRemoveClaim();
+  const [removing, setRemoving] = useState<Work | null>(null);
   const [notice, setNotice] = useState<ClaimNotice | null>(null);
   const searchId = useId();
 
@@ -111,6 +117,18 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
     });
   };
 
+  const confirmRemove = () => {
+    const work = removing;
+    const claimId = work?.claim?.id;
+    if (!work || !claimId) return;
+    remove.mutate(claimId, {
+      onSuccess: () => {
+        setRemoving(null);
+        setNotice(null);
+      },
+    });
+  };
+
   /** Which of a row's actions is under way. */
   const busyWith = (work: Work): ClaimRemedy['kind'] | null => {
     const claimId = work.claim?.id;
@@ -158,6 +176,11 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
               }}
               onAddAgain={(source) => {
                 addAgain(work, source);
+              }}
+              onRemove={() => {
+                startOver();
+                remove.reset();
+                setRemoving(work);
               }}
             />
           ))}
@@ -214,6 +237,25 @@ export function YourDois({ searchUrl, returnTo }: YourDoisProps) {
       {retry.isError && <ErrorAlert error={retry.error} context="Could not try the claim again." />}
       {dismiss.isError && <ErrorAlert error={dismiss.error} context="Could not dismiss the claim." />}
       {body}
+      {removing && (
+        <ConfirmDialog
+          title="Remove from ORCID record?"
+          confirmLabel="Remove"
+          destructive
+          busy={remove.isPending}
+          error={remove.isError ? <ErrorAlert error={remove.error} context="Nothing was changed." /> : null}
+          onConfirm={confirmRemove}
+          onCancel={() => {
+            setRemoving(null);
+            remove.reset();
+          }}
+        >
+          <p>
+            DataCite will remove {removing.title ? `“${removing.title}” (${removing.doi})` : removing.doi} from your
+            ORCID record.
+          </p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
@@ -228,13 +270,18 @@ interface WorkRowProps {
   onRetry: (claimId: string) => void;
   onDismiss: (claimId: string) => void;
   onAddAgain: (source: NonNullable<Work['claim']>['source']) => void;
+  onRemove: () => void;
 }
 
-/** What this page offers; removing is on the list of claims. */
+/**
+ * What this page offers; removing is on the list of claims, except for a work DataCite no longer
+ * names the person for, whose note says they may remove it.
+ */
 const OFFERED: readonly ClaimRemedy['kind'][] = ['retry', 'enable', 'dismiss', 'add_again'];
-const offered = (remedy: ClaimRemedy | null | undefined) => (remedy && OFFERED.includes(remedy.kind) ? remedy : null);
+const offered = (remedy: ClaimRemedy | null | undefined, noLongerNamed = false) =>
+  remedy && (OFFERED.includes(remedy.kind) || (noLongerNamed && remedy.kind === 'remove')) ? remedy : null;
 
-function WorkRow({ work, returnTo, adding, busy, onAdd, onRetry, onDismiss, onAddAgain }: WorkRowProps) {
+function WorkRow({ work, returnTo, adding, busy, onAdd, onRetry, onDismiss, onAddAgain, onRemove }: WorkRowProps) {
   const titleId = useId();
   // A removed claim is as good as none here: the DOI can be added again.
   const claim = work.claim && work.claim.state !== 'deleted' ? work.claim : null;
@@ -247,14 +294,18 @@ function WorkRow({ work, returnTo, adding, busy, onAdd, onRetry, onDismiss, onAd
   const unknown = claim?.state === 'ignored' && !known && (detail.isPending || detail.isFetching);
   const status =
     claim && !unknown ? claimStatus({ ...claim, error: known?.error, skip_reason: known?.skip_reason }) : null;
-  const remedy = offered(status?.remedy);
+  const noLongerNamed = known?.state === 'done' && known.error?.code === NO_LONGER_NAMED;
+  const remedy = offered(status?.remedy, noLongerNamed);
   const secondary = offered(status?.secondary);
-  // A DOI already in the record (added some other way) reads like a claim that is done.
-  const pill = status
-    ? status.pill
-    : work.in_orcid_record
-      ? claimPill({ state: 'done', action: 'create' }, 'person')
-      : null;
+  // A DOI already in the record (added some other way) reads like a claim that is done, and says
+  // who added it when the record told.
+  const inRecord = work.in_orcid_record || Boolean(work.in_record_from);
+  const pill = status ? status.pill : inRecord ? claimPill({ state: 'done', action: 'create' }, 'person') : null;
+  const reason =
+    status?.reason ??
+    (!claim && work.in_record_from
+      ? { text: `Already in your ORCID record, added by ${work.in_record_from}.`, tone: 'muted' as const }
+      : null);
   return (
     <li className="session">
       <div className="session__what">
@@ -265,7 +316,7 @@ function WorkRow({ work, returnTo, adding, busy, onAdd, onRetry, onDismiss, onAd
           {work.publication_year ? ` · ${work.publication_year}` : ''}
           {work.journal_title ? ` · ${work.journal_title}` : ''}
         </span>
-        <ClaimReasonText reason={status?.reason ?? null} />
+        <ClaimReasonText reason={reason} />
       </div>
       {!pill && !unknown && (
         <button type="button" className="button" aria-describedby={titleId} disabled={adding} onClick={onAdd}>
@@ -288,6 +339,7 @@ function WorkRow({ work, returnTo, adding, busy, onAdd, onRetry, onDismiss, onAd
           onAddAgain={() => {
             onAddAgain(claim.source);
           }}
+          onRemove={onRemove}
         />
       )}
     </li>
