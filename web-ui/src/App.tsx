@@ -12,6 +12,8 @@ import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
 import { ApiTokensSettingsPage } from './routes/settings/ApiTokensSettingsPage';
 import { ClaimsActivityPage } from './routes/settings/ClaimsActivityPage';
+import { ClaimsAutoUpdatePage } from './routes/settings/ClaimsAutoUpdatePage';
+import { ClaimsReviewPage } from './routes/settings/ClaimsReviewPage';
 import { ClaimsListPage } from './routes/settings/ClaimsListPage';
 import { ClaimsSearchPage } from './routes/settings/ClaimsSearchPage';
 import { ClaimsSettingsPage } from './routes/settings/ClaimsSettingsPage';
@@ -69,6 +71,8 @@ export function App() {
               <Route path="search" element={<ClaimsSearchPage />} />
               <Route path="list" element={<ClaimsListPage />} />
               <Route path="activity" element={<ClaimsActivityPage />} />
+              <Route path="auto-update" element={<ClaimsAutoUpdatePage />} />
+              <Route path="auto-update/review" element={<ClaimsReviewPage />} />
             </Route>
             <Route path="admin">
               <Route index element={<AdminSettingsPage />} />

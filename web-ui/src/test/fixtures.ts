@@ -379,6 +379,8 @@ export function signedInHandlers(): Handlers {
     'GET /api/v1/works': () => workList([]),
     'GET /api/v1/accounts/me/activity': () => activityList([]),
     'GET /api/v1/auto-update/status': () => autoUpdateStatus(),
+    'GET /api/v1/auto-update/settings': () => ({ mode: 'automatic' }),
+    'GET /api/v1/auto-update/exclusions': () => [],
     'POST /api/v1/auth/logout': () => undefined,
   };
 }

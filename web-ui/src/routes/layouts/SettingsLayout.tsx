@@ -13,8 +13,8 @@ import { ACCOUNT_PATHS } from '../settings/settings-paths';
 
 /**
  * The settings frame: a section menu (Your account, with its pages Active sessions, API tokens and
- * Your data nested under it; Social login; ORCID claims, with Search & Link, All claims and
- * Activity; and Admin for every role but `user`, as the API decides) and the page it points to. It loads the account once and hands it to the sections.
+ * Your data nested under it; Social login; ORCID claims, with Search & Link, Auto-Update, All
+ * claims and Activity; and Admin for every role but `user`, as the API decides) and the page it points to. It loads the account once and hands it to the sections.
  *
  * Without a session it tells apart a visitor who is not signed in ("Please sign in", and back
  * here afterwards) from a session that really ended: the server says so (`session_expired`,
@@ -122,6 +122,8 @@ const ACCOUNT_PAGES = [
 /** The pages under "ORCID claims" in the menu, beside its overview. */
 const CLAIMS_PAGES = [
   { to: CLAIMS_PATHS.search, label: 'Search & Link' },
+  // Its review queue is a page under it (CLAIMS_PATHS.review), so the entry stays marked there.
+  { to: CLAIMS_PATHS.autoUpdate, label: 'Auto-Update' },
   { to: CLAIMS_PATHS.list, label: 'All claims' },
   { to: CLAIMS_PATHS.activity, label: 'Activity' },
 ] as const;

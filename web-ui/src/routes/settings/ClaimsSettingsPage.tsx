@@ -6,6 +6,7 @@ import { GrantedNotice } from '../../features/permissions/components/GrantedNoti
 import { OrcidPermissions } from '../../features/permissions/components/OrcidPermissions';
 import { useSettingsAccount } from '../layouts/settings-context';
 import { CLAIMS_PATHS } from './claims-paths';
+import { ReviewQueueLink } from './ReviewQueueLink';
 
 /**
  * ORCID claims: the Search & Link and Auto-Update boxes (enable or disable, or why one is not
@@ -36,6 +37,20 @@ export function ClaimsSettingsPage() {
                 in DataCite and add them to your ORCID record.
               </span>
             </p>
+          ),
+          auto_update: (
+            <>
+              <p className="permission__more">
+                <Link to={CLAIMS_PATHS.autoUpdate} aria-describedby="auto-update-more">
+                  Auto-Update settings
+                </Link>
+                <span id="auto-update-more" className="muted">
+                  {' '}
+                  — add new DOIs at once or ask you first, find all your DOIs now, and what to leave out.
+                </span>
+              </p>
+              <ReviewQueueLink />
+            </>
           ),
         }}
       />

@@ -10,7 +10,7 @@ import { movedAnchor } from './settings-paths';
 
 // The settings menu: four sections at most, with "Your account" holding its pages (Active
 // sessions, API tokens, Your data) nested under it, each a page of its own, and "ORCID claims" its
-// own (Search & Link, All claims, Activity).
+// own (Search & Link, Auto-Update, All claims, Activity).
 
 /** Where the app is, for the tests to read. */
 function WhereAmI() {
@@ -88,7 +88,7 @@ describe('settings menu: Your account and its pages', () => {
     await expectNoAxeViolations();
   });
 
-  it('nests Search & Link, All claims and Activity under ORCID claims', async () => {
+  it('nests Search & Link, Auto-Update, All claims and Activity under ORCID claims', async () => {
     mockApi(signedInHandlers());
     renderWithProviders(<App />, { route: '/settings/claims' });
 
@@ -98,6 +98,7 @@ describe('settings menu: Your account and its pages', () => {
     const nested = within(claims.closest('li') ?? nav).getByRole('list');
     expect(within(nested).getAllByRole('link').map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
       ['Search & Link', '/settings/claims/search'],
+      ['Auto-Update', '/settings/claims/auto-update'],
       ['All claims', '/settings/claims/list'],
       ['Activity', '/settings/claims/activity'],
     ]);
@@ -109,6 +110,7 @@ describe('settings menu: Your account and its pages', () => {
 
   it.each([
     ['Search & Link', '/settings/claims/search', 'Search & Link · ORCID claims · Profiles'],
+    ['Auto-Update', '/settings/claims/auto-update', 'Auto-Update · ORCID claims · Profiles'],
     ['All claims', '/settings/claims/list', 'All claims · ORCID claims · Profiles'],
     ['Activity', '/settings/claims/activity', 'Activity · ORCID claims · Profiles'],
   ])('opens the claims page %s from the menu, marked there, its section open', async (name, path, title) => {
