@@ -97,8 +97,11 @@ export function orcidWork(doi, title) {
 
 /** The DataCite REST double. */
 export const datacite = {
-  /** Registers (or updates) a findable DOI whose creators carry the given ORCID iDs. */
-  addDoi({ doi, title, orcids }) {
+  /**
+   * Registers (or updates) a findable DOI whose creators carry the given ORCID iDs (a Dataset,
+   * unless `resourceTypeGeneral` says otherwise).
+   */
+  addDoi({ doi, title, orcids, resourceTypeGeneral = 'Dataset' }) {
     return control(currentStack().urls.datacite, 'POST', '/_control/dois', {
       doi,
       titles: [{ title }],
@@ -111,7 +114,9 @@ export const datacite = {
       })),
       publisher: 'E2E Test Repository',
       publicationYear: 2024,
-      types: { resourceTypeGeneral: 'Dataset', resourceType: 'Survey data' },
+      types: resourceTypeGeneral === 'Dataset'
+        ? { resourceTypeGeneral, resourceType: 'Survey data' }
+        : { resourceTypeGeneral, resourceType: '' },
     });
   },
 };

@@ -127,6 +127,8 @@ export const CLAIMS = {
   search: '/settings/claims/search',
   list: '/settings/claims/list',
   activity: '/settings/claims/activity',
+  autoUpdate: '/settings/claims/auto-update',
+  review: '/settings/claims/auto-update/review',
 };
 
 export const region = (page, name) => page.getByRole('region', { name, exact: true });
@@ -218,11 +220,11 @@ export async function reloadUntil(page, check, timeout = 20_000) {
 export const QUICK = { timeout: 1_000 };
 
 /** A DOI naming `orcids` as creators, registered in the DataCite double, with a word to search for. */
-export async function registerDoi(orcids, label) {
+export async function registerDoi(orcids, label, { resourceTypeGeneral } = {}) {
   const word = `e2e${randomBytes(5).toString('hex')}`;
   const doi = randomDoi(label.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
   const title = `${label} survey ${word}`;
-  await datacite.addDoi({ doi, title, orcids });
+  await datacite.addDoi({ doi, title, orcids, ...(resourceTypeGeneral ? { resourceTypeGeneral } : {}) });
   return { doi, title, word };
 }
 
