@@ -21,6 +21,11 @@ pub enum RateRule {
     Tokens,
     /// Claims created, per account, per hour.
     Claims,
+    /// Readings of the ORCID record asked for ("Check my ORCID record"), per account, per hour:
+    /// each is a call to ORCID, within the budget every worker shares.
+    RecordChecks,
+    /// Back-fills asked for, per account, per hour.
+    Backfills,
 }
 
 impl RateRule {
@@ -29,13 +34,15 @@ impl RateRule {
             Self::FlowStarts => "flow_starts",
             Self::Tokens => "tokens",
             Self::Claims => "claims",
+            Self::RecordChecks => "record_checks",
+            Self::Backfills => "backfills",
         }
     }
 
     fn window_secs(self) -> i64 {
         match self {
             Self::FlowStarts => 60,
-            Self::Tokens | Self::Claims => 3600,
+            Self::Tokens | Self::Claims | Self::RecordChecks | Self::Backfills => 3600,
         }
     }
 
@@ -45,6 +52,8 @@ impl RateRule {
             Self::FlowStarts => limits.flow_starts_per_minute,
             Self::Tokens => limits.tokens_per_hour,
             Self::Claims => limits.claims_per_hour,
+            Self::RecordChecks => 30,
+            Self::Backfills => 5,
         }
     }
 
@@ -53,6 +62,8 @@ impl RateRule {
             Self::FlowStarts => "sign-ins started from your address",
             Self::Tokens => "tokens created for your account",
             Self::Claims => "claims created for your account",
+            Self::RecordChecks => "readings of your ORCID record asked for",
+            Self::Backfills => "back-fills asked for",
         }
     }
 }

@@ -48,6 +48,10 @@ pub struct AccessClaims {
     /// The session the token was made from; the token dies with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// Made for DataCite's `_datacite` cookie (readable by scripts on DataCite's sites, and as
+    /// long-lived as the session): on our own API it only reads claims.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sso: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

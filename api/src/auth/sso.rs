@@ -49,16 +49,18 @@ fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid, now: chrono::DateT
 pub async fn issue(state: &AppState, account: Account, sid: Option<Uuid>) -> ApiResult<TokenResponse> {
     let ttl = i64::try_from(state.config.jwt.ttl.as_secs()).unwrap_or(3600);
     let until = state.clock.now().timestamp() + ttl;
-    issue_until(state, account, sid, until).await
+    issue_until(state, account, sid, until, false).await
 }
 
 /// Signs an access token for `account`, tied to session `sid`, that expires at `until`
-/// (seconds since the epoch).
+/// (seconds since the epoch). `sso`: for DataCite's cookie, so our own API lets it only read
+/// claims.
 pub async fn issue_until(
     state: &AppState,
     account: Account,
     sid: Option<Uuid>,
     until: i64,
+    sso: bool,
 ) -> ApiResult<TokenResponse> {
     let (account_id, clock_now) = (account.id, state.clock.now());
     let has_token = crate::db::run(&state.pool, move |conn| {
@@ -81,6 +83,7 @@ pub async fn issue_until(
         beta_tester: account.beta_tester,
         has_orcid_token: has_token,
         sid: sid.map(|s| s.to_string()),
+        sso,
     };
     let token = state
         .keys
@@ -141,7 +144,7 @@ async fn session_cookie(state: &AppState, sid: Uuid) -> Option<Cookie<'static>> 
     })
     .await
     .ok()?;
-    let token = issue_until(state, account, Some(sid), expires_at.timestamp())
+    let token = issue_until(state, account, Some(sid), expires_at.timestamp(), true)
         .await
         .ok()?;
     let value = serde_json::json!({

@@ -1,5 +1,5 @@
 //! Back-fill: when a person enables Auto-Update (and whenever they ask), every DataCite DOI that
-//! names them as a creator or a contributor is proposed (review mode) or pushed, with ORCID's
+//! names them as a creator or a contributor (up to 2,000) is proposed (review mode) or pushed, with ORCID's
 //! bulk create (up to 100 works a request), so 150 DOIs take 2 ORCID requests, not 150.
 //!
 //! The same rules as Auto-Update's apply (DataCite's skip rules, the person's exclusions). Only
@@ -31,8 +31,9 @@ pub const BACKFILL_JOB: &str = "claims.backfill";
 
 /// ORCID's largest bulk create.
 pub const BULK_SIZE: usize = 100;
-/// At most this many DOIs are looked at in one back-fill (ten pages of DataCite's largest).
-const MAX_DOIS: usize = 10_000;
+/// At most this many DOIs are looked at in one back-fill (two pages of DataCite's largest, 20
+/// bulk requests): it stays well within a job's lease.
+const MAX_DOIS: usize = 2_000;
 /// A claim taken by a back-fill is pushed on its own after this, if the back-fill did not.
 const SAFETY_DELAY: Duration = Duration::from_secs(15 * 60);
 

@@ -72,6 +72,7 @@ pub const ORIGIN_PERSON: &str = "person";
 pub const ORIGIN_REMOVED: &str = "removed";
 pub const ORIGIN_REMOVED_IN_ORCID: &str = "removed_in_orcid";
 pub const ORIGIN_DISMISSED: &str = "dismissed";
+pub const ORIGIN_IN_RECORD: &str = "in_record";
 
 /// One exclusion, as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
@@ -83,7 +84,8 @@ pub struct Exclusion {
     /// What it matches (lower case; empty for `versions_and_parts`).
     pub value: String,
     /// `person` (you added it), `removed` (you removed the work here), `removed_in_orcid` (you
-    /// removed it on orcid.org) or `dismissed` (you dismissed it in the review queue).
+    /// removed it on orcid.org), `dismissed` (you dismissed it in the review queue) or
+    /// `in_record` (it is in your ORCID record from another source).
     pub origin: String,
     pub created_at: DateTime<Utc>,
 }
@@ -275,6 +277,9 @@ pub fn matching(rules: &[Exclusion], metadata: &DoiMetadata) -> Option<String> {
                 "You removed this DOI from your ORCID record on orcid.org, so Auto-Update leaves it out.".to_owned()
             }
             ("doi", ORIGIN_DISMISSED) => "You dismissed this DOI, so Auto-Update does not propose it again.".to_owned(),
+            ("doi", ORIGIN_IN_RECORD) => {
+                "Already in your ORCID record from another source, so Auto-Update does not add it twice.".to_owned()
+            }
             ("doi", _) => "You excluded this DOI from Auto-Update.".to_owned(),
             ("prefix", _) => format!("You excluded DOIs with prefix {} from Auto-Update.", r.value),
             ("client", _) => format!("You excluded DOIs from the repository {} from Auto-Update.", r.value),

@@ -61,7 +61,11 @@ fn no_longer_named(
     for claim in &gone {
         match (claim.source(), claim.state()) {
             (ClaimSource::AutoUpdate, ClaimState::Done) => {
-                store::withdraw_auto_update(conn, claim.id, max_attempts, now)?;
+                let after = store::withdraw_auto_update(conn, claim.id, max_attempts, now)?;
+                // Marked, so that the DOI comes back if DataCite names the person again.
+                diesel::update(claims::table.find(after.id))
+                    .set(claims::skip_reason.eq(NO_LONGER_NAMED))
+                    .execute(conn)?;
             }
             (ClaimSource::AutoUpdate, _) => {
                 store::ignore(conn, claim, NO_LONGER_NAMED)?;
@@ -133,12 +137,18 @@ impl Engine {
                     skip_reason,
                     title: title.clone(),
                 };
-                let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
-                if created {
-                    report.claims_created += 1;
-                    if rules.review && !skipped {
+                // One transaction: a worker must not see the new claim's push job before it is
+                // held for review.
+                let review = rules.review && !skipped;
+                let (_, created) = conn.transaction(|conn| {
+                    let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
+                    if created && review {
                         store::hold_for_review(conn, &claim)?;
                     }
+                    QueryResult::Ok((claim, created))
+                })?;
+                if created {
+                    report.claims_created += 1;
                 } else {
                     report.claims_existing += 1;
                 }

@@ -58,6 +58,9 @@ pub struct LegacyRequest {
     pub doi_as_given: Option<String>,
     pub source: ClaimSource,
     pub delete: bool,
+    /// Asked for by the person themselves (their own token), not by a service or staff for them:
+    /// only then does it count as the person's own request (reviving what they removed).
+    pub by_person: bool,
 }
 
 /// Checks DataCite's `{doi, orcid, source_id, claim_action}`.
@@ -90,6 +93,7 @@ pub fn parse_legacy(claim: &LegacyClaim) -> ApiResult<LegacyRequest> {
         doi_as_given: None,
         source,
         delete,
+        by_person: false,
     })
 }
 
@@ -114,10 +118,10 @@ pub fn apply_legacy(
         orcid: r.orcid.clone(),
         doi: r.doi.clone(),
         source: r.source,
-        requester: if r.source == ClaimSource::AutoUpdate {
-            Requester::AutoUpdate
-        } else {
+        requester: if r.source == ClaimSource::SearchAndLink && r.by_person {
             Requester::Person
+        } else {
+            Requester::AutoUpdate
         },
         skip_reason: None,
         title: None,

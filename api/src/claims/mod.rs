@@ -101,7 +101,7 @@ impl ClaimState {
             ],
             Working => &[Waiting, Working],
             // Pushed; or found in the record already from us (reconciling with it).
-            Done => &[Working, Waiting, WaitingForPermission, Failed],
+            Done => &[Working, Waiting, WaitingForPermission, Failed, PendingReview],
             Failed => &[Working],
             // A never-pushed claim (or one whose work is gone) can be withdrawn without ORCID.
             Deleted => &[Working, WaitingForPermission, Ignored, RemovedInOrcid, PendingReview],

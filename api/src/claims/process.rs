@@ -177,6 +177,24 @@ impl Engine {
                 }
             }
         };
+        // In the record already from another source (as last read): a second copy helps nobody.
+        if claim.put_code.is_none() {
+            let (who, d) = (claim.orcid.clone(), vec![claim.doi.clone()]);
+            match self.db(move |conn| super::reconcile::in_record(conn, &who, &d)).await {
+                Ok(found) => {
+                    if let Some((false, source)) = found.get(&claim.doi) {
+                        return Outcome::Ignored(super::reconcile::elsewhere_reason(source.as_deref()));
+                    }
+                }
+                Err(e) => {
+                    return Outcome::Retry {
+                        code: "database_unavailable",
+                        message: e.message,
+                        retry_after: None,
+                    }
+                }
+            }
+        }
         if claim.source() == ClaimSource::AutoUpdate {
             if let Some(reason) = metadata.skip_reason(&self.config.excluded_prefixes) {
                 return Outcome::Ignored(reason);

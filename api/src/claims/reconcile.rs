@@ -155,6 +155,14 @@ fn apply(
                     let reason = elsewhere_reason(source.as_deref());
                     if let Some(after) = store::ignore(conn, claim, &reason)? {
                         report.already_in_record += 1;
+                        // Not pushed by a later event either: that would be a second copy.
+                        super::exclusions::exclude_doi(
+                            conn,
+                            orcid,
+                            &claim.doi,
+                            super::exclusions::ORIGIN_IN_RECORD,
+                            now,
+                        )?;
                         let entry = NewActivity::new(ActivityAction::Skipped, ActivityReason::Reconcile).message(reason);
                         activity::record(conn, &after, entry, now)?;
                     }
@@ -281,18 +289,27 @@ impl Engine {
         let n = self
             .db(move |conn| {
                 use crate::db::schema::orcid_permissions;
-                let orcids: Vec<String> = accounts::table
+                // Usable permissions only, the longest unread first.
+                let due_rows: Vec<(String, Option<DateTime<Utc>>)> = accounts::table
                     .inner_join(orcid_permissions::table)
                     .filter(orcid_permissions::status.eq(crate::domain::GrantStatus::Active))
+                    .filter(orcid_permissions::access_token_enc.is_not_null())
+                    .filter(
+                        orcid_permissions::expires_at
+                            .is_null()
+                            .or(orcid_permissions::expires_at.gt(now)),
+                    )
                     .filter(
                         accounts::orcid_checked_at
                             .is_null()
                             .or(accounts::orcid_checked_at.lt(due)),
                     )
-                    .select(accounts::orcid)
+                    .select((accounts::orcid, accounts::orcid_checked_at))
                     .distinct()
+                    .order(accounts::orcid_checked_at.asc().nulls_first())
                     .limit(500)
                     .load(conn)?;
+                let orcids: Vec<String> = due_rows.into_iter().map(|(o, _)| o).collect();
                 for o in &orcids {
                     enqueue(conn, o)?;
                 }

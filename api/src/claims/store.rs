@@ -293,8 +293,17 @@ pub fn submit(
                 }
             }
             Requester::AutoUpdate => {
+                // Named again after Auto-Update withdrew the work because DataCite no longer
+                // named the person: back it comes.
+                let withdrawn = existing.action() == ClaimAction::Delete
+                    && existing.state() == ClaimState::Deleted
+                    && existing.source() == ClaimSource::AutoUpdate
+                    && existing.skip_reason.as_deref() == Some(super::intake::NO_LONGER_NAMED);
+                if withdrawn && s.skip_reason.is_none() {
+                    let c = set_intent(conn, existing.id, s.source, ClaimAction::Create)?;
+                    route(conn, &c, max_attempts, now)?
                 // Never undo a person's removal; refresh pushed or failed works with new metadata.
-                if existing.action() == ClaimAction::Delete {
+                } else if existing.action() == ClaimAction::Delete {
                     existing
                 } else if let Some(reason) = &s.skip_reason {
                     if matches!(state, ClaimState::Waiting | ClaimState::WaitingForPermission)

@@ -22,6 +22,9 @@ use crate::db::schema::{accounts, claims};
 use crate::domain::{Doi, OrcidId};
 use crate::policy::{Action, Subject};
 
+/// The most words a `query` may hold (each is a pattern match over several columns).
+pub const MAX_WORDS: usize = 10;
+
 pub const MISSING_CLAIM: &str = "param is missing or the value is empty or invalid: claim";
 
 /// The `claim` object of a `POST /claims` body (keys underscored), read as DataCite's Rails app
@@ -123,6 +126,7 @@ pub async fn check_claim(
     }
     match (orcid, doi, source) {
         (Some(orcid), Some((doi, as_given)), Some(source)) if errors.is_empty() => Ok(LegacyRequest {
+            by_person: who.orcid() == Some(orcid.as_str()),
             orcid,
             doi,
             doi_as_given: Some(as_given),
@@ -310,6 +314,9 @@ pub fn parse_claim_filters(
     let words: Vec<String> = present("query")
         .map(|v| v.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
+    if words.len() > MAX_WORDS {
+        return Err(unprocessable(format!("query: at most {MAX_WORDS} words")));
+    }
     let created = present("created").map(|v| years(v, "created")).transpose()?;
     let claimed = present("claimed").map(|v| years(v, "claimed")).transpose()?;
     let sort = match present("sort").unwrap_or("-updated") {

@@ -107,6 +107,12 @@ pub fn parse_user_search(q: &BTreeMap<String, String>) -> CompatResult<UserSearc
         .get("query")
         .map(|v| v.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
+    if words.len() > super::claims::MAX_WORDS {
+        return Err(unprocessable(format!(
+            "query: at most {} words",
+            super::claims::MAX_WORDS
+        )));
+    }
     let sort = match q.get("sort").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => {
             if words.is_empty() {
@@ -300,10 +306,19 @@ pub fn upsert_user(
         }
         let id: Uuid = match before.as_ref().map(|a| a.id) {
             Some(id) => id,
-            None => diesel::insert_into(accounts::table)
-                .values(accounts::orcid.eq(&orcid))
-                .returning(accounts::id)
-                .get_result(conn)?,
+            None => {
+                // Made meanwhile by another request: taken, not a server error.
+                let made: Option<Uuid> = diesel::insert_into(accounts::table)
+                    .values(accounts::orcid.eq(&orcid))
+                    .on_conflict_do_nothing()
+                    .returning(accounts::id)
+                    .get_result(conn)
+                    .optional()?;
+                match made {
+                    Some(id) => id,
+                    None => return Ok(None),
+                }
+            }
         };
         // Never a role: DataCite's body does not decide who may do what here.
         AccountChangeset {

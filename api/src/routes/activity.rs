@@ -117,6 +117,7 @@ pub async fn all_activity(
         NotSignedIn,
         (status = 403, description = "Another site's request (`cross_origin_request`), or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`record_unreadable`: no Search & Link or Auto-Update permission to read the record with (or none of them usable).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: more than 30 readings asked for this hour; see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`provider_unavailable`: ORCID did not answer, or refused; nothing was changed. Try again later.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -124,6 +125,12 @@ pub async fn all_activity(
 pub async fn check_record(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
     let orcid = OrcidId::parse(&caller.account.orcid).map_err(ApiError::internal)?;
+    crate::ratelimit::check(
+        &state,
+        crate::ratelimit::RateRule::RecordChecks,
+        &caller.account.id.to_string(),
+    )
+    .await?;
     match state.claims.reconcile(&orcid).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report)),
         Err(ReconcileError::NoPermission) => Err(ApiError::new(

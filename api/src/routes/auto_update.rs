@@ -285,11 +285,18 @@ pub struct BackfillQueued {
         NotSignedIn,
         (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`permission_required`: Auto-Update is not enabled.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: more than 5 back-fills asked for this hour; see `Retry-After`.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/v1/auto-update/backfill")]
 pub async fn backfill(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ChangeClaim, Some(Subject::of(&caller.account)))?;
+    crate::ratelimit::check(
+        &state,
+        crate::ratelimit::RateRule::Backfills,
+        &caller.account.id.to_string(),
+    )
+    .await?;
     let (orcid, now) = (caller.account.orcid.clone(), state.clock.now());
     let ready = crate::db::run(&state.pool, move |conn| {
         let ready = crate::claims::store::readiness(conn, &orcid, crate::claims::ClaimSource::AutoUpdate, now)?

@@ -116,7 +116,7 @@ pub async fn create(
         ("state" = Option<String>, Query, description = "Comma-separated states.", pattern = "^(deleted|done|failed|ignored|pending_review|removed_in_orcid|waiting|waiting_for_permission|working)(,(deleted|done|failed|ignored|pending_review|removed_in_orcid|waiting|waiting_for_permission|working))*$"),
         ("created" = Option<String>, Query, description = "A year (`2024`) or a range of years (`2020,2024`) the claim was created in.", pattern = "^\\s*[0-9]{4}\\s*(,\\s*[0-9]{4}\\s*)?$"),
         ("claimed" = Option<String>, Query, description = "A year or a range of years the work was last pushed in.", pattern = "^\\s*[0-9]{4}\\s*(,\\s*[0-9]{4}\\s*)?$"),
-        ("query" = Option<String>, Query, description = "Words, each matched as text in the DOI, the iD or the claim id.", max_length = 2000),
+        ("query" = Option<String>, Query, description = "At most 10 words, each matched as text in the DOI, the iD or the claim id.", max_length = 2000, pattern = "^\\s*(\\S+(\\s+\\S+){0,9})?\\s*$"),
         ("sort" = Option<String>, Query, description = "Default `-updated`.", pattern = "^(relevance|doi|-doi|orcid|-orcid|created|-created|updated|-updated)$"),
         ("page[number]" = Option<i64>, Query, description = "From 1.", minimum = 1, maximum = 10000),
         ("page[size]" = Option<i64>, Query, description = "1–1000, default 25.", minimum = 1, maximum = 1000),

@@ -30,7 +30,7 @@ use crate::policy::{self, Action, Subject, Surface};
     operation_id = "datacite_list_users",
     tag = "datacite",
     params(
-        ("query" = Option<String>, Query, description = "Words matched in the iD and names.", max_length = 2000),
+        ("query" = Option<String>, Query, description = "At most 10 words, matched in the iD and names.", max_length = 2000, pattern = "^\\s*(\\S+(\\s+\\S+){0,9})?\\s*$"),
         ("sort" = Option<String>, Query, description = "relevance, name, -name, created or -created.", pattern = "^(relevance|name|-name|created|-created)$"),
         ("page[number]" = Option<i64>, Query, description = "From 1.", minimum = 1, maximum = 10000),
         ("page[size]" = Option<i64>, Query, description = "1–1000, default 25.", minimum = 1, maximum = 1000),
@@ -197,6 +197,7 @@ pub async fn put_user(
     }
     .map_err(refused_outright)?;
     let attrs = user_attributes(&body)?;
+    let create_only = existing.is_none();
     let (actor, label) = (who.account().cloned(), who.audit_label());
     let (account, created) = crate::db::run(&state.pool, move |conn| {
         Ok(upsert_user(
@@ -204,7 +205,8 @@ pub async fn put_user(
             &orcid,
             &attrs,
             (actor.as_ref(), &label, "PUT /users"),
-            false,
+            // Decided as a creation when there was none: it stays one.
+            create_only,
         ))
     })
     .await??;

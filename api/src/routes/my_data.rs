@@ -194,6 +194,11 @@ pub async fn delete_account(
         conn.transaction(|conn| {
             let activity_n =
                 diesel::delete(orcid_activity::table.filter(orcid_activity::orcid.eq(&orcid))).execute(conn)? as i64;
+            diesel::delete(
+                crate::db::schema::orcid_record_works::table
+                    .filter(crate::db::schema::orcid_record_works::orcid.eq(&orcid)),
+            )
+            .execute(conn)?;
             let claims_n = diesel::delete(claims::table.filter(claims::orcid.eq(&orcid))).execute(conn)? as i64;
             let sessions_n: i64 = sessions::table
                 .filter(sessions::account_id.eq(id))

@@ -104,15 +104,30 @@ async fn the_datacite_cookie_follows_the_session() {
     );
     assert_eq!(session_expiry(&app, &orcid), vec![jwt["exp"].as_i64().unwrap()]);
     assert!(auth["expires_in"].as_i64().unwrap() > 13 * 24 * 3600, "{auth}");
-    // Its JWT works on our API while the session lives.
+    // Its JWT reads claims on our API while the session lives, and changes nothing: scripts on
+    // DataCite's sites can read it, for as long as the session.
     let bearer = auth["access_token"].as_str().unwrap().to_owned();
     let with_bearer = || {
         reqwest::Client::new()
-            .get(app.url("/api/v1/accounts/me"))
+            .get(app.url("/api/v1/claims"))
             .bearer_auth(&bearer)
             .send()
     };
     assert_eq!(with_bearer().await.unwrap().status(), 200);
+    for (method, path) in [
+        ("POST", "/api/v1/claims"),
+        ("GET", "/api/v1/accounts/me"),
+        ("POST", "/api/v1/auto-update/backfill"),
+    ] {
+        let res = reqwest::Client::new()
+            .request(method.parse().unwrap(), app.url(path))
+            .bearer_auth(&bearer)
+            .json(&json!({"doi": "10.5555/sso"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{method} {path} with the cookie's JWT");
+    }
 
     // A current cookie is left alone; a missing one is written again.
     let res = me(&app, &cookies(&app, &jar, Some(&cookie))).await;

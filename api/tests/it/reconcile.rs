@@ -87,6 +87,19 @@ async fn the_record_decides_what_is_claimed() {
     );
     drain(&app, false).await;
     assert_eq!(record(&orcid).await.len(), 1, "nothing pushed: no duplicate of theirs");
+    // Nor by a later DataCite event for it (Auto-Update would re-queue an ignored claim).
+    let res = app
+        .client
+        .post(app.url("/api/v1/events/dois"))
+        .bearer_auth(&feed)
+        .json(&json!({"events": [{"doi": theirs, "type": "update"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    drain(&app, false).await;
+    assert_eq!(claim_of(&app, &b, &theirs).await["state"], "ignored");
+    assert_eq!(record(&orcid).await.len(), 1, "still no second copy of theirs");
     let me: Value = b
         .get(app.url("/api/v1/accounts/me"))
         .send()
@@ -215,6 +228,12 @@ async fn metadata_follows_datacite_and_search_shows_the_record() {
     assert_eq!(kept["state"], "done", "{kept}");
     assert_eq!(kept["error"]["code"], "no_longer_named", "{kept}");
     assert_eq!(record(&linker_orcid).await.len(), 1);
+    // Named again: Auto-Update's work comes back (its removal was DataCite's, not the person's).
+    seed_again(&doi, &auto_orcid).await;
+    event(doi.clone()).await;
+    drain(&app, false).await;
+    assert_eq!(claim_of(&app, &auto, &doi).await["state"], "done");
+    assert_eq!(record(&auto_orcid).await.len(), 1);
 
     // Search & Link marks a DOI in the record from another source, as the record says.
     let theirs = seed_doi(&[&linker_orcid], json!({})).await;
@@ -238,4 +257,18 @@ async fn metadata_follows_datacite_and_search_shows_the_record() {
     assert_eq!(work["in_orcid_record"], true, "{work}");
     assert_eq!(work["in_record_from"], "Crossref Metadata Search");
     assert!(work["claim"].is_null());
+}
+
+/// Registers `doi` again at the DataCite double, naming `orcid` as its creator.
+async fn seed_again(doi: &str, orcid: &str) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/_control/dois", standins().datacite))
+        .json(&json!({"doi": doi, "creators": [{"givenName": "Test", "familyName": "Person",
+               "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{orcid}"), "nameIdentifierScheme": "ORCID"}]}],
+               "titles": [{"title": "A test dataset"}], "publisher": {"name": "Test Repository"},
+               "publicationYear": 2024, "types": {"resourceTypeGeneral": "Dataset"}, "url": "https://example.org/data"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
 }

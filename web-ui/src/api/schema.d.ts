@@ -1704,7 +1704,8 @@ export interface components {
             kind: string;
             /**
              * @description `person` (you added it), `removed` (you removed the work here), `removed_in_orcid` (you
-             *     removed it on orcid.org) or `dismissed` (you dismissed it in the review queue).
+             *     removed it on orcid.org), `dismissed` (you dismissed it in the review queue) or
+             *     `in_record` (it is in your ORCID record from another source).
              */
             origin: string;
             /** @description What it matches (lower case; empty for `versions_and_parts`). */
@@ -2639,6 +2640,15 @@ export interface operations {
             };
             /** @description `record_unreadable`: no Search & Link or Auto-Update permission to read the record with (or none of them usable). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: more than 30 readings asked for this hour; see `Retry-After`. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3693,6 +3703,15 @@ export interface operations {
             };
             /** @description `permission_required`: Auto-Update is not enabled. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: more than 5 back-fills asked for this hour; see `Retry-After`. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5267,7 +5286,7 @@ export interface operations {
                 created?: string;
                 /** @description A year or a range of years the work was last pushed in. */
                 claimed?: string;
-                /** @description Words, each matched as text in the DOI, the iD or the claim id. */
+                /** @description At most 10 words, each matched as text in the DOI, the iD or the claim id. */
                 query?: string;
                 /** @description Default `-updated`. */
                 sort?: string;
@@ -5696,7 +5715,7 @@ export interface operations {
     datacite_list_users: {
         parameters: {
             query?: {
-                /** @description Words matched in the iD and names. */
+                /** @description At most 10 words, matched in the iD and names. */
                 query?: string;
                 /** @description relevance, name, -name, created or -created. */
                 sort?: string;
