@@ -23,17 +23,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    auto_update_exclusions (id) {
-        id -> Uuid,
-        account_id -> Uuid,
-        kind -> Text,
-        value -> Text,
-        origin -> Text,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     api_tokens (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -75,6 +64,17 @@ diesel::table! {
         return_to -> Text,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    auto_update_exclusions (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        value -> Text,
+        origin -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -155,16 +155,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    orcid_record_works (orcid, doi, put_code) {
-        orcid -> Text,
-        put_code -> Int8,
-        doi -> Text,
-        ours -> Bool,
-        source_name -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
     orcid_permissions (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -177,6 +167,16 @@ diesel::table! {
         revoked_at -> Nullable<Timestamptz>,
         status -> Text,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    orcid_record_works (orcid, doi, put_code) {
+        orcid -> Text,
+        put_code -> Int8,
+        doi -> Text,
+        ours -> Bool,
+        source_name -> Nullable<Text>,
     }
 }
 
