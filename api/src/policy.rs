@@ -531,7 +531,8 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/claims", Datacite, ReadClaims),
         ("GET", "/claims/{id}", Datacite, ReadClaims),
         ("DELETE", "/claims/{id}", Datacite, ChangeClaim),
-        ("GET", "/users", Datacite, ReadProfile { public: true }),
+        // Public profiles only, for everyone.
+        ("GET", "/users", Datacite, Public),
         ("POST", "/users", Datacite, CreateAccount),
         ("GET", "/users/{orcid}", Datacite, ReadProfile { public: false }),
         ("PUT", "/users/{orcid}", Datacite, ChangeRole),

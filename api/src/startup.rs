@@ -68,6 +68,20 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(route_table.clone())
             .app_data(json_config(max_body))
             .app_data(web::PayloadConfig::new(max_body))
+            .app_data(web::FormConfig::default().limit(max_body).error_handler(|err, _| {
+                use actix_web::error::UrlencodedError;
+                match err {
+                    UrlencodedError::Overflow { .. } | UrlencodedError::UnknownLength => {
+                        ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+                    }
+                    UrlencodedError::ContentType => ApiError::new(
+                        ErrorCode::UnsupportedMediaType,
+                        "Send a form (application/x-www-form-urlencoded).",
+                    ),
+                    other => ApiError::new(ErrorCode::BadRequest, format!("The form could not be read: {other}")),
+                }
+                .into()
+            }))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::new(ErrorCode::InvalidQuery, format!("The query string is not valid: {err}")).into()
             }))

@@ -192,7 +192,8 @@ pub struct ActivityQuery {
         max_length = 500
     )]
     pub doi: Option<String>,
-    /// Staff only: this person's record (an ORCID iD); empty is everyone's.
+    /// Staff only: this person's record (an ORCID iD); empty is everyone's. On your own log it
+    /// changes nothing (but must still be an iD).
     #[param(
         pattern = "^$|^\\s*(https?://orcid\\.org/|https://sandbox\\.orcid\\.org/|orcid\\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9Xx]|[0-9]{15}[0-9Xx])\\s*$"
     )]
@@ -240,12 +241,11 @@ impl ActivityQuery {
         let doi = present(&self.doi)
             .map(|d| crate::domain::parse_doi(&d, "doi").map(String::from))
             .transpose()?;
-        let orcid = match orcid {
-            Some(o) => Some(o),
-            None => present(&self.orcid)
-                .map(|o| crate::domain::parse_orcid(&o, "orcid").map(|o| o.to_string()))
-                .transpose()?,
-        };
+        // Checked even where it does not apply (a person's own log): bad input is said so.
+        let asked = present(&self.orcid)
+            .map(|o| crate::domain::parse_orcid(&o, "orcid").map(|o| o.to_string()))
+            .transpose()?;
+        let orcid = orcid.or(asked);
         let size = self.page_size.unwrap_or(25);
         if !(1..=100).contains(&size) || self.page_before.is_some_and(|b| b < 1) {
             return Err(ApiError::new(

@@ -237,7 +237,15 @@ fn unprocessable(m: impl Into<String>) -> CompatError {
 /// `2024`, or `2020,2024`: from the start of the first year to the end of the last.
 fn years(value: &str, key: &str) -> CompatResult<(DateTime<Utc>, DateTime<Utc>)> {
     let bad = || unprocessable(format!("{key}: a year (2024) or a range of years (2020,2024)"));
-    let mut parts = value.split(',').map(|y| y.trim().parse::<i32>());
+    let year = |y: &str| {
+        let y = y.trim();
+        if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) {
+            y.parse::<i32>()
+        } else {
+            "x".parse::<i32>()
+        }
+    };
+    let mut parts = value.split(',').map(year);
     let from = parts.next().and_then(Result::ok).ok_or_else(bad)?;
     let to = match parts.next() {
         None => from,

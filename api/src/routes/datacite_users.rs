@@ -31,7 +31,7 @@ use crate::policy::{self, Action, Subject, Surface};
     tag = "datacite",
     params(
         ("query" = Option<String>, Query, description = "At most 10 words, matched in the iD and names.", max_length = 2000, pattern = "^\\s*(\\S+(\\s+\\S+){0,9})?\\s*$"),
-        ("sort" = Option<String>, Query, description = "relevance, name, -name, created or -created.", pattern = "^(relevance|name|-name|created|-created)$"),
+        ("sort" = Option<String>, Query, description = "relevance, name, -name, created or -created.", pattern = "^$|^(relevance|name|-name|created|-created)$"),
         ("page[number]" = Option<i64>, Query, description = "From 1.", minimum = 1, maximum = 10000),
         ("page[size]" = Option<i64>, Query, description = "1–1000, default 25.", minimum = 1, maximum = 1000),
     ),

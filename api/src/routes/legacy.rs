@@ -117,6 +117,10 @@ pub struct SignOutForm {
     responses(
         (status = 303, description = "Signed out, and to `back` (when allowed) or `/`."),
         (status = 403, description = "`cross_origin_request`: not posted by our own page.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`bad_request`: an unreadable form.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`: a body beyond `MAX_BODY_BYTES`.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not a form (`application/x-www-form-urlencoded`).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_body`: `back` longer than 2000 characters.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/sign_out")]
@@ -126,6 +130,13 @@ pub async fn sign_out_form(
     form: web::Form<SignOutForm>,
 ) -> ApiResult<HttpResponse> {
     crate::auth::origin::check_form_post(&req, &state)?;
+    if form.back.as_ref().is_some_and(|b| b.chars().count() > 2000) {
+        return Err(crate::error::ApiError::new(
+            crate::error::ErrorCode::InvalidBody,
+            "back is at most 2000 characters.",
+        )
+        .with_field("back", "too long"));
+    }
     let back = crate::auth::sso::sign_out_target(&state, form.back.as_deref());
     signed_out(&req, &state, &back).await
 }

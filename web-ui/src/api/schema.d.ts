@@ -2313,7 +2313,10 @@ export interface operations {
                 action?: string;
                 /** @description Only this DOI (any accepted form); empty is every DOI. */
                 doi?: string;
-                /** @description Staff only: this person's record (an ORCID iD); empty is everyone's. */
+                /**
+                 * @description Staff only: this person's record (an ORCID iD); empty is everyone's. On your own log it
+                 *     changes nothing (but must still be an iD).
+                 */
                 orcid?: string;
                 /** @description 1–100, default 25. */
                 "page[size]"?: number;
@@ -3257,7 +3260,10 @@ export interface operations {
                 action?: string;
                 /** @description Only this DOI (any accepted form); empty is every DOI. */
                 doi?: string;
-                /** @description Staff only: this person's record (an ORCID iD); empty is everyone's. */
+                /**
+                 * @description Staff only: this person's record (an ORCID iD); empty is everyone's. On your own log it
+                 *     changes nothing (but must still be an iD).
+                 */
                 orcid?: string;
                 /** @description 1–100, default 25. */
                 "page[size]"?: number;
@@ -5272,7 +5278,7 @@ export interface operations {
     datacite_list_claims: {
         parameters: {
             query?: {
-                /** @description An ORCID iD (bare or URL). */
+                /** @description An ORCID iD (bare or URL); empty is none. */
                 "user-id"?: string;
                 /** @description Comma-separated DOIs. */
                 dois?: string;
@@ -5701,8 +5707,44 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `bad_request`: an unreadable form. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `cross_origin_request`: not posted by our own page. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: a body beyond `MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: not a form (`application/x-www-form-urlencoded`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_body`: `back` longer than 2000 characters. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
