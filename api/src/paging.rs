@@ -1,4 +1,5 @@
-//! Paging rules shared by every list: `page[number]` and `page[size]`, checked and bounded.
+//! Paging rules shared by every list: `page[number]` and `page[size]`, checked and bounded, and
+//! the query string of the next page.
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -23,4 +24,16 @@ pub fn page(number: Option<i64>, size: Option<i64>) -> Result<(i64, i64), ApiErr
         .with_field("page[number]", format!("1–{MAX_PAGE}")));
     }
     Ok((number, size))
+}
+
+/// `query` (a request's query string) with the parameters in `drop` removed and `key=value`
+/// set: the query of the next page, every filter kept.
+pub fn next_query(query: &str, drop: &[&str], (key, value): (&str, &str)) -> String {
+    let pairs = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != key && !drop.contains(&k.as_str()))
+        .chain([(key.to_owned(), value.to_owned())]);
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }

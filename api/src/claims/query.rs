@@ -355,13 +355,7 @@ pub fn stats(conn: &mut PgConnection, orcid: &str) -> QueryResult<ClaimStats> {
 
 /// The same query with the cursor for the next page (and no page number).
 pub fn next_link(query: &str, cursor: &str) -> String {
-    let pairs = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .filter(|(k, _)| k != "page[cursor]" && k != "page[number]")
-        .chain([("page[cursor]".to_owned(), cursor.to_owned())]);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
+    let query = crate::paging::next_query(query, &["page[number]"], ("page[cursor]", cursor));
     format!("/api/v1/claims?{query}")
 }
 

@@ -169,14 +169,7 @@ pub async fn list(
         _ => None,
     };
     if let Some((key, value)) = next {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .into_owned()
-            .filter(|(k, _)| k != key)
-            .chain([(key.to_owned(), value)])
-            .collect();
-        let qs = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
+        let qs = crate::paging::next_query(req.query_string(), &[], (key, &value));
         links["next"] = json!(format!("{base}?{qs}"));
     }
     Ok(jsonapi(

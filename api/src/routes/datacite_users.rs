@@ -49,14 +49,7 @@ pub async fn list_users(req: HttpRequest, state: web::Data<AppState>) -> CompatR
     let base = format!("{}/users", crate::config::origin(&state.config.public_url));
     let mut links = json!({ "self": format!("{base}?{}", req.query_string()) });
     if page * size < total.min(10_000) {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .into_owned()
-            .filter(|(k, _)| k != "page[number]")
-            .chain([("page[number]".to_owned(), (page + 1).to_string())])
-            .collect();
-        let qs = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
+        let qs = crate::paging::next_query(req.query_string(), &[], ("page[number]", &(page + 1).to_string()));
         links["next"] = json!(format!("{base}?{qs}"));
     }
     Ok(jsonapi(
