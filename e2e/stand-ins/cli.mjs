@@ -17,7 +17,9 @@
 //   --redirect-uri URI    Without any --client-id the client comes from the environment.
 //   --no-auto-consent     orcid/google: show the consent page after login
 //   --orcid-url URL       orcid-api: validate bearer tokens against a separately running ORCID
-//                           stand-in (its /_control/token-info); default: accept any token
+//                           stand-in (its /_control/token-info), and take it as the ORCID site
+//                           that notifications' authorization URLs must point at (a `path` is
+//                           resolved against it); default: accept any token and any host
 //   --latency-ms N        orcid-api: delay each API answer
 //
 // Environment:
@@ -35,13 +37,15 @@
 //
 // Output: one JSON line per service on stdout once it accepts connections, e.g.
 //   {"ready":"orcid","url":"http://127.0.0.1:9401"}
-// with the real port (the Rust tests start this with port 0 and read these lines to learn the
+// (orcid-api's also has "inbox": "http://127.0.0.1:9404/inbox/{orcid}", the person's HTML inbox of
+// permission notifications) with the real port (the Rust tests start this with port 0 and read these lines to learn the
 // ports; `all` prints five, in the order orcid, google, github, orcid-api, datacite). `all` then
 // prints a short human summary. Everything else goes to stderr. SIGTERM/SIGINT (and, with
 // --exit-with-stdin, the end of stdin) close the servers and exit 0.
 //
 // In `all` mode the orcid-api double checks bearer tokens against the ORCID stand-in of the
-// same process, so tokens of dynamically registered ORCID clients work there too. Registering
+// same process, so tokens of dynamically registered ORCID clients work there too, and takes that
+// stand-in as the ORCID site of notifications' authorization URLs. Registering
 // clients at run time (one per app instance): POST {orcid or google url}/reg (RFC 7591, see
 // oidc.mjs) and POST {github url}/_control/clients (see github.mjs).
 
@@ -165,7 +169,7 @@ async function start(service, opts, shared) {
       const op = await startOidc({
         flavour: service, port, host, clients: clients(), autoConsent: opts.autoConsent,
       });
-      if (service === 'orcid') shared.tokenInfo = op.tokenInfo;
+      if (service === 'orcid') Object.assign(shared, { tokenInfo: op.tokenInfo, orcidUrl: op.issuer });
       return { url: op.issuer, close: op.close, clients: clients() };
     }
     case 'github': {
@@ -182,10 +186,11 @@ async function start(service, opts, shared) {
           return res.ok ? res.json() : { active: false };
         };
       }
+      const orcidUrl = shared.orcidUrl ?? opts.orcidUrl;
       const api = await startOrcidApi({
-        port, host, tokenInfo, ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
+        port, host, tokenInfo, orcidUrl, ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
       });
-      return { url: api.url, close: api.close };
+      return { url: api.url, close: api.close, announce: { inbox: `${api.inboxUrl}/{orcid}` } };
     }
     case 'datacite': {
       const startDatacite = await importDouble('./datacite.mjs', 'startDatacite');
@@ -207,6 +212,7 @@ async function summary(running) {
   for (const r of running) {
     const client = r.clients?.[0];
     line(`  ${r.service.padEnd(10)} ${r.url}${client ? `   client_id=${client.client_id} secret=${client.client_secret}` : ''}`);
+    if (r.announce?.inbox) line(`  ${''.padEnd(10)} inbox: ${r.announce.inbox}   (a person's ORCID inbox of permission notifications)`);
   }
   line('');
   line('Sign in with any of these (passwords are not checked):');
@@ -250,7 +256,7 @@ async function main() {
       if (closing) return; // stdin ended or a signal came during startup: shutdown() exits
       const r = await start(service, opts, shared);
       running.push({ service, ...r });
-      process.stdout.write(`${JSON.stringify({ ready: service, url: r.url })}\n`);
+      process.stdout.write(`${JSON.stringify({ ready: service, url: r.url, ...r.announce })}\n`);
     }
   } catch (err) {
     process.stderr.write(`error: ${err.message}\n`);

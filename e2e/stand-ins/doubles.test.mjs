@@ -739,6 +739,469 @@ describe('ORCID double with tokenInfo', () => {
 });
 
 // ===================================================================================================
+// Permission notifications (ORCID Member API v3.0 /notification-permission) and the person's inbox.
+
+const SITE = 'http://127.0.0.1:9401'; // the ORCID site (oidc.mjs issuer) the doubles are told about
+const authorizeQuery = new URLSearchParams({
+  client_id: DEFAULT_CLIENT_ID, response_type: 'code', scope: 'openid /activities/update /read-limited',
+  redirect_uri: 'http://127.0.0.1:8080/auth/orcid/grant/callback', state: 'st-1',
+}).toString();
+
+/** A notification as Profiles posts it. */
+function notification({ uri = `${SITE}/oauth/authorize?${authorizeQuery}`, subject = 'Add your published works to your ORCID record', items } = {}) {
+  return {
+    'notification-type': 'permission',
+    'authorization-url': { uri },
+    'notification-subject': subject,
+    'notification-intro': 'DataCite found works that name you.\nGrant permission and they are added to your record.',
+    items: {
+      item: items ?? [{
+        'item-type': 'work',
+        'item-name': 'Cephalopod sightings in Narragansett Bay',
+        'external-id': {
+          'external-id-type': 'doi', 'external-id-value': '10.5555/j9cp-6b21', 'external-id-url': { value: 'https://doi.org/10.5555/j9cp-6b21' }, 'external-id-relationship': 'self',
+        },
+      }],
+    },
+  };
+}
+
+const notificationPath = (orcid, putCode) => `/v3.0/${orcid}/notification-permission${putCode != null ? `/${putCode}` : ''}`;
+
+/** A fetch without redirects, for the HTML inbox. */
+const browse = (url, init = {}) => fetch(url, { redirect: 'manual', ...init });
+
+describe('ORCID double: permission notifications', () => {
+  let orcid;
+  let call;
+  const post = (orcidId, body, opts = {}) => call('POST', notificationPath(orcidId), { body, ...opts });
+  const postOk = async (orcidId = CARBERRY, body = notification()) => {
+    const res = await post(orcidId, body);
+    assert.equal(res.status, 201, res.text);
+    return putCodeFrom(res.headers.get('location'));
+  };
+  before(async () => {
+    orcid = await startOrcidApi({ rateLimit: false, orcidUrl: SITE });
+    call = orcidClient(orcid.url);
+  });
+  after(() => orcid.close());
+  beforeEach(() => control(orcid.url, 'reset', {}));
+
+  test('POST answers 201, empty body, http:// Location with a fresh put-code; GET reads it back as posted, with dates and source', async () => {
+    const before_ = Date.now();
+    const res = await post(CARBERRY, notification());
+    assert.equal(res.status, 201);
+    assert.equal(res.text, '');
+    const location = res.headers.get('location');
+    assert.match(location, new RegExp(`^http://127\\.0\\.0\\.1:${orcid.port}/v3\\.0/${CARBERRY}/notification-permission/\\d+$`));
+    const putCode = putCodeFrom(location);
+    const second = await postOk();
+    assert.ok(Number.isSafeInteger(putCode) && second > putCode, 'fresh integer put-codes');
+
+    const read = await call('GET', notificationPath(CARBERRY, putCode));
+    assert.equal(read.status, 200);
+    assert.match(read.headers.get('content-type'), /^application\/vnd\.orcid\+json/);
+    const n = read.json;
+    const sent = notification();
+    for (const key of Object.keys(sent)) assert.deepEqual(n[key], sent[key], key);
+    assert.equal(n['put-code'], putCode);
+    assert.ok(n['created-date'].value >= before_ && n['created-date'].value <= Date.now());
+    assert.equal(n['sent-date'].value, n['created-date'].value);
+    assert.equal(n['read-date'], null);
+    assert.equal(n['actioned-date'], null);
+    assert.equal(n['archived-date'], null);
+    assert.equal(n.source['source-client-id'].path, DEFAULT_CLIENT_ID);
+    assert.equal(n.source['source-name'].value, 'DataCite Profiles (test)');
+  });
+
+  test('authorization-url: a uri on the ORCID site, or a path (and host) resolved against it; anything else is 400', async () => {
+    const withUrl = (authorizationUrl) => ({ ...notification(), 'authorization-url': authorizationUrl });
+    assert.equal((await post(CARBERRY, withUrl({ path: `/oauth/authorize?${authorizeQuery}` }))).status, 201);
+    assert.equal((await post(CARBERRY, withUrl({ path: `/oauth/authorize?${authorizeQuery}`, host: '127.0.0.1' }))).status, 201);
+    assert.equal((await post(CARBERRY, withUrl({ path: `/oauth/authorize?${authorizeQuery}`, host: '127.0.0.1:9401' }))).status, 201);
+    const refused = [
+      [undefined, /authorization-url is required/],
+      [{}, /needs a "uri" or a "path"/],
+      [{ uri: `http://evil.example/oauth/authorize?${authorizeQuery}` }, /not on the ORCID site http:\/\/127\.0\.0\.1:9401/],
+      [{ uri: `http://127.0.0.1:9402/oauth/authorize?${authorizeQuery}` }, /not on the ORCID site/],
+      [{ uri: `${SITE}/signin?${authorizeQuery}` }, /not an ORCID \/oauth\/authorize URL/],
+      [{ uri: `${SITE}/oauth/authorizeX?${authorizeQuery}` }, /not an ORCID \/oauth\/authorize URL/],
+      [{ uri: `javascript:alert(1)` }, /not an ORCID \/oauth\/authorize URL/],
+      [{ uri: 'oauth/authorize?client_id=x' }, /not an absolute URL/],
+      [{ path: '/my-orcid' }, /must start with \/oauth\/authorize/],
+      [{ path: 'https://evil.example/oauth/authorize' }, /must start with \/oauth\/authorize/],
+      [{ path: '/oauth/authorize?x=1', host: 'evil.example' }, /not the ORCID site's/],
+    ];
+    for (const [authorizationUrl, message] of refused) {
+      const res = await post(CARBERRY, withUrl(authorizationUrl));
+      assert.equal(res.status, 400, JSON.stringify(authorizationUrl));
+      assertOrcidError(res.json, 400, 9006);
+      assert.match(res.json['developer-message'], message);
+    }
+    // A double that was not told the ORCID site accepts any host (and resolves paths against 9401).
+    const untold = await startOrcidApi({ rateLimit: false });
+    try {
+      const res = await orcidClient(untold.url)('POST', notificationPath(CARBERRY), { body: withUrl({ uri: `http://elsewhere.test:1234/oauth/authorize?${authorizeQuery}` }) });
+      assert.equal(res.status, 201);
+      const bad = await orcidClient(untold.url)('POST', notificationPath(CARBERRY), { body: withUrl({ uri: 'http://elsewhere.test/other' }) });
+      assert.equal(bad.status, 400);
+    } finally {
+      await untold.close();
+    }
+  });
+
+  test('each invalid notification is 400 9006 naming the problem; bad JSON 400 9001; not JSON 415; a bad iD 404 9011', async () => {
+    const item = notification().items.item[0];
+    const withItem = (patch) => ({ ...notification(), items: { item: [{ ...item, ...patch }] } });
+    const cases = [
+      [{ ...notification(), 'notification-type': 'custom' }, /notification-type must be "permission"/],
+      [{ ...notification(), 'notification-type': undefined }, /notification-type must be "permission"/],
+      [notification({ subject: 'x'.repeat(1001) }), /notification-subject is 1001 characters long; at most 1000/],
+      [{ ...notification(), 'notification-intro': 'y'.repeat(1001) }, /notification-intro is 1001 characters long; at most 1000/],
+      [{ ...notification(), 'notification-subject': 42 }, /notification-subject must be a string/],
+      [{ ...notification(), items: undefined }, /items\.item must list at least one item/],
+      [{ ...notification(), items: { item: [] } }, /items\.item must list at least one item/],
+      [notification({ items: Array.from({ length: 101 }, () => item) }), /lists 101 items; at most 100/],
+      [withItem({ 'item-type': 'blog' }), /items\.item\[0\]: item-type "blog" is not one of work, /],
+      [withItem({ 'item-type': undefined }), /item-type null is not one of/],
+      [withItem({ 'item-name': '  ' }), /items\.item\[0\]: item-name is required/],
+      [withItem({ 'external-id': undefined }), /external-id is required/],
+      [withItem({ 'external-id': { 'external-id-value': '10.5555/x' } }), /external-id\.external-id-type is required/],
+      [withItem({ 'external-id': { 'external-id-type': 'doi', 'external-id-value': '' } }), /external-id\.external-id-value is required/],
+      [withItem({ 'external-id': { ...item['external-id'], 'external-id-relationship': 'cites' } }), /external-id-relationship "cites"/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(CARBERRY, body);
+      assert.equal(res.status, 400, String(message));
+      assertOrcidError(res.json, 400, 9006);
+      assert.match(res.json['developer-message'], message);
+    }
+    // The limits themselves are fine.
+    assert.equal((await post(CARBERRY, notification({ subject: 'x'.repeat(1000), items: Array.from({ length: 100 }, () => item) }))).status, 201);
+
+    const unreadable = await post(CARBERRY, '{"notification-type":');
+    assert.equal(unreadable.status, 400);
+    assertOrcidError(unreadable.json, 400, 9001);
+    const xml = await post(CARBERRY, '<notification/>', { headers: { 'Content-Type': 'application/vnd.orcid+xml' } });
+    assert.equal(xml.status, 415);
+    const badId = await post('0000-0002-1825-0098', notification());
+    assert.equal(badId.status, 404);
+    assertOrcidError(badId.json, 404, 9011);
+    assert.equal((await control(orcid.url, 'stats')).json.notifications, 1, 'only the valid one was received');
+  });
+
+  test('GET or DELETE of an unknown put-code, or of one on another iD, is 404 9029; other methods 405', async () => {
+    const putCode = await postOk();
+    for (const [method, path] of [['GET', notificationPath(CARBERRY, 999)], ['GET', notificationPath(QUILL, putCode)], ['DELETE', notificationPath(QUILL, putCode)]]) {
+      const res = await call(method, path);
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assertOrcidError(res.json, 404, 9029);
+      assert.match(res.json['developer-message'], /Could not find notification with id: \d+ for ORCID: /);
+    }
+    assert.equal((await call('PUT', notificationPath(CARBERRY, putCode), { body: notification() })).status, 405);
+    assert.equal((await call('GET', notificationPath(CARBERRY))).status, 405);
+  });
+
+  test('DELETE archives it (200, archived-date); again while unread 200 unchanged; once the person has read it 403 9009', async () => {
+    const putCode = await postOk();
+    const archived = await call('DELETE', notificationPath(CARBERRY, putCode));
+    assert.equal(archived.status, 200);
+    assert.equal(archived.json['put-code'], putCode);
+    const at = archived.json['archived-date'].value;
+    assert.ok(at >= archived.json['created-date'].value);
+    const again = await call('DELETE', notificationPath(CARBERRY, putCode));
+    assert.equal(again.status, 200);
+    assert.equal(again.json['archived-date'].value, at, 'archived once');
+    assert.equal((await call('GET', notificationPath(CARBERRY, putCode))).json['archived-date'].value, at);
+
+    const read = await postOk();
+    await control(orcid.url, `inbox/${CARBERRY}/${read}/read`, {});
+    const refused = await call('DELETE', notificationPath(CARBERRY, read));
+    assert.equal(refused.status, 403);
+    assertOrcidError(refused.json, 403, 9009);
+    assert.match(refused.json['developer-message'], /already been read/);
+    assert.equal((await call('GET', notificationPath(CARBERRY, read))).json['archived-date'], null);
+  });
+
+  test('record states: deactivated 409 9044 and locked 409 9018 on every notification call, notificationsDisabled 409 9032 on POST; works unaffected', async () => {
+    const putCode = await postOk(QUILL);
+    const set = async (body) => {
+      const res = await control(orcid.url, 'record-state', body);
+      assert.equal(res.status, 200);
+      return res.json;
+    };
+    assert.deepEqual(await set({ orcid: QUILL, deactivated: true }), {
+      orcid: QUILL, deactivated: true, locked: false, notificationsDisabled: false,
+    });
+    for (const [method, path, body] of [['POST', notificationPath(QUILL), notification()], ['GET', notificationPath(QUILL, putCode)], ['DELETE', notificationPath(QUILL, putCode)]]) {
+      const res = await call(method, path, { body });
+      assert.equal(res.status, 409, method);
+      assertOrcidError(res.json, 409, 9044);
+      assert.match(res.json['developer-message'], /The ORCID record is deactivated/);
+    }
+    await set({ orcid: QUILL, deactivated: false, locked: true });
+    const locked = await post(QUILL, notification());
+    assert.equal(locked.status, 409);
+    assertOrcidError(locked.json, 409, 9018);
+    assert.match(locked.json['user-message'], /The ORCID record is locked/);
+    assert.equal((await call('GET', notificationPath(QUILL, putCode))).status, 409);
+
+    assert.deepEqual(await set({ orcid: QUILL, locked: false, notificationsDisabled: true }), {
+      orcid: QUILL, deactivated: false, locked: false, notificationsDisabled: true,
+    });
+    const disabled = await post(QUILL, notification());
+    assert.equal(disabled.status, 409);
+    assertOrcidError(disabled.json, 409, 9032);
+    assert.match(disabled.json['developer-message'], /does not accept notifications from member organisations/);
+    assert.match(disabled.json['user-message'], new RegExp(`The user ${QUILL} don't allow notifications`));
+    assert.equal((await call('GET', notificationPath(QUILL, putCode))).status, 200, 'reading an earlier one still works');
+    assert.equal((await post(CARBERRY, notification())).status, 201, 'other records unaffected');
+    assert.equal((await call('POST', `/v3.0/${QUILL}/work`, { body: work('10.5555/q') })).status, 201, 'works unaffected');
+
+    assert.equal((await control(orcid.url, 'record-state', { orcid: 'nope', locked: true })).status, 400);
+    assert.equal((await control(orcid.url, 'record-state', { orcid: QUILL, locked: 'yes' })).status, 400);
+    await control(orcid.url, 'reset', {});
+    assert.equal((await post(QUILL, notification())).status, 201, 'reset forgets record states');
+  });
+
+  test('inbox controls: GET /_control/inbox/{orcid} lists all, newest first; POST …/read|action|archive set each date once; stats and reset', async () => {
+    const first = await postOk(CARBERRY, notification({ subject: 'first' }));
+    const second = await postOk(CARBERRY, notification({ subject: 'second' }));
+    await postOk(QUILL);
+    let inbox = (await control(orcid.url, `inbox/${CARBERRY}`)).json;
+    assert.equal(inbox.orcid, CARBERRY);
+    assert.deepEqual(inbox.notifications.map((n) => n['put-code']), [second, first]);
+    assert.equal(inbox.notifications[0]['notification-subject'], 'second');
+    assert.equal(inbox.notifications[0].source['source-client-id'].path, DEFAULT_CLIENT_ID);
+
+    const read = await control(orcid.url, `inbox/${CARBERRY}/${first}/read`, {});
+    assert.equal(read.status, 200);
+    assert.ok(read.json['read-date'].value > 0);
+    assert.equal(read.json['actioned-date'], null);
+    const actioned = await control(orcid.url, `inbox/${CARBERRY}/${second}/action`, {});
+    assert.ok(actioned.json['actioned-date'].value > 0);
+    assert.equal(actioned.json['read-date'].value, actioned.json['actioned-date'].value, 'following the link reads it too');
+    const archived = await control(orcid.url, `inbox/${CARBERRY}/${first}/archive`, {});
+    assert.ok(archived.json['archived-date'].value >= read.json['read-date'].value);
+    const again = await control(orcid.url, `inbox/${CARBERRY}/${first}/read`, {});
+    assert.equal(again.json['read-date'].value, read.json['read-date'].value, 'a date is set once');
+
+    inbox = (await control(orcid.url, `inbox/${CARBERRY}`)).json;
+    assert.deepEqual(inbox.notifications.map((n) => n['put-code']), [second, first], 'archived ones are listed too');
+    assert.equal((await call('GET', notificationPath(CARBERRY, second))).json['actioned-date'].value, actioned.json['actioned-date'].value, 'the API sees what the person did');
+
+    assert.equal((await control(orcid.url, `inbox/${CARBERRY}/999/read`, {})).status, 404);
+    assert.equal((await control(orcid.url, `inbox/${QUILL}/${first}/read`, {})).status, 404);
+    assert.equal((await control(orcid.url, `inbox/${CARBERRY}/${first}/delete`, {})).status, 404);
+    assert.deepEqual((await control(orcid.url, `inbox/${ORCIDS.okafor}`)).json.notifications, []);
+
+    assert.equal((await control(orcid.url, 'stats')).json.notifications, 3);
+    await control(orcid.url, 'reset', {});
+    assert.equal((await control(orcid.url, 'stats')).json.notifications, 0);
+    assert.deepEqual((await control(orcid.url, `inbox/${CARBERRY}`)).json.notifications, []);
+    assert.equal((await call('GET', notificationPath(CARBERRY, first))).status, 404, 'reset forgets notifications');
+  });
+
+  test('the HTML inbox lists the unarchived ones newest first, escaped, with DOI links; opening it marks them read; an empty inbox says so', async () => {
+    const empty = await browse(`${orcid.url}/inbox/${CARBERRY}`);
+    assert.equal(empty.status, 200);
+    assert.match(empty.headers.get('content-type'), /^text\/html/);
+    const emptyHtml = await empty.text();
+    assert.match(emptyHtml, /<html lang="en">/);
+    assert.match(emptyHtml, new RegExp(`<title>ORCID inbox of ${CARBERRY}[^<]*</title>`));
+    assert.match(emptyHtml, new RegExp(`<h1>ORCID inbox of ${CARBERRY}</h1>`));
+    assert.match(emptyHtml, /There are no notifications in this inbox\./);
+    assert.doesNotMatch(emptyHtml, /<article/);
+
+    const older = await postOk(CARBERRY, notification({ subject: 'Older <one>' }));
+    const archivedOne = await postOk(CARBERRY, notification({ subject: 'Archived one' }));
+    await control(orcid.url, `inbox/${CARBERRY}/${archivedOne}/archive`, {});
+    const newer = await postOk(CARBERRY, {
+      ...notification({
+        subject: 'Newer & <script>alert(1)</script>',
+        items: [
+          { 'item-type': 'work', 'item-name': 'Title with <b>tags</b> & "quotes"', 'external-id': { 'external-id-type': 'doi', 'external-id-value': 'https://doi.org/10.5555/ABC<1>', 'external-id-relationship': 'self' } },
+          { 'item-type': 'work', 'item-name': 'Second work', 'external-id': { 'external-id-type': 'doi', 'external-id-value': '10.5555/second' } },
+        ],
+      }),
+      'notification-intro': 'Intro <img src=x onerror=alert(1)>',
+    });
+    await postOk(QUILL, notification({ subject: 'For someone else' }));
+
+    const res = await browse(`${orcid.url}/inbox/${CARBERRY.toLowerCase()}`);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    const articles = [...html.matchAll(/<article[^>]*data-put-code="(\d+)"[^>]*>([\s\S]*?)<\/article>/g)];
+    assert.deepEqual(articles.map((m) => Number(m[1])), [newer, older], 'newest first, archived hidden');
+    const [first] = articles;
+    assert.match(first[0], /aria-labelledby="notification-\d+"/);
+    assert.match(first[2], /<h2 id="notification-\d+">Newer &amp; &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/h2>/);
+    assert.match(first[2], /From <strong>DataCite Profiles \(test\)<\/strong>/);
+    assert.match(first[2], /sent <time datetime="\d{4}-\d\d-\d\dT/);
+    assert.match(first[2], /Intro &lt;img src=x onerror=alert\(1\)&gt;/);
+    assert.match(first[2], /Title with &lt;b&gt;tags&lt;\/b&gt; &amp; &quot;quotes&quot;/);
+    assert.match(first[2], /<a href="https:\/\/doi\.org\/10\.5555\/ABC%3C1%3E">10\.5555\/ABC&lt;1&gt;<\/a>/);
+    assert.match(first[2], /<a href="https:\/\/doi\.org\/10\.5555\/second">10\.5555\/second<\/a>/);
+    assert.match(first[2], new RegExp(`<a href="/inbox/${CARBERRY}/${newer}/grant" aria-describedby="notification-${newer}">Grant permission</a>`));
+    assert.match(first[2], new RegExp(`<form method="post" action="/inbox/${CARBERRY}/${newer}/archive"><button type="submit" aria-describedby="notification-${newer}">Archive</button></form>`));
+    assert.doesNotMatch(html, /<script>|<img|<b>tags/);
+    assert.doesNotMatch(html, /For someone else/);
+    assert.match(html, /1 archived notification not shown/);
+    assert.doesNotMatch(html, /<link |<script|@import|https:\/\/fonts/, 'no external resources');
+
+    const inbox = (await control(orcid.url, `inbox/${CARBERRY}`)).json.notifications;
+    const readOf = (pc) => inbox.find((n) => n['put-code'] === pc)['read-date'];
+    assert.ok(readOf(newer)?.value > 0 && readOf(older)?.value > 0, 'listed ones are now read');
+    assert.equal(readOf(archivedOne), null, 'the archived one was not listed, so not read');
+    assert.equal((await control(orcid.url, `inbox/${QUILL}`)).json.notifications[0]['read-date'], null);
+
+    assert.equal((await browse(`${orcid.url}/inbox/0000-0002-1825-0098`)).status, 404);
+    assert.equal((await browse(`${orcid.url}/inbox/${CARBERRY}`, { method: 'POST' })).status, 405);
+  });
+
+  test('"Grant permission" sets actioned-date and 303s to the authorization URL (a path resolved against the ORCID site); "Archive" 303s back and hides it', async () => {
+    const withUri = await postOk();
+    const withPath = await postOk(CARBERRY, { ...notification(), 'authorization-url': { path: `/oauth/authorize?${authorizeQuery}` } });
+
+    const granted = await browse(`${orcid.url}/inbox/${CARBERRY}/${withUri}/grant`);
+    assert.equal(granted.status, 303);
+    assert.equal(granted.headers.get('location'), `${SITE}/oauth/authorize?${authorizeQuery}`);
+    const viaPath = await browse(`${orcid.url}/inbox/${CARBERRY}/${withPath}/grant`);
+    assert.equal(viaPath.status, 303);
+    assert.equal(viaPath.headers.get('location'), `${SITE}/oauth/authorize?${authorizeQuery}`);
+    const n = (await call('GET', notificationPath(CARBERRY, withUri))).json;
+    assert.ok(n['actioned-date'].value > 0);
+    assert.ok(n['read-date'].value > 0);
+    assert.equal(n['archived-date'], null);
+
+    const archived = await browse(`${orcid.url}/inbox/${CARBERRY}/${withUri}/archive`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '',
+    });
+    assert.equal(archived.status, 303);
+    assert.equal(archived.headers.get('location'), `/inbox/${CARBERRY}`);
+    assert.ok((await call('GET', notificationPath(CARBERRY, withUri))).json['archived-date'].value > 0);
+    const html = await (await browse(`${orcid.url}/inbox/${CARBERRY}`)).text();
+    assert.doesNotMatch(html, new RegExp(`data-put-code="${withUri}"`));
+    assert.match(html, new RegExp(`data-put-code="${withPath}"`));
+
+    assert.equal((await browse(`${orcid.url}/inbox/${CARBERRY}/999/grant`)).status, 404);
+    assert.equal((await browse(`${orcid.url}/inbox/${CARBERRY}/${withPath}/archive`)).status, 405, 'archive is a POST');
+    // The inbox is the site, not the Member API: it is not counted.
+    assert.equal((await control(orcid.url, 'stats')).json.requests, 4);
+  });
+
+  test('faults reach notification calls: fail-next by path targets them only; their 404/409 bodies are the notification ones', async () => {
+    await control(orcid.url, 'fail-next', { status: 500, path: `/v3.0/${CARBERRY}/notification-permission` });
+    assert.equal((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') })).status, 201, 'a work call does not match');
+    const faulted = await post(CARBERRY, notification());
+    assert.equal(faulted.status, 500);
+    assertOrcidError(faulted.json, 500, 9008);
+    assert.equal((await control(orcid.url, `inbox/${CARBERRY}`)).json.notifications.length, 0);
+    const putCode = await postOk();
+
+    await control(orcid.url, 'fail-next', { status: 409, method: 'POST', orcid: CARBERRY });
+    assertOrcidError((await post(CARBERRY, notification())).json, 409, 9032);
+    await control(orcid.url, 'fail-next', { status: 404, path: '/v3.0/', method: 'GET' });
+    const gone = await call('GET', notificationPath(CARBERRY, putCode));
+    assert.equal(gone.status, 404, 'an existing notification, faulted');
+    assertOrcidError(gone.json, 404, 9029);
+    assert.equal((await call('GET', notificationPath(CARBERRY, putCode))).status, 200);
+
+    await control(orcid.url, 'fail-next', { status: 'timeout', path: notificationPath(CARBERRY) });
+    await control(orcid.url, 'config', { timeoutMs: 50 });
+    await assert.rejects(post(CARBERRY, notification()));
+    assert.equal((await control(orcid.url, `inbox/${CARBERRY}`)).json.notifications.length, 2, 'the timed-out POST was made (timeoutApplies)');
+    await control(orcid.url, 'config', { timeoutMs: 30_000 });
+  });
+});
+
+describe('ORCID double: notifications and the rate limit', () => {
+  test('notification calls take from the same bucket as work calls, and are counted', async () => {
+    const orcid = await startOrcidApi({ rateLimit: { perSecond: 1, burst: 3 }, orcidUrl: SITE });
+    try {
+      const call = orcidClient(orcid.url);
+      assert.equal((await call('POST', `/v3.0/${CARBERRY}/work`, { body: work('10.5555/a') })).status, 201);
+      assert.equal((await call('POST', notificationPath(CARBERRY), { body: notification() })).status, 201);
+      assert.equal((await call('POST', notificationPath(QUILL), { body: notification() })).status, 201);
+      const over = await call('POST', notificationPath(CARBERRY), { body: notification() });
+      assert.equal(over.status, 503);
+      assert.match(over.text, /503 Service Temporarily Unavailable/);
+      assert.equal((await call('GET', `/v3.0/${CARBERRY}/works`)).status, 503, 'the bucket is shared');
+      // The inbox is not the API: it is not limited.
+      assert.equal((await fetch(`${orcid.url}/inbox/${CARBERRY}`)).status, 200);
+      const stats = (await control(orcid.url, 'stats')).json;
+      assert.equal(stats.overLimit, 2);
+      assert.equal(stats.notifications, 2);
+    } finally {
+      await orcid.close();
+    }
+  });
+});
+
+describe('ORCID double with tokenInfo: notifications need /premium-notification', () => {
+  const tokens = {
+    notify: { active: true, orcid: null, scope: '/premium-notification', clientId: 'APP-PROFILESPROD0001', clientName: 'DataCite' },
+    other: { active: true, orcid: null, scope: '/read-public /premium-notification', client_id: 'APP-OTHERMEMBER00001', client_name: 'Another member' },
+    public: { active: true, orcid: null, scope: '/read-public', clientId: 'APP-PROFILESPROD0001' },
+    user: { active: true, orcid: CARBERRY, scope: '/activities/update /read-limited', clientId: 'APP-PROFILESPROD0001' },
+    gone: { active: false },
+  };
+  let orcid;
+  let call;
+  before(async () => {
+    orcid = await startOrcidApi({ rateLimit: false, orcidUrl: SITE, tokenInfo: async (t) => tokens[t] ?? null });
+    call = orcidClient(orcid.url);
+  });
+  after(() => orcid.close());
+
+  test('a /premium-notification token posts as its client; without the scope 403 9004; no, unknown or inactive tokens 401', async () => {
+    const ok = await call('POST', notificationPath(CARBERRY), { token: 'notify', body: notification() });
+    assert.equal(ok.status, 201);
+    const n = (await call('GET', new URL(ok.headers.get('location')).pathname, { token: 'notify' })).json;
+    assert.equal(n.source['source-client-id'].path, 'APP-PROFILESPROD0001');
+    assert.equal(n.source['source-name'].value, 'DataCite');
+
+    for (const token of ['public', 'user']) {
+      const res = await call('POST', notificationPath(CARBERRY), { token, body: notification() });
+      assert.equal(res.status, 403, token);
+      assertOrcidError(res.json, 403, 9004);
+      assert.match(res.json['developer-message'], /Insufficient or wrong scope/);
+      assert.equal((await call('GET', new URL(ok.headers.get('location')).pathname, { token })).status, 403, `GET with ${token}`);
+    }
+    const missing = await call('POST', notificationPath(CARBERRY), { token: null, body: notification() });
+    assert.equal(missing.status, 401);
+    assert.equal(missing.json.error, 'unauthorized');
+    for (const token of ['nope', 'gone']) {
+      const res = await call('POST', notificationPath(CARBERRY), { token, body: notification() });
+      assert.equal(res.status, 401, token);
+      assert.deepEqual(res.json, { error: 'invalid_token', error_description: `Invalid access token: ${token}` });
+      assert.match(res.headers.get('www-authenticate'), /error="invalid_token"/);
+    }
+  });
+
+  test('only the client that posted it may read it (403 9004) or archive it (403 9010)', async () => {
+    const path = new URL((await call('POST', notificationPath(QUILL), { token: 'notify', body: notification() })).headers.get('location')).pathname;
+    const read = await call('GET', path, { token: 'other' });
+    assert.equal(read.status, 403);
+    assertOrcidError(read.json, 403, 9004);
+    assert.match(read.json['developer-message'], /This notification does not belong to APP-OTHERMEMBER00001/);
+    const archive = await call('DELETE', path, { token: 'other' });
+    assert.equal(archive.status, 403);
+    assertOrcidError(archive.json, 403, 9010);
+    assert.equal((await call('GET', path, { token: 'notify' })).json['archived-date'], null);
+    assert.equal((await call('DELETE', path, { token: 'notify' })).status, 200);
+  });
+
+  test('revoke {"orcid"} (the person removing the app) leaves the client\'s two-legged token alone; revoke {"token"} kills it', async () => {
+    assert.equal((await call('POST', notificationPath(CARBERRY), { token: 'notify', body: notification() })).status, 201);
+    await control(orcid.url, 'revoke', { orcid: CARBERRY });
+    assert.equal((await call('POST', notificationPath(CARBERRY), { token: 'notify', body: notification() })).status, 201);
+    await control(orcid.url, 'revoke', { token: 'notify' });
+    assert.equal((await call('POST', notificationPath(CARBERRY), { token: 'notify', body: notification() })).status, 401);
+  });
+});
+
+// ===================================================================================================
 describe('DataCite REST double', () => {
   let datacite;
   const get = async (path, headers = {}) => {

@@ -34,7 +34,15 @@
 // ── What is ORCID-like in flavour 'orcid' ──────────────────────────────────────────────────────
 //  - endpoints /oauth/authorize, /oauth/token, /oauth/revoke, /oauth/jwks, /oauth/userinfo;
 //  - client_secret_post; scopes openid, /authenticate, /read-limited, /activities/update,
-//    /person/update, /read-public (client_credentials);
+//    /person/update, and the two-legged (client_credentials) scopes /read-public and
+//    /premium-notification (the Member API's permission notifications, orcid-api.mjs);
+//  - an authorization request asking for a two-legged scope is sent back to the client as
+//    redirect_uri?error=invalid_scope&error_description=Invalid scope: /premium-notification
+//    (ORCID-Source `OrcidOAuth2RequestValidator`), so no person's token ever carries one;
+//  - a client_credentials request may ask only for two-legged scopes, anything else is
+//    400 {"error":"invalid_scope","error_description":"Invalid scope: /activities/update"}.
+//    Stricter than ORCID, whose token endpoint drops such scopes without a word: a client
+//    asking for a scope it cannot get should hear of it here;
 //  - the login name is the ORCID iD, which is the bare `sub`; id_token has name, given_name,
 //    family_name and never email;
 //  - access and refresh tokens live 631138518 s (~20 years); a refresh_token is always issued;
@@ -216,6 +224,14 @@ function createStore() {
   };
 }
 
+/**
+ * ORCID's two-legged scopes: what a client_credentials token may carry (`/read-public` for the
+ * public API, `/premium-notification` to post permission notifications to inboxes).
+ */
+export const ORCID_CLIENT_CREDENTIALS_SCOPES = Object.freeze(['/read-public', '/premium-notification']);
+/** An authorization (three-legged) request for one of these is invalid_scope (ORCID: `isClientCreditalScope`). */
+const ORCID_TWO_LEGGED_ONLY = new Set(ORCID_CLIENT_CREDENTIALS_SCOPES);
+
 // ── Token lookup shared with the ORCID Member API double ─────────────────────────────────────
 
 const runningOrcid = new Set(); // providers of running 'orcid' stand-ins in this process
@@ -238,7 +254,7 @@ async function lookupToken(provider, token) {
       ...await clientNameOf(provider, at.clientId),
     };
   }
-  // Two-legged /read-public tokens belong to no iD, like ORCID's `"orcid": null`.
+  // Two-legged tokens (/read-public, /premium-notification) belong to no iD, like ORCID's `"orcid": null`.
   const cc = await provider.ClientCredentials.find(token);
   if (cc?.isValid) {
     return {
@@ -284,7 +300,9 @@ const FLAVOURS = {
       end_session: '/oauth/logout',
       registration: '/reg',
     },
-    scopes: ['openid', '/authenticate', '/read-limited', '/activities/update', '/person/update', '/read-public'],
+    scopes: ['openid', '/authenticate', '/read-limited', '/activities/update', '/person/update', ...ORCID_CLIENT_CREDENTIALS_SCOPES],
+    clientCredentialsScopes: new Set(ORCID_CLIENT_CREDENTIALS_SCOPES),
+    twoLeggedOnlyScopes: ORCID_TWO_LEGGED_ONLY,
     claims: { openid: ['sub', 'name', 'given_name', 'family_name'] },
     clientAuthMethods: ['client_secret_post'],
     clientDefaults: {
@@ -486,6 +504,25 @@ export async function startOidc({
         idFactory: registrationClientId,
         secretFactory: registrationClientSecret,
       },
+    },
+    // ORCID's scope rules (see the top of this file), for the flavour that has them. An
+    // `extraParams` validator runs on every authorization request after the client and its
+    // redirect_uri are checked, so its InvalidScope goes back to the client as
+    // redirect_uri?error=invalid_scope (oidc-provider itself lets an unknown or two-legged-only
+    // scope through).
+    extraParams: f.twoLeggedOnlyScopes ? {
+      scope: async (_ctx, value) => {
+        const refused = String(value ?? '').split(' ').find((s) => f.twoLeggedOnlyScopes.has(s));
+        if (refused) throw new errors.InvalidScope(`Invalid scope: ${refused}`, refused);
+      },
+    } : [],
+    // extraTokenClaims runs as each access or client_credentials token is saved, inside the token
+    // endpoint's error handling: refusing there answers 400 invalid_scope and stores nothing.
+    extraTokenClaims: async (_ctx, token) => {
+      if (token.kind !== 'ClientCredentials' || !f.clientCredentialsScopes) return undefined;
+      const refused = String(token.scope ?? '').split(' ').filter(Boolean).find((s) => !f.clientCredentialsScopes.has(s));
+      if (refused) throw new errors.InvalidScope(`Invalid scope: ${refused}`, refused);
+      return undefined;
     },
     // Tokens must not die with the browser session at the OP: neither provider does that.
     expiresWithSession: async () => false,

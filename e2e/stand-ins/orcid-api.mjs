@@ -1,24 +1,60 @@
 // Test double of the ORCID Member API v3.0 `work` endpoints, the ones Profiles uses to push DataCite
-// DOIs into ORCID records. Dependency-free (node:http only) so it runs anywhere Node 20 does.
+// DOIs into ORCID records, and of its `notification-permission` endpoints, with which Profiles asks
+// people (in their ORCID inbox) to grant it permission. Dependency-free (node:http only) so it runs
+// anywhere Node 20 does.
 //
 // Behaviour follows the real ORCID Member API v3.0, and the wording of errors comes from ORCID-Source
-// (`OrcidCoreExceptionMapper`, `api_en.properties`, `tutorial/api_errors.md`) so that clients see the
-// bodies the real server sends.
+// (`OrcidCoreExceptionMapper`, `api_en.properties`, `tutorial/api_errors.md`,
+// `NotificationsApiServiceDelegatorImpl`, `NotificationManagerImpl`) so that clients see the bodies
+// the real server sends.
 //
 // What it deliberately does not do: XML (volpino posts XML, the Rust client posts JSON; an XML request
-// gets 415/406 here), visibility rules, record deprecation (301), locked records.
+// gets 415/406 here), visibility rules, record deprecation (301), and locked or deactivated records
+// on the work endpoints (`POST /_control/record-state` applies to notifications only).
 //
 //   const orcid = await startOrcidApi({ port: 0 });
 //   // POST `${orcid.url}/v3.0/0000-0002-1825-0097/work` with `Authorization: Bearer anything`
 //   await orcid.close();
 //
+// ── Permission notifications (ORCID Member API v3.0, the "premium" notification API) ─────────
+//  A member client gets a two-legged token (POST {ORCID}/oauth/token grant_type=client_credentials
+//  scope=/premium-notification, oidc.mjs) and posts, for a person who has not granted it access:
+//    POST /v3.0/{orcid}/notification-permission   Content-Type: application/(vnd.orcid+)json
+//      {"notification-type": "permission",
+//       "authorization-url": {"uri": "{ORCID}/oauth/authorize?client_id=…&response_type=code&scope=…&redirect_uri=…&state=…"}
+//                            or {"path": "/oauth/authorize?…"} (resolved against the ORCID site), "host"? ,
+//       "notification-subject"?: ≤ 1000 characters, "notification-intro"?: ≤ 1000 characters (plain text),
+//       "items": {"item": [1 to 100 × {"item-type": "work"|…, "item-name": "…",
+//                 "external-id": {"external-id-type": "doi", "external-id-value": "10.…", "external-id-url"?, "external-id-relationship"?}}]}}
+//    → 201, empty body, Location: http://{host}/v3.0/{orcid}/notification-permission/{put-code}
+//    GET    /v3.0/{orcid}/notification-permission/{put-code} → 200 the notification as posted, plus
+//           "put-code", "created-date", "sent-date", "read-date", "actioned-date", "archived-date"
+//           ({"value": epoch ms} or null) and "source"
+//    DELETE /v3.0/{orcid}/notification-permission/{put-code} → 200 the same, archived (ORCID:
+//           "flag as archived"); again while unread → 200 unchanged
+//  Every call needs a token with /premium-notification (with `tokenInfo`; without it any token
+//  does), shares the rate-limit bucket of the work calls and is subject to the same faults.
+//  Errors (v3 error JSON as for works):
+//    401 no token / revoked or unknown token (as works); 403 9004 a token without
+//    /premium-notification ("Insufficient or wrong scope"); 404 9011 an invalid iD; 415 not JSON;
+//    400 9001 unreadable JSON; 400 9006 an invalid notification (the developer-message says what:
+//    notification-type, authorization-url, subject or intro length, items); 409 9044 a deactivated
+//    record, 409 9018 a locked one (any notification call); 409 9032 a record whose owner does not
+//    accept notifications from member organisations (POST: OrcidNotificationException, ORCID's
+//    answer; the developer-message says "notifications"); GET/DELETE: 404 9029 an unknown put-code
+//    (or one on another iD), 403 9004 "This notification does not belong to {client}" reading
+//    another client's, 403 9010 archiving another client's, 403 9009 archiving one the person has
+//    already read (ORCID lets a member archive only unread notifications).
+//  The person's side is ours: an HTML inbox at GET /inbox/{orcid} (see `inboxPage`) and controls.
+//
 // Everything under /_control/ is ours, not ORCID's: the shared test controls (faults, latency,
 // counters, request log, reset: util.mjs `createControl`, README.md "Test controls") and this
-// double's own, for revoking tokens, seeding works and reading records; see `controlRoutes`.
+// double's own, for revoking tokens, seeding works, reading records, the inbox and record states;
+// see `controlRoutes`.
 
 import http from 'node:http';
 import {
-  createControl, gatewayPage, listen, closeServer, reachableHost, readBody, sendText,
+  createControl, gatewayPage, listen, closeServer, reachableHost, readBody, sendText, esc, page,
 } from './util.mjs';
 
 /** Default client the double treats as "the caller" when no tokenInfo names one (ORCID client ids are `APP-` + 16). */
@@ -45,8 +81,22 @@ export const WORK_TYPES = Object.freeze([
   'transcription',
 ]);
 
+/**
+ * Item types of a v3.0 permission notification (orcid-model `ItemType`): the kinds of record item a
+ * member may offer to add.
+ */
+export const NOTIFICATION_ITEM_TYPES = Object.freeze([
+  'work', 'funding', 'education', 'employment', 'peer-review', 'distinction', 'invited-position',
+  'membership', 'qualification', 'service', 'research-resource',
+]);
+
+/** Where a notification's `authorization-url` path is resolved when the double was not told the ORCID site. */
+export const DEFAULT_ORCID_SITE = 'http://127.0.0.1:9401';
+
 const RELATIONSHIPS = new Set(['self', 'part-of', 'version-of', 'funded-by']);
 const WRITE_SCOPE = '/activities/update';
+const NOTIFICATION_SCOPE = '/premium-notification';
+const NOTIFICATION_KIND = 'notification-permission';
 const MORE_INFO = 'https://members.orcid.org/api/resources/troubleshooting';
 const FIRST_PUT_CODE = 1_000_001;
 const MAX_BULK_WRITE = 100; // ORCID's bulk create takes up to 100 works, 413 beyond
@@ -55,6 +105,13 @@ const MAX_TITLE = 1000; // the DB column; ORCID answers 500 on schema or length 
 const MAX_DESCRIPTION = 5000;
 const MAX_WORKS_PER_RECORD = 10_000;
 const MAX_BODY = 10 * 1024 * 1024;
+// Notification limits. ORCID's schema leaves them open and its database stores the subject in a
+// 1000-character column; the double holds subject and intro to 1000 and items to 100 (as a bulk
+// work write), so a client that stays within these is safe on the real server.
+const FIRST_NOTIFICATION_PUT_CODE = 7_000_001;
+const MAX_NOTIFICATION_SUBJECT = 1000;
+const MAX_NOTIFICATION_INTRO = 1000;
+const MAX_NOTIFICATION_ITEMS = 100;
 
 const REASONS = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
@@ -153,6 +210,34 @@ const errors = {
   serverError: (detail) => orcidError(500, 9008,
     `Something went wrong in ORCID.${detail ? ` Full validation error: ${detail}` : ''}`,
     'Something went wrong in ORCID.'),
+  // --- notifications (ORCID-Source NotificationsApiServiceDelegatorImpl and NotificationManagerImpl)
+  invalidNotification: (detail) => orcidError(400, 9006,
+    `The client application sent a bad request to ORCID. Full validation error: ${detail}`,
+    'The client application sent a bad request to ORCID.'),
+  notificationNotFound: (orcid, putCode) => orcidError(404, 9029,
+    `Could not find notification with id: ${putCode} for ORCID: ${orcid}`,
+    'The resource was not found.'),
+  // AccessControlException, a SecurityException: 9004.
+  notificationNotYours: (clientId) => orcidError(403, 9004,
+    `The client application is forbidden to perform the action. Full validation error: This notification does not belong to ${clientId}`,
+    'The client application is forbidden to perform the action.'),
+  notificationNotSource: () => orcidError(403, 9010,
+    'You are not the source of the notification, so you are not allowed to update it.',
+    'The client application is not the source of the resource it is trying to access.'),
+  notificationAlreadyRead: () => orcidError(403, 9009,
+    'The notification has already been read.',
+    'The client application tried to archive a message that has already been read.'),
+  // OrcidNotificationException: the record's owner turned off "notifications from member
+  // organisations" (sendMemberUpdateRequests). The user-message is ORCID's, grammar and all.
+  notificationsDisabled: (orcid) => orcidError(409, 9032,
+    `The record owner does not accept notifications from member organisations. Full validation error: ORCID ${orcid} does not allow notifications`,
+    `The user ${orcid} don't allow notifications`),
+  deactivated: (orcid) => orcidError(409, 9044,
+    `The ORCID record is deactivated. Full validation error: ${orcid} is deactivated`,
+    'The ORCID record is deactivated.'),
+  locked: (orcid) => orcidError(409, 9018,
+    `The ORCID record is locked. Full validation error: ${orcid} is locked`,
+    'The ORCID record is locked.'),
   generic: (status) => orcidError(status, status >= 500 ? 9008 : 9006,
     status >= 500 ? 'Something went wrong in ORCID.' : 'The client application sent a bad request to ORCID.',
     status >= 500 ? 'Something went wrong in ORCID.' : 'The client application sent a bad request to ORCID.'),
@@ -357,6 +442,171 @@ function writableWork(body) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Permission notifications
+
+const AUTHORIZE_PATH = /^\/oauth\/authorize(?:[?#]|$)/;
+
+/**
+ * Check a notification's `authorization-url` and resolve it to the URL the person's "Grant
+ * permission" leads to. `{uri}` must be an absolute http(s) URL of `/oauth/authorize` on the ORCID
+ * site (any host when `site` is unknown); `{path}` (with an optional `host`, the site's host) must be
+ * `/oauth/authorize…` and is resolved against the site. Returns `{ url }` or `{ error }`.
+ */
+function authorizationTarget(authUrl, site) {
+  if (!authUrl || typeof authUrl !== 'object' || Array.isArray(authUrl)) {
+    return { error: 'authorization-url is required: {"uri": "https://orcid.org/oauth/authorize?…"} or {"path": "/oauth/authorize?…"}' };
+  }
+  const { uri, path, host } = authUrl;
+  const siteUrl = site ? new URL(site) : null;
+  if (uri != null && uri !== '') {
+    let url;
+    try {
+      url = new URL(String(uri));
+    } catch {
+      return { error: `Bad authorization uri: ${JSON.stringify(uri)} is not an absolute URL` };
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/oauth/authorize') {
+      return { error: `Bad authorization uri: ${url.href} is not an ORCID /oauth/authorize URL` };
+    }
+    if (siteUrl && url.origin !== siteUrl.origin) {
+      return { error: `Bad authorization uri: ${url.href} is not on the ORCID site ${siteUrl.origin}` };
+    }
+    return { url: url.href };
+  }
+  if (path != null && path !== '') {
+    if (typeof path !== 'string' || !AUTHORIZE_PATH.test(path)) {
+      return { error: `Bad authorization path: ${JSON.stringify(path)} must start with /oauth/authorize` };
+    }
+    if (host != null && host !== '') {
+      if (siteUrl && host !== siteUrl.host && host !== siteUrl.hostname) {
+        return { error: `Bad authorization host: ${JSON.stringify(host)} is not the ORCID site's (${siteUrl.host})` };
+      }
+    }
+    return { url: new URL(path, siteUrl ?? DEFAULT_ORCID_SITE).href };
+  }
+  return { error: 'authorization-url needs a "uri" or a "path"' };
+}
+
+/** The checks the double applies to a posted notification-permission. Returns an ORCID error body or null. */
+function validateNotification(body, site) {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return errors.unreadable('the body is not a notification-permission object');
+  const bad = (detail) => errors.invalidNotification(detail);
+  if (body['notification-type'] !== 'permission') {
+    return bad(`notification-type must be "permission" on /notification-permission, not ${JSON.stringify(body['notification-type'] ?? null)}`);
+  }
+  const target = authorizationTarget(body['authorization-url'], site);
+  if (target.error) return bad(target.error);
+  for (const [field, max] of [['notification-subject', MAX_NOTIFICATION_SUBJECT], ['notification-intro', MAX_NOTIFICATION_INTRO]]) {
+    const value = body[field];
+    if (value == null) continue;
+    if (typeof value !== 'string') return bad(`${field} must be a string`);
+    if (value.length > max) return bad(`${field} is ${value.length} characters long; at most ${max} are allowed`);
+  }
+  const items = body.items?.item;
+  if (!Array.isArray(items) || items.length === 0) return bad('items.item must list at least one item');
+  if (items.length > MAX_NOTIFICATION_ITEMS) return bad(`items.item lists ${items.length} items; at most ${MAX_NOTIFICATION_ITEMS} are allowed`);
+  for (const [i, item] of items.entries()) {
+    const at = `items.item[${i}]`;
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return bad(`${at} is not an item object`);
+    if (!NOTIFICATION_ITEM_TYPES.includes(item['item-type'])) {
+      return bad(`${at}: item-type ${JSON.stringify(item['item-type'] ?? null)} is not one of ${NOTIFICATION_ITEM_TYPES.join(', ')}`);
+    }
+    if (typeof item['item-name'] !== 'string' || item['item-name'].trim() === '') return bad(`${at}: item-name is required`);
+    const id = item['external-id'];
+    if (!id || typeof id !== 'object') return bad(`${at}: external-id is required`);
+    for (const key of ['external-id-type', 'external-id-value']) {
+      if (typeof id[key] !== 'string' || id[key].trim() === '') return bad(`${at}: external-id.${key} is required`);
+    }
+    const rel = id['external-id-relationship'];
+    if (rel != null && !RELATIONSHIPS.has(rel)) return bad(`${at}: external-id-relationship ${JSON.stringify(rel)} is not one of ${[...RELATIONSHIPS].join(', ')}`);
+  }
+  return null;
+}
+
+/** The fields of a posted notification the client may write; server-managed ones are dropped. */
+function writableNotification(body) {
+  const {
+    'put-code': _p, source: _s, 'created-date': _c, 'sent-date': _sd, 'read-date': _r, 'actioned-date': _a,
+    'archived-date': _ar, 'last-modified-date': _m, ...rest
+  } = body;
+  return structuredClone(rest);
+}
+
+const dateValue = (ms) => (ms == null ? null : { value: ms });
+
+/** A notification as `GET /v3.0/{orcid}/notification-permission/{put-code}` returns it. */
+function renderNotification(entry) {
+  return {
+    ...structuredClone(entry.notification),
+    'put-code': entry.putCode,
+    'created-date': dateValue(entry.created),
+    'sent-date': dateValue(entry.sent),
+    'read-date': dateValue(entry.read),
+    'actioned-date': dateValue(entry.actioned),
+    'archived-date': dateValue(entry.archived),
+    source: renderSource(entry.source),
+  };
+}
+
+/** Newest first (then the higher put-code), as the inbox lists them. */
+const newestFirst = (a, b) => b.created - a.created || b.putCode - a.putCode;
+
+/** The item's identifier as a link target: https://doi.org/… for a DOI, else its http(s) external-id-url. */
+function itemLink(id) {
+  const type = String(id?.['external-id-type'] ?? '').toLowerCase();
+  const value = String(id?.['external-id-value'] ?? '');
+  if (type === 'doi') {
+    const doi = value.trim().replace(/^(https?:\/\/)?(dx\.)?doi\.org\//i, '').replace(/^doi:/i, '');
+    return { text: doi, href: `https://doi.org/${doi.split('/').map(encodeURIComponent).join('/')}` };
+  }
+  const url = id?.['external-id-url']?.value;
+  return { text: value, href: /^https?:\/\//i.test(url ?? '') ? url : null };
+}
+
+const when = (ms) => `<time datetime="${esc(new Date(ms).toISOString())}">${esc(new Date(ms).toISOString().replace('T', ' ').slice(0, 16))} UTC</time>`;
+
+/**
+ * The person's ORCID inbox (a stand-in for orcid.org/inbox): one <article> per notification that
+ * is not archived, newest first, with sender, subject, intro, items, sent date, a "Grant
+ * permission" link and an "Archive" button.
+ */
+function inboxPage(orcid, entries) {
+  const shown = entries.filter((e) => e.archived == null).sort(newestFirst);
+  const archived = entries.length - shown.length;
+  const base = `/inbox/${encodeURIComponent(orcid)}`;
+  const articles = shown.map((e) => {
+    const n = e.notification;
+    const id = `notification-${e.putCode}`;
+    const subject = n['notification-subject'] || `${e.source.name} asks for permission to update your ORCID record`;
+    const items = (n.items?.item ?? []).map((item) => {
+      const link = itemLink(item['external-id']);
+      const ident = link.href ? `<a href="${esc(link.href)}">${esc(link.text)}</a>` : esc(link.text);
+      return `<li>${esc(item['item-name'])} (${esc(item['item-type'])}, ${esc(item['external-id']?.['external-id-type'])} ${ident})</li>`;
+    }).join('\n');
+    return [
+      `<article aria-labelledby="${id}" data-put-code="${e.putCode}">`,
+      `<h2 id="${id}">${esc(subject)}</h2>`,
+      `<p>From <strong>${esc(e.source.name)}</strong> · sent ${when(e.sent)}</p>`,
+      n['notification-intro'] ? `<p style="white-space: pre-line">${esc(n['notification-intro'])}</p>` : '',
+      `<ul>\n${items}\n</ul>`,
+      e.actioned != null ? `<p>You followed its link on ${when(e.actioned)}.</p>` : '',
+      // Described by the subject, so each article's link and button can be told apart.
+      `<p><a href="${base}/${e.putCode}/grant" aria-describedby="${id}">Grant permission</a></p>`,
+      `<form method="post" action="${base}/${e.putCode}/archive"><button type="submit" aria-describedby="${id}">Archive</button></form>`,
+      '</article>',
+    ].filter(Boolean).join('\n');
+  }).join('\n');
+  return page({
+    title: `ORCID inbox of ${orcid}`,
+    provider: 'ORCID',
+    body: [
+      shown.length ? articles : '<p>There are no notifications in this inbox.</p>',
+      archived ? `<p>${archived} archived notification${archived === 1 ? '' : 's'} not shown.</p>` : '',
+    ].filter(Boolean).join('\n'),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Server
 
 function acceptsJson(accept) {
@@ -384,6 +634,9 @@ function isJsonContentType(contentType) {
  * @param {{perSecond:number, burst:number}|false} [options.rateLimit] token bucket per client IP; false disables.
  * @param {string} [options.clientId] source client id for calls whose token info names none.
  * @param {string} [options.clientName]
+ * @param {string} [options.orcidUrl] the ORCID site (the oidc.mjs 'orcid' stand-in's issuer): a
+ *   notification's `authorization-url` must point at its /oauth/authorize, and a `path` is resolved
+ *   against it. Unknown: any host is accepted and paths resolve against DEFAULT_ORCID_SITE.
  */
 export async function startOrcidApi({
   port = 0,
@@ -393,7 +646,9 @@ export async function startOrcidApi({
   rateLimit = { perSecond: 24, burst: 40 },
   clientId = DEFAULT_CLIENT_ID,
   clientName = DEFAULT_CLIENT_NAME,
+  orcidUrl,
 } = {}) {
+  const site = orcidUrl ? new URL(orcidUrl).origin : null;
   // A partial limit ({perSecond} only) keeps ORCID's other default rather than disabling the bucket.
   const normalizeLimit = (limit) => (limit ? { perSecond: limit.perSecond ?? 24, burst: limit.burst ?? 40 } : false);
   const lookupToken = typeof tokenInfo === 'function'
@@ -409,6 +664,25 @@ export async function startOrcidApi({
     tokensSeen: new Map(),
     revokedTokens: new Set(),
     buckets: new Map(),
+    /** orcid → Map(putCode → { putCode, notification, source, created, sent, read, actioned, archived }) */
+    notifications: new Map(),
+    nextNotificationPutCode: FIRST_NOTIFICATION_PUT_CODE,
+    /** orcid → { deactivated, locked, notificationsDisabled } (POST /_control/record-state) */
+    recordStates: new Map(),
+  };
+
+  const inboxOf = (orcid) => {
+    if (!state.notifications.has(orcid)) state.notifications.set(orcid, new Map());
+    return state.notifications.get(orcid);
+  };
+  const recordState = (orcid) => state.recordStates.get(orcid) ?? { deactivated: false, locked: false, notificationsDisabled: false };
+
+  // What the person does in their inbox; each date is set once. Following "Grant permission" also
+  // reads it (ORCID's setActionedAndReadDate).
+  const MARKS = {
+    read: (e, now) => { e.read ??= now; },
+    action: (e, now) => { e.actioned ??= now; e.read ??= now; },
+    archive: (e, now) => { e.archived ??= now; },
   };
 
   const recordOf = (orcid) => {
@@ -509,6 +783,7 @@ export async function startOrcidApi({
     const body = await readBody(req, MAX_BODY);
     const token = bearer(req);
     if (!route) return sendJson(req, res, 404, errors.generic(404));
+    const isNotification = route.kind === NOTIFICATION_KIND;
 
     // --- authentication ------------------------------------------------------------------------
     if (token === null) return sendJson(req, res, 401, missingToken(), authHeader('unauthorized', 'Full authentication is required to access this resource'));
@@ -523,12 +798,20 @@ export async function startOrcidApi({
       }
       if (!info || info.active === false) return unauthorized(req, res, token);
       if (info.orcid) noteToken(token, normOrcid(info.orcid));
-      if (info.orcid && normOrcid(info.orcid) !== route.orcid) return sendJson(req, res, 401, errors.otherRecord());
       const scopes = Array.isArray(info.scope) ? info.scope : String(info.scope ?? '').split(/\s+/).filter(Boolean);
-      if (method !== 'GET' && !scopes.includes(WRITE_SCOPE)) return sendJson(req, res, 403, errors.scope(scopes));
+      if (isNotification) {
+        // Every notification call needs the two-legged /premium-notification scope, which no
+        // person's token has (oidc.mjs refuses it on /oauth/authorize), whatever its iD.
+        if (!scopes.includes(NOTIFICATION_SCOPE)) return sendJson(req, res, 403, errors.scope(scopes));
+      } else {
+        if (info.orcid && normOrcid(info.orcid) !== route.orcid) return sendJson(req, res, 401, errors.otherRecord());
+        if (method !== 'GET' && !scopes.includes(WRITE_SCOPE)) return sendJson(req, res, 403, errors.scope(scopes));
+      }
       source = { clientId: info.client_id ?? info.clientId ?? clientId, name: info.client_name ?? info.clientName ?? clientName };
     }
-    noteToken(token, route.orcid);
+    // A client's two-legged token is not the person's: `revoke {"orcid"}` (the person removing the
+    // app) leaves it alone.
+    if (!isNotification) noteToken(token, route.orcid);
 
     if (!isValidOrcid(route.orcid)) return sendJson(req, res, 404, errors.orcidNotFound(route.orcid));
     if (!acceptsJson(req.headers.accept)) return sendJson(req, res, 406, errors.notAcceptable(req.headers.accept));
@@ -558,6 +841,8 @@ export async function startOrcidApi({
         return { error: [400, errors.unreadable(`Unexpected JSON: ${err.message}`)] };
       }
     };
+
+    if (kind === NOTIFICATION_KIND) return notificationApi(req, res, { method, route, parseJsonBody, source });
 
     // POST /v3.0/{orcid}/work: create one.
     if (kind === 'work' && !putCodes && method === 'POST') {
@@ -648,6 +933,60 @@ export async function startOrcidApi({
     return sendJson(req, res, 404, errors.generic(404));
   }
 
+  /** /v3.0/{orcid}/notification-permission[/{put-code}] (see the top of this file). */
+  async function notificationApi(req, res, { method, route, parseJsonBody, source }) {
+    const { orcid, putCodes } = route;
+    const rs = recordState(orcid);
+    // Checked for every notification call, before the body (ORCID's record checks come first).
+    if (rs.deactivated) return sendJson(req, res, 409, errors.deactivated(orcid));
+    if (rs.locked) return sendJson(req, res, 409, errors.locked(orcid));
+
+    if (!putCodes) {
+      if (method !== 'POST') return methodNotAllowed(req, res, 'POST');
+      const parsed = parseJsonBody();
+      if (parsed.error) return sendJson(req, res, ...parsed.error);
+      const invalid = validateNotification(parsed.value, site);
+      if (invalid) return sendJson(req, res, invalid['response-code'], invalid);
+      if (rs.notificationsDisabled) return sendJson(req, res, 409, errors.notificationsDisabled(orcid));
+      const now = Date.now();
+      const entry = {
+        putCode: state.nextNotificationPutCode++,
+        notification: writableNotification(parsed.value),
+        source,
+        created: now,
+        sent: now,
+        read: null,
+        actioned: null,
+        archived: null,
+      };
+      inboxOf(orcid).set(entry.putCode, entry);
+      control.stats.notifications += 1;
+      res.writeHead(201, {
+        Location: `http://${req.headers.host ?? `${host}:${actualPort}`}/v3.0/${orcid}/${NOTIFICATION_KIND}/${entry.putCode}`,
+        'Content-Length': 0,
+      });
+      return res.end();
+    }
+
+    if (putCodes.length !== 1 || !Number.isSafeInteger(putCodes[0])) {
+      return sendJson(req, res, 400, errors.badRequest(`Invalid put-code ${route.rawPutCodes}`));
+    }
+    if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(req, res, 'GET, DELETE');
+    const putCode = putCodes[0];
+    const entry = state.notifications.get(orcid)?.get(putCode);
+    if (!entry) return sendJson(req, res, 404, errors.notificationNotFound(orcid, putCode));
+    if (method === 'GET') {
+      if (!sameSource(entry.source, source)) return sendJson(req, res, 403, errors.notificationNotYours(source.clientId));
+      return sendJson(req, res, 200, renderNotification(entry));
+    }
+    // DELETE: ORCID's flagAsArchived for the API: only its source, only while unread; archiving
+    // an archived (unread) one changes nothing.
+    if (!sameSource(entry.source, source)) return sendJson(req, res, 403, errors.notificationNotSource());
+    if (entry.read != null) return sendJson(req, res, 403, errors.notificationAlreadyRead());
+    MARKS.archive(entry, Date.now());
+    return sendJson(req, res, 200, renderNotification(entry));
+  }
+
   function methodNotAllowed(req, res, allow) {
     return sendJson(req, res, 405, errors.generic(405), { Allow: allow });
   }
@@ -660,6 +999,9 @@ export async function startOrcidApi({
 
   function faultBody(status, req, url) {
     const route = parseRoute(url.pathname);
+    if (route?.kind === NOTIFICATION_KIND && (status === 404 || status === 409)) {
+      return status === 404 ? errors.notificationNotFound(route.orcid, route.putCodes?.[0] ?? 0) : errors.notificationsDisabled(route.orcid);
+    }
     switch (status) {
       case 401: return invalidToken(bearer(req) ?? '');
       case 403: return errors.notSource();
@@ -687,10 +1029,21 @@ export async function startOrcidApi({
   //   POST /_control/delete-work {"orcid", "putCode"} or {"orcid", "doi"}: the person deleting a
   //                              work on orcid.org (whatever its source); 404 when there is none
   //   GET  /_control/duplicates  ?anySource=true&orcid=…: every (orcid, DOI) held twice, see `listDuplicates`
+  //   GET  /_control/inbox/{orcid}  {"orcid", "notifications": [each as GET …/notification-permission/{put-code}
+  //                              renders it, archived ones too, newest first]}
+  //   POST /_control/inbox/{orcid}/{put-code}/read|action|archive: what the person does in their
+  //                              inbox: reads it, follows "Grant permission" (actioned, and read),
+  //                              archives it; each date is set once. 200 the notification; 404 none
+  //   POST /_control/record-state {"orcid", "deactivated"?, "locked"?, "notificationsDisabled"?}
+  //                              (booleans; left out: unchanged) → 200 the record's state. A deactivated
+  //                              record answers every notification call 409 9044, a locked one 409
+  //                              9018, one that does not take notifications POSTs 409 9032
   //   POST /_control/config      also {"rateLimit": {perSecond, burst} | false}; `timeoutApplies` is true here
-  //   GET  /_control/stats       also counts `overLimit`, the calls the rate limit refused, and
-  //                              `duplicates`, works that came to share a DOI with another of their source
-  //   POST /_control/reset       also forgets works, tokens and rate-limit buckets (config is kept)
+  //   GET  /_control/stats       also counts `overLimit`, the calls the rate limit refused,
+  //                              `duplicates`, works that came to share a DOI with another of their
+  //                              source, and `notifications`, the notifications posted (201)
+  //   POST /_control/reset       also forgets works, notifications, record states, tokens and
+  //                              rate-limit buckets (config is kept)
   const controlRoutes = {
     'POST revoke': async ({ payload }) => {
       const p = await payload();
@@ -738,6 +1091,33 @@ export async function startOrcidApi({
       anySource: ['true', '1'].includes(query.get('anySource') ?? ''),
       orcid: query.get('orcid') ? normOrcid(query.get('orcid')) : undefined,
     })],
+    'GET inbox/*': ({ rest }) => {
+      const orcid = normOrcid(decodeURIComponent(rest));
+      const notifications = [...(state.notifications.get(orcid)?.values() ?? [])].sort(newestFirst).map(renderNotification);
+      return [200, { orcid, notifications }];
+    },
+    'POST inbox/*': ({ rest }) => {
+      const m = /^([^/]+)\/(\d+)\/(read|action|archive)$/.exec(rest);
+      if (!m) return [404, { error: 'expected POST /_control/inbox/{orcid}/{put-code}/read|action|archive' }];
+      const orcid = normOrcid(decodeURIComponent(m[1]));
+      const entry = state.notifications.get(orcid)?.get(Number(m[2]));
+      if (!entry) return [404, { error: `no notification ${m[2]} in the inbox of ${orcid}` }];
+      MARKS[m[3]](entry, Date.now());
+      return [200, renderNotification(entry)];
+    },
+    'POST record-state': async ({ payload }) => {
+      const p = await payload();
+      const orcid = normOrcid(p.orcid);
+      if (!isValidOrcid(orcid)) return [400, { error: `not a valid ORCID iD: ${p.orcid}` }];
+      const next = { ...recordState(orcid) };
+      for (const key of ['deactivated', 'locked', 'notificationsDisabled']) {
+        if (p[key] === undefined) continue;
+        if (typeof p[key] !== 'boolean') return [400, { error: `"${key}" must be true or false` }];
+        next[key] = p[key];
+      }
+      state.recordStates.set(orcid, next);
+      return [200, { orcid, ...next }];
+    },
     'GET records/*': ({ rest }) => {
       const orcid = normOrcid(decodeURIComponent(rest));
       const record = state.records.get(orcid) ?? new Map();
@@ -756,7 +1136,7 @@ export async function startOrcidApi({
         state.buckets.clear();
       }
     },
-    counters: ['overLimit', 'duplicates'],
+    counters: ['overLimit', 'duplicates', 'notifications'],
     routes: controlRoutes,
     reset: () => {
       state.records.clear();
@@ -764,6 +1144,9 @@ export async function startOrcidApi({
       state.tokensSeen.clear();
       state.revokedTokens.clear();
       state.buckets.clear();
+      state.notifications.clear();
+      state.nextNotificationPutCode = FIRST_NOTIFICATION_PUT_CODE;
+      state.recordStates.clear();
     },
     // Counted first, then an outage (`down`), then the rate limit, then the latency, then faults.
     admit: (req, res) => {
@@ -791,12 +1174,72 @@ export async function startOrcidApi({
     config: control.config, faults: control.faults, stats: control.stats, log: control.log,
   });
 
-  const server = http.createServer(control.handler(handle));
+  // -------------------------------------------------------------------------------------------------
+  // The person's inbox on "orcid.org" (ours: ORCID's is a page of its web app, not of the API).
+  // It is the site, not the Member API, so it bypasses the harness: not counted, rate limited,
+  // delayed, faulted or refused when `down`.
+  //
+  //   GET  /inbox/{orcid}                    HTML: the notifications not archived, newest first;
+  //                                          opening it marks those it lists read
+  //   GET  /inbox/{orcid}/{put-code}/grant   actioned (and read), 303 to the authorization URL
+  //                                          (a `path` resolved against the ORCID site)
+  //   POST /inbox/{orcid}/{put-code}/archive archived, 303 back to /inbox/{orcid}
+
+  async function inbox(req, res, url) {
+    const html = (status, title, body, headers = {}) => sendText(res, status, page({ title, provider: 'ORCID', body }), 'text/html', { 'Cache-Control': 'no-store', ...headers });
+    const m = /^\/inbox\/([^/]+)(?:\/(\d+)\/(grant|archive))?\/?$/.exec(url.pathname);
+    if (!m) return html(404, 'Page not found', '<p>Inbox pages are at <code>/inbox/{orcid}</code>.</p>');
+    let orcid;
+    try {
+      orcid = normOrcid(decodeURIComponent(m[1]));
+    } catch {
+      orcid = m[1];
+    }
+    if (!isValidOrcid(orcid)) return html(404, 'No such ORCID record', `<p><code>${esc(orcid)}</code> is not a valid ORCID iD.</p>`);
+    const [, , rawPutCode, action] = m;
+    const wanted = action === 'archive' ? 'POST' : 'GET';
+    if (req.method !== wanted) return html(405, 'Method not allowed', `<p>Use ${wanted} here.</p>`, { Allow: wanted });
+    await readBody(req, 64 * 1024); // an archive form's (empty) body
+    if (!action) {
+      const entries = [...(state.notifications.get(orcid)?.values() ?? [])];
+      const now = Date.now();
+      const body = inboxPage(orcid, entries);
+      for (const e of entries) if (e.archived == null) MARKS.read(e, now);
+      return sendText(res, 200, body, 'text/html', { 'Cache-Control': 'no-store' });
+    }
+    const entry = state.notifications.get(orcid)?.get(Number(rawPutCode));
+    if (!entry) return html(404, 'Notification not found', `<p>There is no notification ${esc(rawPutCode)} in <a href="/inbox/${esc(orcid)}">the inbox of ${esc(orcid)}</a>.</p>`);
+    if (action === 'grant') {
+      MARKS.action(entry, Date.now());
+      const target = authorizationTarget(entry.notification['authorization-url'], site);
+      res.writeHead(303, { Location: target.url, 'Content-Length': 0, 'Cache-Control': 'no-store' });
+      return res.end();
+    }
+    MARKS.archive(entry, Date.now());
+    res.writeHead(303, { Location: `/inbox/${orcid}`, 'Content-Length': 0, 'Cache-Control': 'no-store' });
+    return res.end();
+  }
+
+  const apiHandler = control.handler(handle);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://stand-in.invalid');
+    if (url.pathname === '/inbox' || url.pathname.startsWith('/inbox/')) {
+      inbox(req, res, url).catch((err) => {
+        if (res.headersSent) return res.destroy(err);
+        return sendText(res, err.status ?? 500, String(err.message), 'text/plain');
+      });
+      return;
+    }
+    apiHandler(req, res);
+  });
   const actualPort = await listen(server, port, host);
+  const url = `http://${reachableHost(host)}:${actualPort}`;
 
   return {
-    url: `http://${reachableHost(host)}:${actualPort}`,
+    url,
     port: actualPort,
+    /** The HTML inbox of a person: `${inboxUrl}/{orcid}`. */
+    inboxUrl: `${url}/inbox`,
     state,
     close: () => closeServer(server),
   };
@@ -805,9 +1248,9 @@ export async function startOrcidApi({
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-/** Split `/v3.0/{orcid}/work[/{put-code}]` and `/v3.0/{orcid}/works[/{pc},{pc}]`. */
+/** Split `/v3.0/{orcid}/work[/{put-code}]`, `/v3.0/{orcid}/works[/{pc},{pc}]` and `/v3.0/{orcid}/notification-permission[/{put-code}]`. */
 function parseRoute(pathname) {
-  const m = /^\/v3\.0\/([^/]+)\/(work|works)(?:\/([^/]+))?\/?$/.exec(pathname);
+  const m = /^\/v3\.0\/([^/]+)\/(work|works|notification-permission)(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!m) return null;
   const rawPutCodes = m[3] ? decodeURIComponent(m[3]) : null;
   const putCodes = rawPutCodes ? rawPutCodes.split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : NaN)) : null;

@@ -12,6 +12,7 @@ import {
   startOidc, tokenInfo, normalizeOrcid, ORCID_FIXTURES, GOOGLE_FIXTURES, ORCID_TOKEN_TTL,
 } from './oidc.mjs';
 import { startGithub, GITHUB_FIXTURES } from './github.mjs';
+import { startOrcidApi } from './orcid-api.mjs';
 
 const APP = 'http://127.0.0.1:8080';
 
@@ -295,6 +296,108 @@ describe('ORCID stand-in', () => {
     assert.deepEqual({ ...(await tokenInfo(tok.access_token)), expiresAt: 0 }, {
       active: true, orcid: null, scope: '/read-public', clientId: client.client_id, expiresAt: 0,
     });
+  });
+
+  const clientCredentials = (scope) => fetch(`${op.issuer}/oauth/token`, form({
+    client_id: client.client_id, client_secret: client.client_secret, grant_type: 'client_credentials', scope,
+  }));
+
+  test('client_credentials /premium-notification: orcid null, 20-year bearer token, introspected as the client\'s; other scopes are invalid_scope', async () => {
+    const res = await clientCredentials('/premium-notification');
+    assert.equal(res.status, 200);
+    const tok = await res.json();
+    assert.equal(tok.orcid, null);
+    assert.equal(tok.token_type, 'bearer');
+    assert.equal(tok.expires_in, ORCID_TOKEN_TTL);
+    assert.equal(tok.scope, '/premium-notification');
+    const info = await tokenInfo(tok.access_token);
+    assert.deepEqual({ ...info, expiresAt: 0 }, {
+      active: true, orcid: null, scope: '/premium-notification', clientId: client.client_id, expiresAt: 0,
+    });
+    assert.ok(info.expiresAt > Date.now() / 1000 + 19 * 365 * 24 * 3600);
+    const viaControl = await (await fetch(`${op.issuer}/_control/token-info?token=${encodeURIComponent(tok.access_token)}`)).json();
+    assert.equal(viaControl.active, true);
+    assert.match(viaControl.scope, /(^| )\/premium-notification( |$)/);
+    assert.equal(viaControl.clientId, client.client_id);
+    assert.equal(viaControl.orcid, null);
+
+    const both = await (await clientCredentials('/read-public /premium-notification')).json();
+    assert.equal(both.scope, '/read-public /premium-notification');
+
+    for (const scope of ['/activities/update', '/premium-notification /read-limited', 'openid']) {
+      const refused = await clientCredentials(scope);
+      assert.equal(refused.status, 400, scope);
+      const body = await refused.json();
+      assert.equal(body.error, 'invalid_scope');
+      assert.match(body.error_description, /^Invalid scope: /);
+    }
+  });
+
+  test('an authorization request for /premium-notification (or /read-public) is refused (invalid_scope to the redirect_uri): no person\'s token carries it', async () => {
+    const res = await fetch(`${op.issuer}/oauth/authorize?${new URLSearchParams({
+      client_id: client.client_id, response_type: 'code', scope: 'openid /activities/update /premium-notification', redirect_uri, state: 'pn',
+    })}`, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const back = new URL(res.headers.get('location'));
+    assert.equal(`${back.origin}${back.pathname}`, redirect_uri);
+    assert.equal(back.searchParams.get('error'), 'invalid_scope');
+    assert.equal(back.searchParams.get('error_description'), 'Invalid scope: /premium-notification');
+    assert.equal(back.searchParams.get('state'), 'pn');
+    // /read-public is two-legged too.
+    const readPublic = await fetch(`${op.issuer}/oauth/authorize?${new URLSearchParams({
+      client_id: client.client_id, response_type: 'code', scope: '/read-public', redirect_uri, state: 'rp',
+    })}`, { redirect: 'manual' });
+    assert.equal(new URL(readPublic.headers.get('location')).searchParams.get('error_description'), 'Invalid scope: /read-public');
+    // An unregistered redirect_uri is never redirected to, invalid scope or not.
+    const foreign = await fetch(`${op.issuer}/oauth/authorize?${new URLSearchParams({
+      client_id: client.client_id, response_type: 'code', scope: '/premium-notification', redirect_uri: 'http://evil.example/cb', state: 'pn',
+    })}`, { redirect: 'manual' });
+    assert.equal(foreign.status, 400);
+
+    // The usual grant still works and its token has only what was asked.
+    const { code } = await oidcSignIn(op, '/oauth/authorize', {
+      client_id: client.client_id, scope: '/activities/update /read-limited', redirect_uri, state: 'ok',
+    }, '0000-0002-1825-0097');
+    const tok = await (await exchange(code)).json();
+    assert.doesNotMatch((await tokenInfo(tok.access_token)).scope, /premium-notification/);
+  });
+
+  test('the Member API double with this stand-in\'s tokenInfo: notifications need a live /premium-notification token', async () => {
+    const api = await startOrcidApi({ rateLimit: false, tokenInfo, orcidUrl: op.issuer });
+    try {
+      const notify = (await (await clientCredentials('/premium-notification')).json()).access_token;
+      const readPublic = (await (await clientCredentials('/read-public')).json()).access_token;
+      const { code } = await oidcSignIn(op, '/oauth/authorize', {
+        client_id: client.client_id, scope: '/activities/update /read-limited', redirect_uri, state: 'u',
+      }, '0000-0002-1825-0097');
+      const user = (await (await exchange(code)).json()).access_token;
+      const post = (token) => fetch(`${api.url}/v3.0/0000-0002-1825-0097/notification-permission`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          'notification-type': 'permission',
+          'authorization-url': { uri: `${op.issuer}/oauth/authorize?client_id=${client.client_id}&response_type=code&scope=%2Factivities%2Fupdate&redirect_uri=${encodeURIComponent(redirect_uri)}&state=n` },
+          items: { item: [{ 'item-type': 'work', 'item-name': 'A work', 'external-id': { 'external-id-type': 'doi', 'external-id-value': '10.5555/x' } }] },
+        }),
+      });
+      const ok = await post(notify);
+      assert.equal(ok.status, 201);
+      for (const token of [readPublic, user]) {
+        const res = await post(token);
+        assert.equal(res.status, 403);
+        assert.equal((await res.json())['error-code'], 9004);
+      }
+      const rv = await fetch(`${op.issuer}/oauth/revoke`, form({ client_id: client.client_id, client_secret: client.client_secret, token: notify }));
+      assert.equal(rv.status, 200);
+      const revoked = await post(notify);
+      assert.equal(revoked.status, 401);
+      assert.equal((await revoked.json()).error, 'invalid_token');
+      const inbox = (await (await fetch(`${api.url}/_control/inbox/0000-0002-1825-0097`)).json()).notifications;
+      assert.equal(inbox.length, 1);
+      assert.equal(inbox[0].source['source-client-id'].path, client.client_id);
+    } finally {
+      await api.close();
+    }
   });
 
   test('control: revoke-account-tokens kills every token of the account only', async () => {
@@ -877,6 +980,30 @@ describe('cli', () => {
       const works = (token) => fetch(`${url['orcid-api']}/v3.0/0000-0002-1825-0097/works`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
       assert.equal((await works(tok.access_token)).status, 200);
       assert.equal((await works('not-a-token-the-orcid-stand-in-issued')).status, 401);
+
+      // The orcid-api ready line names the inbox, and that double knows the ORCID site: a
+      // notification must point at its /oauth/authorize, and Grant permission resolves a path there.
+      assert.equal(ready[3].inbox, `${url['orcid-api']}/inbox/{orcid}`);
+      const member = await registerClient(`${url.orcid}/reg`, { redirect_uris: [redirect] });
+      const notify = (await (await fetch(`${url.orcid}/oauth/token`, form({
+        client_id: member[1].client_id, client_secret: member[1].client_secret, grant_type: 'client_credentials', scope: '/premium-notification',
+      }))).json()).access_token;
+      const notification = (authorizationUrl) => fetch(`${url['orcid-api']}/v3.0/0000-0002-1825-0097/notification-permission`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${notify}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          'notification-type': 'permission',
+          'authorization-url': authorizationUrl,
+          items: { item: [{ 'item-type': 'work', 'item-name': 'A work', 'external-id': { 'external-id-type': 'doi', 'external-id-value': '10.5555/x' } }] },
+        }),
+      });
+      assert.equal((await notification({ uri: `${url.google}/oauth/authorize?client_id=x` })).status, 400, 'not the ORCID site');
+      const created = await notification({ path: `/oauth/authorize?client_id=${member[1].client_id}&response_type=code&scope=%2Factivities%2Fupdate&redirect_uri=${encodeURIComponent(redirect)}` });
+      assert.equal(created.status, 201);
+      const putCode = created.headers.get('location').split('/').at(-1);
+      const grant = await fetch(`${url['orcid-api']}/inbox/0000-0002-1825-0097/${putCode}/grant`, { redirect: 'manual' });
+      assert.equal(grant.status, 303);
+      assert.equal(new URL(grant.headers.get('location')).origin, url.orcid);
 
       child.stdin.end();
       assert.equal(await exitCode(child), 0);
