@@ -162,6 +162,28 @@ pub struct ClaimsConfig {
     /// (`RECONCILE_INTERVAL_HOURS`, 24); `None` turns the schedule off (sign-in, the person's
     /// "Check my ORCID record" and ORCID's 404s still read it).
     pub reconcile_interval: Option<Duration>,
+    /// ORCID inbox permission notifications, and the life of claims that wait for a permission.
+    pub notifications: NotificationsConfig,
+}
+
+/// Permission notifications to the ORCID inboxes of people a DOI names who have not granted
+/// Auto-Update, and how long their claims wait.
+#[derive(Debug, Clone)]
+pub struct NotificationsConfig {
+    /// `ORCID_NOTIFICATIONS=on` (off by default): needs an ORCID member client allowed the
+    /// `/premium-notification` scope.
+    pub enabled: bool,
+    /// At most one notification per person per this period (`NOTIFICATION_INTERVAL_DAYS`, 30).
+    pub interval: Duration,
+    /// How often waiting claims are gathered into notifications and expired
+    /// (`NOTIFICATION_SWEEP_SECS`, 600): the DOIs that arrive in between go out together.
+    pub sweep: Duration,
+    /// Auto-Update claims for people who never grant are set aside after this long
+    /// (`WAITING_CLAIM_EXPIRY_DAYS`, 180; 0 keeps them).
+    pub waiting_expiry: Option<Duration>,
+    /// At most this many Auto-Update claims wait per person (`WAITING_CLAIMS_PER_PERSON`, 500);
+    /// beyond it new DOIs are not stored (the back-fill finds them when the person grants).
+    pub waiting_cap: i64,
 }
 
 /// The background worker in this process.
@@ -353,6 +375,14 @@ impl Config {
             .collect();
         let poll_secs = parse(env, "AUTO_UPDATE_POLL_SECS", 900u64)?;
         let reconcile_hours = parse(env, "RECONCILE_INTERVAL_HOURS", 24u64)?;
+        let expiry_days = parse(env, "WAITING_CLAIM_EXPIRY_DAYS", 180u64)?;
+        let notifications = parse_bool(env, "ORCID_NOTIFICATIONS", false)?;
+        if notifications && orcid.is_none() {
+            return Err(ConfigError {
+                name: "ORCID_NOTIFICATIONS",
+                message: "ORCID inbox notifications need ORCID_CLIENT_ID and ORCID_CLIENT_SECRET (a member client allowed /premium-notification)".into(),
+            });
+        }
         let claims = ClaimsConfig {
             orcid_rate_per_sec: positive(env, "ORCID_RATE_LIMIT_PER_SEC", 24.0)?,
             orcid_rate_burst: positive(env, "ORCID_RATE_LIMIT_BURST", 40.0)?,
@@ -361,6 +391,13 @@ impl Config {
             poll_interval: (poll_secs > 0).then(|| Duration::from_secs(poll_secs)),
             upstream_timeout: Duration::from_secs(parse(env, "UPSTREAM_TIMEOUT_SECS", 20u64)?.max(1)),
             reconcile_interval: (reconcile_hours > 0).then(|| Duration::from_secs(reconcile_hours * 3600)),
+            notifications: NotificationsConfig {
+                enabled: notifications,
+                interval: Duration::from_secs(parse(env, "NOTIFICATION_INTERVAL_DAYS", 30u64)?.max(1) * 86_400),
+                sweep: Duration::from_secs(parse(env, "NOTIFICATION_SWEEP_SECS", 600u64)?.max(1)),
+                waiting_expiry: (expiry_days > 0).then(|| Duration::from_secs(expiry_days * 86_400)),
+                waiting_cap: parse(env, "WAITING_CLAIMS_PER_PERSON", 500i64)?.max(1),
+            },
         };
         let worker = WorkerConfig {
             lease: Duration::from_secs(parse(env, "WORKER_LEASE_SECS", 120u64)?.max(1)),

@@ -10,7 +10,9 @@
 //!   grants, the OAuth/OIDC flow state), `auth` (who is calling: sessions, JWTs and their keys,
 //!   API tokens, providers, single sign-on), `claims` (the claims store, state machine, search,
 //!   processing, Auto-Update intake, DataCite's legacy form, admin actions, ORCID and DataCite
-//!   clients), `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
+//!   clients), `notifications` (ORCID inbox permission notifications for people who have not
+//!   granted Auto-Update, their links back, and the life of claims waiting for a permission),
+//!   `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
 //!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue), `metrics`
 //!   (Prometheus counters and the database snapshot behind `/metrics`), `doctor` (an
 //!   installation's checks and masked configuration dump).
@@ -35,6 +37,7 @@ pub mod error;
 pub mod identities;
 pub mod jobs;
 pub mod metrics;
+pub mod notifications;
 pub mod paging;
 pub mod policy;
 pub mod ratelimit;

@@ -160,6 +160,8 @@ pub struct Snapshot {
     pub sessions_active: i64,
     /// Since the DataCite poller's cursor, when it has one.
     pub poller_lag_seconds: Option<f64>,
+    /// ORCID inbox notifications: people notified, granted since, claims waiting and expired.
+    pub notifications: crate::notifications::history::NotificationSummary,
 }
 
 #[derive(QueryableByName)]
@@ -202,7 +204,9 @@ pub fn snapshot(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Snap
             .and_then(|v| v.get("since").and_then(serde_json::Value::as_str).map(str::to_owned))
             .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
             .map(|since| (now - since.with_timezone(&Utc)).num_milliseconds() as f64 / 1000.0);
+        let notifications = crate::notifications::history::summary(conn)?;
         Ok(Snapshot {
+            notifications,
             claims_by_state,
             jobs_pending_by_kind,
             oldest_ready_job_seconds: oldest.seconds.unwrap_or(0.0).max(0.0),
@@ -266,6 +270,45 @@ pub fn render(snapshot: Option<&Snapshot>) -> String {
             "sessions_active",
             "Browser sessions neither ended nor expired.",
             s.sessions_active as f64,
+        );
+        let n = &s.notifications;
+        let by_status = gauge(
+            "orcid_notifications",
+            "ORCID inbox permission notifications, by status.",
+            &["status"],
+        );
+        for status in ["pending", "sent", "refused", "failed"] {
+            by_status
+                .with_label_values(&[status])
+                .set(n.by_status.get(status).copied().unwrap_or(0) as f64);
+        }
+        let answers = gauge(
+            "orcid_notification_answers",
+            "ORCID's answers to permission notifications, by answer.",
+            &["answer"],
+        );
+        for (answer, count) in &n.by_answer {
+            answers.with_label_values(&[answer]).set(*count as f64);
+        }
+        single(
+            "orcid_notified_people",
+            "People sent an ORCID inbox permission notification.",
+            n.people_notified as f64,
+        );
+        single(
+            "orcid_notified_people_granted",
+            "Of those, people who granted Auto-Update since (the conversion's numerator).",
+            n.people_granted as f64,
+        );
+        single(
+            "claims_waiting_for_auto_update",
+            "Auto-Update claims waiting for their person to grant the permission.",
+            n.claims_waiting as f64,
+        );
+        single(
+            "claims_expired_waiting",
+            "Auto-Update claims set aside after waiting too long for a permission.",
+            n.claims_expired as f64,
         );
         if let Some(lag) = s.poller_lag_seconds {
             single(

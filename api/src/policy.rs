@@ -518,6 +518,8 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/api/v1/admin/audit", Api, ReadAudit),
         ("GET", "/api/v1/accounts/me/activity", Api, ReadClaims),
         ("GET", "/api/v1/admin/activity", Api, ReadAudit),
+        ("GET", "/api/v1/admin/notifications", Api, ReadAudit),
+        ("GET", "/api/v1/admin/notifications/summary", Api, ReadAudit),
         ("POST", "/api/v1/accounts/me/orcid-record/check", Api, ChangeClaim),
         ("GET", "/api/v1/auto-update/settings", Api, ReadClaims),
         ("PUT", "/api/v1/auto-update/settings", Api, ChangeClaim),

@@ -18,6 +18,8 @@ use crate::config::Config;
 use crate::db::schema::{auth_states, pending_signups};
 use crate::db::DbPool;
 use crate::jobs::{self, JobError, NewJob, Worker, WorkerOptions};
+use crate::notifications::send::Notifier;
+use crate::notifications::{SEND_JOB, SWEEP_JOB};
 
 pub const PURGE_EXPIRED: &str = "maintenance.purge_expired";
 
@@ -29,7 +31,14 @@ pub fn purge_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>
     Ok(states + signups + limits)
 }
 
-pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
+/// The notifier the worker of `config` runs, sharing `engine`'s ORCID client and rate limit.
+pub fn notifier(pool: DbPool, config: &Config, engine: &Engine) -> Notifier {
+    let providers = Arc::new(crate::auth::providers::Providers::new(config));
+    Notifier::new(pool, config, engine.orcid.clone(), providers, engine.clock.clone())
+}
+
+pub fn build(pool: DbPool, engine: Engine, notifier: Notifier, options: WorkerOptions) -> Worker {
+    let (send, sweeper) = (notifier.clone(), notifier);
     let purge_pool = pool.clone();
     let purge_clock = options.clock.clone();
     let (push, event, poll, reconcile, sweep, backfill) = (
@@ -95,6 +104,20 @@ pub fn build(pool: DbPool, engine: Engine, options: WorkerOptions) -> Worker {
             }),
         )
         .handle(
+            SEND_JOB,
+            Arc::new(move |job| {
+                let notifier = send.clone();
+                async move { notifier.send_job(&job.payload).await }.boxed()
+            }),
+        )
+        .handle(
+            SWEEP_JOB,
+            Arc::new(move |_job| {
+                let notifier = sweeper.clone();
+                async move { notifier.sweep().await.map(|_| ()) }.boxed()
+            }),
+        )
+        .handle(
             RECONCILE_SWEEP_JOB,
             Arc::new(move |_job| {
                 let engine = sweep.clone();
@@ -143,7 +166,8 @@ pub fn options(config: &Config, clock: Clock) -> WorkerOptions {
 pub async fn run(pool: DbPool, config: Arc<Config>, shutdown: watch::Receiver<bool>) {
     let clock = Clock::system();
     let engine = Engine::new(pool.clone(), &config, clock.clone());
-    let worker = build(pool.clone(), engine, options(&config, clock));
+    let notify = notifier(pool.clone(), &config, &engine);
+    let worker = build(pool.clone(), engine, notify, options(&config, clock));
     let purge = schedule(pool.clone(), PURGE_EXPIRED, Duration::from_secs(300), shutdown.clone());
     let poll = async {
         if let Some(every) = config.claims.poll_interval {
@@ -162,5 +186,12 @@ pub async fn run(pool: DbPool, config: Arc<Config>, shutdown: watch::Receiver<bo
             .await;
         }
     };
-    tokio::join!(worker.run(shutdown.clone()), purge, poll, reconcile);
+    // Waiting claims are gathered into inbox notifications (when on) and expire.
+    let notifications = schedule(
+        pool.clone(),
+        SWEEP_JOB,
+        config.claims.notifications.sweep,
+        shutdown.clone(),
+    );
+    tokio::join!(worker.run(shutdown.clone()), purge, poll, reconcile, notifications);
 }

@@ -307,15 +307,20 @@ pub fn rules_for(conn: &mut PgConnection, orcid: &str, metadata: &DoiMetadata) -
 }
 
 /// Auto-Update's mode for the account: `automatic` or `review`.
-pub fn mode(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<String> {
+/// The person's Auto-Update mode, and whether they take ORCID inbox notifications.
+pub fn mode(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<(String, bool)> {
     accounts::table
         .find(account_id)
-        .select(accounts::auto_update_mode)
+        .select((accounts::auto_update_mode, accounts::inbox_notifications))
         .first(conn)
 }
 
-pub fn set_mode(conn: &mut PgConnection, account_id: Uuid, review: bool) -> QueryResult<usize> {
+/// Sets the mode, and the inbox notifications choice when `inbox` says one.
+pub fn set_mode(conn: &mut PgConnection, account_id: Uuid, review: bool, inbox: Option<bool>) -> QueryResult<usize> {
     diesel::update(accounts::table.find(account_id))
-        .set(accounts::auto_update_mode.eq(if review { "review" } else { "automatic" }))
+        .set((
+            accounts::auto_update_mode.eq(if review { "review" } else { "automatic" }),
+            inbox.map(|i| accounts::inbox_notifications.eq(i)),
+        ))
         .execute(conn)
 }

@@ -92,6 +92,26 @@ pub struct IntakeReport {
     pub claims_created: usize,
     pub claims_existing: usize,
     pub skipped: usize,
+    /// Not stored: the person already has the most claims that may wait for a permission.
+    pub over_cap: usize,
+}
+
+/// Whether a new claim for (`orcid`, `doi`) would go over the per-person cap on waiting claims.
+fn over_waiting_cap(conn: &mut PgConnection, orcid: &str, doi: &Doi, cap: i64) -> QueryResult<bool> {
+    use crate::db::schema::claims;
+    // Intake jobs run side by side: one person's count and insert are taken one at a time.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
+        .bind::<diesel::sql_types::Text, _>(orcid)
+        .execute(conn)?;
+    if crate::notifications::waiting_count(conn, orcid)? < cap {
+        return Ok(false);
+    }
+    let exists: i64 = claims::table
+        .filter(claims::orcid.eq(orcid))
+        .filter(claims::doi.eq(doi.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(exists == 0)
 }
 
 impl Engine {
@@ -122,6 +142,7 @@ impl Engine {
         let skip = metadata.skip_reason(&self.config.excluded_prefixes);
         let title = metadata.title().map(str::to_owned);
         let (max_attempts, now) = (self.config.max_attempts, self.clock.now());
+        let cap = self.config.notifications.waiting_cap;
         self.db(move |conn| {
             let mut report = IntakeReport::default();
             for orcid in orcids {
@@ -140,13 +161,22 @@ impl Engine {
                 // One transaction: a worker must not see the new claim's push job before it is
                 // held for review.
                 let review = rules.review && !skipped;
-                let (_, created) = conn.transaction(|conn| {
+                let held = conn.transaction(|conn| {
+                    // A person who never granted has at most `cap` claims waiting; the back-fill
+                    // finds the rest in DataCite once they grant.
+                    if over_waiting_cap(conn, submission.orcid.as_str(), &doi, cap)? {
+                        return QueryResult::Ok(None);
+                    }
                     let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
                     if created && review {
                         store::hold_for_review(conn, &claim)?;
                     }
-                    QueryResult::Ok((claim, created))
+                    QueryResult::Ok(Some((claim, created)))
                 })?;
+                let Some((_, created)) = held else {
+                    report.over_cap += 1;
+                    continue;
+                };
                 if created {
                     report.claims_created += 1;
                 } else {
@@ -185,7 +215,7 @@ impl Engine {
         };
         let metadata = DoiMetadata::from_response(&record).map_err(|e| JobError::permanent(e.to_string()))?;
         let report = self.take_in(metadata).await?;
-        tracing::info!(%doi, created = report.claims_created, existing = report.claims_existing, skipped = report.skipped, "DOI event taken in");
+        tracing::info!(%doi, created = report.claims_created, existing = report.claims_existing, skipped = report.skipped, over_cap = report.over_cap, "DOI event taken in");
         Ok(())
     }
 

@@ -101,3 +101,23 @@ pub fn transition_all(
     .returning(claims::id)
     .get_results(conn)
 }
+
+/// Sets the claims `ids` that are still in `from` aside as `ignored`, with `reason`; returns how
+/// many moved.
+pub fn set_aside(conn: &mut PgConnection, ids: &[Uuid], from: ClaimState, reason: &str) -> QueryResult<usize> {
+    if ids.is_empty() || allowed(None, &[from], ClaimState::Ignored).is_empty() {
+        return Ok(0);
+    }
+    let change = ClaimChangeset {
+        skip_reason: Some(Some(reason.to_owned())),
+        ..Default::default()
+    }
+    .clear_error();
+    diesel::update(
+        claims::table
+            .filter(claims::id.eq_any(ids))
+            .filter(claims::state.eq(from)),
+    )
+    .set((claims::state.eq(ClaimState::Ignored), change))
+    .execute(conn)
+}

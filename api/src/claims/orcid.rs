@@ -95,9 +95,14 @@ impl OrcidApi {
         )
     }
 
+    /// A Member API request on `orcid`'s record (`tail`: the path after the iD).
+    pub(crate) fn request(&self, method: reqwest::Method, orcid: &OrcidId, tail: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(orcid, tail))
+    }
+
     /// Sends one Member API call once the shared rate limit allows it; `operation` names it in
     /// the metrics.
-    async fn send(
+    pub(crate) async fn send(
         &self,
         operation: &'static str,
         request: reqwest::RequestBuilder,
@@ -401,7 +406,7 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-async fn error_of(response: reqwest::Response) -> OrcidError {
+pub(crate) async fn error_of(response: reqwest::Response) -> OrcidError {
     let status = response.status();
     let retry = retry_after(&response);
     let text = response.text().await.unwrap_or_default();

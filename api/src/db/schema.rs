@@ -19,6 +19,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         orcid_checked_at -> Nullable<Timestamptz>,
         auto_update_mode -> Text,
+        inbox_notifications -> Bool,
     }
 }
 
@@ -155,6 +156,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    orcid_notification_items (notification_id, doi) {
+        notification_id -> Uuid,
+        claim_id -> Nullable<Uuid>,
+        doi -> Text,
+        title -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    orcid_notifications (id) {
+        id -> Uuid,
+        orcid -> Text,
+        status -> Text,
+        answer -> Nullable<Text>,
+        orcid_status -> Nullable<Int4>,
+        message -> Nullable<Text>,
+        put_code -> Nullable<Int8>,
+        body -> Jsonb,
+        attempts -> Int4,
+        state_hash -> Bytea,
+        pkce_verifier_enc -> Bytea,
+        nonce -> Text,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        read_at -> Nullable<Timestamptz>,
+        actioned_at -> Nullable<Timestamptz>,
+        archived_at -> Nullable<Timestamptz>,
+        checked_at -> Nullable<Timestamptz>,
+        granted_at -> Nullable<Timestamptz>,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     orcid_permissions (id) {
         id -> Uuid,
         account_id -> Uuid,
@@ -254,6 +289,8 @@ diesel::joinable!(auth_states -> accounts (account_id));
 diesel::joinable!(auto_update_exclusions -> accounts (account_id));
 diesel::joinable!(identities -> accounts (account_id));
 diesel::joinable!(orcid_activity -> claims (claim_id));
+diesel::joinable!(orcid_notification_items -> claims (claim_id));
+diesel::joinable!(orcid_notification_items -> orcid_notifications (notification_id));
 diesel::joinable!(orcid_permissions -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 
@@ -267,6 +304,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     identities,
     jobs,
     orcid_activity,
+    orcid_notification_items,
+    orcid_notifications,
     orcid_permissions,
     orcid_record_works,
     pending_signups,

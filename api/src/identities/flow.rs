@@ -371,3 +371,33 @@ pub fn wants_page(req: &HttpRequest) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
 }
+
+/// An error in a browser flow: a small HTML page for people, problem details for programs. A
+/// person who must sign in again is sent through ORCID (`prompt=login`) and back to `back`.
+pub fn error_page(req: &HttpRequest, error: ApiError, back: &str) -> HttpResponse {
+    if !wants_page(req) {
+        return actix_web::ResponseError::error_response(&error);
+    }
+    if error.code == ErrorCode::ReauthenticationRequired {
+        let back = safe_return_to(Some(back), "/settings").unwrap_or_else(|_| "/settings".to_owned());
+        let mut to = url::form_urlencoded::Serializer::new(String::new());
+        to.append_pair("return_to", &back);
+        return crate::identities::redirect(&format!("{}&{}", session::REAUTHENTICATE_PATH, to.finish()));
+    }
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    HttpResponse::build(error.kind.status())
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>Sign-in problem – Profiles</title></head><body><main><h1>Sign-in problem</h1><p>{}</p>\
+<p><small>Error code: <code>{}</code></small></p><p><a href=\"/sign-in\">Back to sign in</a> · <a href=\"/settings\">Settings</a></p></main></body></html>",
+            escape(&error.detail),
+            escape(error.code.as_str())
+        ))
+}

@@ -7,7 +7,6 @@
 
 use actix_session::SessionExt;
 use actix_web::cookie::time;
-use actix_web::http::header;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,9 +18,10 @@ use crate::auth::session::{self, Caller};
 use crate::domain::{PermissionKind, Provider};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::identities::flow::{
-    begin, finish_flow_inner, parse_provider, safe_return_to, state_cookie, CallbackQuery, NewState,
+    begin, error_page, finish_flow_inner, parse_provider, safe_return_to, state_cookie, CallbackQuery, NewState,
 };
 use crate::identities::PENDING_SIGNUP;
+use crate::notifications::invite;
 use crate::policy::Action;
 use crate::ratelimit::RateRule;
 
@@ -90,36 +90,6 @@ pub struct GrantQuery {
 enum StartedBy {
     Navigation,
     FormPost,
-}
-
-/// An error in a browser flow: a small HTML page for people, problem details for programs. A
-/// person who must sign in again is sent through ORCID (`prompt=login`) and back to `back`.
-fn flow_error(req: &HttpRequest, error: ApiError, back: &str) -> HttpResponse {
-    if !crate::identities::flow::wants_page(req) {
-        return actix_web::ResponseError::error_response(&error);
-    }
-    if error.code == ErrorCode::ReauthenticationRequired {
-        let back = safe_return_to(Some(back), "/settings").unwrap_or_else(|_| "/settings".to_owned());
-        let mut to = url::form_urlencoded::Serializer::new(String::new());
-        to.append_pair("return_to", &back);
-        return crate::identities::redirect(&format!("{}&{}", session::REAUTHENTICATE_PATH, to.finish()));
-    }
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    HttpResponse::build(error.kind.status())
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<title>Sign-in problem – Profiles</title></head><body><main><h1>Sign-in problem</h1><p>{}</p>\
-<p><small>Error code: <code>{}</code></small></p><p><a href=\"/sign-in\">Back to sign in</a> · <a href=\"/settings\">Settings</a></p></main></body></html>",
-            escape(&error.detail),
-            escape(error.code.as_str())
-        ))
 }
 
 /// Start signing in or linking
@@ -279,7 +249,7 @@ async fn start_flow(
         }
     }
     .await;
-    result.unwrap_or_else(|e| flow_error(&req, e, return_to.as_deref().unwrap_or(default_return)))
+    result.unwrap_or_else(|e| error_page(&req, e, return_to.as_deref().unwrap_or(default_return)))
 }
 
 /// Start an ORCID permission grant
@@ -357,7 +327,7 @@ async fn grant_flow(req: HttpRequest, state: web::Data<AppState>, params: GrantQ
     }
     .await;
     let back = params.return_to.as_deref().unwrap_or("/settings/claims");
-    result.unwrap_or_else(|e| flow_error(&req, e, back))
+    result.unwrap_or_else(|e| error_page(&req, e, back))
 }
 
 /// Flow starts per client address, shared by every process.
@@ -395,13 +365,16 @@ pub async fn callback(
 
 /// Finish an ORCID permission grant
 ///
-/// ORCID sends the browser back here after "Search & Link" or "Auto-Update" was granted.
+/// ORCID sends the browser back here after "Search & Link" or "Auto-Update" was granted, also
+/// from the "Grant permission" of an ORCID inbox notification (its `state` starts `inv_`): that
+/// grants Auto-Update to the notified iD (creating its account), and signs the person in through
+/// an ordinary ORCID sign-in unless this browser is already theirs.
 #[utoipa::path(
     tag = "sign-in",
     params(CallbackQuery),
     responses(
-        (status = 303, description = "Grant stored; redirect to the return path."),
-        (status = 400, description = "Missing, forged, expired or reused state, or ORCID refused the code.", body = Problem, content_type = "application/problem+json"),
+        (status = 303, description = "Grant stored; redirect to the return path (from a notification: to `/settings/claims?granted=auto_update&via=inbox`, or first through ORCID sign-in)."),
+        (status = 400, description = "Missing, forged, expired or reused state (a notification's link is `expired_state` once its waiting claims expired), or ORCID refused the code.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The grant came from a different ORCID iD, or the flow belongs to another session.", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "ORCID is unreachable.", body = Problem, content_type = "application/problem+json"),
     )
@@ -423,8 +396,14 @@ async fn finish_flow(
     grant_path: bool,
 ) -> HttpResponse {
     let clear_state_cookie = state_cookie(&state, "", time::Duration::ZERO);
+    if grant_path && invite::is_invite(query.state.as_deref()) {
+        // "Grant permission" in an ORCID inbox notification: bound to the notification instead
+        // (and it may start a sign-in, whose state cookie must stay).
+        let result = invite::finish(&req, &state, query).await;
+        return result.unwrap_or_else(|e| error_page(&req, e, "/sign-in"));
+    }
     let result = finish_flow_inner(&req, &state, &provider_name, query, grant_path).await;
-    let mut response = result.unwrap_or_else(|e| flow_error(&req, e, "/settings"));
+    let mut response = result.unwrap_or_else(|e| error_page(&req, e, "/settings"));
     let _ = response.add_cookie(&clear_state_cookie);
     response
 }

@@ -24,6 +24,12 @@ pub struct AutoUpdateSettings {
     /// switch back).
     #[schema(pattern = "^(automatic|review)$")]
     pub mode: String,
+    /// Whether Profiles may ask you in your ORCID inbox to enable Auto-Update when new DOIs name
+    /// you and it is not enabled (at most once a month; default `true`). Left out of a `PUT`:
+    /// unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub inbox_notifications: Option<bool>,
 }
 
 /// Auto-Update's mode
@@ -39,8 +45,11 @@ pub struct AutoUpdateSettings {
 pub async fn settings(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
     let id = caller.account.id;
-    let mode = crate::db::run(&state.pool, move |conn| Ok(exclusions::mode(conn, id)?)).await?;
-    Ok(HttpResponse::Ok().json(AutoUpdateSettings { mode }))
+    let (mode, inbox) = crate::db::run(&state.pool, move |conn| Ok(exclusions::mode(conn, id)?)).await?;
+    Ok(HttpResponse::Ok().json(AutoUpdateSettings {
+        mode,
+        inbox_notifications: Some(inbox),
+    }))
 }
 
 /// Choose Auto-Update's mode
@@ -77,8 +86,16 @@ pub async fn set_settings(
         }
     };
     let id = caller.account.id;
-    crate::db::run(&state.pool, move |conn| Ok(exclusions::set_mode(conn, id, ask_first)?)).await?;
-    Ok(HttpResponse::Ok().json(body.into_inner()))
+    let inbox = body.inbox_notifications;
+    let (mode, inbox) = crate::db::run(&state.pool, move |conn| {
+        exclusions::set_mode(conn, id, ask_first, inbox)?;
+        Ok(exclusions::mode(conn, id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(AutoUpdateSettings {
+        mode,
+        inbox_notifications: Some(inbox),
+    }))
 }
 
 /// Approve a claim waiting for your approval

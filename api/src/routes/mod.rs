@@ -16,6 +16,7 @@ pub mod events;
 pub mod health;
 pub mod legacy;
 pub mod my_data;
+pub mod notifications;
 pub mod sign_in;
 pub mod tokens;
 pub mod works;
@@ -112,6 +113,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity::my_activity)
         .service(activity::all_activity)
         .service(activity::check_record)
+        .service(notifications::list)
+        .service(notifications::summary)
         .service(auto_update::settings)
         .service(auto_update::set_settings)
         .service(auto_update::approve)

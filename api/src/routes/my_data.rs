@@ -38,13 +38,15 @@ pub struct AccountExport {
     pub audit: Vec<AuditEntry>,
     /// What Profiles did, or tried, in your ORCID record, oldest first.
     pub orcid_activity: Vec<crate::claims::activity::ActivityEntry>,
+    /// The permission notifications sent to your ORCID inbox, newest first.
+    pub orcid_notifications: Vec<crate::notifications::history::NotificationView>,
 }
 
 /// Export your data
 ///
 /// Everything held about you as one JSON document: account, identities (without secrets), ORCID
-/// permissions, claims, sessions, API tokens, audit entries about you and the activity log of
-/// your ORCID record.
+/// permissions, claims, sessions, API tokens, audit entries about you, the activity log of your
+/// ORCID record and the notifications sent to your ORCID inbox.
 #[utoipa::path(
     tag = "account",
     responses(
@@ -59,31 +61,33 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
     caller.authorize(Action::ReadOwnAccount, None)?;
     let account = overview(&state, caller.account.id).await?;
     let (id, orcid, current) = (caller.account.id, caller.account.orcid.clone(), caller.session_id);
-    let (claim_rows, session_rows, token_rows, audit_rows, activity_rows) = crate::db::run(&state.pool, move |conn| {
-        let claim_rows: Vec<Claim> = claims::table
-            .filter(claims::orcid.eq(&orcid))
-            .order(claims::created_at)
-            .select(Claim::as_select())
-            .load(conn)?;
-        let session_rows: Vec<Session> = sessions::table
-            .filter(sessions::account_id.eq(id))
-            .order(sessions::created_at)
-            .select(Session::as_select())
-            .load(conn)?;
-        let token_rows = crate::auth::api_tokens::load_views(conn, id)?;
-        let audit_rows: Vec<AuditEntry> = audit_log::table
-            .filter(
-                audit_log::actor_id.eq(id).or(audit_log::target_type
-                    .eq("account")
-                    .and(audit_log::target_id.eq(&orcid))),
-            )
-            .order(audit_log::id)
-            .select(AUDIT_COLUMNS)
-            .load(conn)?;
-        let activity_rows = crate::claims::activity::all_of(conn, &orcid)?;
-        Ok((claim_rows, session_rows, token_rows, audit_rows, activity_rows))
-    })
-    .await?;
+    let (claim_rows, session_rows, token_rows, audit_rows, activity_rows, notices) =
+        crate::db::run(&state.pool, move |conn| {
+            let claim_rows: Vec<Claim> = claims::table
+                .filter(claims::orcid.eq(&orcid))
+                .order(claims::created_at)
+                .select(Claim::as_select())
+                .load(conn)?;
+            let session_rows: Vec<Session> = sessions::table
+                .filter(sessions::account_id.eq(id))
+                .order(sessions::created_at)
+                .select(Session::as_select())
+                .load(conn)?;
+            let token_rows = crate::auth::api_tokens::load_views(conn, id)?;
+            let audit_rows: Vec<AuditEntry> = audit_log::table
+                .filter(
+                    audit_log::actor_id.eq(id).or(audit_log::target_type
+                        .eq("account")
+                        .and(audit_log::target_id.eq(&orcid))),
+                )
+                .order(audit_log::id)
+                .select(AUDIT_COLUMNS)
+                .load(conn)?;
+            let activity_rows = crate::claims::activity::all_of(conn, &orcid)?;
+            let (notices, _) = crate::notifications::history::list(conn, Some(&orcid), None, (1, 1000))?;
+            Ok((claim_rows, session_rows, token_rows, audit_rows, activity_rows, notices))
+        })
+        .await?;
     let body = AccountExport {
         exported_at: now,
         claims: claim_rows.into_iter().map(ClaimView::from).collect(),
@@ -102,6 +106,7 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
         api_tokens: token_rows,
         audit: audit_rows,
         orcid_activity: activity_rows,
+        orcid_notifications: notices,
         account,
     };
     Ok(HttpResponse::Ok()
@@ -199,6 +204,7 @@ pub async fn delete_account(
                     .filter(crate::db::schema::orcid_record_works::orcid.eq(&orcid)),
             )
             .execute(conn)?;
+            let notifications_n = crate::notifications::forget(conn, &orcid)? as i64;
             let claims_n = diesel::delete(claims::table.filter(claims::orcid.eq(&orcid))).execute(conn)? as i64;
             let sessions_n: i64 = sessions::table
                 .filter(sessions::account_id.eq(id))
@@ -220,6 +226,7 @@ pub async fn delete_account(
             let counts = BTreeMap::from([
                 ("claims".to_owned(), claims_n),
                 ("orcid_activity".to_owned(), activity_n),
+                ("orcid_notifications".to_owned(), notifications_n),
                 ("identities".to_owned(), identities_n),
                 ("orcid_permissions".to_owned(), permissions_n),
                 ("sessions".to_owned(), sessions_n),

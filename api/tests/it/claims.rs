@@ -114,7 +114,8 @@ fn worker(app: &TestApp) -> Worker {
         clock: app.clock.clone(),
         ..WorkerOptions::default()
     };
-    profiles_api::worker::build(app.pool.clone(), engine, options)
+    let notifier = profiles_api::worker::notifier(app.pool.clone(), &app.config, &engine);
+    profiles_api::worker::build(app.pool.clone(), engine, notifier, options)
 }
 
 /// Runs ready jobs until none are left; backoff delays are waited out by moving the app's clock

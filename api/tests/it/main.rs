@@ -22,6 +22,7 @@ mod datacite_exact;
 mod errors;
 mod health;
 mod logs;
+mod notifications;
 mod openapi;
 mod operations;
 mod policy;

@@ -121,7 +121,7 @@ pub async fn spawn_app_with_providers(extra: &[(&str, &str)]) -> (TestApp, Clien
         serde_json::json!({
             "redirect_uris": [format!("{base}/auth/orcid/callback"), format!("{base}/auth/orcid/grant/callback")],
             "token_endpoint_auth_method": "client_secret_post",
-            "grant_types": ["authorization_code", "refresh_token"],
+            "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
         }),
     )
     .await;
@@ -176,6 +176,10 @@ pub fn browser() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
         .build()
         .unwrap();
     (client, jar)
+}
+
+pub fn absolute_url(base: &str, location: &str) -> String {
+    absolute(base, location)
 }
 
 fn absolute(base: &str, location: &str) -> String {

@@ -112,8 +112,8 @@ export interface paths {
         /**
          * Export your data
          * @description Everything held about you as one JSON document: account, identities (without secrets), ORCID
-         *     permissions, claims, sessions, API tokens, audit entries about you and the activity log of
-         *     your ORCID record.
+         *     permissions, claims, sessions, API tokens, audit entries about you, the activity log of your
+         *     ORCID record and the notifications sent to your ORCID inbox.
          */
         get: operations["export"];
         put?: never;
@@ -486,6 +486,52 @@ export interface paths {
          *     clearing its error. Audited.
          */
         post: operations["requeue_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ORCID inbox notifications
+         * @description The permission notifications sent to people a DOI names who have not granted Auto-Update,
+         *     newest first: when each was sent, its put-code, ORCID's answer (`accepted`,
+         *     `notifications_disabled`, `record_deactivated`, …), what the person did with it as read back
+         *     from ORCID (read, clicked, archived), whether they granted through its link, and the works it
+         *     named. Filter by `orcid` for one person's history, or by `status`.
+         */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/notifications/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ORCID inbox notifications: the figures
+         * @description Whether notifications are on, people notified, of those who granted Auto-Update since (and
+         *     the conversion), notifications by status and by ORCID's answer, and the Auto-Update claims
+         *     waiting for a permission and those that expired waiting. The same figures are in `/metrics`.
+         */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -934,7 +980,10 @@ export interface paths {
         };
         /**
          * Finish an ORCID permission grant
-         * @description ORCID sends the browser back here after "Search & Link" or "Auto-Update" was granted.
+         * @description ORCID sends the browser back here after "Search & Link" or "Auto-Update" was granted, also
+         *     from the "Grant permission" of an ORCID inbox notification (its `state` starts `inv_`): that
+         *     grants Auto-Update to the notified iD (creating its account), and signs the person in through
+         *     an ordinary ORCID sign-in unless this browser is already theirs.
          */
         get: operations["grant_callback"];
         put?: never;
@@ -1303,6 +1352,8 @@ export interface components {
             exported_at: string;
             /** @description What Profiles did, or tried, in your ORCID record, oldest first. */
             orcid_activity: components["schemas"]["ActivityEntry"][];
+            /** @description The permission notifications sent to your ORCID inbox, newest first. */
+            orcid_notifications: components["schemas"]["NotificationView"][];
             /** @description Every session, ended ones included. */
             sessions: components["schemas"]["SessionView"][];
         };
@@ -1488,6 +1539,12 @@ export interface components {
         };
         /** @description How Auto-Update adds new DOIs naming you. */
         AutoUpdateSettings: {
+            /**
+             * @description Whether Profiles may ask you in your ORCID inbox to enable Auto-Update when new DOIs name
+             *     you and it is not enabled (at most once a month; default `true`). Left out of a `PUT`:
+             *     unchanged.
+             */
+            inbox_notifications?: boolean;
             /**
              * @description `automatic` (the default): added to your ORCID record at once. `review`: held as
              *     `pending_review` until you approve or dismiss each (claims already held stay held when you
@@ -1811,6 +1868,119 @@ export interface components {
              *     type (`Dataset`); omitted for `versions_and_parts`.
              */
             value?: string | null;
+        };
+        /** @description One page of notifications, newest first. */
+        NotificationList: {
+            data: components["schemas"]["NotificationView"][];
+            /** @description `total`: how many match; `page` and `size` as asked. */
+            meta: components["schemas"]["NotificationListMeta"];
+        };
+        NotificationListMeta: {
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description Overall figures. */
+        NotificationSummary: {
+            by_answer: {
+                [key: string]: number;
+            };
+            /** @description Notifications by status, and by ORCID's answer. */
+            by_status: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            claims_expired: number;
+            /**
+             * Format: int64
+             * @description Auto-Update claims waiting for a permission now, and claims that expired waiting.
+             */
+            claims_waiting: number;
+            /**
+             * Format: double
+             * @description `people_granted / people_notified` (0 when none was notified).
+             */
+            conversion: number;
+            /** @description Whether this service sends notifications (`ORCID_NOTIFICATIONS`). */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Of those, people who have granted Auto-Update since (through the link or otherwise).
+             */
+            people_granted: number;
+            /**
+             * Format: int64
+             * @description People with a notification in their ORCID inbox.
+             */
+            people_notified: number;
+        };
+        /** @description A permission notification, as staff (and the person's export) see it. */
+        NotificationView: {
+            /** Format: date-time */
+            actioned_at?: string | null;
+            /**
+             * @description ORCID's answer: `accepted`, `notifications_disabled`, `record_deactivated`,
+             *     `record_locked`, `record_deprecated`, `record_unavailable`, `record_not_found`,
+             *     `invalid_notification`, `not_permitted`, or `unavailable` (never accepted within a day).
+             */
+            answer?: string | null;
+            /** Format: date-time */
+            archived_at?: string | null;
+            /**
+             * Format: int32
+             * @description Tries so far.
+             */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Its link works until then.
+             */
+            expires_at: string;
+            /**
+             * Format: date-time
+             * @description When the person granted Auto-Update through its link.
+             */
+            granted_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description ORCID's message when it refused (never a token). */
+            message?: string | null;
+            /** @description The ORCID iD whose inbox it went to. */
+            orcid: string;
+            /**
+             * Format: int32
+             * @description The HTTP status of ORCID's answer.
+             */
+            orcid_status?: number | null;
+            /**
+             * Format: int64
+             * @description The notification's put-code in the person's ORCID inbox.
+             */
+            put_code?: number | null;
+            /**
+             * Format: date-time
+             * @description Read back from ORCID: when the person read it, clicked "Grant permission", archived it.
+             */
+            read_at?: string | null;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /**
+             * @description `pending`, `sent`, `refused` (the person or their record takes none; never sent again)
+             *     or `failed` (ORCID refused the request; tried again after the period at the earliest).
+             */
+            status: string;
+            /** @description The works it named. */
+            works: components["schemas"]["NotifiedWork"][];
+        };
+        /** @description One work a notification named. */
+        NotifiedWork: {
+            doi: string;
+            title?: string | null;
         };
         PendingSignupView: {
             display_name?: string | null;
@@ -3595,6 +3765,109 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only this person's (an ORCID iD); empty is everyone's. */
+                orcid?: string | null;
+                /** @description Only in this status; empty is every status. */
+                status?: string | null;
+                /** @description 1–10000, default 1. */
+                "page[number]"?: number | null;
+                /** @description 1–100, default 25. */
+                "page[size]"?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description A malformed query string. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad iD (`invalid_orcid`), status or page (`invalid_parameter`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSummary"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not staff. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     logout: {
         parameters: {
             query?: never;
@@ -4963,14 +5236,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Grant stored; redirect to the return path. */
+            /** @description Grant stored; redirect to the return path (from a notification: to `/settings/claims?granted=auto_update&via=inbox`, or first through ORCID sign-in). */
             303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, forged, expired or reused state, or ORCID refused the code. */
+            /** @description Missing, forged, expired or reused state (a notification's link is `expired_state` once its waiting claims expired), or ORCID refused the code. */
             400: {
                 headers: {
                     [name: string]: unknown;
