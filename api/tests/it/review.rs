@@ -69,7 +69,7 @@ async fn review_mode_holds_new_dois_until_the_person_decides() {
         .json()
         .await
         .unwrap();
-    assert_eq!(settings, json!({"mode": "automatic"}));
+    assert_eq!(settings, json!({"mode": "automatic", "inbox_notifications": true}));
     let res = send(
         &app,
         &b,
