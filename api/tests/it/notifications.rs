@@ -139,7 +139,8 @@ fn link_of(notification: &Value) -> String {
 
 #[actix_web::test]
 async fn a_doi_naming_a_stranger_reaches_their_inbox_and_one_click_grants_pushes_and_signs_in() {
-    let (app, _) = spawn_app_with_providers(ON).await;
+    const METRICS: &str = "a-metrics-token-of-at-least-32-characters";
+    let (app, _) = spawn_app_with_providers(&[ON[0], ("METRICS_TOKEN", METRICS)]).await;
     let feed = feed(&app).await;
     let stranger = random_orcid();
     let first = seed_doi(&[&stranger], json!({"titles": [{"title": "Glacier melt rates"}]})).await;
@@ -233,6 +234,24 @@ async fn a_doi_naming_a_stranger_reaches_their_inbox_and_one_click_grants_pushes
     assert_eq!(summary["people_notified"], 1, "{summary}");
     assert_eq!(summary["people_granted"], 1, "{summary}");
     assert_eq!(summary["conversion"], 1.0, "{summary}");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "profiles_orcid_notified_people 1",
+        "profiles_orcid_notified_people_granted 1",
+        "profiles_orcid_notifications{status=\"sent\"} 1",
+        "profiles_orcid_notification_answers{answer=\"accepted\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "no {line:?} in\n{metrics}");
+    }
 }
 
 #[actix_web::test]
