@@ -38,10 +38,15 @@ async function atPhoneWidth(page, testInfo, suffix, element) {
   }
 }
 
-/** The ORCID double's calls on `orcid`'s record since `since` (ms since the epoch) that change it. */
+/**
+ * The ORCID double's calls on `orcid`'s record since `since` (ms since the epoch) that change it.
+ * A permission notification to their ORCID inbox (`…/notification-permission`, sent to someone a
+ * DOI names without Auto-Update) is not a change to the record.
+ */
 async function orcidWritesSince(orcid, since) {
   const log = await orcidApi.requests();
-  return log.filter((call) => call.path.includes(orcid) && call.method !== 'GET' && Date.parse(call.at) >= since);
+  return log.filter((call) => call.path.includes(orcid) && call.method !== 'GET' && Date.parse(call.at) >= since
+    && !call.path.includes('/notification-permission'));
 }
 
 /** Long enough for a worker (polling every 100 ms) to have pushed a claim that was still queued. */

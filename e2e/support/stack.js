@@ -119,7 +119,10 @@ function waitForLine(child, pattern, what, timeoutMs = 30_000) {
   });
 }
 
-/** Starts the stand-ins and resolves with their URLs once all five have printed their ready line. */
+/**
+ * Starts the stand-ins and resolves with their URLs once all five have printed their ready line
+ * (and `inbox`, the ORCID inbox page's pattern `http://…/inbox/{orcid}`).
+ */
 async function startStandIns(env) {
   const child = spawn(process.execPath, [path.join(E2E_DIR, 'stand-ins/cli.mjs'), 'all', '--exit-with-stdin'], {
     cwd: ROOT,
@@ -129,6 +132,7 @@ async function startStandIns(env) {
   });
   child.stderr.pipe(logTo('stand-ins.log'));
   const urls = {};
+  let inbox = null;
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the stand-ins did not become ready within 30 s (see artifacts/logs/stand-ins.log)')), 30_000);
     child.on('exit', (code) => {
@@ -143,6 +147,8 @@ async function startStandIns(env) {
         return;
       }
       if (msg.ready) urls[msg.ready] = msg.url;
+      // orcid-api's ready line also names a person's ORCID inbox: `…/inbox/{orcid}`.
+      if (msg.inbox) inbox = msg.inbox;
       if (STANDIN_SERVICES.every((s) => urls[s])) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
@@ -150,7 +156,7 @@ async function startStandIns(env) {
       }
     });
   });
-  return { child, urls };
+  return { child, urls, inbox };
 }
 
 async function waitForHeartbeat(url, child, what, timeoutMs = 60_000) {
@@ -352,7 +358,7 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 2, worker
     const baseEnv = { ...process.env };
     // Whatever the developer's shell has must not leak into the app or the stand-ins.
     for (const name of Object.keys(baseEnv)) {
-      if (/^(ORCID|GOOGLE|GITHUB|DATACITE|STANDIN|JWT|AUTO_UPDATE|WORKER|CLAIM|SESSION|ENCRYPTION|RUN|DATABASE|UPSTREAM|LOG|EXCLUDE)_/.test(name)) {
+      if (/^(ORCID|GOOGLE|GITHUB|DATACITE|STANDIN|JWT|AUTO_UPDATE|WORKER|CLAIM|SESSION|ENCRYPTION|RUN|DATABASE|UPSTREAM|LOG|EXCLUDE|NOTIFICATION|WAITING)_/.test(name)) {
         delete baseEnv[name];
       }
     }
@@ -368,6 +374,7 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 2, worker
       STANDIN_DATACITE_PORT: '0',
     });
     stack.urls = standIns.urls;
+    stack.orcidInboxUrl = standIns.inbox;
     const { urls } = standIns;
 
     const serverEnv = {
@@ -397,6 +404,13 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 2, worker
       // No DataCite polling: Auto-Update journeys send their events themselves.
       AUTO_UPDATE_POLL_SECS: '0',
       WORKER_POLL_MS: '100',
+      // ORCID inbox permission notifications (issue 17): someone a DOI names who has not granted
+      // Auto-Update is asked in their inbox at the ORCID double (the configured ORCID client has
+      // the client_credentials grant there, for the /premium-notification token). The sweep that
+      // gathers waiting claims into notifications runs every second, so a journey sees its
+      // notification at once (and several sweeps within a few seconds).
+      ORCID_NOTIFICATIONS: 'on',
+      NOTIFICATION_SWEEP_SECS: '1',
       ...extraEnv,
     };
     stack.serverEnv = {
@@ -404,6 +418,7 @@ export async function startStack({ jwtTtlSecs = JWT_TTL_SECS, serves = 2, worker
       ENCRYPTION_KEY: serverEnv.ENCRYPTION_KEY,
       SESSION_SECRET: serverEnv.SESSION_SECRET,
     };
+    stack.notificationSweepSecs = Number(serverEnv.NOTIFICATION_SWEEP_SECS);
     stack.orcidRateLimit = {
       perSecond: Number(serverEnv.ORCID_RATE_LIMIT_PER_SEC),
       burst: Number(serverEnv.ORCID_RATE_LIMIT_BURST),
