@@ -43,6 +43,12 @@ if [ -z "${ORCID_CLIENT_ID:-}" ]; then
     export GITHUB_URL="${GITHUB_URL:-http://127.0.0.1:9403}" GITHUB_API_URL="${GITHUB_API_URL:-http://127.0.0.1:9403}"
     export DATACITE_API_URL="${DATACITE_API_URL:-http://127.0.0.1:9405}"
     export DATACITE_SEARCH_URL="${DATACITE_SEARCH_URL:-http://127.0.0.1:9405}"
+    # ORCID inbox permission notifications: someone a DOI names who has not granted Auto-Update is
+    # asked in their ORCID inbox at the stand-in. The stand-in gives this client the
+    # client_credentials grant its /premium-notification token needs (a configured client has it
+    # unless grant_types leaves it out). A short sweep, so a notification lands within seconds.
+    # With real ORCID credentials none of this applies: ORCID_NOTIFICATIONS stays as configured.
+    export ORCID_NOTIFICATIONS="${ORCID_NOTIFICATIONS:-on}" NOTIFICATION_SWEEP_SECS="${NOTIFICATION_SWEEP_SECS:-5}"
     mkdir -p .run
     node e2e/stand-ins/cli.mjs all > .run/stand-ins.out 2> .run/stand-ins.log &
     PIDS+=($!)
@@ -52,9 +58,14 @@ if [ -z "${ORCID_CLIENT_ID:-}" ]; then
         sleep 0.1
     done
     grep -v -i 'warn\|node.js' .run/stand-ins.log | sed 's/^/    /'
+    # The ORCID Member API double's ready line names a person's inbox page: …/inbox/{orcid}.
+    INBOX_URL="$(sed -n 's/.*"inbox":"\([^"]*\)".*/\1/p' .run/stand-ins.out | head -n 1)"
 fi
 
 echo "==> Profiles at $PUBLIC_URL  (API docs: $PUBLIC_URL/api/docs)"
+if [ -n "${INBOX_URL:-}" ]; then
+    echo "==> ORCID inbox (stand-in): $INBOX_URL  (ORCID_NOTIFICATIONS=$ORCID_NOTIFICATIONS: someone a DOI names without Auto-Update is asked there within ${NOTIFICATION_SWEEP_SECS} s; see README, \"Try it: a DOI names someone who never signed in\")"
+fi
 ./target/debug/profiles serve &
 PIDS+=($!)
 wait "${PIDS[-1]}"
