@@ -9,6 +9,7 @@ import { NotFoundPage } from './routes/NotFoundPage';
 import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
 import { AdminAccountPage } from './routes/settings/AdminAccountPage';
 import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
+import { AdminNotificationsPage } from './routes/settings/AdminNotificationsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
 import { ApiTokensSettingsPage } from './routes/settings/ApiTokensSettingsPage';
 import { ClaimsActivityPage } from './routes/settings/ClaimsActivityPage';
@@ -78,6 +79,7 @@ export function App() {
               <Route index element={<AdminSettingsPage />} />
               <Route path="accounts/:orcid" element={<AdminAccountPage />} />
               <Route path="claims" element={<AdminClaimsPage />} />
+              <Route path="notifications" element={<AdminNotificationsPage />} />
             </Route>
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -80,6 +80,17 @@ export const FLOW_MARKERS = { connected: 'connected', granted: 'granted' } as co
 
 export type FlowMarker = keyof typeof FLOW_MARKERS;
 
+/**
+ * Beside a marker, where the flow began when it was not on one of our pages: `via=inbox` after
+ * "Grant permission" in a permission request in the person's ORCID inbox (the server lands them on
+ * `/settings/claims?granted=auto_update&via=inbox`, often with an account made just then). It is
+ * read and taken out of the address with the marker.
+ */
+export const FLOW_VIA = 'via';
+
+/** `via=inbox`: the grant came from "Grant permission" in an ORCID inbox notification. */
+export const VIA_INBOX = 'inbox';
+
 /** `returnTo` with `marker=value` in its query (replacing any earlier one), the rest kept. */
 export function withFlowMarker(returnTo: string, marker: FlowMarker, value: string): string {
   return withParams(returnTo, { [FLOW_MARKERS[marker]]: value });
@@ -152,13 +163,14 @@ export const GRANT_WRONG_ORCID = 'grant_wrong_orcid';
 /**
  * `pathname` + `search` without the `?error=` a browser flow added on its way back (and the
  * `kind` that comes with `grant_wrong_orcid`), nor the flow's own marker (`?connected=`,
- * `?granted=`): a flow started from here adds its own.
+ * `?granted=`, and the `via=` beside it): a flow started from here adds its own.
  */
 export function withoutFlowError(pathname: string, search: string): string {
   const params = new URLSearchParams(search);
   if (params.get('error') === GRANT_WRONG_ORCID) params.delete('kind');
   params.delete('error');
   for (const marker of Object.values(FLOW_MARKERS)) params.delete(marker);
+  params.delete(FLOW_VIA);
   const rest = params.toString();
   return rest ? `${pathname}?${rest}` : pathname;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useLocation, useSearchParams } from 'react-router-dom';
-import { FLOW_MARKERS, type FlowMarker } from './auth-urls';
+import { FLOW_MARKERS, FLOW_VIA, type FlowMarker } from './auth-urls';
 
 /**
  * How much older than the page a link or grant may be to count as the one the person just made:
@@ -24,6 +24,11 @@ export interface FlowReturn {
    * another address since. Else null. The page still checks the account before saying anything.
    */
   value: string | null;
+  /**
+   * Where the flow began, when the address said so beside the marker (`inbox` for `&via=inbox`):
+   * read and taken out of the address with it. Null without the marker.
+   */
+  via: string | null;
   /** When the page opened with it (ms since the epoch): what the flow made is at most a little older. */
   openedAt: number;
   dismiss: () => void;
@@ -31,9 +36,9 @@ export interface FlowReturn {
 
 /**
  * Back from a flow that changes the account (`withFlowMarker` in auth-urls.ts): reads its marker
- * once, as the page opens, then takes it out of the address (replacing the history entry, so a
- * reload or going back does not say it again). The notice it allows lasts until the person
- * dismisses it or goes on to any other address.
+ * once, as the page opens (and the `via=` beside it), then takes them out of the address
+ * (replacing the history entry, so a reload or going back does not say it again). The notice it
+ * allows lasts until the person dismisses it or goes on to any other address.
  */
 export function useFlowReturn(marker: FlowMarker): FlowReturn {
   const name = FLOW_MARKERS[marker];
@@ -41,6 +46,7 @@ export function useFlowReturn(marker: FlowMarker): FlowReturn {
   const { key } = useLocation();
   const [arrival] = useState(() => ({
     value: searchParams.has('error') ? null : searchParams.get(name),
+    via: searchParams.has(name) ? searchParams.get(FLOW_VIA) : null,
     openedAt: Date.now(),
   }));
   // The history entries the notice belongs to: the one it came back to, and the same address
@@ -59,14 +65,17 @@ export function useFlowReturn(marker: FlowMarker): FlowReturn {
       (current) => {
         const next = new URLSearchParams(current);
         next.delete(name);
+        next.delete(FLOW_VIA);
         return next;
       },
       { replace: true },
     );
   }, [marked, name, setSearchParams]);
 
+  const value = arrival.value && !dismissed && !here.left ? arrival.value : null;
   return {
-    value: arrival.value && !dismissed && !here.left ? arrival.value : null,
+    value,
+    via: value ? arrival.via : null,
     openedAt: arrival.openedAt,
     dismiss: () => {
       setDismissed(true);

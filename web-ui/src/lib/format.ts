@@ -30,3 +30,10 @@ export function formatRelative(iso: string, now: Date = new Date(), locale?: str
   if (ago < 30 * DAY_MS) return words.format(-Math.floor(ago / DAY_MS), 'day');
   return locale ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso)) : formatDate(iso);
 }
+
+const percentFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
+
+/** A ratio as a percentage in the reader's locale: 0.25 → "25%", 1/3 → "33.3%". */
+export function formatPercent(ratio: number): string {
+  return percentFormat.format(Number.isFinite(ratio) ? ratio : 0);
+}

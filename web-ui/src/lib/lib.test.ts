@@ -12,7 +12,7 @@ import {
   withParams,
 } from './auth-urls';
 import { dataciteSearchUrl } from './datacite';
-import { formatRelative } from './format';
+import { formatPercent, formatRelative } from './format';
 
 describe('safeReturnTo', () => {
   it.each([
@@ -83,6 +83,10 @@ describe('back from a browser flow', () => {
       '/settings/claims',
     );
     expect(withoutFlowError('/settings/social', '?connected=google')).toBe('/settings/social');
+    // And where it began (an ORCID inbox request's "Grant permission").
+    expect(withoutFlowError('/settings/claims', '?granted=auto_update&via=inbox&error=access_denied')).toBe(
+      '/settings/claims',
+    );
   });
 
   it('marks the page to come back to with what the flow was for, keeping what it already has', () => {
@@ -138,5 +142,13 @@ describe('formatRelative', () => {
 
   it('gives the date from 30 days on', () => {
     expect(formatRelative('2025-01-12T10:00:00Z', now, 'en-GB')).toBe('12 Jan 2025');
+  });
+});
+
+describe('formatPercent', () => {
+  it('shows a ratio as a percentage, to a tenth at most', () => {
+    expect(formatPercent(0.25).replace(/\s/g, '')).toBe('25%');
+    expect(formatPercent(1 / 3).replace(/\s/g, '')).toBe('33.3%');
+    expect(formatPercent(0).replace(/\s/g, '')).toBe('0%');
   });
 });

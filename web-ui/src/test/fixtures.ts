@@ -353,6 +353,52 @@ export function activityList(entries: Schemas['ActivityEntry'][], next: string |
   return { data: entries, links: { next } };
 }
 
+/** A permission request in an ORCID inbox: sent, accepted by ORCID, read, and granted through. */
+export function notification(overrides: Partial<Schemas['NotificationView']> = {}): Schemas['NotificationView'] {
+  return {
+    id: '8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d',
+    orcid: OTHER_ORCID,
+    status: 'sent',
+    answer: 'accepted',
+    attempts: 1,
+    orcid_status: 201,
+    message: null,
+    put_code: 4711,
+    created_at: '2025-03-01T08:00:00Z',
+    sent_at: '2025-03-01T08:00:05Z',
+    read_at: '2025-03-02T09:00:00Z',
+    actioned_at: '2025-03-02T09:01:00Z',
+    archived_at: null,
+    granted_at: '2025-03-02T09:02:00Z',
+    expires_at: '2025-03-31T08:00:00Z',
+    works: [{ doi: '10.5555/k4s2-v7q8', title: 'Glacier melt measurements, Svalbard' }],
+    ...overrides,
+  };
+}
+
+export function notificationList(
+  notifications: Schemas['NotificationView'][],
+  meta: Partial<Schemas['NotificationListMeta']> = {},
+): Schemas['NotificationList'] {
+  return { data: notifications, meta: { total: notifications.length, page: 1, size: 25, ...meta } };
+}
+
+export function notificationSummary(
+  overrides: Partial<Schemas['NotificationSummary']> = {},
+): Schemas['NotificationSummary'] {
+  return {
+    enabled: true,
+    people_notified: 8,
+    people_granted: 2,
+    conversion: 0.25,
+    by_status: { sent: 7, failed: 1 },
+    by_answer: { accepted: 7, record_locked: 1 },
+    claims_waiting: 12,
+    claims_expired: 3,
+    ...overrides,
+  };
+}
+
 export const OTHER_SESSION_ID = '0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f';
 
 /** A signed-in person with ORCID and GitHub linked, two sessions, no ORCID permissions yet. */
@@ -379,7 +425,7 @@ export function signedInHandlers(): Handlers {
     'GET /api/v1/works': () => workList([]),
     'GET /api/v1/accounts/me/activity': () => activityList([]),
     'GET /api/v1/auto-update/status': () => autoUpdateStatus(),
-    'GET /api/v1/auto-update/settings': () => ({ mode: 'automatic' }),
+    'GET /api/v1/auto-update/settings': () => ({ mode: 'automatic', inbox_notifications: true }),
     'GET /api/v1/auto-update/exclusions': () => [],
     'POST /api/v1/auth/logout': () => undefined,
   };

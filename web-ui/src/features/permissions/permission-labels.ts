@@ -66,3 +66,15 @@ export const GRANTED_MESSAGES: Record<PermissionKind, string> = {
   auto_update:
     'Auto-Update is enabled: DataCite will now add works to your ORCID record whenever your ORCID iD is in a DOI’s metadata.',
 };
+
+/**
+ * After "Grant permission" in a permission request in the ORCID inbox (`?granted=auto_update&via=
+ * inbox`), often with an account made just then: a welcome, what happens to the works the request
+ * named, and what happens from now on.
+ */
+export const INBOX_WELCOME = {
+  heading: 'Welcome to Profiles',
+  message:
+    'Auto-Update is on: the works from the request in your ORCID inbox are being added to your ORCID record now. They are listed below.',
+  future: 'From now on, new DOIs that name you are added to your ORCID record automatically.',
+} as const;

@@ -15,6 +15,7 @@ import {
   auditEntry,
   claim,
   claimList,
+  notificationList,
   ORCID,
   OTHER_ORCID,
   signedInHandlers,
@@ -68,6 +69,7 @@ function adminHandlers(role: Role = 'staff_admin'): Handlers {
     'GET /api/v1/claims': () => claimList([failedClaim(), doneClaim()]),
     'GET /api/v1/admin/audit': () => [auditEntry()],
     'GET /api/v1/admin/activity': () => activityList([]),
+    'GET /api/v1/admin/notifications': () => notificationList([]),
   };
 }
 
@@ -346,7 +348,7 @@ describe('admin: one account', () => {
     expect(screen.queryByRole('form', { name: 'Change account' })).not.toBeInTheDocument();
   });
 
-  it('shows a provider admin the account, but not the staff-only claims, activity and audit', async () => {
+  it('shows a provider admin the account, but not the staff-only claims, activity, inbox notifications and audit', async () => {
     const api = mockApi(adminHandlers('provider_admin'));
     renderWithProviders(<App />, { route });
 
@@ -357,6 +359,7 @@ describe('admin: one account', () => {
     expect(api.callsTo('GET', '/api/v1/claims')).toHaveLength(0);
     expect(api.callsTo('GET', '/api/v1/admin/audit')).toHaveLength(0);
     expect(api.callsTo('GET', '/api/v1/admin/activity')).toHaveLength(0);
+    expect(api.callsTo('GET', '/api/v1/admin/notifications')).toHaveLength(0);
   });
 
   it('shows staff the activity in the person’s ORCID record, with ORCID’s status and our code as they are', async () => {

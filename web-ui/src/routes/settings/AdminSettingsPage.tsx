@@ -5,7 +5,7 @@ import { AccountSearch } from '../../features/admin/components/AccountSearch';
 import { AuditList } from '../../features/admin/components/AuditList';
 import { useSettingsAccount } from '../layouts/settings-context';
 
-/** Administration: find an account, and for staff the claims search and the latest changes. */
+/** Administration: find an account, and for staff the claims search, the ORCID inbox and the latest changes. */
 export function AdminSettingsPage() {
   const account = useSettingsAccount();
   const allowed = hasAdminArea(account.role);
@@ -23,9 +23,15 @@ export function AdminSettingsPage() {
               {staff ? '' : ' You see the accounts that carry your provider or client id.'}
             </p>
             {staff && (
-              <p>
-                <Link to={ADMIN_PATHS.claims}>Search all claims</Link> by DOI, ORCID iD, state, source or error.
-              </p>
+              <>
+                <p>
+                  <Link to={ADMIN_PATHS.claims}>Search all claims</Link> by DOI, ORCID iD, state, source or error.
+                </p>
+                <p>
+                  <Link to={ADMIN_PATHS.notifications}>ORCID inbox</Link>: the permission requests sent to people a
+                  DOI names, what ORCID answered and who granted Auto-Update.
+                </p>
+              </>
             )}
           </>
         ) : (

@@ -32,6 +32,57 @@ describe('ORCID claims → Auto-Update', () => {
     await expectNoAxeViolations();
   });
 
+  it('asks in the ORCID inbox unless unticked, saving at once with the mode as it is', async () => {
+    let saved = { mode: 'review', inbox_notifications: true };
+    const api = mockApi(signedInHandlers(), {
+      'GET /api/v1/auto-update/settings': () => saved,
+      'PUT /api/v1/auto-update/settings': ({ body }) => {
+        saved = { ...saved, ...(body as Partial<typeof saved>) };
+        return saved;
+      },
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/claims/auto-update' });
+    const inbox = await region('Requests in your ORCID inbox');
+    const ask = await within(inbox).findByRole('checkbox', { name: 'Ask me in my ORCID inbox' });
+    expect(ask).toBeChecked();
+    expect(ask).toHaveAccessibleDescription(
+      'When new DOIs name you and Auto-Update is not enabled, Profiles may send a permission request to your ORCID inbox, at most once a month; untick this to never be asked.',
+    );
+
+    await user.click(ask);
+    expect(await within(inbox).findByRole('status')).toHaveTextContent(
+      'Saved. Profiles will never ask you in your ORCID inbox.',
+    );
+    expect(ask).not.toBeChecked();
+    await user.click(ask);
+    expect(await within(inbox).findByText('Saved. Profiles may ask you in your ORCID inbox, at most once a month.')).toBeInTheDocument();
+    expect(ask).toBeChecked();
+    // The mode goes as it is: "Ask me first" stays chosen.
+    expect(api.callsTo('PUT', '/api/v1/auto-update/settings').map((c) => c.body)).toEqual([
+      { mode: 'review', inbox_notifications: false },
+      { mode: 'review', inbox_notifications: true },
+    ]);
+    expect(within(await region('New DOIs')).getByRole('radio', { name: 'Ask me first' })).toBeChecked();
+    await expectNoAxeViolations();
+  });
+
+  it('shows an earlier “no” unticked, and a refusal in words with the choice as it was', async () => {
+    mockApi(signedInHandlers(), {
+      'GET /api/v1/auto-update/settings': () => ({ mode: 'automatic', inbox_notifications: false }),
+      'PUT /api/v1/auto-update/settings': () => problem(403, 'forbidden', 'This request came from another site.'),
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/claims/auto-update' });
+    const inbox = await region('Requests in your ORCID inbox');
+    const ask = await within(inbox).findByRole('checkbox', { name: 'Ask me in my ORCID inbox' });
+    expect(ask).not.toBeChecked();
+
+    await user.click(ask);
+    expect(await within(inbox).findByRole('alert')).toHaveTextContent(
+      'Your choice was not saved. This request came from another site.',
+    );
+    expect(ask).not.toBeChecked();
+  });
+
   it('starts the back-fill only with Auto-Update enabled, and says what happens', async () => {
     const api = mockApi(signedInHandlers(), {
       'GET /api/v1/accounts/me/permissions': () => [

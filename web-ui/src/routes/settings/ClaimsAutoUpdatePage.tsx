@@ -3,13 +3,15 @@ import { useAutoUpdateSettings } from '../../features/auto-update/api/get-auto-u
 import { AutoUpdateMode } from '../../features/auto-update/components/AutoUpdateMode';
 import { Backfill } from '../../features/auto-update/components/Backfill';
 import { Exclusions } from '../../features/auto-update/components/Exclusions';
+import { InboxNotifications } from '../../features/auto-update/components/InboxNotifications';
 import { usePermissions } from '../../features/permissions/api/get-permissions';
 import { CLAIMS_PATHS } from './claims-paths';
 import { ReviewQueueLink } from './ReviewQueueLink';
 
 /**
  * ORCID claims → Auto-Update: whether new DOIs go in at once or wait for approval (and the review
- * queue), "Find all my DOIs now" (back-fill), and what Auto-Update leaves out.
+ * queue), whether Profiles may ask in the ORCID inbox while Auto-Update is not enabled, "Find all
+ * my DOIs now" (back-fill), and what Auto-Update leaves out.
  */
 export function ClaimsAutoUpdatePage() {
   const permissions = usePermissions();
@@ -39,6 +41,10 @@ export function ClaimsAutoUpdatePage() {
         <h3 id="auto-update-mode-heading">New DOIs</h3>
         <AutoUpdateMode />
         <ReviewQueueLink always={review} />
+      </section>
+      <section className="card" aria-labelledby="auto-update-inbox-heading">
+        <h3 id="auto-update-inbox-heading">Requests in your ORCID inbox</h3>
+        <InboxNotifications />
       </section>
       <Backfill
         enabled={enabled}

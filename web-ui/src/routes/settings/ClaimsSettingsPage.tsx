@@ -1,5 +1,6 @@
 import { Link } from 'react-router-dom';
 import { FlowErrorNotice } from '../../features/auth/components/FlowErrorNotice';
+import { AutoUpdateWorks } from '../../features/claims/components/AutoUpdateWorks';
 import { CheckOrcidRecord } from '../../features/claims/components/CheckOrcidRecord';
 import { ClaimSummary } from '../../features/claims/components/ClaimSummary';
 import { GrantedNotice } from '../../features/permissions/components/GrantedNotice';
@@ -11,7 +12,9 @@ import { ReviewQueueLink } from './ReviewQueueLink';
 /**
  * ORCID claims: the Search & Link and Auto-Update boxes (enable or disable, or why one is not
  * working), Search & Link opening the search page, "Check my ORCID record" with when it was last
- * read, and the counts with "More info" opening the full list of claims.
+ * read, and the counts with "More info" opening the full list of claims. Where "Grant permission"
+ * in an ORCID inbox request lands (`?granted=auto_update&via=inbox`): a welcome, with the works
+ * Auto-Update is adding under it.
  */
 export function ClaimsSettingsPage() {
   const account = useSettingsAccount();
@@ -24,7 +27,12 @@ export function ClaimsSettingsPage() {
         disabled here at any time.
       </p>
       <FlowErrorNotice />
-      <GrantedNotice />
+      <GrantedNotice
+        inboxWelcome={{
+          settingsLink: <Link to={CLAIMS_PATHS.autoUpdate}>Auto-Update settings</Link>,
+          works: <AutoUpdateWorks allClaims={<Link to={CLAIMS_PATHS.list}>All claims</Link>} />,
+        }}
+      />
       <OrcidPermissions
         extras={{
           search_and_link: (

@@ -15,6 +15,7 @@ function exportBody(): components['schemas']['AccountExport'] {
     audit: [],
     claims: [claim()],
     orcid_activity: [],
+    orcid_notifications: [],
     sessions: [session()],
     exported_at: '2025-03-02T12:00:00Z',
   };

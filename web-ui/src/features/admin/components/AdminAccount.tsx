@@ -11,6 +11,7 @@ import { AccountChangeForm } from './AccountChangeForm';
 import { AdminActivity } from './AdminActivity';
 import { AdminClaims } from './AdminClaims';
 import { AuditList } from './AuditList';
+import { NotificationHistory } from './NotificationHistory';
 
 function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -34,7 +35,8 @@ interface AdminAccountProps {
 /**
  * One account for administrators: facts, role and flags (staff admins), identities, ORCID
  * permission health, claim counts, and for staff its claims (with why they failed), the activity
- * in its ORCID record (ORCID's status and our error codes as they are) and its audit.
+ * in its ORCID record (ORCID's status and our error codes as they are), the permission requests
+ * sent to its ORCID inbox and its audit.
  */
 export function AdminAccount({ orcid, me, backLink }: AdminAccountProps) {
   const detail = useAdminAccount(orcid);
@@ -105,11 +107,13 @@ export function AdminAccount({ orcid, me, backLink }: AdminAccountProps) {
             failedCount={detail.data.claim_states.failed ?? 0}
           />
           <AdminActivity heading="Activity in this ORCID record" orcid={account.orcid} />
+          <NotificationHistory heading="ORCID inbox notifications" orcid={account.orcid} />
           <AuditList heading="Recent changes to this account" targetId={account.orcid} />
         </>
       ) : (
         <p className="muted">
-          The claims themselves, the activity in the ORCID record and the audit log are shown to DataCite staff.
+          The claims themselves, the activity in the ORCID record, the ORCID inbox notifications and the audit log are
+          shown to DataCite staff.
         </p>
       )}
     </>

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { Loading } from '../../../components/Loading';
 import { useAutoUpdateSettings, type AutoUpdateMode as Mode } from '../api/get-auto-update-settings';
-import { useUpdateAutoUpdateSettings } from '../api/update-auto-update-settings';
+import { useSavingAutoUpdateSettings, useUpdateAutoUpdateSettings } from '../api/update-auto-update-settings';
 
 const CHOICES: readonly { mode: Mode; label: string; hint: string; saved: string }[] = [
   {
@@ -26,6 +26,7 @@ const CHOICES: readonly { mode: Mode; label: string; hint: string; saved: string
 export function AutoUpdateMode() {
   const settings = useAutoUpdateSettings();
   const update = useUpdateAutoUpdateSettings();
+  const saving = useSavingAutoUpdateSettings();
   const [saved, setSaved] = useState('');
   const name = useId();
   const legendId = useId();
@@ -42,7 +43,7 @@ export function AutoUpdateMode() {
     );
   }
   // While saving, the choice just made.
-  const current = update.isPending ? update.variables : settings.data.mode;
+  const current = update.isPending ? update.variables.mode : settings.data.mode;
 
   return (
     <fieldset className="fieldset" aria-describedby={legendId}>
@@ -60,11 +61,12 @@ export function AutoUpdateMode() {
               name={name}
               value={choice.mode}
               checked={current === choice.mode}
-              disabled={update.isPending}
+              disabled={saving}
               aria-describedby={`${id}-hint`}
               onChange={() => {
                 setSaved('');
-                update.mutate(choice.mode, {
+                // The inbox choice is left out: unchanged.
+                update.mutate({ mode: choice.mode }, {
                   onSuccess: () => {
                     setSaved(choice.saved);
                   },
