@@ -233,6 +233,10 @@ pub struct JwtConfig {
     pub issuer: String,
     pub audience: String,
     pub ttl: Duration,
+    /// Our OpenID Provider's access tokens (`OIDC_ACCESS_TOKEN_TTL_SECS`, 900: kanidm's 15
+    /// minutes) and refresh tokens, sliding (`OIDC_REFRESH_TOKEN_TTL_DAYS`, 30).
+    pub oidc_access_ttl: Duration,
+    pub oidc_refresh_ttl: Duration,
 }
 
 impl Config {
@@ -364,6 +368,10 @@ impl Config {
             audience: env.get("JWT_AUDIENCE").unwrap_or_else(|| issuer.clone()),
             issuer,
             ttl: Duration::from_secs(parse(env, "JWT_TTL_SECS", 3600u64)?.max(1)),
+            oidc_access_ttl: Duration::from_secs(parse(env, "OIDC_ACCESS_TOKEN_TTL_SECS", 900u64)?.clamp(60, 86_400)),
+            oidc_refresh_ttl: Duration::from_secs(
+                parse(env, "OIDC_REFRESH_TOKEN_TTL_DAYS", 30u64)?.clamp(1, 365) * 86_400,
+            ),
         };
         let excluded_prefixes = env
             .get("AUTO_UPDATE_EXCLUDED_PREFIXES")

@@ -369,11 +369,17 @@ impl Worker {
     }
 
     async fn run_one(&self, job: Job) {
+        use tracing::Instrument;
+        // Instrumented, not entered: jobs run side by side, and an entered span held across an
+        // await would nest one job's log lines under another's.
+        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+        self.run_in_span(job).instrument(span).await;
+    }
+
+    async fn run_in_span(&self, job: Job) {
         let Some(handler) = self.handlers.get(&job.kind).cloned() else {
             return;
         };
-        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
-        let _enter = span.enter();
         let outcome = handler(job.clone()).await;
         let counted = match &outcome {
             Ok(()) => "done",

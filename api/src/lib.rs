@@ -12,7 +12,8 @@
 //!   processing, Auto-Update intake, DataCite's legacy form, admin actions, ORCID and DataCite
 //!   clients), `notifications` (ORCID inbox permission notifications for people who have not
 //!   granted Auto-Update, their links back, and the life of claims waiting for a permission),
-//!   `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
+//!   `clients` (Profiles as an OpenID Provider: registered client applications, codes,
+//!   consents, token families, the tokens and what each scope reveals), `audit` (the audit log), `compat::datacite` (DataCite's callers, envelope and
 //!   bodies), `policy` (every authorisation decision), `worker` and `jobs` (the queue), `metrics`
 //!   (Prometheus counters and the database snapshot behind `/metrics`), `doctor` (an
 //!   installation's checks and masked configuration dump).
@@ -26,6 +27,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod claims;
+pub mod clients;
 pub mod clock;
 pub mod compat;
 pub mod config;

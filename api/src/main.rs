@@ -53,6 +53,44 @@ enum Command {
         #[command(subcommand)]
         action: TokensAction,
     },
+    /// Manage the client applications that sign people in with Profiles (OpenID Connect).
+    Clients {
+        #[command(subcommand)]
+        action: ClientsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientsAction {
+    /// Register a client and print its id and secret (the secret is shown only once).
+    Add {
+        /// Shown to people on the consent page and in "Apps with access".
+        #[arg(long)]
+        name: String,
+        /// An exact redirect URI; repeat for several.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// A scope it may ask for besides openid: profile, email, orcid, datacite,
+        /// offline_access; repeat for several (default: profile).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// A public client (a single-page or native app): no secret, PKCE alone.
+        #[arg(long)]
+        public: bool,
+        /// No consent page (DataCite's own services).
+        #[arg(long)]
+        first_party: bool,
+        /// Where RP-initiated logout may send people back to; repeat for several.
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// Back-channel logout: a `logout_token` is POSTed here when a session ends.
+        #[arg(long)]
+        backchannel_logout_uri: Option<String>,
+    },
+    /// List the clients.
+    List,
+    /// Remove a client: it signs nobody in any more and its tokens stop working.
+    Remove { client_id: String },
 }
 
 #[derive(Subcommand)]
@@ -129,6 +167,7 @@ fn main() -> ExitCode {
             Command::Openapi => Ok(()),
             Command::Keys { action } => keys(&config, action).await,
             Command::Tokens { action } => tokens(&config, action).await,
+            Command::Clients { action } => clients(&config, action).await,
             Command::Admin { action } => admin(&config, action).await,
         }
     });
@@ -300,6 +339,76 @@ async fn admin(config: &Config, action: AdminAction) -> Result<(), BoxError> {
                 let before = profiles_api::accounts::set_role(&mut conn, None, "command line", orcid.as_str(), role)?
                     .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
                 println!("{orcid}: {before} -> {}", role.as_str());
+            }
+        }
+        Ok(())
+    })
+    .await?
+}
+
+async fn clients(config: &Config, action: ClientsAction) -> Result<(), BoxError> {
+    use profiles_api::clients;
+    let pool = pool(config)?;
+    let issuer = config.jwt.issuer.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), BoxError> {
+        let mut conn = pool.get()?;
+        match action {
+            ClientsAction::Add {
+                name,
+                redirect_uris,
+                scopes,
+                public,
+                first_party,
+                post_logout_redirect_uris,
+                backchannel_logout_uri,
+            } => {
+                let new = clients::NewClient {
+                    name,
+                    redirect_uris,
+                    post_logout_redirect_uris,
+                    backchannel_logout_uri,
+                    allowed_scopes: scopes,
+                    public,
+                    first_party,
+                };
+                let (client, secret) = clients::register(&mut conn, &new, None).map_err(|e| e.detail.clone())?;
+                profiles_api::audit::audit(
+                    &mut conn,
+                    None,
+                    "command line",
+                    "client.registered",
+                    ("client", &client.id),
+                    serde_json::json!({ "name": client.name, "redirect_uris": client.redirect_uris }),
+                )?;
+                println!("client_id:     {}", client.id);
+                match secret {
+                    Some(s) => println!("client_secret: {s}   (shown only now)"),
+                    None => println!("client_secret: none (a public client: PKCE alone)"),
+                }
+                println!("issuer:        {issuer}");
+                println!("scopes:        {}", client.allowed_scopes.join(" "));
+            }
+            ClientsAction::List => {
+                for c in clients::list(&mut conn)? {
+                    let kind = if c.confidential() { "confidential" } else { "public" };
+                    let party = if c.first_party { ", first-party" } else { "" };
+                    println!("{}  {}  ({kind}{party})  {}", c.id, c.name, c.redirect_uris.join(" "));
+                }
+            }
+            ClientsAction::Remove { client_id } => {
+                let now = profiles_api::clock::Clock::system().now();
+                if !clients::remove(&mut conn, &client_id, now)? {
+                    return Err(format!("no client {client_id}").into());
+                }
+                profiles_api::audit::audit(
+                    &mut conn,
+                    None,
+                    "command line",
+                    "client.removed",
+                    ("client", &client_id),
+                    serde_json::json!({}),
+                )?;
+                println!("removed {client_id}");
             }
         }
         Ok(())

@@ -172,11 +172,13 @@ pub enum Action {
     PostEvents,
     /// Scrape the Prometheus metrics (an operator's monitoring, never a person's credential).
     ReadMetrics,
+    /// Register and remove the client applications that sign people in through us.
+    ManageClients,
 }
 
 impl Action {
     /// Every action, for tests that walk the table (`ReadProfile` both ways).
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Self::Public,
         Self::ReadOwnAccount,
         Self::ManageOwnAccount,
@@ -195,6 +197,7 @@ impl Action {
         Self::ReadAudit,
         Self::PostEvents,
         Self::ReadMetrics,
+        Self::ManageClients,
     ];
 
     /// The API-token scope that carries this action, if any can.
@@ -217,6 +220,7 @@ impl Action {
                 | Self::SecureOwnAccount
                 | Self::UpdateAccount
                 | Self::ChangeRole
+                | Self::ManageClients
                 | Self::CreateAccount
                 | Self::CreateClaim
                 | Self::ChangeClaim
@@ -338,6 +342,7 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
                     | Action::ChangeRole
                     | Action::CreateAccount
                     | Action::ManageClaims
+                    | Action::ManageClients
             ) =>
         {
             return Err(Denial::SessionRequired)
@@ -357,7 +362,10 @@ pub fn decide(actor: Actor<'_>, surface: Surface, action: Action, target: Option
     if role_may(actor, action, target, own) {
         // What guards an account, and handing out roles, needs the person to have signed in
         // recently, so that a browser left signed in is not enough.
-        let guarded = matches!(action, Action::SecureOwnAccount | Action::ChangeRole);
+        let guarded = matches!(
+            action,
+            Action::SecureOwnAccount | Action::ChangeRole | Action::ManageClients
+        );
         if guarded && matches!(actor.credential, Session { recent_sign_in: false }) {
             return Err(Denial::ReauthenticationRequired);
         }
@@ -519,6 +527,22 @@ pub const ROUTES: &[(&str, &str, Surface, Action)] = {
         ("GET", "/api/v1/accounts/me/activity", Api, ReadClaims),
         ("GET", "/api/v1/admin/activity", Api, ReadAudit),
         ("GET", "/api/v1/admin/notifications", Api, ReadAudit),
+        ("GET", "/api/v1/admin/clients", Api, ManageClients),
+        ("POST", "/api/v1/admin/clients", Api, ManageClients),
+        ("DELETE", "/api/v1/admin/clients/{client_id}", Api, ManageClients),
+        ("GET", "/api/v1/accounts/me/apps", Api, ReadOwnAccount),
+        ("DELETE", "/api/v1/accounts/me/apps/{client_id}", Api, ManageOwnAccount),
+        // The OpenID Provider's protocol endpoints authenticate clients and tokens themselves.
+        ("GET", "/.well-known/openid-configuration", Api, Public),
+        ("GET", "/oauth/authorize", Api, Public),
+        ("POST", "/oauth/authorize", Api, Public),
+        ("GET", "/oauth/logout", Api, Public),
+        ("POST", "/oauth/logout", Api, Public),
+        ("POST", "/oauth/token", Api, Public),
+        ("GET", "/oauth/userinfo", Api, Public),
+        ("POST", "/oauth/userinfo", Api, Public),
+        ("POST", "/oauth/revoke", Api, Public),
+        ("POST", "/oauth/introspect", Api, Public),
         ("GET", "/api/v1/admin/notifications/summary", Api, ReadAudit),
         ("POST", "/api/v1/accounts/me/orcid-record/check", Api, ChangeClaim),
         ("GET", "/api/v1/auto-update/settings", Api, ReadClaims),
@@ -594,6 +618,10 @@ mod tests {
             (Role::StaffAdmin, ManageClaims, [true; 4]),
             (Role::StaffAdmin, ChangeClaim, [true; 4]),
             (Role::StaffAdmin, PostEvents, [true; 4]),
+            (Role::StaffAdmin, ManageClients, [true; 4]),
+            (Role::StaffUser, ManageClients, [false; 4]),
+            (Role::ProviderAdmin, ManageClients, [false; 4]),
+            (Role::User, ManageClients, [false; 4]),
             (Role::StaffUser, ReadAccount, [true; 4]),
             (Role::StaffUser, ReadClaims, [true; 4]),
             (Role::StaffUser, UpdateAccount, [false; 4]),

@@ -242,11 +242,14 @@ fn problem_for_bare_errors<B: MessageBody + 'static>(
     // Our own error bodies (problem details, DataCite's envelope on its compatibility routes, the
     // HTML pages of browser flows) stay as they are;
     // actix's bare text/plain (or empty) errors are rewritten.
+    // The OpenID Provider's endpoints answer OAuth's own JSON errors (RFC 6749), as clients expect.
+    let oauth = res.request().path().starts_with("/oauth/");
     let already = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
         let v = v.as_bytes();
         v.starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
             || v.starts_with(b"text/html")
             || v.starts_with(crate::compat::datacite::JSONAPI.as_bytes())
+            || (oauth && v.starts_with(b"application/json"))
     });
     // Non-API pages (the SPA, OAuth browser redirects) render their own errors.
     if already || !res.status().is_client_error() && !res.status().is_server_error() {

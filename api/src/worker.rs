@@ -167,7 +167,23 @@ pub async fn run(pool: DbPool, config: Arc<Config>, shutdown: watch::Receiver<bo
     let clock = Clock::system();
     let engine = Engine::new(pool.clone(), &config, clock.clone());
     let notify = notifier(pool.clone(), &config, &engine);
-    let worker = build(pool.clone(), engine, notify, options(&config, clock));
+    let app = Arc::new(crate::app::AppState::with_clock(
+        pool.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default();
+    let worker = build(pool.clone(), engine, notify, options(&config, clock)).handle(
+        crate::clients::tokens::BACKCHANNEL_JOB,
+        Arc::new(move |job| {
+            let (app, http) = (app.clone(), http.clone());
+            async move { crate::clients::oidc::backchannel_logout(&app, &http, &job.payload).await }.boxed()
+        }),
+    );
     let purge = schedule(pool.clone(), PURGE_EXPIRED, Duration::from_secs(300), shutdown.clone());
     let poll = async {
         if let Some(every) = config.claims.poll_interval {

@@ -279,6 +279,35 @@ pub struct SessionView {
     pub ip: Option<String>,
     /// The session making this request.
     pub current: bool,
+    /// The client applications this session signed in to (names), while those sign-ins last.
+    #[serde(default)]
+    pub apps: Vec<String>,
+}
+
+/// For each of `sessions`, the names of the apps it signed in to (live sign-ins only).
+pub fn apps_by_session(
+    conn: &mut PgConnection,
+    sessions: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<String>>> {
+    use crate::db::schema::{oauth_clients, oauth_families};
+    let rows: Vec<(Option<Uuid>, String)> = oauth_families::table
+        .inner_join(oauth_clients::table)
+        .filter(oauth_families::session_id.eq_any(sessions))
+        .filter(oauth_families::revoked_at.is_null())
+        .filter(oauth_clients::disabled_at.is_null())
+        .select((oauth_families::session_id, oauth_clients::name))
+        .distinct()
+        .load(conn)?;
+    let mut map: std::collections::HashMap<Uuid, Vec<String>> = std::collections::HashMap::new();
+    for (sid, name) in rows {
+        if let Some(sid) = sid {
+            map.entry(sid).or_default().push(name);
+        }
+    }
+    for names in map.values_mut() {
+        names.sort();
+    }
+    Ok(map)
 }
 
 /// The account of an iD, if it has one here.

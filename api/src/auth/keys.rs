@@ -231,6 +231,17 @@ impl KeyStore {
 
     /// Signs `claims` with the newest active key.
     pub async fn sign(&self, pool: &crate::db::DbPool, claims: &AccessClaims) -> Result<String, KeyError> {
+        self.sign_typed(pool, claims, None).await
+    }
+
+    /// Signs any claims with the newest active key, with `typ` in the header when given (RFC
+    /// 9068's `at+jwt` for access tokens, `logout+jwt` for logout tokens).
+    pub async fn sign_typed<T: Serialize>(
+        &self,
+        pool: &crate::db::DbPool,
+        claims: &T,
+        typ: Option<&str>,
+    ) -> Result<String, KeyError> {
         let keys = self.keys(pool, false).await?;
         let (key, encoding) = keys
             .iter()
@@ -239,6 +250,9 @@ impl KeyStore {
             .ok_or_else(|| KeyError::Key("no active signing key".into()))?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid.clone());
+        if let Some(typ) = typ {
+            header.typ = Some(typ.to_owned());
+        }
         jsonwebtoken::encode(&header, claims, encoding).map_err(|e| KeyError::Key(e.to_string()))
     }
 
@@ -249,6 +263,27 @@ impl KeyStore {
         config: &JwtConfig,
         token: &str,
     ) -> Result<AccessClaims, TokenRejection> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_audience(&[&config.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        let (claims, typ) = self.verify_with::<AccessClaims>(pool, token, &validation).await?;
+        // Our OpenID Provider's access and logout tokens are for other services.
+        if typ.is_some_and(|t| !t.eq_ignore_ascii_case("JWT")) {
+            return Err(TokenRejection::Audience);
+        }
+        Ok(claims)
+    }
+
+    /// Verifies a token of ours against `validation` (RS256 only, a known `kid`); returns its
+    /// claims and the header's `typ`.
+    pub async fn verify_with<T: serde::de::DeserializeOwned>(
+        &self,
+        pool: &crate::db::DbPool,
+        token: &str,
+        validation: &Validation,
+    ) -> Result<(T, Option<String>), TokenRejection> {
         // Read `alg` ourselves first: jsonwebtoken cannot even parse `none`, and that deserves
         // its own clear refusal.
         let raw_header = token.split('.').next().unwrap_or_default();
@@ -268,13 +303,12 @@ impl KeyStore {
             keys = self.keys(pool, true).await.map_err(|_| TokenRejection::Unavailable)?;
         }
         let key = keys.iter().find(|k| k.kid == kid).ok_or(TokenRejection::UnknownKey)?;
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[&config.issuer]);
-        validation.set_audience(&[&config.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 0;
-        jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
-            .map(|data| data.claims)
+        if validation.algorithms != [Algorithm::RS256] {
+            return Err(TokenRejection::Algorithm);
+        }
+        let typ = header.typ.clone();
+        jsonwebtoken::decode::<T>(token, &key.decoding, validation)
+            .map(|data| (data.claims, typ))
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
                 match e.kind() {

@@ -238,10 +238,13 @@ pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), ApiErro
     Ok(())
 }
 
+/// Ends a session, and with it the sign-ins it made to client applications (which are told).
 pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
-    diesel::update(sessions::table.find(sid).filter(sessions::revoked_at.is_null()))
+    let n = diesel::update(sessions::table.find(sid).filter(sessions::revoked_at.is_null()))
         .set(sessions::revoked_at.eq(now))
-        .execute(conn)
+        .execute(conn)?;
+    crate::clients::tokens::sessions_ended(conn, &[sid], now)?;
+    Ok(n)
 }
 
 /// A live session: its account, when it was last seen, and when the person last entered their

@@ -30,7 +30,7 @@ pub struct TokenResponse {
     pub expires_at: i64,
 }
 
-fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid, now: chrono::DateTime<Utc>) -> QueryResult<bool> {
+pub fn has_orcid_token(conn: &mut PgConnection, account_id: Uuid, now: chrono::DateTime<Utc>) -> QueryResult<bool> {
     let n: i64 = identities::table
         .filter(identities::account_id.eq(account_id))
         .filter(identities::provider.eq("orcid"))

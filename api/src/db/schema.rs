@@ -139,6 +139,72 @@ diesel::table! {
 }
 
 diesel::table! {
+    oauth_clients (id) {
+        id -> Text,
+        name -> Text,
+        secret_hash -> Nullable<Bytea>,
+        redirect_uris -> Array<Text>,
+        post_logout_redirect_uris -> Array<Text>,
+        backchannel_logout_uri -> Nullable<Text>,
+        allowed_scopes -> Array<Text>,
+        first_party -> Bool,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        disabled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    oauth_codes (code_hash) {
+        code_hash -> Bytea,
+        client_id -> Text,
+        account_id -> Uuid,
+        session_id -> Nullable<Uuid>,
+        redirect_uri -> Text,
+        scopes -> Array<Text>,
+        nonce -> Nullable<Text>,
+        code_challenge -> Text,
+        auth_time -> Nullable<Timestamptz>,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        family_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    oauth_consents (account_id, client_id) {
+        account_id -> Uuid,
+        client_id -> Text,
+        scopes -> Array<Text>,
+        granted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    oauth_families (id) {
+        id -> Uuid,
+        client_id -> Text,
+        account_id -> Uuid,
+        session_id -> Nullable<Uuid>,
+        scopes -> Array<Text>,
+        auth_time -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    oauth_refresh_tokens (token_hash) {
+        token_hash -> Bytea,
+        family_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     orcid_activity (id) {
         id -> Int8,
         orcid -> Text,
@@ -288,6 +354,17 @@ diesel::joinable!(audit_log -> accounts (actor_id));
 diesel::joinable!(auth_states -> accounts (account_id));
 diesel::joinable!(auto_update_exclusions -> accounts (account_id));
 diesel::joinable!(identities -> accounts (account_id));
+diesel::joinable!(oauth_clients -> accounts (created_by));
+diesel::joinable!(oauth_codes -> accounts (account_id));
+diesel::joinable!(oauth_codes -> oauth_clients (client_id));
+diesel::joinable!(oauth_codes -> oauth_families (family_id));
+diesel::joinable!(oauth_codes -> sessions (session_id));
+diesel::joinable!(oauth_consents -> accounts (account_id));
+diesel::joinable!(oauth_consents -> oauth_clients (client_id));
+diesel::joinable!(oauth_families -> accounts (account_id));
+diesel::joinable!(oauth_families -> oauth_clients (client_id));
+diesel::joinable!(oauth_families -> sessions (session_id));
+diesel::joinable!(oauth_refresh_tokens -> oauth_families (family_id));
 diesel::joinable!(orcid_activity -> claims (claim_id));
 diesel::joinable!(orcid_notification_items -> claims (claim_id));
 diesel::joinable!(orcid_notification_items -> orcid_notifications (notification_id));
@@ -303,6 +380,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     claims,
     identities,
     jobs,
+    oauth_clients,
+    oauth_codes,
+    oauth_consents,
+    oauth_families,
+    oauth_refresh_tokens,
     orcid_activity,
     orcid_notification_items,
     orcid_notifications,

@@ -422,13 +422,13 @@ impl Answer {
 /// The `notification-permission` body: the works waiting, and the link that grants.
 pub fn body(authorization_url: &str, items: &[(Uuid, String, Option<String>)], total: i64, service_url: &str) -> Value {
     let more = total - i64::try_from(items.len()).unwrap_or(0);
-    let count = if total == 1 {
-        "A work that names your ORCID iD was".to_owned()
+    let (count, them) = if total == 1 {
+        ("A work that names your ORCID iD was".to_owned(), "it")
     } else {
-        format!("{total} works that name your ORCID iD were")
+        (format!("{total} works that name your ORCID iD were"), "them")
     };
     let mut intro = format!(
-        "{count} registered with DataCite. Profiles ({service_url}) can add them to your ORCID record for you. \
+        "{count} registered with DataCite. Profiles ({service_url}) can add {them} to your ORCID record for you. \
 Grant permission once, and works that name you are added as they are registered; you can review them first or \
 turn this off at any time in your Profiles settings."
     );

@@ -293,19 +293,22 @@ pub async fn list_sessions(caller: Caller, state: web::Data<AppState>) -> ApiRes
     let now = state.clock.now();
     caller.authorize(Action::ReadOwnAccount, None)?;
     let (id, current) = (caller.account.id, caller.session_id);
-    let rows: Vec<Session> = crate::db::run(&state.pool, move |conn| {
-        Ok(sessions::table
+    let (rows, mut apps) = crate::db::run(&state.pool, move |conn| {
+        let rows: Vec<Session> = sessions::table
             .filter(sessions::account_id.eq(id))
             .filter(sessions::revoked_at.is_null())
             .filter(sessions::expires_at.gt(now))
             .order(sessions::created_at.desc())
             .select(Session::as_select())
-            .load(conn)?)
+            .load(conn)?;
+        let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+        Ok((rows, crate::accounts::apps_by_session(conn, &ids)?))
     })
     .await?;
     let views: Vec<SessionView> = rows
         .into_iter()
         .map(|s| SessionView {
+            apps: apps.remove(&s.id).unwrap_or_default(),
             current: Some(s.id) == current,
             id: s.id,
             created_at: s.created_at,
@@ -341,14 +344,16 @@ pub async fn revoke_session(
     caller.authorize(Action::ManageOwnAccount, None)?;
     let (account_id, sid) = (caller.account.id, path.into_inner());
     let n = crate::db::run(&state.pool, move |conn| {
-        Ok(diesel::update(
+        let n = diesel::update(
             sessions::table
                 .find(sid)
                 .filter(sessions::account_id.eq(account_id))
                 .filter(sessions::revoked_at.is_null()),
         )
         .set(sessions::revoked_at.eq(now))
-        .execute(conn)?)
+        .execute(conn)?;
+        crate::clients::tokens::sessions_ended(conn, &[sid], now)?;
+        Ok(n)
     })
     .await?;
     if n == 0 {
@@ -387,7 +392,12 @@ pub async fn revoke_other_sessions(caller: Caller, state: web::Data<AppState>) -
         if let Some(current) = current {
             q = q.filter(sessions::id.ne(current));
         }
-        Ok(q.set(sessions::revoked_at.eq(now)).execute(conn)?)
+        let ended: Vec<Uuid> = q
+            .set(sessions::revoked_at.eq(now))
+            .returning(sessions::id)
+            .get_results(conn)?;
+        crate::clients::tokens::sessions_ended(conn, &ended, now)?;
+        Ok(ended.len())
     })
     .await?;
     let _ = session::SESSION_COOKIE;

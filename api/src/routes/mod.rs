@@ -10,6 +10,7 @@ pub mod api_tokens;
 pub mod auth;
 pub mod auto_update;
 pub mod claims;
+pub mod clients;
 pub mod datacite;
 pub mod datacite_users;
 pub mod events;
@@ -17,6 +18,8 @@ pub mod health;
 pub mod legacy;
 pub mod my_data;
 pub mod notifications;
+pub mod oidc;
+pub mod oidc_tokens;
 pub mod sign_in;
 pub mod tokens;
 pub mod works;
@@ -114,6 +117,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity::all_activity)
         .service(activity::check_record)
         .service(notifications::list)
+        .service(oidc::discovery)
+        .service(oidc::authorize_get)
+        .service(oidc::authorize_post)
+        .service(oidc::logout_get)
+        .service(oidc::logout_post)
+        .service(oidc_tokens::token_endpoint)
+        .service(oidc_tokens::userinfo_get)
+        .service(oidc_tokens::userinfo_post)
+        .service(oidc_tokens::revoke)
+        .service(oidc_tokens::introspect)
+        .service(clients::list_clients)
+        .service(clients::register_client)
+        .service(clients::remove_client)
+        .service(clients::my_apps)
+        .service(clients::revoke_app)
         .service(notifications::summary)
         .service(auto_update::settings)
         .service(auto_update::set_settings)
@@ -197,6 +215,29 @@ an account here, or one of the services in `DATACITE_SERVICE_UIDS`. Accepted on 
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "client_secret_basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "An OpenID Connect client's id and secret (`client_secret_basic`); the form's `client_id` and `client_secret` (`client_secret_post`) work too, and a public client sends its `client_id` alone.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "oidc_access_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from `/oauth/token` (`typ: at+jwt`, 15 minutes), good while its sign-in lasts.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -247,6 +288,11 @@ pub fn declare_security(openapi: &mut utoipa::openapi::OpenApi) {
             else {
                 continue;
             };
+            // The OpenID Provider's protocol endpoints authenticate clients and their tokens
+            // themselves, as their own annotations state.
+            if path.starts_with("/oauth/") && operation.security.is_some() {
+                continue;
+            }
             let mut required = Vec::new();
             if *action == (Action::ReadProfile { public: false }) {
                 required.push(SecurityRequirement::default());

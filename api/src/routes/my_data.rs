@@ -94,6 +94,7 @@ pub async fn export(caller: Caller, state: web::Data<AppState>) -> ApiResult<Htt
         sessions: session_rows
             .into_iter()
             .map(|s| SessionView {
+                apps: Vec::new(),
                 current: Some(s.id) == current,
                 id: s.id,
                 created_at: s.created_at,
@@ -166,7 +167,7 @@ pub async fn delete_account(
         )
         .with_field("confirm", "your ORCID iD"));
     }
-    let id = account.id;
+    let (id, now) = (account.id, state.clock.now());
     let (identities, permissions): (Vec<Identity>, Vec<OrcidPermission>) = crate::db::run(&state.pool, move |conn| {
         Ok((load_identities(conn, id)?, load_permissions(conn, id)?))
     })
@@ -214,6 +215,13 @@ pub async fn delete_account(
                 .filter(api_tokens::account_id.eq(id))
                 .count()
                 .get_result(conn)?;
+            // Client applications it signed in to are told, before its sessions go.
+            let live: Vec<uuid::Uuid> = sessions::table
+                .filter(sessions::account_id.eq(id))
+                .filter(sessions::revoked_at.is_null())
+                .select(sessions::id)
+                .load(conn)?;
+            crate::clients::tokens::sessions_ended(conn, &live, now)?;
             // Identities, permissions, sessions and API tokens go with the account (ON DELETE CASCADE).
             diesel::delete(accounts::table.find(id)).execute(conn)?;
             // The audit trail keeps what happened, not who it happened to.

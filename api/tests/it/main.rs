@@ -23,6 +23,7 @@ mod errors;
 mod health;
 mod logs;
 mod notifications;
+mod oidc;
 mod openapi;
 mod operations;
 mod policy;

@@ -90,9 +90,20 @@ fn every_error_response_is_documented_as_a_problem() {
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let datacite = op["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "datacite"));
+            // The OpenID Provider's protocol endpoints answer as OAuth clients expect: RFC 6749's
+            // JSON errors, or a page for the person (never a redirect to an unchecked client).
+            let oauth = path.starts_with("/oauth/");
             for (status, response) in op["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
-                    if datacite {
+                    if oauth {
+                        let content = &response["content"];
+                        assert!(
+                            content["application/json"]["schema"]["$ref"] == "#/components/schemas/OauthError"
+                                || content["text/html"].is_object()
+                                || content["application/problem+json"].is_object(),
+                            "{method} {path} {status} must document OAuth's error, a page, or a problem"
+                        );
+                    } else if datacite {
                         assert_eq!(
                             response["content"]["application/vnd.api+json"]["schema"]["$ref"],
                             "#/components/schemas/DataciteErrors",
@@ -184,7 +195,10 @@ fn every_operation_states_its_security() {
             .as_array()
             .unwrap_or_else(|| panic!("{method} {path} states no security"));
         checked += 1;
-        if *action == Action::Public {
+        // The OpenID Provider's endpoints are public to the policy (no person's credential), and
+        // state the client or token credential they check themselves.
+        let oauth_credential = path.starts_with("/oauth/") && !security.is_empty();
+        if *action == Action::Public && !oauth_credential {
             assert!(security.is_empty(), "{method} {path} is public but states {security:?}");
             continue;
         }

@@ -160,6 +160,9 @@ fn request(method: &str, path: &str, victim: &str, claim: uuid::Uuid) -> (String
         }
         ("PUT", "/users/{orcid}") => Some(json!({"data": {"type": "users", "attributes": {"name": "Policy Test"}}})),
         ("PUT", "/api/v1/auto-update/settings") => Some(json!({"mode": "automatic"})),
+        ("POST", "/api/v1/admin/clients") => {
+            Some(json!({"name": "Policy", "redirect_uris": ["https://rp.example/cb"]}))
+        }
         ("POST", "/api/v1/auto-update/review") => Some(json!({"decision": "approve"})),
         ("POST", "/api/v1/auto-update/exclusions") => Some(json!({"kind": "versions_and_parts"})),
         _ => None,

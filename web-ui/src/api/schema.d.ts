@@ -25,6 +25,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenID Provider configuration
+         * @description Discovery (OpenID Connect Discovery 1.0): the endpoints, the code flow with PKCE S256, the
+         *     scopes (`openid profile email orcid datacite offline_access`) and the claims they reveal.
+         */
+        get: operations["discovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/me": {
         parameters: {
             query?: never;
@@ -76,6 +97,48 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/me/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Apps with access
+         * @description The applications you signed in to with Profiles, with what each may have and how many of your
+         *     sign-ins to it are live.
+         */
+        get: operations["my_apps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/me/apps/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an app's access
+         * @description Takes back your consent and ends every sign-in of yours to the app: its tokens stop working
+         *     at once and it is told (back-channel logout). It asks again next time you sign in to it.
+         */
+        delete: operations["revoke_app"];
         options?: never;
         head?: never;
         patch?: never;
@@ -487,6 +550,54 @@ export interface paths {
          */
         post: operations["requeue_claim"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Client applications
+         * @description Every registered client application that signs people in through Profiles (OpenID Connect).
+         */
+        get: operations["list_clients"];
+        put?: never;
+        /**
+         * Register a client application
+         * @description Exact redirect URIs (`https`, or `http` on localhost), the scopes it may ask for
+         *     (`openid` always; `profile`, `email`, `orcid`, `datacite`, `offline_access`), confidential
+         *     (default, with a secret shown only in this answer) or `public` (PKCE alone), and
+         *     `first_party` (no consent page). Optional: post-logout redirect URIs and a back-channel
+         *     logout URI. Audited.
+         */
+        post: operations["register_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a client application
+         * @description It signs nobody in any more, and every token it holds stops working. Audited.
+         */
+        delete: operations["remove_client"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1173,6 +1284,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization endpoint
+         * @description Signs a person in to a registered client application (OpenID Connect, code flow only). The
+         *     client and `redirect_uri` (exact match) are checked first; if either is wrong the person sees
+         *     an error page and is never redirected. Then: `response_type=code`, PKCE with
+         *     `code_challenge_method=S256` (required), `scope` including `openid` and only scopes the
+         *     client may have; `state` and `nonce` are carried through. Without a session the person signs
+         *     in first (`prompt=none`: `login_required`); `prompt=login` or a sign-in older than `max_age`
+         *     signs in again at ORCID; a third-party client needs the person's consent (a page here;
+         *     `prompt=consent` asks again). Answers `303` to the redirect URI with `code`, `state` and
+         *     `iss` (RFC 9207), or with `error` and `error_description`.
+         */
+        get: operations["authorize_get"];
+        put?: never;
+        /**
+         * Authorization endpoint: the consent page's answer
+         * @description The consent page posts the same request with `decision=allow` or `deny`; only from this
+         *     site's own page (`Origin`/`Sec-Fetch-Site`).
+         */
+        post: operations["authorize_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token introspection (RFC 7662)
+         * @description For resource servers (any confidential client): whether a token is active now — signed by
+         *     us, not expired, and its sign-in neither revoked nor ended with its session — with `scope`,
+         *     `client_id`, `sub`, `exp`, `iat`, `iss`, `token_type`. An inactive token is just
+         *     `{"active": false}`.
+         */
+        post: operations["introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RP-initiated logout
+         * @description OpenID Connect RP-Initiated Logout 1.0. With an `id_token_hint` of this browser's session the
+         *     session ends at once (and every client it signed in to is told by back-channel logout);
+         *     otherwise the person confirms on a page first. Then back to `post_logout_redirect_uri` (one
+         *     the client registered) with `state`, or a "signed out" page.
+         */
+        get: operations["logout_get"];
+        put?: never;
+        /**
+         * RP-initiated logout: the confirmation
+         * @description The confirmation page's form post (from this site's own page only).
+         */
+        post: operations["logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token revocation (RFC 7009)
+         * @description Revokes an access or refresh token of the calling client, and with it every token of that
+         *     sign-in. Always `200` for a token that is unknown or already revoked, as RFC 7009 says.
+         */
+        post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token endpoint
+         * @description `grant_type=authorization_code` (with `code`, the same `redirect_uri` and the PKCE
+         *     `code_verifier`) or `grant_type=refresh_token`. Confidential clients authenticate with HTTP
+         *     Basic or `client_secret_post`; public clients send `client_id`. Answers an access token (JWT,
+         *     `typ: at+jwt`, 15 minutes), an ID token, and a refresh token. Refresh tokens rotate: each is
+         *     spent by its use; a spent one presented again revokes every token of that sign-in, as does a
+         *     code used twice. Errors are OAuth's (`invalid_grant`, `invalid_client` 401, …).
+         */
+        post: operations["token_endpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * UserInfo
+         * @description The claims of the signed-in person that the access token's scopes allow: `sub` always;
+         *     `profile` → `name`, `given_name`, `family_name`; `email` → `email`; `orcid` → `orcid` (the
+         *     iD's URL); `datacite` → DataCite's `uid`, `role_id`, `beta_tester`, `has_orcid_token`.
+         */
+        get: operations["userinfo_get"];
+        put?: never;
+        /**
+         * UserInfo (POST)
+         * @description The same as `GET`.
+         */
+        post: operations["userinfo_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1524,6 +1790,32 @@ export interface components {
             revoked_at?: string | null;
             scopes: string[];
         };
+        /** @description An application the person signed in to. */
+        AppAccess: {
+            /**
+             * Format: int64
+             * @description Sign-ins to it still live.
+             */
+            active_sign_ins: number;
+            client_id: string;
+            /**
+             * Format: date-time
+             * @description When the person agreed (third-party apps).
+             */
+            consented_at?: string | null;
+            first_party: boolean;
+            /**
+             * Format: date-time
+             * @description The latest sign-in to it.
+             */
+            last_signed_in_at?: string | null;
+            name: string;
+            /** @description What it may have (the scopes agreed to, or asked for by a first-party app). */
+            scopes: string[];
+        };
+        AppList: {
+            data: components["schemas"]["AppAccess"][];
+        };
         AuditEntry: {
             action: string;
             /** @description Who acted: an ORCID iD, or `command line`/`system`. */
@@ -1536,6 +1828,32 @@ export interface components {
             id: number;
             target_id: string;
             target_type: string;
+        };
+        /** @description The authorization request (a `GET` query, or the consent page's form). */
+        AuthorizeParams: {
+            client_id?: string | null;
+            /** @description PKCE: required, method `S256`. */
+            code_challenge?: string | null;
+            code_challenge_method?: string | null;
+            /** @description The consent page's answer (`allow` or `deny`); only in its form post. */
+            decision?: string | null;
+            /** @description Seconds: a sign-in older than this is done again. */
+            max_age?: string | null;
+            /** @description Put into the ID token. */
+            nonce?: string | null;
+            /**
+             * @description `none` (never show a page: fail with `login_required`/`consent_required`), `login`
+             *     (sign in again at ORCID), `consent` (ask again).
+             */
+            prompt?: string | null;
+            /** @description Exactly one of the client's registered redirect URIs. */
+            redirect_uri?: string | null;
+            /** @description `code` (the only flow). */
+            response_type?: string | null;
+            /** @description Space-separated; must include `openid`, and only scopes the client is allowed. */
+            scope?: string | null;
+            /** @description Returned as is. */
+            state?: string | null;
         };
         /** @description How Auto-Update adds new DOIs naming you. */
         AutoUpdateSettings: {
@@ -1696,6 +2014,24 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ClientList: {
+            data: components["schemas"]["ClientView"][];
+        };
+        /** @description A client as staff see it (never its secret). */
+        ClientView: {
+            allowed_scopes: string[];
+            backchannel_logout_uri?: string | null;
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Signs people in without a consent page. */
+            first_party: boolean;
+            /** @description `confidential` (a secret) or `public` (PKCE alone, e.g. a single-page app). */
+            kind: string;
+            name: string;
+            post_logout_redirect_uris: string[];
+            redirect_uris: string[];
+        };
         CreatedApiToken: components["schemas"]["ApiTokenView"] & {
             /** @description The secret: shown this once, stored only as a hash. Send it as `Authorization: Bearer …`. */
             token: string;
@@ -1835,6 +2171,15 @@ export interface components {
             /** @description The next page (cursor mode), when there is one. */
             next?: string | null;
         };
+        LogoutParams: {
+            client_id?: string | null;
+            /** @description An ID token we issued to the client (expired is fine): proves which session to end. */
+            id_token_hint?: string | null;
+            /** @description Where to go afterwards: one of the client's registered logout URIs. */
+            post_logout_redirect_uri?: string | null;
+            /** @description Returned as is. */
+            state?: string | null;
+        };
         NewApiToken: {
             /**
              * Format: int64
@@ -1858,6 +2203,29 @@ export interface components {
              */
             orcid?: string | null;
             source?: null | components["schemas"]["ClaimSource"];
+        };
+        /** @description What staff register. */
+        NewClient: {
+            /** @description The scopes it may ask for (default `openid profile`); `openid` is always included. */
+            allowed_scopes?: string[];
+            /**
+             * @description Back-channel logout: we POST a `logout_token` here when a session that signed in to the
+             *     client ends (sign-out, revocation, account deletion).
+             */
+            backchannel_logout_uri?: string | null;
+            /** @description `true`: no consent page (for DataCite's own services). */
+            first_party?: boolean;
+            /** @description Shown to people on the consent page and in "Apps with access" (1–100 characters). */
+            name: string;
+            /** @description Where RP-initiated logout may send people back to (same rules). */
+            post_logout_redirect_uris?: string[];
+            /** @description `false` (default): confidential, with a secret. `true`: public (PKCE alone). */
+            public?: boolean;
+            /**
+             * @description Exact redirect URIs (1–10): `https://…`, or `http://localhost`/`http://127.0.0.1` for
+             *     development; no fragment.
+             */
+            redirect_uris: string[];
         };
         /** @description A new exclusion, from the API. */
         NewExclusion: {
@@ -1982,6 +2350,15 @@ export interface components {
             doi: string;
             title?: string | null;
         };
+        /** @description An OAuth error (RFC 6749 §5.2). */
+        OauthError: {
+            /**
+             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+             *     `unsupported_grant_type`, `invalid_scope`, `invalid_token`, `server_error`.
+             */
+            error: string;
+            error_description: string;
+        };
         PendingSignupView: {
             display_name?: string | null;
             email?: string | null;
@@ -2090,6 +2467,12 @@ export interface components {
             /** @description Works in the record, from any source. */
             works_in_record: number;
         };
+        /** @description A newly registered client, with its secret: shown this once, stored only as a hash. */
+        RegisteredClient: {
+            client: components["schemas"]["ClientView"];
+            /** @description The client secret (confidential clients); `null` for a public client. */
+            client_secret?: string | null;
+        };
         RetryFailed: {
             /** @description Only claims that failed with this error code (e.g. `orcid_unavailable`). */
             error_code?: string | null;
@@ -2122,6 +2505,8 @@ export interface components {
          */
         Role: "staff_admin" | "staff_user" | "provider_admin" | "provider_user" | "client_admin" | "client_user" | "user";
         SessionView: {
+            /** @description The client applications this session signed in to (names), while those sign-ins last. */
+            apps?: string[];
             /** Format: date-time */
             created_at: string;
             /** @description The session making this request. */
@@ -2184,6 +2569,25 @@ export interface components {
              */
             version: string;
         };
+        /** @description The form of the token, revocation and introspection endpoints. */
+        TokenForm: {
+            /**
+             * @description Client authentication in the body (`client_secret_post`), or `client_id` alone for a
+             *     public client; otherwise HTTP Basic (`client_secret_basic`).
+             */
+            client_id?: string | null;
+            client_secret?: string | null;
+            code?: string | null;
+            /** @description PKCE: the verifier of the code's challenge. */
+            code_verifier?: string | null;
+            /** @description `authorization_code` or `refresh_token` (token endpoint). */
+            grant_type?: string | null;
+            redirect_uri?: string | null;
+            refresh_token?: string | null;
+            /** @description The token to revoke or introspect. */
+            token?: string | null;
+            token_type_hint?: string | null;
+        };
         TokenResponse: {
             /** @description An RS256 JWT; send it as `Authorization: Bearer <access_token>`. */
             access_token: string;
@@ -2198,6 +2602,21 @@ export interface components {
              */
             expires_in: number;
             /** @description Always `Bearer`. */
+            token_type: string;
+        };
+        /** @description What the token endpoint answers. */
+        TokenSet: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds the access token lives.
+             */
+            expires_in: number;
+            id_token: string;
+            /** @description Spent by its first use: each refresh answers a new one. */
+            refresh_token: string;
+            scope: string;
+            /** @description `Bearer`. */
             token_type: string;
         };
         /** @enum {string} */
@@ -2305,6 +2724,26 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    discovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
         };
@@ -2537,6 +2976,92 @@ export interface operations {
             };
             /** @description A bad action, DOI, page size or `page[before]` (`invalid_parameter`, `invalid_doi`). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_apps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your apps. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppList"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An API token (`api_token_not_allowed`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_app: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The app's client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another site's request, a bearer JWT or an API token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: you have not signed in to that app. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3756,6 +4281,161 @@ export interface operations {
             };
             /** @description A worker is processing it right now. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_clients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientList"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a staff admin's browser session, or no recent sign-in (`reauthentication_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    register_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClient"];
+            };
+        };
+        responses: {
+            /** @description Registered; the secret is in this answer only. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredClient"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a staff admin's browser session, another site's request, or no recent sign-in (`reauthentication_required`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_parameter`: a name, URI or scope that does not do. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a staff admin's browser session, another site's request, or no recent sign-in. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_found`: no such client. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5871,6 +6551,408 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authorize_get: {
+        parameters: {
+            query?: {
+                /** @description `code` (the only flow). */
+                response_type?: string;
+                client_id?: string;
+                /** @description Exactly one of the client's registered redirect URIs. */
+                redirect_uri?: string;
+                /** @description Space-separated; must include `openid`, and only scopes the client is allowed. */
+                scope?: string;
+                /** @description Returned as is. */
+                state?: string;
+                /** @description Put into the ID token. */
+                nonce?: string;
+                /** @description PKCE: required, method `S256`. */
+                code_challenge?: string;
+                code_challenge_method?: string;
+                /**
+                 * @description `none` (never show a page: fail with `login_required`/`consent_required`), `login`
+                 *     (sign in again at ORCID), `consent` (ask again).
+                 */
+                prompt?: string;
+                /** @description Seconds: a sign-in older than this is done again. */
+                max_age?: string;
+                /** @description The consent page's answer (`allow` or `deny`); only in its form post. */
+                decision?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent page (third-party clients). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description To the client's redirect URI (code or error), to sign-in, or to re-authentication. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown client or unregistered redirect URI: an error page, no redirect. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    authorize_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["AuthorizeParams"];
+            };
+        };
+        responses: {
+            /** @description To the client's redirect URI with a code, or `error=access_denied`. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown client or unregistered redirect URI. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not posted by our consent page. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not a form. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description `{active, …}`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `invalid_request`: no `token`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+            /** @description `invalid_client`: resource servers authenticate as confidential clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+        };
+    };
+    logout_get: {
+        parameters: {
+            query?: {
+                /** @description An ID token we issued to the client (expired is fine): proves which session to end. */
+                id_token_hint?: string;
+                /** @description Where to go afterwards: one of the client's registered logout URIs. */
+                post_logout_redirect_uri?: string;
+                client_id?: string;
+                /** @description Returned as is. */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page, or the signed-out page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Signed out; back to the client. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unregistered `post_logout_redirect_uri`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["LogoutParams"];
+            };
+        };
+        responses: {
+            /** @description The signed-out page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Signed out; back to the client. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unregistered `post_logout_redirect_uri`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not posted by our page (`cross_origin_request`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a form. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description Revoked (or nothing to revoke). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: no `token`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+            /** @description `invalid_client`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+        };
+    };
+    token_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description The tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenSet"];
+                };
+            };
+            /** @description `invalid_request`, `invalid_grant` (unknown, expired, replayed or another client's code or refresh token; wrong redirect_uri or PKCE verifier), `unsupported_grant_type`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+            /** @description `invalid_client`: unknown client or wrong secret. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+            /** @description Not a form. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    userinfo_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `invalid_token`: missing, expired, revoked (its session ended, the app was revoked) or not one of our access tokens. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
+                };
+            };
+        };
+    };
+    userinfo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claims. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description `invalid_token`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OauthError"];
                 };
             };
         };
