@@ -30,7 +30,7 @@ pub const SCOPES: &[(&str, &str)] = &[
         "datacite",
         "What DataCite's services read: your ORCID iD, role, whether you test new features and whether Profiles holds an ORCID permission",
     ),
-    ("offline_access", "Stay signed in for up to 30 days without asking you again"),
+    ("offline_access", "Keep access while you are signed out of Profiles (until you revoke it, or 30 days unused)"),
 ];
 
 /// A registered client application.

@@ -174,6 +174,9 @@ pub fn redeem_code(
                 "The PKCE code_verifier does not match the code_challenge.",
             )));
         }
+        // `offline_access` outlives the browser session it started in (it ends when the person
+        // revokes the app, or its refresh tokens lapse); anything else ends with the session.
+        let session_id = session_id.filter(|_| !scopes.iter().any(|s| s == "offline_access"));
         let family: Family = diesel::insert_into(oauth_families::table)
             .values((
                 oauth_families::client_id.eq(client_id),

@@ -376,6 +376,20 @@ async fn wrong_redirects_secrets_codes_verifiers_and_tokens_are_refused() {
             v
         }
     };
+    // One more sign-in, asking for offline_access.
+    let offline_url =
+        authorize_url(&app, &client_id, &challenge, "").replace("openid%20profile", "openid%20offline_access");
+    let code = param(&authorize(&app, &b, &offline_url).await, "code").unwrap();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", verifier.as_str()),
+        ("client_id", client_id.as_str()),
+        ("client_secret", secret.as_str()),
+    ];
+    let (_, offline) = token(&app, &form).await;
+    let offline_access = offline["access_token"].as_str().unwrap().to_owned();
     let live = introspect(access.clone()).await;
     assert_eq!(live["active"], true, "{live}");
     assert_eq!(live["client_id"], client_id.as_str());
@@ -390,6 +404,11 @@ async fn wrong_redirects_secrets_codes_verifiers_and_tokens_are_refused() {
     assert_eq!(res.status(), 204);
     assert_eq!(introspect(access.clone()).await, json!({"active": false}));
     assert_eq!(userinfo(&app, &access).await, 401, "the session's tokens end with it");
+    assert_eq!(
+        userinfo(&app, &offline_access).await,
+        200,
+        "offline_access outlives the session"
+    );
     let (status, body) = token(
         &app,
         &[
