@@ -2,7 +2,7 @@
 #   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
 #   make test   every check and test (make e2e alone: the browser journeys)
 #   make bench  the ORCID claims benchmark (figures in docs/benchmarks.md)
-.PHONY: run test e2e fuzz chaos bench stop build openapi deps clean help token admin
+.PHONY: run test e2e fuzz chaos bench stop build openapi deps clean help token admin client
 
 help:
 	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
@@ -15,6 +15,7 @@ help:
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
 	@echo "make token ORCID=<iD> SCOPE=claims:read    print a new API token for an account"
 	@echo "make admin ORCID=<iD> ROLE=staff_admin     give an account a role (bootstraps the first admin)"
+	@echo "make client NAME=<app> REDIRECT_URI=<uri> SCOPE=profile,orcid   register an app that signs people in with Profiles"
 
 run:
 	@scripts/run.sh
@@ -42,6 +43,19 @@ token:
 
 admin:
 	@scripts/cli.sh admin grant "$(ORCID)" "$(ROLE)"
+
+# `make client NAME=<app> REDIRECT_URI=<uri> [SCOPE=profile,orcid,…] [PUBLIC=1] [FIRST_PARTY=1]
+# [POST_LOGOUT_REDIRECT_URI=<uri>] [BACKCHANNEL_LOGOUT_URI=<uri>]`: an OpenID Connect client (see
+# README, "Sign your users in with Profiles"); prints client_id, client_secret (shown only now) and
+# issuer. Several redirect or logout URIs: separate them with spaces; scopes with commas, as for
+# `make token`.
+comma := ,
+client:
+	@test -n "$(NAME)" -a -n "$(REDIRECT_URI)" || { echo 'give NAME="<app name>" REDIRECT_URI=<exact redirect URI>' >&2; exit 1; }
+	@scripts/cli.sh clients add --name "$(NAME)" $(foreach u,$(REDIRECT_URI),--redirect-uri "$(u)") \
+		$(foreach s,$(subst $(comma), ,$(SCOPE)),--scope "$(s)") $(if $(PUBLIC),--public) $(if $(FIRST_PARTY),--first-party) \
+		$(foreach u,$(POST_LOGOUT_REDIRECT_URI),--post-logout-redirect-uri "$(u)") \
+		$(if $(BACKCHANNEL_LOGOUT_URI),--backchannel-logout-uri "$(BACKCHANNEL_LOGOUT_URI)")
 
 deps:
 	@scripts/deps.sh
