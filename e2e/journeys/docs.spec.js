@@ -66,7 +66,7 @@ test('12. the API reference at /api/docs: accessible, lists the claims endpoints
   const { status: minted, body: jwt } = await apiFromPage(page, 'POST', '/api/v1/tokens');
   expect(minted).toBe(201);
   await page.getByLabel('Bearer token (JWT or API token)').fill(jwt.access_token);
-  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.getByRole('button', { name: 'Authorize', exact: true }).click();
   await expect(page.getByText(/^A JWT is set \(/)).toBeVisible();
   await expect(me).toContainText('Sent with your token');
 

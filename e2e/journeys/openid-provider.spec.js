@@ -245,17 +245,21 @@ test('42. a repository signs a person in with Profiles: the consent page, the ID
     await atApp(page, app, '/callback');
     const offline = { claims: { ...app.signedIn().claims }, tokens: { ...app.signedIn().tokens } };
     expect(offline.claims).toMatchObject({ sub: first.claims.sub, aud: registered.clientId });
-    // Signing out from the app: this ID token does not name the browser's Profiles session, so
-    // Profiles asks first, naming the app; then back to the app's post-logout page.
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await backAt(page, '/oauth/logout');
+    // A logout request that does not prove which session it is for (no id_token_hint) is asked
+    // about first, naming the app.
+    await page.goto(`${stack.appUrl}/oauth/logout?client_id=${encodeURIComponent(registered.clientId)}`);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign out of Profiles?');
     await expect(page.getByRole('main')).toContainText(`${app.name} asks to sign you out.`);
     await expectAccessible(page);
     await screenshot(page, testInfo, 'logout-confirm');
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // The app's own sign-out sends this session's ID token: Profiles signs out at once and sends
+    // the person back to the app's post-logout page.
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await atApp(page, app, '/signed-out');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(`You are signed out of ${app.name}`);
+    // The app still hears that the session ended (back-channel), though its sign-in stays.
+    await expect.poll(() => app.logoutTokens.length, { timeout: 15_000 }).toBe(2);
     expect(await me(page, stack), 'signed out of Profiles').toMatchObject({ status: 401 });
     // …and its refresh token still works (rotating), until the person revokes the app.
     const kept = await app.refreshWith(offline.tokens.refresh_token);

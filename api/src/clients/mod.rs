@@ -28,7 +28,7 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("orcid", "Your ORCID iD"),
     (
         "datacite",
-        "What DataCite's services read: your ORCID iD, role, whether you test new features and whether Profiles holds an ORCID permission",
+        "What DataCite's services read: your ORCID iD, your role, whether you test new features, and whether Profiles holds an ORCID token for you",
     ),
     ("offline_access", "Keep access while you are signed out of Profiles (until you revoke it, or 30 days unused)"),
 ];

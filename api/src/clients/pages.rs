@@ -17,7 +17,7 @@ button.primary{background:#1d4f91;color:#fff}button.secondary{background:#fff;co
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{} – Profiles</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+<title>{} · Profiles</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
         escape(title)
     )
 }

@@ -174,9 +174,6 @@ pub fn redeem_code(
                 "The PKCE code_verifier does not match the code_challenge.",
             )));
         }
-        // `offline_access` outlives the browser session it started in (it ends when the person
-        // revokes the app, or its refresh tokens lapse); anything else ends with the session.
-        let session_id = session_id.filter(|_| !scopes.iter().any(|s| s == "offline_access"));
         let family: Family = diesel::insert_into(oauth_families::table)
             .values((
                 oauth_families::client_id.eq(client_id),
@@ -282,7 +279,10 @@ pub fn live_family(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Que
     let Some(family) = family else {
         return Ok(None);
     };
-    if let Some(sid) = family.session_id {
+    // `offline_access` outlives the browser session it started in (it ends when the person revokes
+    // the app, or its refresh tokens lapse); anything else ends with the session.
+    let offline = family.scopes.iter().any(|s| s == "offline_access");
+    if let (Some(sid), false) = (family.session_id, offline) {
         let live: i64 = sessions::table
             .find(sid)
             .filter(sessions::revoked_at.is_null())
@@ -379,10 +379,13 @@ pub fn sessions_ended(conn: &mut PgConnection, sids: &[Uuid], now: DateTime<Utc>
     if sids.is_empty() {
         return Ok(0);
     }
-    let ended: Vec<(Uuid, String, Uuid, Option<Uuid>)> = diesel::update(
+    let mut ended: Vec<(Uuid, String, Uuid, Option<Uuid>)> = diesel::update(
         oauth_families::table
             .filter(oauth_families::session_id.eq_any(sids))
-            .filter(oauth_families::revoked_at.is_null()),
+            .filter(oauth_families::revoked_at.is_null())
+            .filter(diesel::dsl::not(
+                oauth_families::scopes.contains(vec!["offline_access".to_owned()]),
+            )),
     )
     .set((
         oauth_families::revoked_at.eq(now),
@@ -395,8 +398,21 @@ pub fn sessions_ended(conn: &mut PgConnection, sids: &[Uuid], now: DateTime<Utc>
         oauth_families::session_id,
     ))
     .get_results(conn)?;
+    // `offline_access` sign-ins stay, but their clients still hear that the session ended.
+    let offline: Vec<(Uuid, String, Uuid, Option<Uuid>)> = oauth_families::table
+        .filter(oauth_families::session_id.eq_any(sids))
+        .filter(oauth_families::revoked_at.is_null())
+        .select((
+            oauth_families::id,
+            oauth_families::client_id,
+            oauth_families::account_id,
+            oauth_families::session_id,
+        ))
+        .load(conn)?;
+    let revoked = ended.len();
+    ended.extend(offline);
     tell_clients(conn, &ended)?;
-    Ok(ended.len())
+    Ok(revoked)
 }
 
 /// The person revoked the app: its consent and every sign-in to it end, and it is told.
