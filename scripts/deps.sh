@@ -2,6 +2,7 @@
 # Installs what the project needs on a fresh Debian machine, and nothing that is already there.
 #   scripts/deps.sh          system packages (PostgreSQL, libpq, haproxy) and npm packages
 #   scripts/deps.sh browser  also Debian's Chromium, for the browser tests
+#   scripts/deps.sh bench    also wrk, for the API benchmark
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -35,6 +36,10 @@ command -v node >/dev/null || { echo "Node.js 20+ is required (apt-get install n
 apt_install postgresql libpq-dev pkg-config haproxy
 if [ "${1:-}" = "browser" ]; then
     apt_install chromium fonts-liberation
+fi
+# `make bench` drives the API with wrk.
+if [ "${1:-}" = "bench" ]; then
+    apt_install wrk
 fi
 # diesel's CLI, pinned, in the project's own folder: `make test` checks schema.rs with it.
 DIESEL_VERSION=2.3.3

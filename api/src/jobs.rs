@@ -285,6 +285,54 @@ async fn grace_over(mut shutdown: watch::Receiver<bool>, grace: Duration) {
     tokio::time::sleep(grace).await;
 }
 
+/// The channel a trigger on `jobs` notifies at each insert.
+pub const WAKE_CHANNEL: &str = "profiles_jobs";
+
+/// How often the listening connection is asked for notifications (it cannot block: diesel reads
+/// them without waiting), so a worker wakes at most this long after a job is queued.
+const LISTEN_EVERY: Duration = Duration::from_millis(5);
+
+/// Wakes `wake` whenever a job is queued: one connection of `pool`, kept in a thread of its own,
+/// `LISTEN`s on [`WAKE_CHANNEL`]. If the connection is lost it is taken again; meanwhile the
+/// worker still polls.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a thread of its own, outside the runtime: its sleeps block nothing else"
+)]
+fn listen_for_jobs(pool: DbPool, wake: Arc<tokio::sync::Notify>, shutdown: watch::Receiver<bool>) {
+    let spawned = std::thread::Builder::new().name("job-listener".into()).spawn(move || {
+        while !*shutdown.borrow() {
+            let Ok(mut conn) = pool.get() else {
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            };
+            if diesel::sql_query(format!("LISTEN {WAKE_CHANNEL}"))
+                .execute(&mut conn)
+                .is_err()
+            {
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            }
+            'listening: while !*shutdown.borrow() {
+                let mut woke = false;
+                for received in conn.notifications_iter() {
+                    match received {
+                        Ok(_) => woke = true,
+                        Err(_) => break 'listening,
+                    }
+                }
+                if woke {
+                    wake.notify_one();
+                }
+                std::thread::sleep(LISTEN_EVERY);
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no job listener: the worker polls only");
+    }
+}
+
 /// Drains the queue until `shutdown` turns true. Jobs of one batch run concurrently.
 pub struct Worker {
     pool: DbPool,
@@ -308,6 +356,8 @@ impl Worker {
 
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let kinds: Vec<String> = self.handlers.keys().cloned().collect();
+        let wake = Arc::new(tokio::sync::Notify::new());
+        listen_for_jobs(self.pool.clone(), wake.clone(), shutdown.clone());
         tracing::info!(worker = %self.options.id, ?kinds, "worker started");
         while !*shutdown.borrow() {
             // Jobs under way finish, within the grace once shutdown is asked for.
@@ -327,8 +377,10 @@ impl Worker {
                 }
             };
             if took == 0 {
+                // Until the next poll, or sooner: new work, or the end.
                 tokio::select! {
                     _ = tokio::time::sleep(self.options.poll_interval) => {}
+                    _ = wake.notified() => {}
                     _ = shutdown.changed() => {}
                 }
             }

@@ -44,6 +44,7 @@ pub mod paging;
 pub mod policy;
 pub mod ratelimit;
 pub mod routes;
+pub mod spa;
 pub mod startup;
 pub mod telemetry;
 pub mod worker;

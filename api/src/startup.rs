@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use actix_files::{Files, NamedFile};
+use actix_files::NamedFile;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
@@ -61,10 +61,12 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             Key::generate()
         }
     };
+    let web_ui = web::Data::new(crate::spa::WebUi::new(&state.config.web_ui_dir));
     let server = HttpServer::new(move || {
         let max_body = state.config.max_body_bytes;
         let (app, _) = App::new()
             .app_data(state.clone())
+            .app_data(web_ui.clone())
             .app_data(route_table.clone())
             .app_data(json_config(max_body))
             .app_data(web::PayloadConfig::new(max_body))
@@ -129,7 +131,6 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .openapi(routes::ApiDoc::openapi())
             .configure(routes::configure)
             .split_for_parts();
-        let assets = state.config.web_ui_dir.join("assets");
         let app = app
             // The OpenAPI document, and the web UI's reference page that reads it (an
             // accessible viewer of our own, offline, under the same CSP as every page).
@@ -146,15 +147,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             )
             .default_service(web::to(fallback));
         // Hashed asset names change with their content, so they may be cached for good.
-        app.configure(|cfg| {
-            if assets.is_dir() {
-                cfg.service(
-                    web::scope("/assets")
-                        .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=31536000, immutable")))
-                        .service(Files::new("", assets)),
-                );
-            }
-        })
+        app.route("/assets/{name}", web::get().to(asset))
     })
     .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
@@ -294,6 +287,17 @@ async fn api_docs_page(req: HttpRequest, state: web::Data<AppState>) -> Result<H
     spa_file(&req, &state.config.web_ui_dir, "/")
 }
 
+/// `GET /assets/{name}`: a hashed asset of the web UI, from memory.
+async fn asset(
+    req: HttpRequest,
+    web_ui: web::Data<crate::spa::WebUi>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    web_ui
+        .asset(&req, &name)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("There is no asset {:?}.", name.as_str())))
+}
+
 /// Anything no route matched: 405 for a known path with another method, 404 for API paths,
 /// and otherwise the SPA (a deep link falls back to `index.html`).
 async fn fallback(
@@ -312,7 +316,7 @@ async fn fallback(
             .with_header(header::ALLOW, allow));
         }
     }
-    let reserved = ["/api", "/auth", "/.well-known", "/heartbeat", "/assets"]
+    let reserved = ["/api", "/auth", "/oauth", "/.well-known", "/heartbeat", "/assets"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     if reserved || !(req.method() == Method::GET || req.method() == Method::HEAD) {
@@ -341,6 +345,11 @@ fn spa_file(req: &HttpRequest, dir: &Path, path: &str) -> Result<HttpResponse, A
             header::HeaderValue::from_static("public, max-age=3600"),
         );
         return Ok(res);
+    }
+    if let Some(web_ui) = req.app_data::<web::Data<crate::spa::WebUi>>() {
+        if let Some(page) = web_ui.index(req) {
+            return Ok(page);
+        }
     }
     let index = dir.join("index.html");
     if !index.is_file() {

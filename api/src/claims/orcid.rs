@@ -116,7 +116,18 @@ impl OrcidApi {
             sent.as_ref().ok().map(|r| r.status().as_u16()),
             started.elapsed(),
         );
-        sent.map_err(|e| OrcidError::Unavailable(transport_message(e)))
+        let response = sent.map_err(|e| OrcidError::Unavailable(transport_message(e)))?;
+        // Over ORCID's own bucket after all: every process pauses, for as long as ORCID asks. A
+        // 503 is also what an outage answers, so without `Retry-After` it pauses only briefly.
+        let pause = match response.status().as_u16() {
+            429 => Some(retry_after(&response).unwrap_or(Duration::from_secs(1))),
+            503 => Some(retry_after(&response).unwrap_or(Duration::from_millis(100))),
+            _ => None,
+        };
+        if let Some(pause) = pause {
+            self.limiter.back_off(pause).await;
+        }
+        Ok(response)
     }
 
     /// `POST /work`; returns the new put-code, read from the last segment of `Location`

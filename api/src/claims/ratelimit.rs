@@ -2,9 +2,11 @@
 //! budget for ORCID's Member API (24 requests/s, burst 40 by default).
 //!
 //! Callers reserve a token and wait until it is due (the bucket may go negative), so waiting
-//! callers are served in order without polling. A small safety margin is kept below the configured
-//! limit: requests reach ORCID a few milliseconds after they are granted, and jitter in that delay
-//! must not push one over ORCID's own bucket.
+//! callers are served in order without polling. The bucket is ORCID's own model (a steady rate
+//! and a burst), run 2 % below the configured rate so that the few milliseconds between a grant
+//! and its arrival at ORCID never add up to a request over ORCID's bucket; and when ORCID says
+//! 429 or 503 anyway, every process backs off together (`back_off` drains the shared bucket for
+//! the time ORCID asked, or a second).
 
 use std::time::Duration;
 
@@ -14,7 +16,7 @@ use diesel::sql_types::{Double, Text};
 use crate::db::DbPool;
 
 /// Share of the configured rate actually spent.
-const RATE_MARGIN: f64 = 0.9;
+const RATE_MARGIN: f64 = 0.98;
 /// Share of the configured burst actually spent.
 const BURST_MARGIN: f64 = 0.75;
 
@@ -59,6 +61,37 @@ impl RateLimiter {
     /// The rate the limiter actually allows (after the margin).
     pub fn effective_rate(&self) -> f64 {
         self.per_second
+    }
+
+    /// ORCID refused a request for its rate (429/503): nobody sends for `pause` (what ORCID's
+    /// `Retry-After` said, or a second), so the shared bucket starts again below empty.
+    pub async fn back_off(&self, pause: Duration) {
+        let (pool, name, rate, owed) = (
+            self.pool.clone(),
+            self.name.clone(),
+            self.per_second,
+            pause.min(Duration::from_secs(30)).as_secs_f64() * self.per_second,
+        );
+        let done = tokio::task::spawn_blocking(move || -> QueryResult<usize> {
+            let mut conn = pool
+                .get()
+                .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+            // The bucket as of now, then `owed` below empty (never deeper than that).
+            diesel::sql_query(
+                "UPDATE rate_limits SET
+                     tokens = LEAST(tokens + GREATEST(0, EXTRACT(EPOCH FROM clock_timestamp() - updated_at)) * $3, 0) - $2,
+                     updated_at = clock_timestamp()
+                 WHERE name = $1 AND tokens > -$2",
+            )
+            .bind::<Text, _>(name)
+            .bind::<Double, _>(owed)
+            .bind::<Double, _>(rate)
+            .execute(&mut conn)
+        })
+        .await;
+        if !matches!(done, Ok(Ok(_))) {
+            tracing::debug!("could not record ORCID's back-off in the shared bucket");
+        }
     }
 
     /// Waits until one more request may be sent.

@@ -21,6 +21,38 @@ async fn spa_is_served_with_the_right_caching() {
     let res = app.client.get(app.url("/assets/index-abc123.js")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert_eq!(res.text().await.unwrap(), "console.log(1)");
+    // index.html is served from memory, revalidated, and a new build replaces it.
+    let res = app.client.get(app.url("/")).send().await.unwrap();
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let res = app
+        .client
+        .get(app.url("/settings"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>Profiles SPA, rebuilt</title>",
+    )
+    .unwrap();
+    let res = app
+        .client
+        .get(app.url("/"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("rebuilt"));
+    let res = app.client.get(app.url("/oauth/unknown")).send().await.unwrap();
+    assert_problem(res, 404, "not_found").await;
     let res = app.client.get(app.url("/favicon.svg")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "<svg/>");

@@ -1,0 +1,2 @@
+DROP TRIGGER jobs_notify ON jobs;
+DROP FUNCTION profiles_jobs_notify();
