@@ -9,9 +9,11 @@ import { NotFoundPage } from './routes/NotFoundPage';
 import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
 import { AdminAccountPage } from './routes/settings/AdminAccountPage';
 import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
+import { AdminClientsPage } from './routes/settings/AdminClientsPage';
 import { AdminNotificationsPage } from './routes/settings/AdminNotificationsPage';
 import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
 import { ApiTokensSettingsPage } from './routes/settings/ApiTokensSettingsPage';
+import { AppsSettingsPage } from './routes/settings/AppsSettingsPage';
 import { ClaimsActivityPage } from './routes/settings/ClaimsActivityPage';
 import { ClaimsAutoUpdatePage } from './routes/settings/ClaimsAutoUpdatePage';
 import { ClaimsReviewPage } from './routes/settings/ClaimsReviewPage';
@@ -64,6 +66,7 @@ export function App() {
           <Route path="settings" element={<SettingsLayout />}>
             <Route index element={<AccountSettingsPage />} />
             <Route path="sessions" element={<SessionsSettingsPage />} />
+            <Route path="apps" element={<AppsSettingsPage />} />
             <Route path="tokens" element={<ApiTokensSettingsPage />} />
             <Route path="data" element={<YourDataSettingsPage />} />
             <Route path="social" element={<SocialSettingsPage />} />
@@ -79,6 +82,7 @@ export function App() {
               <Route index element={<AdminSettingsPage />} />
               <Route path="accounts/:orcid" element={<AdminAccountPage />} />
               <Route path="claims" element={<AdminClaimsPage />} />
+              <Route path="clients" element={<AdminClientsPage />} />
               <Route path="notifications" element={<AdminNotificationsPage />} />
             </Route>
           </Route>

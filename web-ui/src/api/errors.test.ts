@@ -72,9 +72,15 @@ describe('errorMessage', () => {
     expect(isReauthenticationRequired(error)).toBe(true);
     expect(isSessionEnded(error)).toBe(false);
     expect(errorMessage(error)).toBe('For your security, sign in again to do this.');
-    // The code alone is not enough: it is a 401.
-    expect(isReauthenticationRequired(new ApiError(403, 'x', 'reauthentication_required'))).toBe(false);
+    // The API's document lists it under 403 for the client applications: the same, and still not
+    // a session that ended. Any other status with that code is not it.
+    const documented = new ApiError(403, 'x', 'reauthentication_required');
+    expect(isReauthenticationRequired(documented)).toBe(true);
+    expect(isSessionEnded(documented)).toBe(false);
+    expect(errorMessage(documented)).toBe('For your security, sign in again to do this.');
+    expect(isReauthenticationRequired(new ApiError(422, 'x', 'reauthentication_required'))).toBe(false);
     expect(isReauthenticationRequired(new ApiError(401, 'x', 'session_expired'))).toBe(false);
+    expect(isReauthenticationRequired(new ApiError(403, 'x', 'forbidden'))).toBe(false);
   });
 
   it('uses the detail otherwise, and plain words for network failures', () => {

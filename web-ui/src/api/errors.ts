@@ -61,10 +61,16 @@ export function apiError(response: Response, body: unknown): ApiError {
 /**
  * Whether the action needs a recent sign-in (`reauthentication_required`): the session is live, but
  * its sign-in is older than the server allows for this action (deleting the account, creating an
- * API token, unlinking, ...). The person signs in again and repeats it; they are not signed out.
+ * API token, unlinking, managing client applications, ...). The person signs in again and repeats
+ * it; they are not signed out. Told by its code: the API answers it with 401, and its document
+ * lists it under 403 for the client applications' operations, so either status counts.
  */
 export function isReauthenticationRequired(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 401 && error.code === 'reauthentication_required';
+  return (
+    error instanceof ApiError &&
+    (error.status === 401 || error.status === 403) &&
+    error.code === 'reauthentication_required'
+  );
 }
 
 /**

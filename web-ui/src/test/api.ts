@@ -80,9 +80,12 @@ export const sessionExpired = () =>
 
 export const unauthenticated = () => problem(401, 'unauthenticated', 'Sign in first.');
 
-/** A guarded action's answer when the session's sign-in is too old: the session itself is live. */
-export const reauthenticationRequired = () =>
-  problem(401, 'reauthentication_required', 'This needs a recent sign-in. Sign in again and repeat it.');
+/**
+ * A guarded action's answer when the session's sign-in is too old: the session itself is live.
+ * The API sends 401; its document lists 403 for the client applications' operations.
+ */
+export const reauthenticationRequired = (status: 401 | 403 = 401) =>
+  problem(status, 'reauthentication_required', 'This needs a recent sign-in. Sign in again and repeat it.');
 
 function matcher(template: string): RegExp {
   const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)');

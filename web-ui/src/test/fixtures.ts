@@ -399,6 +399,51 @@ export function notificationSummary(
   };
 }
 
+/** A third-party app the person agreed to, signed in to it in one browser. */
+export function appAccess(overrides: Partial<Schemas['AppAccess']> = {}): Schemas['AppAccess'] {
+  return {
+    client_id: 'pc_R3p0sit0ryOfExampl3s',
+    name: 'Repository of Examples',
+    scopes: ['openid', 'profile', 'email'],
+    first_party: false,
+    consented_at: '2025-02-20T10:00:00Z',
+    last_signed_in_at: '2025-03-01T08:30:00Z',
+    active_sign_ins: 1,
+    ...overrides,
+  };
+}
+
+/** A confidential client application, as staff see it. */
+export function clientView(overrides: Partial<Schemas['ClientView']> = {}): Schemas['ClientView'] {
+  return {
+    client_id: 'pc_R3p0sit0ryOfExampl3s',
+    name: 'Repository of Examples',
+    kind: 'confidential',
+    redirect_uris: ['https://repository.example.org/auth/profiles/callback'],
+    post_logout_redirect_uris: [],
+    backchannel_logout_uri: null,
+    allowed_scopes: ['openid', 'profile', 'email'],
+    first_party: false,
+    created_at: '2025-02-01T09:00:00Z',
+    ...overrides,
+  };
+}
+
+export const CLIENT_SECRET = 'pcs_Th1sIsTh3Cl13ntS3cr3tSh0wnOnlyOnc3_0123456789abcdef';
+
+export function registeredClient(overrides: Partial<Schemas['RegisteredClient']> = {}): Schemas['RegisteredClient'] {
+  return {
+    client: clientView({
+      client_id: 'pc_N3wCl13ntF0rC0mmons',
+      name: 'DataCite Commons',
+      first_party: true,
+      created_at: '2025-03-02T12:00:00Z',
+    }),
+    client_secret: CLIENT_SECRET,
+    ...overrides,
+  };
+}
+
 export const OTHER_SESSION_ID = '0f9e8d7c-6b5a-4c3d-9e1f-2a3b4c5d6e7f';
 
 /** A signed-in person with ORCID and GitHub linked, two sessions, no ORCID permissions yet. */
@@ -421,6 +466,7 @@ export function signedInHandlers(): Handlers {
     ],
     'GET /api/v1/accounts/me/claims/stats': () => claimStats(),
     'GET /api/v1/accounts/me/tokens': () => [apiToken()],
+    'GET /api/v1/accounts/me/apps': () => ({ data: [] }),
     'GET /api/v1/claims': () => claimList([]),
     'GET /api/v1/works': () => workList([]),
     'GET /api/v1/accounts/me/activity': () => activityList([]),

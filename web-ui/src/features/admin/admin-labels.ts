@@ -39,6 +39,8 @@ const AUDIT_ACTIONS: Record<string, string> = {
   'claim.requeued': 'Claim requeued',
   'claim.ignored': 'Claim marked ignored',
   'claims.retry_failed': 'Failed claims retried',
+  'client.registered': 'Client application registered',
+  'client.removed': 'Client application removed',
 };
 
 /** An audit action in words, e.g. `account.role_changed` → "Role changed". */

@@ -12,8 +12,8 @@ import { CLAIMS_PATHS } from '../settings/claims-paths';
 import { ACCOUNT_PATHS } from '../settings/settings-paths';
 
 /**
- * The settings frame: a section menu (Your account, with its pages Active sessions, API tokens and
- * Your data nested under it; Social login; ORCID claims, with Search & Link, Auto-Update, All
+ * The settings frame: a section menu (Your account, with its pages Active sessions, Apps with
+ * access, API tokens and Your data nested under it; Social login; ORCID claims, with Search & Link, Auto-Update, All
  * claims and Activity; and Admin for every role but `user`, as the API decides) and the page it points to. It loads the account once and hands it to the sections.
  *
  * Without a session it tells apart a visitor who is not signed in ("Please sign in", and back
@@ -115,6 +115,7 @@ const subNavClass = ({ isActive }: { isActive: boolean }) =>
 /** The pages under "Your account" in the menu, each a page of its own. */
 const ACCOUNT_PAGES = [
   { to: ACCOUNT_PATHS.sessions, label: 'Active sessions' },
+  { to: ACCOUNT_PATHS.apps, label: 'Apps with access' },
   { to: ACCOUNT_PATHS.tokens, label: 'API tokens' },
   { to: ACCOUNT_PATHS.data, label: 'Your data' },
 ] as const;

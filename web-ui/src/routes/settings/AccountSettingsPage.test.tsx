@@ -148,6 +148,67 @@ describe('settings: active sessions', () => {
     expect(within(other).getByRole('button', { name: /^Sign out Safari on macOS/ })).toBeInTheDocument();
   });
 
+  it('names the apps each session signed in to, and says signing it out signs it out of them', async () => {
+    const api = mockApi(signedInHandlers(), {
+      'GET /api/v1/accounts/me/sessions': () => [
+        session({ apps: ['DataCite Commons'] }),
+        session({
+          id: OTHER_SESSION_ID,
+          current: false,
+          user_agent:
+            'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+          apps: ['Repository of Examples', 'DataCite Fabrica'],
+        }),
+        session({ id: 'a3f1c2d4-0000-4000-8000-000000000003', current: false, apps: [] }),
+      ],
+      'DELETE /api/v1/accounts/me/sessions/{id}': () => undefined,
+    });
+    const { user } = renderWithProviders(<App />, { route: '/settings/sessions' });
+    const section = await screen.findByRole('region', { name: 'Active sessions' });
+    const [current, other, plain] = (await within(section).findAllByRole('listitem')) as [
+      HTMLElement,
+      HTMLElement,
+      HTMLElement,
+    ];
+
+    expect(current).toHaveTextContent('Signed in to: DataCite Commons');
+    expect(other).toHaveTextContent('Signed in to: Repository of Examples, DataCite Fabrica');
+    expect(plain).not.toHaveTextContent('Signed in to:');
+    expect(section).toHaveTextContent('Signing a session out also signs it out of the apps it signed in to with Profiles');
+    await expectNoAxeViolations();
+
+    await user.click(within(other).getByRole('button', { name: /^Sign out Safari on macOS/ }));
+    let dialog = screen.getByRole('dialog', { name: 'Sign out this session?' });
+    expect(dialog).toHaveTextContent(
+      'It is also signed out of the apps it signed in to with Profiles: Repository of Examples, DataCite Fabrica.',
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    await user.click(within(plain).getByRole('button', { name: /^Sign out/ }));
+    dialog = screen.getByRole('dialog', { name: 'Sign out this session?' });
+    expect(dialog).not.toHaveTextContent('also signed out of the apps');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    // All others: the apps of the other sessions, not this browser's.
+    await user.click(within(section).getByRole('button', { name: 'Sign out all other sessions' }));
+    dialog = screen.getByRole('dialog', { name: 'Sign out all other sessions?' });
+    expect(dialog).toHaveTextContent(
+      'They are also signed out of the apps they signed in to with Profiles: Repository of Examples, DataCite Fabrica.',
+    );
+    expect(dialog).not.toHaveTextContent('DataCite Commons');
+    expect(api.calls.filter((c) => c.method === 'DELETE')).toHaveLength(0);
+  });
+
+  it('says nothing about apps when no session signed in to one', async () => {
+    mockApi(signedInHandlers());
+    renderWithProviders(<App />, { route: '/settings/sessions' });
+    const section = await screen.findByRole('region', { name: 'Active sessions' });
+    await within(section).findAllByRole('listitem');
+
+    expect(section).not.toHaveTextContent('Signed in to:');
+    expect(section).not.toHaveTextContent('apps');
+  });
+
   it('revokes a session only after confirmation', async () => {
     const api = mockApi(signedInHandlers(), {
       'DELETE /api/v1/accounts/me/sessions/{id}': () => undefined,

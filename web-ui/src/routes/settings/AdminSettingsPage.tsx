@@ -1,11 +1,14 @@
 import { Link } from 'react-router-dom';
-import { hasAdminArea, isStaff } from '../../lib/roles';
+import { hasAdminArea, isStaff, isStaffAdmin } from '../../lib/roles';
 import { ADMIN_PATHS } from '../../features/admin/admin-paths';
 import { AccountSearch } from '../../features/admin/components/AccountSearch';
 import { AuditList } from '../../features/admin/components/AuditList';
 import { useSettingsAccount } from '../layouts/settings-context';
 
-/** Administration: find an account, and for staff the claims search, the ORCID inbox and the latest changes. */
+/**
+ * Administration: find an account, and for staff the claims search, the ORCID inbox and the latest
+ * changes; for staff admins the client applications too.
+ */
 export function AdminSettingsPage() {
   const account = useSettingsAccount();
   const allowed = hasAdminArea(account.role);
@@ -31,6 +34,12 @@ export function AdminSettingsPage() {
                   <Link to={ADMIN_PATHS.notifications}>ORCID inbox</Link>: the permission requests sent to people a
                   DOI names, what ORCID answered and who granted Auto-Update.
                 </p>
+                {isStaffAdmin(account.role) && (
+                  <p>
+                    <Link to={ADMIN_PATHS.clients}>Client applications</Link>: the services that sign people in with
+                    Profiles; register one or remove it.
+                  </p>
+                )}
               </>
             )}
           </>

@@ -9,7 +9,7 @@ import { renderWithProviders } from '../../test/render';
 import { movedAnchor } from './settings-paths';
 
 // The settings menu: four sections at most, with "Your account" holding its pages (Active
-// sessions, API tokens, Your data) nested under it, each a page of its own, and "ORCID claims" its
+// sessions, Apps with access, API tokens, Your data) nested under it, each a page of its own, and "ORCID claims" its
 // own (Search & Link, Auto-Update, All claims, Activity).
 
 /** Where the app is, for the tests to read. */
@@ -28,7 +28,7 @@ function sections(nav: HTMLElement): string[] {
 }
 
 describe('settings menu: Your account and its pages', () => {
-  it('has four sections at most, with Active sessions, API tokens and Your data nested under Your account', async () => {
+  it('has four sections at most, with Active sessions, Apps with access, API tokens and Your data nested under Your account', async () => {
     mockApi(signedInHandlers(), { 'GET /api/v1/accounts/me': () => account({ role: 'staff_admin' }) });
     renderWithProviders(<App />, { route: '/settings' });
 
@@ -38,6 +38,7 @@ describe('settings menu: Your account and its pages', () => {
     const nested = within(yourAccount.closest('li') ?? nav).getByRole('list');
     expect(within(nested).getAllByRole('link').map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
       ['Active sessions', '/settings/sessions'],
+      ['Apps with access', '/settings/apps'],
       ['API tokens', '/settings/tokens'],
       ['Your data', '/settings/data'],
     ]);
@@ -51,13 +52,14 @@ describe('settings menu: Your account and its pages', () => {
 
     expect(await screen.findByRole('region', { name: 'Your account' })).toBeInTheDocument();
     expect(document.title).toBe('Your account · Profiles');
-    for (const name of ['Active sessions', 'API tokens', 'Your data']) {
+    for (const name of ['Active sessions', 'Apps with access', 'API tokens', 'Your data']) {
       expect(screen.queryByRole('region', { name })).not.toBeInTheDocument();
     }
   });
 
   it.each([
     ['Active sessions', '/settings/sessions', 'Active sessions · Your account · Profiles'],
+    ['Apps with access', '/settings/apps', 'Apps with access · Your account · Profiles'],
     ['API tokens', '/settings/tokens', 'API tokens · Your account · Profiles'],
     ['Your data', '/settings/data', 'Your data · Your account · Profiles'],
   ])('opens %s as its own page, with its title and heading, marked in the menu', async (name, path, title) => {

@@ -2,6 +2,7 @@
 export const ACCOUNT_PATHS = {
   account: '/settings',
   sessions: '/settings/sessions',
+  apps: '/settings/apps',
   tokens: '/settings/tokens',
   data: '/settings/data',
 } as const;

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
+import { ME_KEY } from '../../../api/query-keys';
 import type { components } from '../../../api/schema';
-import { sessionsQueryOptions } from './get-sessions';
 
 export type RevokedCount = components['schemas']['RevokedCount'];
 
@@ -17,6 +17,7 @@ export function useRevokeOtherSessions() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: revokeOtherSessions,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionsQueryOptions().queryKey }),
+    // The session list, and "Apps with access": a session's end ends its sign-ins to apps.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ME_KEY }),
   });
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../api/client';
 import { apiError } from '../../../api/errors';
-import { sessionsQueryOptions } from './get-sessions';
+import { ME_KEY } from '../../../api/query-keys';
 
 /** `DELETE /api/v1/accounts/me/sessions/{id}`: signs that browser out. */
 export async function revokeSession(id: string): Promise<void> {
@@ -15,6 +15,7 @@ export function useRevokeSession() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: revokeSession,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionsQueryOptions().queryKey }),
+    // The session list, and "Apps with access": a session's end ends its sign-ins to apps.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ME_KEY }),
   });
 }

@@ -8,7 +8,11 @@ import { useSessions, type Session } from '../api/get-sessions';
 import { useRevokeOtherSessions } from '../api/revoke-other-sessions';
 import { useRevokeSession } from '../api/revoke-session';
 
-/** Where the account is signed in, with a way to end any other session. */
+/**
+ * Where the account is signed in, with a way to end any other session. A session that signed in
+ * to other services with Profiles names them ("Signed in to: …"): signing it out signs it out of
+ * those too, and the confirmation says so.
+ */
 export function ActiveSessions() {
   const sessions = useSessions();
   const revoke = useRevokeSession();
@@ -87,6 +91,9 @@ export function ActiveSessions() {
                   </dd>
                 </div>
               </dl>
+              {appsOf(session).length > 0 && (
+                <p className="session__apps">Signed in to: {appsOf(session).join(', ')}</p>
+              )}
               {!session.current && (
                 <button
                   type="button"
@@ -120,10 +127,22 @@ export function ActiveSessions() {
   }
 
   const mutation = confirming === 'others' ? revokeOthers : revoke;
+  // The apps the sessions about to end signed in to: they are signed out of them too.
+  const confirmingApps =
+    confirming === 'others'
+      ? [...new Set((sessions.data ?? []).filter((s) => !s.current).flatMap(appsOf))]
+      : confirming
+        ? appsOf(confirming)
+        : [];
+  const anyApps = (sessions.data ?? []).some((s) => appsOf(s).length > 0);
   return (
     <section className="card" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">Active sessions</h2>
-      <p className="muted">Browsers where you are signed in. Sign out any you do not recognise.</p>
+      <p className="muted">
+        Browsers where you are signed in. Sign out any you do not recognise.
+        {anyApps &&
+          ' Signing a session out also signs it out of the apps it signed in to with Profiles.'}
+      </p>
       <div role="status" className="status-line">
         {announcement}
       </div>
@@ -145,10 +164,21 @@ export function ActiveSessions() {
               ? 'Every other browser signed in to your account will be signed out. This browser stays signed in.'
               : `${describeSession(confirming)} (last seen ${formatDateTime(confirming.last_seen_at)}) will be signed out.`}
           </p>
+          {confirmingApps.length > 0 && (
+            <p>
+              {confirming === 'others' ? 'They are' : 'It is'} also signed out of the apps{' '}
+              {confirming === 'others' ? 'they' : 'it'} signed in to with Profiles: {confirmingApps.join(', ')}.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </section>
   );
+}
+
+/** The apps (by name) this session signed in to with Profiles, while those sign-ins last. */
+function appsOf(session: Session): string[] {
+  return session.apps ?? [];
 }
 
 function describeSession(session: Session): string {
