@@ -34,8 +34,8 @@ pub struct ClientList {
     tag = "openid-provider",
     responses(
         (status = 200, description = "Oldest first.", body = ClientList),
-        NotSignedIn,
-        (status = 403, description = "Not a staff admin's browser session, or no recent sign-in (`reauthentication_required`).", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in, or not recently enough (`reauthentication_required`: sign in again with ORCID).", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin's browser session (a bearer JWT or an API token never does this).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/admin/clients")]
@@ -60,8 +60,8 @@ pub async fn list_clients(caller: Caller, state: web::Data<AppState>) -> ApiResu
     responses(
         (status = 201, description = "Registered; the secret is in this answer only.", body = RegisteredClient),
         JsonBodyErrors,
-        NotSignedIn,
-        (status = 403, description = "Not a staff admin's browser session, another site's request, or no recent sign-in (`reauthentication_required`).", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in, or not recently enough (`reauthentication_required`: sign in again with ORCID).", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin's browser session, or another site's request.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_parameter`: a name, URI or scope that does not do.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -103,8 +103,8 @@ pub async fn register_client(
     params(("client_id" = String, Path, description = "The client's id.")),
     responses(
         (status = 204, description = "Removed."),
-        NotSignedIn,
-        (status = 403, description = "Not a staff admin's browser session, another site's request, or no recent sign-in.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in, or not recently enough (`reauthentication_required`: sign in again with ORCID).", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a staff admin's browser session, or another site's request.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such client.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -4308,7 +4308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientList"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in, or not recently enough (`reauthentication_required`: sign in again with ORCID). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4317,7 +4317,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a staff admin's browser session, or no recent sign-in (`reauthentication_required`). */
+            /** @description Not a staff admin's browser session (a bearer JWT or an API token never does this). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4359,7 +4359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in. */
+            /** @description Not signed in, or not recently enough (`reauthentication_required`: sign in again with ORCID). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4368,7 +4368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a staff admin's browser session, another site's request, or no recent sign-in (`reauthentication_required`). */
+            /** @description Not a staff admin's browser session, or another site's request. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4416,7 +4416,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in. */
+            /** @description Not signed in, or not recently enough (`reauthentication_required`: sign in again with ORCID). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4425,7 +4425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a staff admin's browser session, another site's request, or no recent sign-in. */
+            /** @description Not a staff admin's browser session, or another site's request. */
             403: {
                 headers: {
                     [name: string]: unknown;
