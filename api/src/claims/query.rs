@@ -231,6 +231,35 @@ pub fn zero_counts<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeMap<
 }
 
 /// The claims that match `f`, one page in `order`.
+/// A person's counts by (state, source) from `claim_counts` (kept by a trigger), when the filters
+/// are ones it holds: the person, and perhaps states and a source. `None`: count the claims.
+fn kept_counts(conn: &mut PgConnection, f: &Filters) -> QueryResult<Option<Vec<(String, String, i64)>>> {
+    use crate::db::schema::claim_counts;
+    let simple = f.action.is_none()
+        && f.dois.is_empty()
+        && f.q.is_none()
+        && f.error.is_none()
+        && f.created_from.is_none()
+        && f.created_to.is_none();
+    let Some(orcid) = f.orcid.as_ref().filter(|_| simple) else {
+        return Ok(None);
+    };
+    let mut q = claim_counts::table
+        .filter(claim_counts::orcid.eq(orcid.clone()))
+        .filter(claim_counts::n.gt(0))
+        .into_boxed();
+    if !f.states.is_empty() {
+        q = q.filter(claim_counts::state.eq_any(f.states.clone()));
+    }
+    if let Some(source) = &f.source {
+        q = q.filter(claim_counts::source.eq(source.clone()));
+    }
+    Ok(Some(
+        q.select((claim_counts::state, claim_counts::source, claim_counts::n))
+            .load(conn)?,
+    ))
+}
+
 pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult<Found> {
     let Order {
         sort,
@@ -239,17 +268,22 @@ pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult
         page_size,
         cursor,
     } = order;
-    let total: i64 = filtered(f).count().get_result(conn)?;
-    let by_state: Vec<(String, i64)> = claims::table
-        .filter(claims::id.eq_any(filtered(f).select(claims::id)))
-        .group_by(claims::state)
-        .select((claims::state, count_star()))
-        .load(conn)?;
-    let by_source: Vec<(String, i64)> = claims::table
-        .filter(claims::id.eq_any(filtered(f).select(claims::id)))
-        .group_by(claims::source)
-        .select((claims::source, count_star()))
-        .load(conn)?;
+    // One pass for the counts: per (state, source), summed up into the total and each facet.
+    let counted: Vec<(String, String, i64)> = match kept_counts(conn, f)? {
+        Some(kept) => kept,
+        None => claims::table
+            .filter(claims::id.eq_any(filtered(f).select(claims::id)))
+            .group_by((claims::state, claims::source))
+            .select((claims::state, claims::source, count_star()))
+            .load(conn)?,
+    };
+    let total: i64 = counted.iter().map(|(_, _, n)| n).sum();
+    let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_source: BTreeMap<String, i64> = BTreeMap::new();
+    for (state, source, n) in counted {
+        *by_state.entry(state).or_default() += n;
+        *by_source.entry(source).or_default() += n;
+    }
     // Keyset order on (sort key, id), so cursors are stable while claims change.
     macro_rules! ordered {
         ($key:expr) => {{
@@ -304,11 +338,14 @@ pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult
 /// A person's claim counts by source and state, and the work last written to their record.
 pub fn stats(conn: &mut PgConnection, orcid: &str) -> QueryResult<ClaimStats> {
     let (rows, last) = {
-        let rows: Vec<(String, String, i64)> = claims::table
-            .filter(claims::orcid.eq(orcid))
-            .group_by((claims::source, claims::state))
-            .select((claims::source, claims::state, count_star()))
-            .load(conn)?;
+        let rows: Vec<(String, String, i64)> = {
+            use crate::db::schema::claim_counts;
+            claim_counts::table
+                .filter(claim_counts::orcid.eq(orcid))
+                .filter(claim_counts::n.gt(0))
+                .select((claim_counts::source, claim_counts::state, claim_counts::n))
+                .load(conn)?
+        };
         let last: Option<(String, Option<String>, Option<DateTime<Utc>>)> = claims::table
             .filter(claims::orcid.eq(orcid))
             .filter(claims::claimed_at.is_not_null())

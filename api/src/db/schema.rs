@@ -80,6 +80,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    claim_counts (orcid, state, source) {
+        orcid -> Text,
+        state -> Text,
+        source -> Text,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
     claims (id) {
         id -> Uuid,
         orcid -> Text,
@@ -377,6 +386,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     auth_states,
     auto_update_exclusions,
+    claim_counts,
     claims,
     identities,
     jobs,

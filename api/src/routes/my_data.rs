@@ -207,6 +207,10 @@ pub async fn delete_account(
             .execute(conn)?;
             let notifications_n = crate::notifications::forget(conn, &orcid)? as i64;
             let claims_n = diesel::delete(claims::table.filter(claims::orcid.eq(&orcid))).execute(conn)? as i64;
+            diesel::delete(
+                crate::db::schema::claim_counts::table.filter(crate::db::schema::claim_counts::orcid.eq(&orcid)),
+            )
+            .execute(conn)?;
             let sessions_n: i64 = sessions::table
                 .filter(sessions::account_id.eq(id))
                 .count()

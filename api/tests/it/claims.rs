@@ -1141,3 +1141,101 @@ async fn a_failed_claim_can_be_dismissed_without_asking_orcid() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[actix_web::test]
+async fn kept_claim_counts_follow_every_change_of_state_source_and_deletion() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, orcid) = person(&app, &["search_and_link"]).await;
+    let (_, other) = person(&app, &[]).await;
+    for _ in 0..3 {
+        let doi = seed_doi(&[&orcid], json!({})).await;
+        add(&app, &b, &doi).await;
+    }
+    // Waiting for a permission, then pushed, then one removed.
+    let waiting = seed_doi(&[&other], json!({})).await;
+    {
+        use profiles_api::claims::store::{self, Requester, Submission};
+        let mut conn = app.db.conn();
+        store::submit(
+            &mut conn,
+            &Submission {
+                orcid: profiles_api::domain::OrcidId::parse(&other).unwrap(),
+                doi: profiles_api::domain::Doi::parse(&waiting).unwrap(),
+                source: profiles_api::claims::ClaimSource::AutoUpdate,
+                requester: Requester::AutoUpdate,
+                skip_reason: None,
+                title: None,
+            },
+            3,
+            app.clock.now(),
+        )
+        .unwrap();
+    }
+    drain(&app, false).await;
+    let list: Value = b
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let res = b
+        .delete(app.url(&format!("/api/v1/claims/{id}")))
+        .header("origin", app.address.trim_end_matches('/'))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    drain(&app, false).await;
+    let mut conn = app.db.conn();
+    let kept: Vec<(String, String, String, i64)> =
+        diesel::sql_query("SELECT orcid, state, source, n FROM claim_counts WHERE n > 0 ORDER BY 1, 2, 3")
+            .load::<Counted>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.orcid, c.state, c.source, c.n))
+            .collect();
+    let counted: Vec<(String, String, String, i64)> =
+        diesel::sql_query("SELECT orcid, state, source, COUNT(*) AS n FROM claims GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+            .load::<Counted>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.orcid, c.state, c.source, c.n))
+            .collect();
+    assert_eq!(kept, counted);
+    assert!(
+        kept.iter().any(|(o, s, _, n)| *o == orcid && s == "deleted" && *n == 1),
+        "{kept:?}"
+    );
+    assert!(
+        kept.iter()
+            .any(|(o, s, _, _)| *o == other && s == "waiting_for_permission"),
+        "{kept:?}"
+    );
+    // What the list and the stats say is what the claims are.
+    let list: Value = b
+        .get(app.url("/api/v1/claims"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total"], 3);
+    assert_eq!(list["meta"]["states"]["done"], 2);
+    assert_eq!(list["meta"]["states"]["deleted"], 1);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    orcid: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    state: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    source: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
