@@ -1,16 +1,18 @@
 # Profiles: two commands do all set-up on a fresh Debian machine.
-#   make run    build everything and serve http://127.0.0.1:8080 (API, web UI, docs)
+#   make run    build everything (release) and serve http://127.0.0.1:8080 (API, web UI, docs)
+#   make dev    the same on a debug build, the web UI from Vite with hot reload (:5173)
 #   make test   every check and test (make e2e alone: the browser journeys)
-#   make bench  the ORCID claims benchmark (figures in docs/benchmarks.md)
-.PHONY: run test e2e fuzz chaos bench stop build openapi deps clean help token admin client
+#   make bench  the benchmark suite (figures in docs/benchmarks.md)
+.PHONY: run dev test e2e fuzz chaos bench stop build openapi deps clean help token admin client
 
 help:
-	@echo "make run      build and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
+	@echo "make run      build (release) and serve Profiles at http://127.0.0.1:8080 (Ctrl-C stops)"
+	@echo "make dev      a debug build, with the web UI's hot reload at http://127.0.0.1:5173"
 	@echo "make test     run every check and test"
 	@echo "make e2e      the end-to-end journeys in Chromium (part of make test)"
 	@echo "make chaos    the fault suite: killed workers, PostgreSQL restarts, ORCID and DataCite faults (part of make test)"
 	@echo "make fuzz     fuzz the API from its OpenAPI document with schemathesis (part of make test)"
-	@echo "make bench    benchmark the ORCID claims engine (BENCH_CLAIMS=N, default 400)"
+	@echo "make bench    the benchmarks: API throughput and latency, the ORCID budget and wake-up (BENCH_ONLY=api|claims)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
 	@echo "make token ORCID=<iD> SCOPE=claims:read    print a new API token for an account"
@@ -19,6 +21,9 @@ help:
 
 run:
 	@scripts/run.sh
+
+dev:
+	@scripts/run.sh dev
 
 test:
 	@scripts/test.sh

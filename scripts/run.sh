@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# `make run`: everything a newcomer needs, in the foreground until Ctrl-C.
+# `make run`: everything a newcomer needs, in the foreground until Ctrl-C, on a release build (what
+# an operator runs). `make dev` (scripts/run.sh dev): a debug build, and the web UI from Vite's dev
+# server with hot reload (http://HOST:5173, proxying the API), for working on the code.
 set -euo pipefail
+MODE="${1:-release}"
+case "$MODE" in release|dev) ;; *) echo "usage: scripts/run.sh [release|dev]" >&2; exit 2 ;; esac
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
@@ -14,15 +18,28 @@ fi
 eval "$(scripts/secrets.sh)"
 
 export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8080}"
-export PUBLIC_URL="${PUBLIC_URL:-http://$HOST:$PORT}"
+VITE_PORT="${VITE_PORT:-5173}"
+if [ "$MODE" = dev ]; then
+    # The browser talks to Vite, which proxies the API's paths: that is the public origin.
+    export PUBLIC_URL="${PUBLIC_URL:-http://$HOST:$VITE_PORT}"
+else
+    export PUBLIC_URL="${PUBLIC_URL:-http://$HOST:$PORT}"
+fi
 export APP_BASE_URL="$PUBLIC_URL"
 # Metrics for whoever runs this machine (see .env.example for a scraper's token).
 export METRICS_ALLOWED_NETWORKS="${METRICS_ALLOWED_NETWORKS:-127.0.0.1/32,::1/128}"
 
-echo "==> Building the web UI"
-(cd web-ui && npm run --silent build >/dev/null)
-echo "==> Building the API"
-cargo build --quiet --bin profiles
+if [ "$MODE" = dev ]; then
+    echo "==> Building the API (debug)"
+    cargo build --quiet --bin profiles
+    BIN=./target/debug/profiles
+else
+    echo "==> Building the web UI"
+    (cd web-ui && npm run --silent build >/dev/null)
+    echo "==> Building the API (release; the first build takes a few minutes)"
+    cargo build --release --quiet --bin profiles
+    BIN=./target/release/profiles
+fi
 
 PIDS=()
 cleanup() {
@@ -66,6 +83,11 @@ echo "==> Profiles at $PUBLIC_URL  (API docs: $PUBLIC_URL/api/docs)"
 if [ -n "${INBOX_URL:-}" ]; then
     echo "==> ORCID inbox (stand-in): $INBOX_URL  (ORCID_NOTIFICATIONS=$ORCID_NOTIFICATIONS: someone a DOI names without Auto-Update is asked there within ${NOTIFICATION_SWEEP_SECS} s; see README, \"Try it: a DOI names someone who never signed in\")"
 fi
-./target/debug/profiles serve &
+if [ "$MODE" = dev ]; then
+    (cd web-ui && PROFILES_API_URL="http://$HOST:$PORT" npx vite --host "$HOST" --port "$VITE_PORT" --strictPort --clearScreen false) &
+    PIDS+=($!)
+    echo "==> Vite dev server with hot reload at $PUBLIC_URL (the API itself at http://$HOST:$PORT)"
+fi
+"$BIN" serve &
 PIDS+=($!)
 wait "${PIDS[-1]}"

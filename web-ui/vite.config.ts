@@ -5,7 +5,7 @@ import { defineConfig, loadEnv, type Plugin, type ProxyOptions } from 'vite';
 // origin; in development (and `vite preview`) these are proxied so cookies stay first-party and no
 // CORS is needed. Keys starting with `^` are regular expressions: `/api` must not match `/apiary`,
 // and `/api/docs` is this app's page (the API reference), not the server's.
-const API_PATHS = ['^/api(?!/docs/?(?:[?#]|$))(/|$)', '^/auth(/|$)', '^/heartbeat$', '^/\\.well-known(/|$)'];
+const API_PATHS = ['^/api(?!/docs/?(?:[?#]|$))(/|$)', '^/auth(/|$)', '^/oauth(/|$)', '^/heartbeat$', '^/\\.well-known(/|$)'];
 const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
 function apiProxy(target: string): Record<string, ProxyOptions> {
@@ -62,7 +62,7 @@ export default defineConfig(({ mode }) => {
     server: { proxy },
     preview: { proxy },
     build: {
-      // The API serves this folder with actix-files; files under assets/ have content hashes in their
+      // The API serves this folder from memory; files under assets/ have content hashes in their
       // names (Vite's default [name]-[hash]) and can be cached forever.
       outDir: 'dist',
       assetsDir: 'assets',
