@@ -56,6 +56,8 @@ describe('user menu', () => {
       `https://orcid.org/${ORCID}`,
     );
     expect(within(banner).getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
+    // The page itself (loaded on first use) is in place, with its title, before axe checks it.
+    expect(await screen.findByRole('heading', { level: 2, name: 'Social login' })).toBeInTheDocument();
     await expectNoAxeViolations();
   });
 
@@ -119,7 +121,7 @@ describe('settings frame', () => {
 
     expect(within(nav).getByRole('link', { name: 'Social login' })).toHaveAttribute('aria-current', 'page');
     expect(within(nav).getByRole('link', { name: 'Your account' })).not.toHaveAttribute('aria-current');
-    expect(screen.getByRole('heading', { level: 2, name: 'Social login' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 2, name: 'Social login' })).toBeInTheDocument();
     // Focus moves to the new page, as after a page load.
     expect(screen.getByRole('main')).toHaveFocus();
   });
@@ -135,7 +137,7 @@ describe('settings frame', () => {
     const nav = await screen.findByRole('navigation', { name: 'Settings' });
     await user.click(within(nav).getByRole('link', { name: 'Admin' }));
 
-    expect(screen.getByRole('heading', { level: 2, name: 'Admin' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 2, name: 'Admin' })).toBeInTheDocument();
     expect(await screen.findByRole('link', { name: 'Laure Haak' })).toBeInTheDocument();
     expect(await screen.findByText('Account changed')).toBeInTheDocument();
     await expectNoAxeViolations();

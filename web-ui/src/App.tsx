@@ -1,30 +1,63 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ComponentType } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
-import { ApiDocsPage } from './routes/ApiDocsPage';
 import { AccountNav } from './routes/layouts/AccountNav';
 import { SettingsLayout } from './routes/layouts/SettingsLayout';
+import { Loading } from './components/Loading';
 import { HomePage } from './routes/HomePage';
 import { LinkOrcidPage } from './routes/LinkOrcidPage';
 import { NotFoundPage } from './routes/NotFoundPage';
 import { AccountSettingsPage } from './routes/settings/AccountSettingsPage';
-import { AdminAccountPage } from './routes/settings/AdminAccountPage';
-import { AdminClaimsPage } from './routes/settings/AdminClaimsPage';
-import { AdminClientsPage } from './routes/settings/AdminClientsPage';
-import { AdminNotificationsPage } from './routes/settings/AdminNotificationsPage';
-import { AdminSettingsPage } from './routes/settings/AdminSettingsPage';
-import { ApiTokensSettingsPage } from './routes/settings/ApiTokensSettingsPage';
-import { AppsSettingsPage } from './routes/settings/AppsSettingsPage';
-import { ClaimsActivityPage } from './routes/settings/ClaimsActivityPage';
-import { ClaimsAutoUpdatePage } from './routes/settings/ClaimsAutoUpdatePage';
-import { ClaimsReviewPage } from './routes/settings/ClaimsReviewPage';
-import { ClaimsListPage } from './routes/settings/ClaimsListPage';
-import { ClaimsSearchPage } from './routes/settings/ClaimsSearchPage';
 import { ClaimsSettingsPage } from './routes/settings/ClaimsSettingsPage';
-import { SessionsSettingsPage } from './routes/settings/SessionsSettingsPage';
-import { SocialSettingsPage } from './routes/settings/SocialSettingsPage';
-import { YourDataSettingsPage } from './routes/settings/YourDataSettingsPage';
 import { SignInPage } from './routes/SignInPage';
 import { SignOutPage } from './routes/SignOutPage';
+
+/**
+ * A route element for a page loaded on first use, with the app's polite loading message while its
+ * chunk arrives. Each page gets its own component and Suspense boundary: moving from one lazy page
+ * to another unmounts the first, as with eagerly loaded pages, rather than keeping it hidden in a
+ * shared boundary while the next one loads (it would keep its state, e.g. a new token's secret).
+ */
+function lazyPage<Name extends string>(
+  load: () => Promise<Record<Name, ComponentType>>,
+  name: Name,
+): ComponentType {
+  const Page = lazy<ComponentType>(() => load().then((module) => ({ default: module[name] })));
+  function LazyPage() {
+    return (
+      <Suspense fallback={<Loading>Loading…</Loading>}>
+        <Page />
+      </Suspense>
+    );
+  }
+  LazyPage.displayName = `Lazy(${name})`;
+  return LazyPage;
+}
+
+// Pages a first visit does not need (it lands on the home page, sign-in, or Your account) are
+// separate chunks, loaded when their route is first shown. `npm run check:size` keeps what the
+// first load needs under budget.
+const ApiDocsPage = lazyPage(() => import('./routes/ApiDocsPage'), 'ApiDocsPage');
+const SessionsSettingsPage = lazyPage(() => import('./routes/settings/SessionsSettingsPage'), 'SessionsSettingsPage');
+const AppsSettingsPage = lazyPage(() => import('./routes/settings/AppsSettingsPage'), 'AppsSettingsPage');
+const ApiTokensSettingsPage = lazyPage(
+  () => import('./routes/settings/ApiTokensSettingsPage'),
+  'ApiTokensSettingsPage',
+);
+const YourDataSettingsPage = lazyPage(() => import('./routes/settings/YourDataSettingsPage'), 'YourDataSettingsPage');
+const SocialSettingsPage = lazyPage(() => import('./routes/settings/SocialSettingsPage'), 'SocialSettingsPage');
+const ClaimsSearchPage = lazyPage(() => import('./routes/settings/ClaimsSearchPage'), 'ClaimsSearchPage');
+const ClaimsListPage = lazyPage(() => import('./routes/settings/ClaimsListPage'), 'ClaimsListPage');
+const ClaimsActivityPage = lazyPage(() => import('./routes/settings/ClaimsActivityPage'), 'ClaimsActivityPage');
+const ClaimsAutoUpdatePage = lazyPage(() => import('./routes/settings/ClaimsAutoUpdatePage'), 'ClaimsAutoUpdatePage');
+const ClaimsReviewPage = lazyPage(() => import('./routes/settings/ClaimsReviewPage'), 'ClaimsReviewPage');
+const AdminSettingsPage = lazyPage(() => import('./routes/settings/AdminSettingsPage'), 'AdminSettingsPage');
+const AdminAccountPage = lazyPage(() => import('./routes/settings/AdminAccountPage'), 'AdminAccountPage');
+const AdminClaimsPage = lazyPage(() => import('./routes/settings/AdminClaimsPage'), 'AdminClaimsPage');
+const AdminClientsPage = lazyPage(() => import('./routes/settings/AdminClientsPage'), 'AdminClientsPage');
+const AdminNotificationsPage = lazyPage(
+  () => import('./routes/settings/AdminNotificationsPage'),
+  'AdminNotificationsPage',
+);
 
 /** The page frame and the route table. Providers (router, query client) are set up in main.tsx. */
 export function App() {
