@@ -3,8 +3,11 @@
 #   1. the API (api/examples/bench_api.rs): wrk against a release `profiles serve`, each read and
 #      static file as a ratio to /heartbeat in the same run; BENCH_API_SECS per run (default 8);
 #   2. the ORCID claims engine (api/examples/bench_claims.rs): BENCH_CLAIMS=N claims (default
-#      400) through two workers against ORCID's limit, and a lone claim's wake-up latency.
-# BENCH_ONLY=api or BENCH_ONLY=claims runs one. Figures: docs/benchmarks.md.
+#      400) through two workers against ORCID's limit, a lone claim's wake-up latency, and intake
+#      (BENCH_INTAKE_DOIS, default 2000, three creators each) through DOI events and the poller;
+#   3. scale (api/examples/bench_scale.rs): BENCH_SCALE_CLAIMS claims (default 200,000; the
+#      issue's 1,000,000 by setting it) read one request at a time, and the queue's pick-up cost.
+# BENCH_ONLY=api, claims or scale runs one. Figures: docs/benchmarks.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -33,11 +36,16 @@ if [ ! -f web-ui/dist/index.html ]; then
 fi
 
 # Not exec: the trap above must still stop PostgreSQL afterwards.
-if [ "${BENCH_ONLY:-api}" != "claims" ]; then
+only() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
+if only api; then
     echo "==> API benchmark"
     target/release/examples/bench_api
 fi
-if [ "${BENCH_ONLY:-claims}" != "api" ]; then
+if only claims; then
     echo "==> Claims benchmark"
     target/release/examples/bench_claims
+fi
+if only scale; then
+    echo "==> Scale benchmark"
+    target/release/examples/bench_scale
 fi

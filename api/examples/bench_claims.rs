@@ -219,6 +219,13 @@ async fn run() -> Result<bool, BoxError> {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
+    // Intake: DOI events for DOIs with three creators each, as the API queues them, taken in
+    // by the workers (each fetches its DOI from DataCite); then the same count through one poll.
+    let intake_n: usize = std::env::var("BENCH_INTAKE_DOIS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let (event_rate, poll_rate) = intake(&http, &datacite.url, &mut conn, intake_n).await?;
     waits.sort();
     let wake_ms = |q: f64| {
         waits
@@ -247,6 +254,7 @@ async fn run() -> Result<bool, BoxError> {
         idle_kib: idle,
         peak_kib: peak,
         wake: (wake_ms(0.5), wake_ms(0.9), waits.len()),
+        intake: (intake_n, event_rate, poll_rate),
     };
     report.print();
     if over_limit != 0 {
@@ -266,6 +274,8 @@ struct Report {
     peak_kib: Vec<u64>,
     /// p50 and p90 of a lone claim's queue-to-done time, in ms, over this many.
     wake: (f64, f64, usize),
+    /// DOIs taken in, and DOIs/s through events and through the poller.
+    intake: (usize, f64, f64),
 }
 
 impl Report {
@@ -342,6 +352,15 @@ impl Report {
             "  {:<44} p50 {:.1} ms, p90 {:.1} ms over {} (target p50 < 50 ms; polling alone: up to 500 ms)",
             "lone claim, queued to done (idle workers)", self.wake.0, self.wake.1, self.wake.2
         );
+        println!(
+            "  {:<44} events {:.0} DOIs/s (ratio {:.2}), poller {:.0} DOIs/s (ratio {:.2}); {} DOIs, 3 creators each (target 1,000/s)",
+            "intake into claims",
+            self.intake.1,
+            self.intake.1 / 1000.0,
+            self.intake.2,
+            self.intake.2 / 1000.0,
+            self.intake.0
+        );
         for (i, (idle, peak)) in self.idle_kib.iter().zip(&self.peak_kib).enumerate() {
             println!(
                 "  {:<44} idle {:.1} MiB, peak {:.1} MiB, ratio {:.2}",
@@ -353,4 +372,104 @@ impl Report {
         }
         println!();
     }
+}
+
+/// Registers `n` DOIs (three creators each, none with a permission) at the DataCite double, then
+/// measures DOIs/s into claims: queued as DOI events (one job each, as `POST /api/v1/events/dois`
+/// queues them), and read by the poller (pages of 1,000). Returns (events, poller) DOIs/s.
+async fn intake(
+    http: &reqwest::Client,
+    datacite: &str,
+    conn: &mut PgConnection,
+    n: usize,
+) -> Result<(f64, f64), BoxError> {
+    use profiles_api::db::schema::{claims, worker_state};
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let mut dois = Vec::with_capacity(n);
+    for i in 0..n {
+        let doi = format!("10.5555/intake-{run}-{i}");
+        let creators: Vec<Value> = (0..3)
+            .map(|k| -> Result<Value, BoxError> {
+                let orcid = bench_orcid(500_000 + i * 3 + k)?;
+                Ok(json!({"name": format!("Creator {k}"), "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{orcid}"), "nameIdentifierScheme": "ORCID"}]}))
+            })
+            .collect::<Result<_, _>>()?;
+        control(
+            http,
+            datacite,
+            "/_control/dois",
+            Some(
+                json!({"doi": doi, "creators": creators, "titles": [{"title": format!("Intake {i}")}],
+                "publisher": {"name": "Bench"}, "publicationYear": 2026, "types": {"resourceTypeGeneral": "Dataset"},
+                "url": "https://example.org/intake"}),
+            ),
+        )
+        .await?;
+        dois.push(doi);
+    }
+    let count = |conn: &mut PgConnection, prefix: &str| -> QueryResult<i64> {
+        claims::table
+            .filter(claims::doi.like(format!("{prefix}%")))
+            .count()
+            .get_result(conn)
+    };
+    let (half, rest) = dois.split_at(n / 2);
+    // Events: one job per DOI, all queued in one transaction (a batch of the API's).
+    let started = Instant::now();
+    conn.transaction(|conn| -> Result<(), BoxError> {
+        for d in half {
+            profiles_api::claims::intake::enqueue_doi_event(conn, &Doi::parse(d)?)?;
+        }
+        Ok(())
+    })?;
+    let want = (half.len() * 3) as i64;
+    let prefix = format!("10.5555/intake-{run}-");
+    loop {
+        if count(conn, &prefix)? >= want {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            return Err("DOI events were not taken in within 300 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let events = half.len() as f64 / started.elapsed().as_secs_f64();
+    // The poller: its cursor set just before the rest were registered would read them all; the
+    // double answers its query with every DOI naming an ORCID iD updated since, so the rest are
+    // measured by what the poll adds.
+    let _ = rest;
+    let since = (Clock::system().now() - chrono::Duration::hours(1)).to_rfc3339();
+    diesel::insert_into(worker_state::table)
+        .values((
+            worker_state::key.eq(profiles_api::claims::intake::POLL_CURSOR_KEY),
+            worker_state::value.eq(json!({"since": since})),
+        ))
+        .on_conflict(worker_state::key)
+        .do_update()
+        .set(worker_state::value.eq(json!({"since": since})))
+        .execute(conn)?;
+    let before = count(conn, &prefix)?;
+    let started = Instant::now();
+    profiles_api::jobs::enqueue(
+        conn,
+        profiles_api::jobs::NewJob::new(profiles_api::claims::intake::POLL_JOB, json!({})),
+    )?;
+    let all = (n * 3) as i64;
+    loop {
+        if count(conn, &prefix)? >= all {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            return Err(format!(
+                "the poller took in {} of {all} claims within 300 s",
+                count(conn, &prefix)?
+            )
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Every one of the n DOIs is read and taken in (the first half again, refreshed).
+    let _ = before;
+    let polled = n as f64 / started.elapsed().as_secs_f64();
+    Ok((events, polled))
 }

@@ -1,0 +1,1 @@
+DROP INDEX claims_with_error_idx;
