@@ -61,7 +61,7 @@ step "Rust tests (unit and integration, against PostgreSQL)"
 cargo test --locked --all-targets
 
 step "Web UI: generated API types, lint, typecheck, unit tests, build"
-(cd web-ui && npm run --silent check:api && npm run --silent lint && npm run --silent typecheck && npm test --silent && npm run --silent build)
+(cd web-ui && npm run --silent check:api && npm run --silent lint && npm run --silent typecheck && npm test --silent && npm run --silent build && npm run --silent check:size)
 
 step "Stand-ins and test doubles"
 (cd e2e/stand-ins && npm test --silent)
