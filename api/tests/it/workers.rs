@@ -128,11 +128,13 @@ async fn a_worker_killed_mid_push_loses_nothing_and_duplicates_nothing() {
     assert_eq!(res.status(), 202);
 
     let mut first = spawn_worker(&app, &double.url, &[("WORKER_LEASE_SECS", "3")]);
-    // Wait until its POST is at ORCID, then kill it without warning.
+    // Wait until the push is under way and ORCID has a call in flight, then kill it without
+    // warning. (The worker wakes as soon as a job is queued, so it may be reading the record for
+    // the grant first: the claim must be `working` too.)
     let start = Instant::now();
     loop {
         let stats = control(&double.url, "/_control/stats", None).await;
-        if stats["inFlight"].as_i64().unwrap_or(0) >= 1 {
+        if stats["inFlight"].as_i64().unwrap_or(0) >= 1 && states(&app) == ["working"] {
             break;
         }
         assert!(
