@@ -64,7 +64,7 @@ function recordNavigations(page) {
 /** The consent page of `app` for `who`, listing exactly `items`; checked at both widths. */
 async function expectConsentPage(page, testInfo, { app, who, items }) {
   await backAt(page, '/oauth/authorize');
-  await expect(page).toHaveTitle(`Sign in to ${app} – Profiles`);
+  await expect(page).toHaveTitle(`Sign in to ${app} · Profiles`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to ${app} with Profiles`);
   const main = page.getByRole('main');
   await expect(main).toContainText(`You are signed in to Profiles as ${who}. ${app} is asking to:`);

@@ -67,7 +67,7 @@ test('32. API tokens, Active sessions and Your data are pages of their own under
 
   // Four sections at most (Admin is for staff), the account's pages nested under "Your account".
   await expect(sections(page)).toHaveText(['Your account', 'Social login', 'ORCID claims']);
-  await expect(accountPages(page)).toHaveText(['Active sessions', 'API tokens', 'Your data']);
+  await expect(accountPages(page)).toHaveText(['Active sessions', 'Apps with access', 'API tokens', 'Your data']);
   await expect(settingsMenu(page).getByRole('link', { name: 'Your account' })).toHaveAttribute('aria-current', 'page');
   // Your account is the profile only now: a page that fits, not one of 3,450 px.
   await expect(region(page, 'Your account')).toBeVisible();
