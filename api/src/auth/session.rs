@@ -238,6 +238,27 @@ pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), ApiErro
     Ok(())
 }
 
+/// A new sign-in in a browser that had session `old`: the old session ends. If it was the same
+/// person's, the sign-ins it made to client applications carry over to the new session (signing
+/// in again, or a client's `prompt=login`, must not sign them out of every app).
+pub fn replace(
+    conn: &mut PgConnection,
+    old: Uuid,
+    new: Uuid,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let same: i64 = sessions::table
+        .find(old)
+        .filter(sessions::account_id.eq(account_id))
+        .count()
+        .get_result(conn)?;
+    if same > 0 {
+        crate::clients::tokens::move_sign_ins(conn, old, new)?;
+    }
+    revoke(conn, old, now)
+}
+
 /// Ends a session, and with it the sign-ins it made to client applications (which are told).
 pub fn revoke(conn: &mut PgConnection, sid: Uuid, now: DateTime<Utc>) -> QueryResult<usize> {
     let n = diesel::update(sessions::table.find(sid).filter(sessions::revoked_at.is_null()))

@@ -201,6 +201,14 @@ pub fn register(
             scopes.push(s);
         }
     }
+    // DataCite's claims (role, uid) are read by DataCite's own services: first-party clients only.
+    if scopes.iter().any(|s| s == "datacite") && !new.first_party {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "The datacite scope is for DataCite's own services: register the client as first-party, or leave the scope out.",
+        )
+        .with_field("allowed_scopes", "datacite needs first_party"));
+    }
     let id = format!("pc_{}", random_token(18));
     let secret = (!new.public).then(|| format!("pcs_{}", random_token(32)));
     let client = diesel::insert_into(oauth_clients::table)

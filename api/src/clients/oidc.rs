@@ -49,13 +49,17 @@ pub struct AccessTokenClaims {
     pub sid: Option<String>,
 }
 
-/// The claims each of `scopes` reveals about `account`.
-pub fn scoped_claims(
-    state: &AppState,
-    account: &Account,
-    scopes: &[String],
-    has_orcid_token: bool,
-) -> Map<String, Value> {
+/// What the claims are made from: the account, whether Profiles holds an ORCID token for it,
+/// and whether its email is one a provider verified.
+pub struct Subject {
+    pub account: Account,
+    pub has_orcid_token: bool,
+    pub email_verified: bool,
+}
+
+/// The claims each of `scopes` reveals about the subject.
+pub fn scoped_claims(state: &AppState, subject: &Subject, scopes: &[String]) -> Map<String, Value> {
+    let (account, has_orcid_token) = (&subject.account, subject.has_orcid_token);
     let mut c = Map::new();
     let has = |s: &str| scopes.iter().any(|x| x == s);
     if has("profile") {
@@ -72,6 +76,9 @@ pub fn scoped_claims(
     if has("email") {
         if let Some(e) = &account.email {
             c.insert("email".into(), json!(e));
+            // A person may type any address into their profile: only one Google or GitHub
+            // verified (the address of a linked identity) is said to be verified.
+            c.insert("email_verified".into(), json!(subject.email_verified));
         }
     }
     if has("orcid") || has("datacite") {
@@ -89,12 +96,29 @@ pub fn scoped_claims(
     c
 }
 
-async fn account_of(state: &AppState, id: Uuid) -> Result<(Account, bool), GrantError> {
+async fn account_of(state: &AppState, id: Uuid) -> Result<Subject, GrantError> {
+    use crate::db::schema::identities;
     let now = state.clock.now();
     crate::db::run(&state.pool, move |conn| {
         let account: Account = accounts::table.find(id).select(Account::as_select()).first(conn)?;
-        let has = crate::auth::sso::has_orcid_token(conn, id, now)?;
-        Ok((account, has))
+        let has_orcid_token = crate::auth::sso::has_orcid_token(conn, id, now)?;
+        // Identities keep only addresses their provider verified.
+        let email_verified = match &account.email {
+            Some(e) => {
+                identities::table
+                    .filter(identities::account_id.eq(id))
+                    .filter(identities::email.ilike(e.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+                    .count()
+                    .get_result::<i64>(conn)?
+                    > 0
+            }
+            None => false,
+        };
+        Ok(Subject {
+            account,
+            has_orcid_token,
+            email_verified,
+        })
     })
     .await
     .map_err(|_| GrantError::new("server_error", "The account could not be read."))
@@ -107,7 +131,8 @@ pub async fn mint(
     nonce: Option<String>,
     refresh_token: String,
 ) -> Result<TokenSet, GrantError> {
-    let (account, has_token) = account_of(state, family.account_id).await?;
+    let subject = account_of(state, family.account_id).await?;
+    let account = &subject.account;
     let now = state.clock.now().timestamp();
     let ttl = state.config.jwt.oidc_access_ttl.as_secs() as i64;
     let issuer = state.config.jwt.issuer.clone();
@@ -124,7 +149,7 @@ pub async fn mint(
         fid: family.id.to_string(),
         sid: sid.clone(),
     };
-    let mut id = scoped_claims(state, &account, &family.scopes, has_token);
+    let mut id = scoped_claims(state, &subject, &family.scopes);
     for (k, v) in [
         ("iss", json!(issuer)),
         ("sub", json!(account.id.to_string())),
@@ -211,14 +236,18 @@ pub async fn read_id_token_hint(state: &AppState, token: &str) -> Option<Value> 
         .verify_with::<Value>(&state.pool, token, &validation)
         .await
         .ok()?;
-    typ.is_none_or(|t| t.eq_ignore_ascii_case("JWT")).then_some(claims)
+    // One of our ID tokens (made for a client: `azp` is its `aud`), not an API or cookie JWT.
+    let id_token = claims["azp"]
+        .as_str()
+        .is_some_and(|azp| claims["aud"].as_str() == Some(azp));
+    (typ.is_none_or(|t| t.eq_ignore_ascii_case("JWT")) && id_token).then_some(claims)
 }
 
 /// The userinfo of a checked access token.
 pub async fn userinfo(state: &AppState, checked: &Checked) -> Result<Map<String, Value>, GrantError> {
-    let (account, has_token) = account_of(state, checked.family.account_id).await?;
-    let mut c = scoped_claims(state, &account, &checked.family.scopes, has_token);
-    c.insert("sub".into(), json!(account.id.to_string()));
+    let subject = account_of(state, checked.family.account_id).await?;
+    let mut c = scoped_claims(state, &subject, &checked.family.scopes);
+    c.insert("sub".into(), json!(subject.account.id.to_string()));
     Ok(c)
 }
 

@@ -164,6 +164,18 @@ pub fn redeem_code(
         if expires < now {
             return Ok(Err(GrantError::grant("The code has expired.")));
         }
+        if let Some(sid) = session_id {
+            use crate::db::schema::sessions;
+            let live: i64 = sessions::table
+                .find(sid)
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::expires_at.gt(now))
+                .count()
+                .get_result(conn)?;
+            if live == 0 {
+                return Ok(Err(GrantError::grant("The sign-in this code came from has ended.")));
+            }
+        }
         if uri != redirect_uri {
             return Ok(Err(GrantError::grant(
                 "redirect_uri is not the one the code was issued for.",
@@ -413,6 +425,17 @@ pub fn sessions_ended(conn: &mut PgConnection, sids: &[Uuid], now: DateTime<Utc>
     ended.extend(offline);
     tell_clients(conn, &ended)?;
     Ok(revoked)
+}
+
+/// The same person signed in again: their sign-ins to apps move from session `old` to `new`.
+pub fn move_sign_ins(conn: &mut PgConnection, old: Uuid, new: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        oauth_families::table
+            .filter(oauth_families::session_id.eq(old))
+            .filter(oauth_families::revoked_at.is_null()),
+    )
+    .set(oauth_families::session_id.eq(Some(new)))
+    .execute(conn)
 }
 
 /// The person revoked the app: its consent and every sign-in to it end, and it is told.

@@ -106,10 +106,10 @@ pub async fn sign_in(
                 if let (Some(pending), Some(cipher)) = (pending_signup_id, cipher) {
                     attach_pending_signup(conn, &cipher, account_id, pending, now)?;
                 }
-                if let Some(old) = previous {
-                    session::revoke(conn, old, now)?;
-                }
                 let sid = session::start(conn, &req2, account_id, ttl, now, authenticated_at)?;
+                if let Some(old) = previous {
+                    session::replace(conn, old, sid, account_id, now)?;
+                }
                 // Read the record again: the person may have changed it on orcid.org.
                 crate::claims::reconcile::enqueue(conn, orcid.as_str())?;
                 Ok::<_, ApiError>((sid, replaced))
@@ -158,10 +158,10 @@ pub async fn sign_in(
                     identity.family_name.as_deref(),
                     now,
                 )?;
-                if let Some(old) = previous {
-                    session::revoke(conn, old, now)?;
-                }
                 let sid = session::start(conn, &req2, account_id, ttl, now, authenticated_at)?;
+                if let Some(old) = previous {
+                    session::replace(conn, old, sid, account_id, now)?;
+                }
                 Ok::<_, ApiError>((sid, replaced))
             })
         })

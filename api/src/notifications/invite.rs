@@ -32,9 +32,21 @@ use crate::identities::{redirect, store_grant};
 /// on their way.
 pub const LANDING: &str = "/settings/claims?granted=auto_update&via=inbox";
 
-/// Whether a callback's `state` is a notification link's.
-pub fn is_invite(state: Option<&str>) -> bool {
-    state.is_some_and(|s| s.starts_with(INVITE_PREFIX))
+/// Whether a callback's `state` is a notification link's: shaped as ours and one we sent (an
+/// ordinary flow's random state may, rarely, begin the same way).
+pub async fn is_invite(state: &AppState, value: Option<&str>) -> bool {
+    let Some(value) = value.filter(|s| s.starts_with(INVITE_PREFIX) && s.len() <= 128) else {
+        return false;
+    };
+    let hash = sha256(value.as_bytes());
+    crate::db::run(&state.pool, move |conn| {
+        Ok(orcid_notifications::table
+            .filter(orcid_notifications::state_hash.eq(hash))
+            .count()
+            .get_result::<i64>(conn)?)
+    })
+    .await
+    .is_ok_and(|n| n > 0)
 }
 
 /// Finishes a grant that started in an ORCID inbox.

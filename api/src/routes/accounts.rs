@@ -352,7 +352,10 @@ pub async fn revoke_session(
         )
         .set(sessions::revoked_at.eq(now))
         .execute(conn)?;
-        crate::clients::tokens::sessions_ended(conn, &[sid], now)?;
+        // Only a session of the caller's own that this ended.
+        if n > 0 {
+            crate::clients::tokens::sessions_ended(conn, &[sid], now)?;
+        }
         Ok(n)
     })
     .await?;

@@ -396,7 +396,7 @@ async fn finish_flow(
     grant_path: bool,
 ) -> HttpResponse {
     let clear_state_cookie = state_cookie(&state, "", time::Duration::ZERO);
-    if grant_path && invite::is_invite(query.state.as_deref()) {
+    if grant_path && invite::is_invite(&state, query.state.as_deref()).await {
         // "Grant permission" in an ORCID inbox notification: bound to the notification instead
         // (and it may start a sign-in, whose state cookie must stay).
         let result = invite::finish(&req, &state, query).await;

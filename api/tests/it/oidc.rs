@@ -22,7 +22,8 @@ fn register(app: &TestApp, public: bool, first_party: bool, extra: Value) -> (St
     let new: profiles_api::clients::NewClient = serde_json::from_value(json!({
         "name": "Repository of Examples",
         "redirect_uris": [REDIRECT],
-        "allowed_scopes": ["profile", "orcid", "datacite", "offline_access"],
+        // DataCite's claims are for first-party clients only.
+        "allowed_scopes": if first_party { json!(["profile", "orcid", "datacite", "offline_access"]) } else { json!(["profile", "orcid", "offline_access"]) },
         "public": public,
         "first_party": first_party,
         "post_logout_redirect_uris": extra.get("post_logout_redirect_uris").cloned().unwrap_or(json!([])),
@@ -376,6 +377,46 @@ async fn wrong_redirects_secrets_codes_verifiers_and_tokens_are_refused() {
             v
         }
     };
+    // Signing in to Profiles again (here: as a client's prompt=login would) keeps the person's
+    // sign-ins to apps.
+    let orcid_of_b = {
+        let me: Value = b
+            .get(app.url("/api/v1/accounts/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        me["orcid"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        crate::standins::sign_in_orcid(&app, &b, &orcid_of_b).await.status(),
+        303
+    );
+    assert_eq!(
+        userinfo(&app, &access).await,
+        200,
+        "signing in again keeps app sign-ins"
+    );
+    // Another person naming this session's id ends nothing of it.
+    let sid = {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let claims: Value = serde_json::from_slice(
+            &b64.decode(issued["id_token"].as_str().unwrap().split('.').nth(1).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        claims["sid"].as_str().unwrap().to_owned()
+    };
+    let (other, _) = person(&app, &[]).await;
+    let res = other
+        .delete(app.url(&format!("/api/v1/accounts/me/sessions/{sid}")))
+        .header("origin", app.address().trim_end_matches('/'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
     // One more sign-in, asking for offline_access.
     let offline_url =
         authorize_url(&app, &client_id, &challenge, "").replace("openid%20profile", "openid%20offline_access");
