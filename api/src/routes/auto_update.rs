@@ -27,9 +27,13 @@ pub struct AutoUpdateSettings {
     /// Whether Profiles may ask you in your ORCID inbox to enable Auto-Update when new DOIs name
     /// you and it is not enabled (at most once a month; default `true`). Left out of a `PUT`:
     /// unchanged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub inbox_notifications: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "crate::accounts::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<bool>, nullable = false)]
+    pub inbox_notifications: Option<Option<bool>>,
 }
 
 /// Auto-Update's mode
@@ -48,7 +52,7 @@ pub async fn settings(caller: Caller, state: web::Data<AppState>) -> ApiResult<H
     let (mode, inbox) = crate::db::run(&state.pool, move |conn| Ok(exclusions::mode(conn, id)?)).await?;
     Ok(HttpResponse::Ok().json(AutoUpdateSettings {
         mode,
-        inbox_notifications: Some(inbox),
+        inbox_notifications: Some(Some(inbox)),
     }))
 }
 
@@ -64,7 +68,7 @@ pub async fn settings(caller: Caller, state: web::Data<AppState>) -> ApiResult<H
         JsonBodyErrors,
         NotSignedIn,
         (status = 403, description = "A cross-site request, or an API token without `claims:write`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_parameter`: mode is neither `automatic` nor `review`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_parameter`: mode is neither `automatic` nor `review`, or `inbox_notifications` is `null`.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/api/v1/auto-update/settings")]
@@ -86,7 +90,17 @@ pub async fn set_settings(
         }
     };
     let id = caller.account.id;
-    let inbox = body.inbox_notifications;
+    let inbox = match body.inbox_notifications {
+        Some(None) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                "inbox_notifications is true or false (leave it out to keep it as it is).",
+            )
+            .with_field("inbox_notifications", "true or false"))
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    };
     let (mode, inbox) = crate::db::run(&state.pool, move |conn| {
         exclusions::set_mode(conn, id, ask_first, inbox)?;
         Ok(exclusions::mode(conn, id)?)
@@ -94,7 +108,7 @@ pub async fn set_settings(
     .await?;
     Ok(HttpResponse::Ok().json(AutoUpdateSettings {
         mode,
-        inbox_notifications: Some(inbox),
+        inbox_notifications: Some(Some(inbox)),
     }))
 }
 

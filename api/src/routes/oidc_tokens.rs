@@ -270,6 +270,7 @@ pub async fn userinfo_post(req: HttpRequest, state: web::Data<AppState>) -> Http
         (status = 200, description = "Revoked (or nothing to revoke)."),
         (status = 400, description = "`invalid_request`: no `token`.", body = OauthError),
         (status = 401, description = "`invalid_client`.", body = OauthError),
+        (status = 415, description = "Not a form.", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("client_secret_basic" = []), ())
 )]
@@ -334,6 +335,7 @@ pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, form: web::For
         (status = 200, description = "`{active, …}`.", content_type = "application/json"),
         (status = 400, description = "`invalid_request`: no `token`.", body = OauthError),
         (status = 401, description = "`invalid_client`: resource servers authenticate as confidential clients.", body = OauthError),
+        (status = 415, description = "Not a form.", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("client_secret_basic" = []))
 )]

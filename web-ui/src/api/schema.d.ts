@@ -5000,7 +5000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_parameter`: mode is neither `automatic` nor `review`. */
+            /** @description `invalid_parameter`: mode is neither `automatic` nor `review`, or `inbox_notifications` is `null`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6704,6 +6704,15 @@ export interface operations {
                     "application/json": components["schemas"]["OauthError"];
                 };
             };
+            /** @description Not a form. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     logout_get: {
@@ -6844,6 +6853,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OauthError"];
+                };
+            };
+            /** @description Not a form. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
