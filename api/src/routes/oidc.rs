@@ -226,7 +226,7 @@ async fn authorization(req: HttpRequest, state: web::Data<AppState>, params: Aut
     responses(
         (status = 303, description = "To the client's redirect URI (code or error), to sign-in, or to re-authentication."),
         (status = 200, description = "The consent page (third-party clients).", body = String, content_type = "text/html"),
-        (status = 400, description = "Unknown client or unregistered redirect URI: an error page, no redirect.", body = String, content_type = "text/html"),
+        (status = 400, description = "Unknown client or unregistered redirect URI: an error page, no redirect (a query string that cannot be read at all: problem details).", content((String = "text/html"), (Problem = "application/problem+json"))),
     )
 )]
 #[get("/oauth/authorize")]
@@ -250,7 +250,7 @@ pub async fn authorize_get(
     request_body(content = AuthorizeParams, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "To the client's redirect URI with a code, or `error=access_denied`."),
-        (status = 400, description = "Unknown client or unregistered redirect URI.", body = String, content_type = "text/html"),
+        (status = 400, description = "Unknown client or unregistered redirect URI (a form that cannot be read at all: problem details).", content((String = "text/html"), (Problem = "application/problem+json"))),
         (status = 403, description = "Not posted by our consent page.", body = String, content_type = "text/html"),
         (status = 415, description = "Not a form.", body = Problem, content_type = "application/problem+json"),
     )
@@ -285,6 +285,15 @@ async fn end_session(
     params: LogoutParams,
     confirmed: bool,
 ) -> ApiResult<HttpResponse> {
+    if params.state.as_deref().is_some_and(|s| s.len() > 500) {
+        return Ok(html(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            pages::error(
+                "The application sent a state longer than 500 characters.",
+                "invalid_request",
+            ),
+        ));
+    }
     let hint = match params.id_token_hint.as_deref() {
         Some(t) => oidc::read_id_token_hint(state, t).await,
         None => None,
@@ -358,7 +367,7 @@ async fn end_session(
     responses(
         (status = 303, description = "Signed out; back to the client."),
         (status = 200, description = "The confirmation page, or the signed-out page.", body = String, content_type = "text/html"),
-        (status = 400, description = "An unregistered `post_logout_redirect_uri`.", body = String, content_type = "text/html"),
+        (status = 400, description = "An unregistered `post_logout_redirect_uri`, or a `state` over 500 characters (a query or form that cannot be read at all: problem details).", content((String = "text/html"), (Problem = "application/problem+json"))),
     )
 )]
 #[get("/oauth/logout")]
@@ -379,7 +388,7 @@ pub async fn logout_get(
     responses(
         (status = 303, description = "Signed out; back to the client."),
         (status = 200, description = "The signed-out page.", body = String, content_type = "text/html"),
-        (status = 400, description = "An unregistered `post_logout_redirect_uri`.", body = String, content_type = "text/html"),
+        (status = 400, description = "An unregistered `post_logout_redirect_uri`, or a `state` over 500 characters (a query or form that cannot be read at all: problem details).", content((String = "text/html"), (Problem = "application/problem+json"))),
         (status = 403, description = "Not posted by our page (`cross_origin_request`).", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a form.", body = Problem, content_type = "application/problem+json"),
     )

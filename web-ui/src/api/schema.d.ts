@@ -6604,13 +6604,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unknown client or unregistered redirect URI: an error page, no redirect. */
+            /** @description Unknown client or unregistered redirect URI: an error page, no redirect (a query string that cannot be read at all: problem details). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6635,13 +6636,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unknown client or unregistered redirect URI. */
+            /** @description Unknown client or unregistered redirect URI (a form that cannot be read at all: problem details). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not posted by our consent page. */
@@ -6748,13 +6750,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An unregistered `post_logout_redirect_uri`. */
+            /** @description An unregistered `post_logout_redirect_uri`, or a `state` over 500 characters (a query or form that cannot be read at all: problem details). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6788,13 +6791,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description An unregistered `post_logout_redirect_uri`. */
+            /** @description An unregistered `post_logout_redirect_uri`, or a `state` over 500 characters (a query or form that cannot be read at all: problem details). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": string;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not posted by our page (`cross_origin_request`). */
