@@ -23,12 +23,14 @@ use crate::notifications::{SEND_JOB, SWEEP_JOB};
 
 pub const PURGE_EXPIRED: &str = "maintenance.purge_expired";
 
-/// Deletes OAuth states and pending sign-ups whose time is up at `now`.
+/// Deletes OAuth states and pending sign-ups whose time is up at `now`, and the OpenID
+/// Provider's spent codes, lapsed refresh tokens and long-revoked sign-ins.
 pub fn purge_expired(conn: &mut PgConnection, now: chrono::DateTime<chrono::Utc>) -> QueryResult<usize> {
     let states = diesel::delete(auth_states::table.filter(auth_states::expires_at.lt(now))).execute(conn)?;
     let signups = diesel::delete(pending_signups::table.filter(pending_signups::expires_at.lt(now))).execute(conn)?;
     let limits = crate::ratelimit::purge(conn, now)?;
-    Ok(states + signups + limits)
+    let oauth = crate::clients::tokens::purge(conn, now)?;
+    Ok(states + signups + limits + oauth)
 }
 
 /// The notifier the worker of `config` runs, sharing `engine`'s ORCID client and rate limit.

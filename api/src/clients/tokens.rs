@@ -490,3 +490,17 @@ fn tell_clients(conn: &mut PgConnection, ended: &[(Uuid, String, Uuid, Option<Uu
     }
     Ok(())
 }
+
+/// What no longer needs keeping at `now`: codes an hour past their minute (a replay after that is
+/// just an unknown code), refresh tokens past their end, and sign-ins revoked over 30 days ago
+/// (with their tokens).
+pub fn purge(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    let codes = diesel::delete(oauth_codes::table.filter(oauth_codes::expires_at.lt(now - chrono::Duration::hours(1))))
+        .execute(conn)?;
+    let refresh =
+        diesel::delete(oauth_refresh_tokens::table.filter(oauth_refresh_tokens::expires_at.lt(now))).execute(conn)?;
+    let families =
+        diesel::delete(oauth_families::table.filter(oauth_families::revoked_at.lt(now - chrono::Duration::days(30))))
+            .execute(conn)?;
+    Ok(codes + refresh + families)
+}

@@ -222,6 +222,66 @@ fn purge_removes_only_expired_auth_states() {
     assert_eq!(left, vec!["live-state-000000001".to_owned()]);
 }
 
+#[test]
+fn purge_removes_spent_provider_codes_lapsed_refresh_tokens_and_long_revoked_sign_ins() {
+    use profiles_api::db::schema::{oauth_codes, oauth_families, oauth_refresh_tokens};
+    let clock = Clock::system();
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let client: profiles_api::clients::NewClient =
+        serde_json::from_value(serde_json::json!({"name": "Purge", "redirect_uris": ["https://rp.example/cb"]}))
+            .unwrap();
+    let (client, _) = profiles_api::clients::register(&mut c, &client, None).unwrap();
+    let account: uuid::Uuid = diesel::insert_into(profiles_api::db::schema::accounts::table)
+        .values(profiles_api::db::schema::accounts::orcid.eq("0000-0002-1825-0097"))
+        .returning(profiles_api::db::schema::accounts::id)
+        .get_result(&mut c)
+        .unwrap();
+    let request = profiles_api::clients::tokens::CodeRequest {
+        client_id: client.id.clone(),
+        account_id: account,
+        session_id: None,
+        redirect_uri: "https://rp.example/cb".into(),
+        scopes: vec!["openid".into()],
+        nonce: None,
+        code_challenge: profiles_api::clients::tokens::challenge_of("v".repeat(43).as_str()),
+        auth_time: None,
+    };
+    profiles_api::clients::tokens::issue_code(&mut c, &request, clock.now()).unwrap();
+    let code = profiles_api::clients::tokens::issue_code(&mut c, &request, clock.now()).unwrap();
+    let (family, _) = profiles_api::clients::tokens::redeem_code(
+        &mut c,
+        &code,
+        &client.id,
+        "https://rp.example/cb",
+        &"v".repeat(43),
+        clock.now(),
+    )
+    .unwrap();
+    profiles_api::clients::tokens::new_refresh(&mut c, family.id, std::time::Duration::from_secs(86_400), clock.now())
+        .unwrap();
+    profiles_api::clients::tokens::revoke_family(&mut c, family.id, "test", clock.now()).unwrap();
+    let counts = |c: &mut diesel::PgConnection| -> (i64, i64, i64) {
+        (
+            oauth_codes::table.count().get_result(c).unwrap(),
+            oauth_refresh_tokens::table.count().get_result(c).unwrap(),
+            oauth_families::table.count().get_result(c).unwrap(),
+        )
+    };
+    profiles_api::worker::purge_expired(&mut c, clock.now()).unwrap();
+    assert_eq!(counts(&mut c), (2, 1, 1), "nothing is due yet");
+    clock.advance(chrono::Duration::days(2));
+    profiles_api::worker::purge_expired(&mut c, clock.now()).unwrap();
+    assert_eq!(
+        counts(&mut c),
+        (0, 0, 1),
+        "codes and the lapsed refresh token go; the revoked sign-in stays a while"
+    );
+    clock.advance(chrono::Duration::days(31));
+    profiles_api::worker::purge_expired(&mut c, clock.now()).unwrap();
+    assert_eq!(counts(&mut c), (0, 0, 0));
+}
+
 /// A worker asked to stop lets its jobs finish within the grace; a job still running then is
 /// dropped and its lease given back, so another worker takes it at once (the attempt not counted).
 #[actix_web::test]
