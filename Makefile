@@ -12,7 +12,7 @@ help:
 	@echo "make e2e      the end-to-end journeys in Chromium (part of make test)"
 	@echo "make chaos    the fault suite: killed workers, PostgreSQL restarts, ORCID and DataCite faults (part of make test)"
 	@echo "make fuzz     fuzz the API from its OpenAPI document with schemathesis (part of make test)"
-	@echo "make bench    the benchmarks: API throughput and latency, the ORCID budget and wake-up (BENCH_ONLY=api|claims)"
+	@echo "make bench    the benchmarks: API throughput and latency, the ORCID budget and wake-up, scale, the settings page's LCP (BENCH_ONLY=api|claims|scale|lcp)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make openapi  regenerate openapi/openapi.json and the web UI's API types"
 	@echo "make token ORCID=<iD> SCOPE=claims:read    print a new API token for an account"

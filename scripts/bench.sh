@@ -6,14 +6,22 @@
 #      400) through two workers against ORCID's limit, a lone claim's wake-up latency, and intake
 #      (BENCH_INTAKE_DOIS, default 2000, three creators each) through DOI events and the poller;
 #   3. scale (api/examples/bench_scale.rs): BENCH_SCALE_CLAIMS claims (default 200,000; the
-#      issue's 1,000,000 by setting it) read one request at a time, and the queue's pick-up cost.
-# BENCH_ONLY=api, claims or scale runs one. Figures: docs/benchmarks.md.
+#      issue's 1,000,000 by setting it) read one request at a time, and the queue's pick-up cost;
+#   4. the settings page's Largest Contentful Paint in Debian's Chromium (e2e/bench/lcp.mjs): the
+#      journeys' stack on the release binary, one person signed in with ORCID, /settings loaded
+#      warm (BENCH_LCP_RUNS, default 10) and cold (BENCH_LCP_COLD_RUNS, default 5) at desktop and
+#      phone sizes, against the server's own plain "Sign-in problem" page in the same run.
+# BENCH_ONLY=api, claims, scale or lcp runs one. Figures: docs/benchmarks.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+only() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
+
 echo "==> Dependencies"
 scripts/deps.sh bench
+# The LCP benchmark drives Debian's Chromium, as the journeys do.
+if only lcp; then scripts/deps.sh browser; fi
 
 STARTED_PG=
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -36,7 +44,6 @@ if [ ! -f web-ui/dist/index.html ]; then
 fi
 
 # Not exec: the trap above must still stop PostgreSQL afterwards.
-only() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
 if only api; then
     echo "==> API benchmark"
     target/release/examples/bench_api
@@ -48,4 +55,8 @@ fi
 if only scale; then
     echo "==> Scale benchmark"
     target/release/examples/bench_scale
+fi
+if only lcp; then
+    echo "==> Settings page LCP benchmark"
+    (cd e2e && node bench/lcp.mjs)
 fi
