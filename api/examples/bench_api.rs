@@ -8,7 +8,9 @@
 //! files ≥ 0.60×. Also: idle RSS and the time from start to the first `/heartbeat`.
 //!
 //! Expects `DATABASE_URL` (an admin URL), `PROFILES_BIN` (the release binary) and `wrk` on the
-//! PATH; `scripts/bench.sh` sees to them. `BENCH_API_SECS` sets each run's length (default 8).
+//! PATH; `scripts/bench.sh` sees to them. `BENCH_API_SECS` sets each run's length (default 8);
+//! `BENCH_API_HOLD=1` seeds and starts the server, prints its pid, URL and JWT, and waits for Enter
+//! instead of measuring, for profiling by hand.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -224,6 +226,16 @@ async fn run() -> Result<bool, BoxError> {
         }
     }
 
+    if std::env::var("BENCH_API_HOLD").is_ok_and(|v| v == "1") {
+        // For profiling by hand (`perf record -p <pid>` while wrk runs): keep the server up.
+        println!("bench_api: holding the server for profiling; press Enter to stop it");
+        println!("  server pid {}  base {base}", server.id());
+        println!("  Authorization: Bearer {jwt}");
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = server.kill();
+        return Ok(true);
+    }
     println!("bench_api: wrk -t2 -c64 -d{secs}s against a release `profiles serve` (1,000 claims for one person)");
     let first = wrk(&format!("{base}/heartbeat"), secs, &[])?;
     let cases: Vec<Case> = vec![

@@ -104,7 +104,7 @@ async fn database(config: &Config) -> Result<String, String> {
             server_version: String,
         }
         let v: Version = diesel::sql_query("SHOW server_version")
-            .get_result(&mut conn)
+            .get_result(&mut **conn)
             .map_err(|e| e.to_string())?;
         let pending = crate::db::pending_migrations(&mut conn).map_err(|e| e.to_string())?;
         if pending.is_empty() {

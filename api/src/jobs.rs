@@ -303,7 +303,7 @@ fn listen_for_jobs(pool: DbPool, wake: Arc<tokio::sync::Notify>, shutdown: watch
                 continue;
             };
             if diesel::sql_query(format!("LISTEN {WAKE_CHANNEL}"))
-                .execute(&mut conn)
+                .execute(&mut **conn)
                 .is_err()
             {
                 std::thread::park_timeout(Duration::from_secs(1));

@@ -288,7 +288,7 @@ async fn keys(config: &Config, action: KeysAction) -> Result<(), BoxError> {
                 let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = signing_keys::table
                     .order(signing_keys::created_at.desc())
                     .select((signing_keys::kid, signing_keys::status, signing_keys::created_at))
-                    .load(&mut conn)?;
+                    .load(&mut **conn)?;
                 for (kid, status, created) in rows {
                     println!("{kid}\t{status}\t{}", created.to_rfc3339());
                 }
@@ -437,7 +437,7 @@ async fn tokens(config: &Config, action: TokensAction) -> Result<(), BoxError> {
                 let (account_id, role): (uuid::Uuid, String) = accounts::table
                     .filter(accounts::orcid.eq(orcid.as_str()))
                     .select((accounts::id, accounts::role))
-                    .first(&mut conn)
+                    .first(&mut **conn)
                     .optional()?
                     .ok_or_else(|| format!("no account for {orcid}; sign in with that ORCID iD first"))?;
                 let role: profiles_api::domain::Role = role.parse().map_err(|_| "the account has an unknown role")?;

@@ -5,6 +5,7 @@
 //! without breaking tokens in flight: `profiles keys rotate` adds a new signing key, and
 //! `profiles keys retire <kid>` withdraws an old one once its tokens have expired.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::sync::RwLock;
 use utoipa::ToSchema;
 
@@ -78,8 +80,22 @@ struct LoadedKey {
 pub struct KeyStore {
     cipher: Option<Cipher>,
     cache: Arc<RwLock<Cached>>,
+    verified: Arc<std::sync::Mutex<HashMap<[u8; 32], Verified>>>,
     clock: Clock,
 }
+
+/// An access token this process has verified, by the SHA-256 of its exact text: the same bytes
+/// verify the same way until they expire, so a client that sends its token on every request pays
+/// for the RSA signature check once. A hit still needs its key to be active, and the caller
+/// still checks the account and the session in the database on every request.
+#[derive(Clone)]
+struct Verified {
+    claims: AccessClaims,
+    kid: String,
+}
+
+/// At most this many verified tokens are remembered; past it, expired ones go, then all.
+const VERIFIED_MAX: usize = 10_000;
 
 /// The loaded keys and when they were loaded.
 type Cached = (Vec<LoadedKey>, Option<DateTime<Utc>>);
@@ -92,6 +108,7 @@ impl KeyStore {
             cipher,
             clock,
             cache: Arc::new(RwLock::new((Vec::new(), None))),
+            verified: Arc::new(std::sync::Mutex::new(HashMap::new())),
         }
     }
 
@@ -268,12 +285,50 @@ impl KeyStore {
         validation.set_audience(&[&config.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 0;
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(hit) = self.verified_before(&digest, config) {
+            if self.is_ours(pool, &hit.kid).await {
+                return Ok(hit.claims);
+            }
+        }
         let (claims, typ) = self.verify_with::<AccessClaims>(pool, token, &validation).await?;
         // Our OpenID Provider's access and logout tokens are for other services.
         if typ.is_some_and(|t| !t.eq_ignore_ascii_case("JWT")) {
             return Err(TokenRejection::Audience);
         }
+        if let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) {
+            self.remember_verified(
+                digest,
+                Verified {
+                    claims: claims.clone(),
+                    kid,
+                },
+            );
+        }
         Ok(claims)
+    }
+
+    /// A token verified before with these exact bytes, for this issuer and audience, that has not
+    /// expired since.
+    fn verified_before(&self, digest: &[u8; 32], config: &JwtConfig) -> Option<Verified> {
+        let now = self.clock.now().timestamp();
+        let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        verified
+            .get(digest)
+            .filter(|v| v.claims.exp > now && v.claims.iss == config.issuer && v.claims.aud == config.audience)
+            .cloned()
+    }
+
+    fn remember_verified(&self, digest: [u8; 32], entry: Verified) {
+        let now = self.clock.now().timestamp();
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if verified.len() >= VERIFIED_MAX {
+            verified.retain(|_, v| v.claims.exp > now);
+            if verified.len() >= VERIFIED_MAX {
+                verified.clear();
+            }
+        }
+        verified.insert(digest, entry);
     }
 
     /// Verifies a token of ours against `validation` (RS256 only, a known `kid`); returns its

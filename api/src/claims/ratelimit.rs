@@ -86,7 +86,7 @@ impl RateLimiter {
             .bind::<Text, _>(name)
             .bind::<Double, _>(owed)
             .bind::<Double, _>(rate)
-            .execute(&mut conn)
+            .execute(&mut **conn)
         })
         .await;
         if !matches!(done, Ok(Ok(_))) {

@@ -4,18 +4,80 @@ pub mod enums;
 pub mod models;
 pub mod schema;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{self as r2d2, ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{ApiError, ApiResult};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
-pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+pub type DbPool = Pool<Manager>;
+pub type DbConn = PooledConnection<Manager>;
+
+/// A pooled connection last known to work lately is handed out without a `SELECT 1` first (as
+/// HikariCP's alive-bypass window does): on a busy server that check was a round trip in every
+/// request. One idle for longer, or whose last use lost the connection, is checked as before, and
+/// a dead one is replaced. So after PostgreSQL restarts, a connection in use at that moment fails
+/// its one request with 503 and is never handed out again unchecked.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+/// diesel's r2d2 manager, with a note on each connection of when it last worked.
+#[derive(Debug)]
+pub struct Manager(ConnectionManager<PgConnection>);
+
+/// A pooled PostgreSQL connection and when it was last seen to work.
+pub struct Conn {
+    conn: PgConnection,
+    worked_at: Option<Instant>,
+}
+
+impl Conn {
+    /// Records how the last use went: whether the connection itself still works.
+    pub fn note_use(&mut self, connection_lost: bool) {
+        self.worked_at = (!connection_lost).then(Instant::now);
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        Ok(Conn {
+            conn: self.0.connect()?,
+            worked_at: Some(Instant::now()),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        if conn.worked_at.is_some_and(|at| at.elapsed() < TRUSTED_FOR) {
+            return Ok(());
+        }
+        self.0.is_valid(&mut conn.conn)?;
+        conn.worked_at = Some(Instant::now());
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        self.0.has_broken(&mut conn.conn)
+    }
+}
 
 /// Builds the pool without connecting, so the service can start (and report 503) while the
 /// database is down.
@@ -25,7 +87,7 @@ pub fn pool(database_url: &str, size: u32, connect_timeout: Duration) -> DbPool 
         .min_idle(Some(0))
         .connection_timeout(connect_timeout)
         .test_on_check_out(true)
-        .build_unchecked(ConnectionManager::new(database_url))
+        .build_unchecked(Manager(ConnectionManager::new(database_url)))
 }
 
 /// The advisory lock that lets one process at a time migrate (any number start together).
@@ -88,7 +150,10 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        let lost = matches!(&result, Err(e) if e.code == crate::error::ErrorCode::DatabaseUnavailable);
+        conn.note_use(lost);
+        result
     })
     .await
     .map_err(ApiError::from)?

@@ -26,6 +26,8 @@ pub struct Account {
     pub beta_tester: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the ORCID record was last read to refresh the names.
+    pub orcid_checked_at: Option<DateTime<Utc>>,
 }
 
 /// A change to an account: `None` leaves a column alone, `Some(None)` clears it.

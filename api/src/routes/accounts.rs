@@ -36,7 +36,7 @@ use crate::policy::Action;
 #[get("/api/v1/accounts/me")]
 pub async fn me(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     caller.authorize(Action::ReadOwnAccount, None)?;
-    Ok(HttpResponse::Ok().json(overview(&state, caller.account.id).await?))
+    Ok(HttpResponse::Ok().json(crate::accounts::own_overview(&state, caller.account).await?))
 }
 
 /// Update your account

@@ -1064,6 +1064,30 @@ async fn rotated_keys_are_published_together_and_old_tokens_keep_working_until_r
     assert_eq!(kids, [new_kid.as_str()]);
     let err = keys.verify(&app.pool, &app.config.jwt, &old).await.unwrap_err();
     assert_eq!(err.code().as_str(), "token_unknown_key");
+
+    // The running server verified `old` before and remembers that: a copy with one byte of its
+    // signature changed is still checked in full, and `old` itself dies with its key once the
+    // server's key cache reloads (a minute).
+    let at = old.len() - 10;
+    let swapped = if &old[at..=at] == "A" { "B" } else { "A" };
+    let forged = format!("{}{swapped}{}", &old[..at], &old[at + 1..]);
+    let res = app
+        .client
+        .get(app.url("/api/v1/accounts/me"))
+        .bearer_auth(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, "token_signature_invalid").await;
+    app.clock.advance(chrono::Duration::seconds(61));
+    let res = app
+        .client
+        .get(app.url("/api/v1/accounts/me"))
+        .bearer_auth(&old)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, "token_unknown_key").await;
 }
 
 #[actix_web::test]
