@@ -219,8 +219,8 @@ async fn run() -> Result<bool, BoxError> {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
-    // Intake: DOI events for DOIs with three creators each, as the API queues them, taken in
-    // by the workers (each fetches its DOI from DataCite); then the same count through one poll.
+    // Intake: BENCH_INTAKE_DOIS DOIs with three creators each through one poll, then half as
+    // many others as DOI events, as the API queues them, each fetched from DataCite by a worker.
     let intake_n: usize = std::env::var("BENCH_INTAKE_DOIS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -353,13 +353,14 @@ impl Report {
             "lone claim, queued to done (idle workers)", self.wake.0, self.wake.1, self.wake.2
         );
         println!(
-            "  {:<44} events {:.0} DOIs/s (ratio {:.2}), poller {:.0} DOIs/s (ratio {:.2}); {} DOIs, 3 creators each (target 1,000/s)",
+            "  {:<44} poller {:.0} DOIs/s (ratio {:.2}) over {} new DOIs; events {:.0} DOIs/s (ratio {:.2}) over {}; 3 creators each (target 1,000/s)",
             "intake into claims",
-            self.intake.1,
-            self.intake.1 / 1000.0,
             self.intake.2,
             self.intake.2 / 1000.0,
-            self.intake.0
+            self.intake.0,
+            self.intake.1,
+            self.intake.1 / 1000.0,
+            self.intake.0 / 2
         );
         for (i, (idle, peak)) in self.idle_kib.iter().zip(&self.peak_kib).enumerate() {
             println!(
@@ -383,61 +384,41 @@ async fn intake(
     conn: &mut PgConnection,
     n: usize,
 ) -> Result<(f64, f64), BoxError> {
-    use profiles_api::db::schema::{claims, worker_state};
+    use profiles_api::db::schema::worker_state;
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let mut dois = Vec::with_capacity(n);
-    for i in 0..n {
-        let doi = format!("10.5555/intake-{run}-{i}");
-        let creators: Vec<Value> = (0..3)
-            .map(|k| -> Result<Value, BoxError> {
-                let orcid = bench_orcid(500_000 + i * 3 + k)?;
-                Ok(json!({"name": format!("Creator {k}"), "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{orcid}"), "nameIdentifierScheme": "ORCID"}]}))
-            })
-            .collect::<Result<_, _>>()?;
-        control(
-            http,
-            datacite,
-            "/_control/dois",
-            Some(
-                json!({"doi": doi, "creators": creators, "titles": [{"title": format!("Intake {i}")}],
-                "publisher": {"name": "Bench"}, "publicationYear": 2026, "types": {"resourceTypeGeneral": "Dataset"},
-                "url": "https://example.org/intake"}),
-            ),
-        )
-        .await?;
-        dois.push(doi);
-    }
-    let count = |conn: &mut PgConnection, prefix: &str| -> QueryResult<i64> {
-        claims::table
-            .filter(claims::doi.like(format!("{prefix}%")))
-            .count()
-            .get_result(conn)
+    // `n` DOIs for the poller, then `n / 2` others for DOI events: every one new to the intake.
+    let register = |from: usize, count: usize| {
+        let run = run.clone();
+        async move {
+            let mut dois = Vec::with_capacity(count);
+            for i in from..from + count {
+                let doi = format!("10.5555/intake-{run}-{i}");
+                let creators: Vec<Value> = (0..3)
+                    .map(|k| -> Result<Value, BoxError> {
+                        let orcid = bench_orcid(500_000 + i * 3 + k)?;
+                        Ok(json!({"name": format!("Creator {k}"), "nameIdentifiers": [{"nameIdentifier": format!("https://orcid.org/{orcid}"), "nameIdentifierScheme": "ORCID"}]}))
+                    })
+                    .collect::<Result<_, _>>()?;
+                control(
+                    http,
+                    datacite,
+                    "/_control/dois",
+                    Some(
+                        json!({"doi": doi, "creators": creators, "titles": [{"title": format!("Intake {i}")}],
+                        "publisher": {"name": "Bench"}, "publicationYear": 2026, "types": {"resourceTypeGeneral": "Dataset"},
+                        "url": "https://example.org/intake"}),
+                    ),
+                )
+                .await?;
+                dois.push(doi);
+            }
+            Ok::<_, BoxError>(dois)
+        }
     };
-    let (half, rest) = dois.split_at(n / 2);
-    // Events: one job per DOI, all queued in one transaction (a batch of the API's).
-    let started = Instant::now();
-    conn.transaction(|conn| -> Result<(), BoxError> {
-        for d in half {
-            profiles_api::claims::intake::enqueue_doi_event(conn, &Doi::parse(d)?)?;
-        }
-        Ok(())
-    })?;
-    let want = (half.len() * 3) as i64;
     let prefix = format!("10.5555/intake-{run}-");
-    loop {
-        if count(conn, &prefix)? >= want {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(300) {
-            return Err("DOI events were not taken in within 300 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let events = half.len() as f64 / started.elapsed().as_secs_f64();
-    // The poller: its cursor set just before the rest were registered would read them all; the
-    // double answers its query with every DOI naming an ORCID iD updated since, so the rest are
-    // measured by what the poll adds.
-    let _ = rest;
+    // The poller: with its cursor an hour back, one poll reads every DOI naming an ORCID iD that
+    // the double holds (these `n`, and the few of the first part), in pages of 1,000.
+    register(0, n).await?;
     let since = (Clock::system().now() - chrono::Duration::hours(1)).to_rfc3339();
     diesel::insert_into(worker_state::table)
         .values((
@@ -448,28 +429,50 @@ async fn intake(
         .do_update()
         .set(worker_state::value.eq(json!({"since": since})))
         .execute(conn)?;
-    let before = count(conn, &prefix)?;
     let started = Instant::now();
     profiles_api::jobs::enqueue(
         conn,
         profiles_api::jobs::NewJob::new(profiles_api::claims::intake::POLL_JOB, json!({})),
     )?;
-    let all = (n * 3) as i64;
+    wait_for(conn, &prefix, (n * 3) as i64, "the poller", started).await?;
+    let polled = n as f64 / started.elapsed().as_secs_f64();
+
+    // Events: one job per DOI, all queued in one transaction (a batch of the API's); the two
+    // workers take them in, each fetching its DOI from DataCite.
+    let events_n = n / 2;
+    let dois = register(n, events_n).await?;
+    let started = Instant::now();
+    conn.transaction(|conn| -> Result<(), BoxError> {
+        for d in &dois {
+            profiles_api::claims::intake::enqueue_doi_event(conn, &Doi::parse(d)?)?;
+        }
+        Ok(())
+    })?;
+    wait_for(conn, &prefix, ((n + events_n) * 3) as i64, "DOI events", started).await?;
+    let events = events_n as f64 / started.elapsed().as_secs_f64();
+    Ok((events, polled))
+}
+
+/// Waits until `want` claims of DOIs starting with `prefix` exist (at most 300 s).
+async fn wait_for(
+    conn: &mut PgConnection,
+    prefix: &str,
+    want: i64,
+    what: &str,
+    started: Instant,
+) -> Result<(), BoxError> {
+    use profiles_api::db::schema::claims;
     loop {
-        if count(conn, &prefix)? >= all {
-            break;
+        let have: i64 = claims::table
+            .filter(claims::doi.like(format!("{prefix}%")))
+            .count()
+            .get_result(conn)?;
+        if have >= want {
+            return Ok(());
         }
         if started.elapsed() > Duration::from_secs(300) {
-            return Err(format!(
-                "the poller took in {} of {all} claims within 300 s",
-                count(conn, &prefix)?
-            )
-            .into());
+            return Err(format!("{what} took in {have} of {want} claims within 300 s").into());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Every one of the n DOIs is read and taken in (the first half again, refreshed).
-    let _ = before;
-    let polled = n as f64 / started.elapsed().as_secs_f64();
-    Ok((events, polled))
 }

@@ -5,6 +5,8 @@
 //! dismissed from the review queue is excluded too, so it is never proposed again; adding it by
 //! hand lifts that. Review mode (`review`) holds new Auto-Update claims as `pending_review`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -304,6 +306,35 @@ pub fn rules_for(conn: &mut PgConnection, orcid: &str, metadata: &DoiMetadata) -
         review: mode == "review",
         excluded: matching(&rules, metadata),
     })
+}
+
+/// Each of `orcids`' Auto-Update mode (review first?) and exclusions, in two queries; people
+/// without an account have neither and are left out.
+pub fn rules_for_many(
+    conn: &mut PgConnection,
+    orcids: &[String],
+) -> QueryResult<HashMap<String, (bool, Vec<Exclusion>)>> {
+    let found: Vec<(Uuid, String, String)> = accounts::table
+        .filter(accounts::orcid.eq_any(orcids))
+        .select((accounts::id, accounts::orcid, accounts::auto_update_mode))
+        .load(conn)?;
+    if found.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<Uuid> = found.iter().map(|(id, _, _)| *id).collect();
+    let mut rules: HashMap<Uuid, Vec<Exclusion>> = HashMap::new();
+    let rows: Vec<(Uuid, Exclusion)> = auto_update_exclusions::table
+        .filter(auto_update_exclusions::account_id.eq_any(&ids))
+        .order((auto_update_exclusions::created_at.desc(), auto_update_exclusions::id))
+        .select((auto_update_exclusions::account_id, Exclusion::as_select()))
+        .load(conn)?;
+    for (account_id, rule) in rows {
+        rules.entry(account_id).or_default().push(rule);
+    }
+    Ok(found
+        .into_iter()
+        .map(|(id, orcid, mode)| (orcid, (mode == "review", rules.remove(&id).unwrap_or_default())))
+        .collect())
 }
 
 /// Auto-Update's mode for the account: `automatic` or `review`.

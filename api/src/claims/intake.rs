@@ -1,6 +1,8 @@
 //! Auto-Update intake: DOI events (pushed to us) and the DataCite poller (pulled by us) become
 //! Auto-Update claims for every creator's and contributor's ORCID iD, with DataCite's skip rules.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -11,7 +13,7 @@ use super::store::{self, Requester, Submission};
 use super::work::DoiMetadata;
 use super::ClaimSource;
 use crate::db::schema::worker_state;
-use crate::domain::Doi;
+use crate::domain::{Doi, OrcidId};
 use crate::jobs::{self, JobError, NewJob};
 
 pub const DOI_EVENT_JOB: &str = "autoupdate.doi";
@@ -33,21 +35,23 @@ pub fn enqueue_doi_event(conn: &mut PgConnection, doi: &Doi) -> QueryResult<i64>
 /// What a claim says once DataCite's record of its DOI no longer names the person.
 pub const NO_LONGER_NAMED: &str = "DataCite's record of this DOI no longer names you.";
 
-/// The claims of people `doi` no longer names (`named` are those it does): Auto-Update's works
+/// The claims of people each DOI no longer names (with the iDs it does name): Auto-Update's works
 /// are removed from their records (a claim not yet pushed is set aside); a Search & Link claim is
-/// the person's own choice, so it only says so ("ask, don't remove").
+/// the person's own choice, so it only says so ("ask, don't remove"). One query for all of them.
 fn no_longer_named(
     conn: &mut PgConnection,
-    doi: &Doi,
-    named: &[String],
+    named: &HashMap<String, HashSet<String>>,
     max_attempts: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     use super::{ClaimAction, ClaimState};
     use crate::db::schema::claims;
+    if named.is_empty() {
+        return Ok(0);
+    }
+    let dois: Vec<&String> = named.keys().collect();
     let gone: Vec<store::Claim> = claims::table
-        .filter(claims::doi.eq(doi.as_str()))
-        .filter(claims::orcid.ne_all(named))
+        .filter(claims::doi.eq_any(dois))
         .filter(claims::action.eq(ClaimAction::Create))
         .filter(claims::state.eq_any([
             ClaimState::Done,
@@ -57,7 +61,10 @@ fn no_longer_named(
             ClaimState::PendingReview,
         ]))
         .select(store::Claim::as_select())
-        .load(conn)?;
+        .load::<store::Claim>(conn)?
+        .into_iter()
+        .filter(|c| named.get(&c.doi).is_some_and(|people| !people.contains(&c.orcid)))
+        .collect();
     for claim in &gone {
         match (claim.source(), claim.state()) {
             (ClaimSource::AutoUpdate, ClaimState::Done) => {
@@ -114,81 +121,234 @@ fn over_waiting_cap(conn: &mut PgConnection, orcid: &str, doi: &Doi, cap: i64) -
     Ok(exists == 0)
 }
 
+impl IntakeReport {
+    fn add(&mut self, other: &IntakeReport) {
+        self.claims_created += other.claims_created;
+        self.claims_existing += other.claims_existing;
+        self.skipped += other.skipped;
+        self.over_cap += other.over_cap;
+    }
+}
+
+/// DOIs taken in together, in one transaction.
+pub const INTAKE_CHUNK: usize = 200;
+
+/// One DOI record of a chunk: its DOI, and why nobody's claim of it may be pushed (if so).
+struct Named {
+    doi: Doi,
+    metadata: DoiMetadata,
+    skip: Option<String>,
+}
+
+/// Takes in a chunk of DOI records in one transaction, in a handful of queries for the common
+/// case: a new claim for someone with no rule about it, inserted straight in the state routing
+/// would give it (`waiting` with its push job, or `waiting_for_permission` within the cap).
+/// Claims that exist already, are skipped or held for review go the one-by-one way of
+/// [`store::submit`], after the new ones, so the cap counts them too.
+fn take_in_chunk(
+    conn: &mut PgConnection,
+    chunk: &[Named],
+    max_attempts: i32,
+    cap: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<IntakeReport> {
+    use super::ClaimState;
+    use crate::db::schema::{claim_counts, claims};
+    let mut report = IntakeReport::default();
+    // Metadata follows DataCite: people each DOI no longer names.
+    let named: HashMap<String, HashSet<String>> = chunk
+        .iter()
+        .filter(|n| n.metadata.has_creators())
+        .map(|n| {
+            let people = n.metadata.orcid_ids().iter().map(|o| o.to_string()).collect();
+            (n.doi.to_string(), people)
+        })
+        .collect();
+    no_longer_named(conn, &named, max_attempts, now)?;
+    // Everyone named, by (iD, DOI): in iD order, so that two intakes lock people in one order.
+    let mut pairs: Vec<(OrcidId, &Named)> = chunk
+        .iter()
+        .flat_map(|n| n.metadata.orcid_ids().into_iter().map(move |o| (o, n)))
+        .collect();
+    pairs.sort_by(|a, b| (a.0.as_str(), a.1.doi.as_str()).cmp(&(b.0.as_str(), b.1.doi.as_str())));
+    pairs.dedup_by(|a, b| a.0 == b.0 && a.1.doi == b.1.doi);
+    if pairs.is_empty() {
+        tracing::debug!(
+            dois = chunk.len(),
+            "no ORCID iD among creators and contributors; nothing to claim"
+        );
+        return Ok(report);
+    }
+    let mut orcids: Vec<String> = pairs.iter().map(|(o, _)| o.to_string()).collect();
+    orcids.dedup();
+    // Intake jobs run side by side: one person's cap count and inserts are taken one at a time.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended(o, 7)) FROM unnest($1::text[]) AS o")
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&orcids)
+        .execute(conn)?;
+    let readiness = store::readiness_many(conn, &orcids, ClaimSource::AutoUpdate, now)?;
+    let rules = super::exclusions::rules_for_many(conn, &orcids)?;
+    let mut waiting: HashMap<String, i64> = claim_counts::table
+        .filter(claim_counts::orcid.eq_any(&orcids))
+        .filter(claim_counts::state.eq(ClaimState::WaitingForPermission.as_str()))
+        .filter(claim_counts::source.eq(ClaimSource::AutoUpdate.as_str()))
+        .select((claim_counts::orcid, claim_counts::n))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let dois: Vec<String> = chunk.iter().map(|n| n.doi.to_string()).collect();
+    let existing: HashMap<(String, String), store::Claim> = claims::table
+        .filter(claims::orcid.eq_any(&orcids))
+        .filter(claims::doi.eq_any(&dois))
+        .select(store::Claim::as_select())
+        .load::<store::Claim>(conn)?
+        .into_iter()
+        .map(|c| ((c.orcid.clone(), c.doi.clone()), c))
+        .collect();
+
+    let mut one_by_one: Vec<(OrcidId, &Named, Option<String>, bool)> = Vec::new();
+    let (mut fast, mut rows) = (Vec::new(), Vec::new());
+    for (orcid, n) in pairs {
+        let (review, excluded) = match rules.get(orcid.as_str()) {
+            Some((review, rules)) => (*review, super::exclusions::matching(rules, &n.metadata)),
+            None => (false, None),
+        };
+        let skip_reason = n.skip.clone().or(excluded);
+        let review = review && skip_reason.is_none();
+        if let Some(claim) = existing.get(&(orcid.to_string(), n.doi.to_string())) {
+            // Most are on their way or settled, and stay so: nothing to write.
+            if store::auto_update_again(claim, skip_reason.is_some()) == store::AutoUpdateAgain::Keep {
+                report.claims_existing += 1;
+                if skip_reason.is_some() {
+                    report.skipped += 1;
+                }
+            } else {
+                one_by_one.push((orcid, n, skip_reason, review));
+            }
+            continue;
+        }
+        if skip_reason.is_some() || review {
+            one_by_one.push((orcid, n, skip_reason, review));
+            continue;
+        }
+        let (state, code, message) = match readiness.get(orcid.as_str()) {
+            Some(store::Readiness::Ready) => (ClaimState::Waiting, None, None),
+            Some(store::Readiness::Blocked { code, message }) => {
+                // A person who never granted has at most `cap` claims waiting; the back-fill
+                // finds the rest in DataCite once they grant.
+                let count = waiting.entry(orcid.to_string()).or_default();
+                if *count >= cap {
+                    report.over_cap += 1;
+                    continue;
+                }
+                *count += 1;
+                (
+                    ClaimState::WaitingForPermission,
+                    Some(code.to_string()),
+                    Some(message.clone()),
+                )
+            }
+            // (Every iD asked about has an answer.)
+            None => {
+                one_by_one.push((orcid, n, None, false));
+                continue;
+            }
+        };
+        fast.push((orcid.clone(), n));
+        rows.push((
+            claims::orcid.eq(orcid.to_string()),
+            claims::doi.eq(n.doi.to_string()),
+            claims::source.eq(ClaimSource::AutoUpdate),
+            claims::action.eq(super::ClaimAction::Create),
+            claims::title.eq(n.metadata.title().map(str::to_owned)),
+            claims::state.eq(state),
+            claims::error_code.eq(code),
+            claims::error_message.eq(message),
+        ));
+    }
+    let mut inserted: HashSet<(String, String)> = HashSet::new();
+    for rows in rows.chunks(1000) {
+        let new: Vec<(uuid::Uuid, String, String, ClaimState)> = diesel::insert_into(claims::table)
+            .values(rows)
+            .on_conflict((claims::orcid, claims::doi))
+            .do_nothing()
+            .returning((claims::id, claims::orcid, claims::doi, claims::state))
+            .get_results(conn)?;
+        for (id, orcid, doi, state) in new {
+            if state == ClaimState::Waiting {
+                store::enqueue(conn, id, max_attempts)?;
+            }
+            inserted.insert((orcid, doi));
+        }
+    }
+    report.claims_created += inserted.len();
+    // Inserted meanwhile by someone else: taken in one by one, as existing claims are.
+    for (orcid, n) in fast {
+        if !inserted.contains(&(orcid.to_string(), n.doi.to_string())) {
+            one_by_one.push((orcid, n, None, false));
+        }
+    }
+    for (orcid, n, skip_reason, review) in one_by_one {
+        let skipped = skip_reason.is_some();
+        if over_waiting_cap(conn, orcid.as_str(), &n.doi, cap)? {
+            report.over_cap += 1;
+            continue;
+        }
+        let submission = Submission {
+            orcid,
+            doi: n.doi.clone(),
+            source: ClaimSource::AutoUpdate,
+            requester: Requester::AutoUpdate,
+            skip_reason,
+            title: n.metadata.title().map(str::to_owned),
+        };
+        let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
+        if created && review {
+            store::hold_for_review(conn, &claim)?;
+        }
+        if created {
+            report.claims_created += 1;
+        } else {
+            report.claims_existing += 1;
+        }
+        if skipped {
+            report.skipped += 1;
+        }
+    }
+    Ok(report)
+}
+
 impl Engine {
     /// Creates (or refreshes) the Auto-Update claims for one DOI record.
     pub async fn take_in(&self, metadata: DoiMetadata) -> Result<IntakeReport, JobError> {
-        let Ok(doi) = Doi::parse(metadata.doi()) else {
-            return Err(JobError::permanent(format!(
-                "DataCite returned a malformed DOI {:?}",
-                metadata.doi()
-            )));
-        };
-        let orcids = metadata.orcid_ids();
-        // Metadata follows DataCite: people this DOI no longer names.
-        if metadata.has_creators() {
-            let (named, d, max_attempts, now) = (
-                orcids.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
-                doi.clone(),
-                self.config.max_attempts,
-                self.clock.now(),
-            );
-            self.db(move |conn| no_longer_named(conn, &d, &named, max_attempts, now))
-                .await?;
-        }
-        if orcids.is_empty() {
-            tracing::debug!(%doi, "no ORCID iD among creators and contributors; nothing to claim");
-            return Ok(IntakeReport::default());
-        }
-        let skip = metadata.skip_reason(&self.config.excluded_prefixes);
-        let title = metadata.title().map(str::to_owned);
-        let (max_attempts, now) = (self.config.max_attempts, self.clock.now());
-        let cap = self.config.notifications.waiting_cap;
-        self.db(move |conn| {
-            let mut report = IntakeReport::default();
-            for orcid in orcids {
-                // Each person's own rules: what they exclude, and whether they review first.
-                let rules = super::exclusions::rules_for(conn, orcid.as_str(), &metadata)?;
-                let skip_reason = skip.clone().or(rules.excluded);
-                let skipped = skip_reason.is_some();
-                let submission = Submission {
-                    orcid,
-                    doi: doi.clone(),
-                    source: ClaimSource::AutoUpdate,
-                    requester: Requester::AutoUpdate,
-                    skip_reason,
-                    title: title.clone(),
+        self.take_in_all(vec![metadata]).await
+    }
+
+    /// Creates (or refreshes) the Auto-Update claims for DOI records, [`INTAKE_CHUNK`] DOIs to a
+    /// transaction.
+    pub async fn take_in_all(&self, records: Vec<DoiMetadata>) -> Result<IntakeReport, JobError> {
+        let mut report = IntakeReport::default();
+        let mut records = records.into_iter().peekable();
+        while records.peek().is_some() {
+            let chunk: Vec<DoiMetadata> = records.by_ref().take(INTAKE_CHUNK).collect();
+            let mut named = Vec::with_capacity(chunk.len());
+            for metadata in chunk {
+                let Ok(doi) = Doi::parse(metadata.doi()) else {
+                    return Err(JobError::permanent(format!(
+                        "DataCite returned a malformed DOI {:?}",
+                        metadata.doi()
+                    )));
                 };
-                // One transaction: a worker must not see the new claim's push job before it is
-                // held for review.
-                let review = rules.review && !skipped;
-                let held = conn.transaction(|conn| {
-                    // A person who never granted has at most `cap` claims waiting; the back-fill
-                    // finds the rest in DataCite once they grant.
-                    if over_waiting_cap(conn, submission.orcid.as_str(), &doi, cap)? {
-                        return QueryResult::Ok(None);
-                    }
-                    let (claim, created) = store::submit(conn, &submission, max_attempts, now)?;
-                    if created && review {
-                        store::hold_for_review(conn, &claim)?;
-                    }
-                    QueryResult::Ok(Some((claim, created)))
-                })?;
-                let Some((_, created)) = held else {
-                    report.over_cap += 1;
-                    continue;
-                };
-                if created {
-                    report.claims_created += 1;
-                } else {
-                    report.claims_existing += 1;
-                }
-                if skipped {
-                    report.skipped += 1;
-                }
+                let skip = metadata.skip_reason(&self.config.excluded_prefixes);
+                named.push(Named { doi, metadata, skip });
             }
-            Ok(report)
-        })
-        .await
+            let (max_attempts, now) = (self.config.max_attempts, self.clock.now());
+            let cap = self.config.notifications.waiting_cap;
+            let done = self
+                .db(move |conn| conn.transaction(|conn| take_in_chunk(conn, &named, max_attempts, cap, now)))
+                .await?;
+            report.add(&done);
+        }
+        Ok(report)
     }
 
     /// The `autoupdate.doi` job: fetch the DOI and take it in.
@@ -254,13 +414,13 @@ impl Engine {
                 .await
                 .map_err(datacite_job_error)?;
             loop {
-                for record in &page.records {
-                    let Ok(metadata) = DoiMetadata::from_response(record) else {
-                        continue;
-                    };
-                    seen += 1;
-                    created += self.take_in(metadata).await?.claims_created;
-                }
+                let records: Vec<DoiMetadata> = page
+                    .records
+                    .iter()
+                    .filter_map(|record| DoiMetadata::from_response(record).ok())
+                    .collect();
+                seen += records.len();
+                created += self.take_in_all(records).await?.claims_created;
                 let Some(next) = page.next.clone().filter(|_| !page.records.is_empty()) else {
                     break;
                 };

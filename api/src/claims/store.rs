@@ -1,6 +1,8 @@
 //! Claims in PostgreSQL: submitting, routing to the queue, moving through the state machine,
 //! listing and counting.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Integer, Text, Uuid as SqlUuid};
@@ -73,6 +75,28 @@ pub struct PermissionToken {
     pub sealed: Vec<u8>,
 }
 
+/// Accounts with their permission of `source`'s kind, as [`PermissionRow`]s.
+macro_rules! permission_query {
+    ($source:expr) => {
+        accounts::table
+            .left_join(
+                orcid_permissions::table.on(orcid_permissions::account_id
+                    .eq(accounts::id)
+                    .and(orcid_permissions::kind.eq($source.permission()))),
+            )
+            .select((
+                accounts::orcid,
+                (
+                    accounts::id,
+                    orcid_permissions::id.nullable(),
+                    orcid_permissions::status.nullable(),
+                    orcid_permissions::expires_at.nullable(),
+                    orcid_permissions::access_token_enc.nullable(),
+                ),
+            ))
+    };
+}
+
 /// Can `orcid`'s record be written with the permission `source` needs?
 pub fn readiness(
     conn: &mut PgConnection,
@@ -93,35 +117,60 @@ pub fn permission_token(
     source: ClaimSource,
     now: DateTime<Utc>,
 ) -> QueryResult<Result<PermissionToken, Readiness>> {
-    type Row = (
-        Uuid,
-        Option<Uuid>,
-        Option<GrantStatus>,
-        Option<DateTime<Utc>>,
-        Option<Vec<u8>>,
-    );
-    let found: Option<Row> = accounts::table
-        .left_join(
-            orcid_permissions::table.on(orcid_permissions::account_id
-                .eq(accounts::id)
-                .and(orcid_permissions::kind.eq(source.permission()))),
-        )
+    let found: Option<PermissionRow> = permission_query!(source)
         .filter(accounts::orcid.eq(orcid))
-        .select((
-            accounts::id,
-            orcid_permissions::id.nullable(),
-            orcid_permissions::status.nullable(),
-            orcid_permissions::expires_at.nullable(),
-            orcid_permissions::access_token_enc.nullable(),
-        ))
         .first(conn)
         .optional()?;
+    Ok(decide(found.map(|(_, row)| row), source, now))
+}
+
+/// Readiness for each of `orcids` with the permission `source` needs, in one query: what
+/// [`readiness`] says for each.
+pub fn readiness_many(
+    conn: &mut PgConnection,
+    orcids: &[String],
+    source: ClaimSource,
+    now: DateTime<Utc>,
+) -> QueryResult<HashMap<String, Readiness>> {
+    let found: Vec<PermissionRow> = permission_query!(source)
+        .filter(accounts::orcid.eq_any(orcids))
+        .load(conn)?;
+    let mut by_orcid: HashMap<String, Readiness> = orcids
+        .iter()
+        .map(|o| (o.clone(), ready_or_blocked(decide(None, source, now))))
+        .collect();
+    for (orcid, row) in found {
+        by_orcid.insert(orcid, ready_or_blocked(decide(Some(row), source, now)));
+    }
+    Ok(by_orcid)
+}
+
+fn ready_or_blocked(decided: Result<PermissionToken, Readiness>) -> Readiness {
+    match decided {
+        Ok(_) => Readiness::Ready,
+        Err(blocked) => blocked,
+    }
+}
+
+/// An account's id, and its permission of one kind if it has one (id, status, expiry, token).
+type Permission = (
+    Uuid,
+    Option<Uuid>,
+    Option<GrantStatus>,
+    Option<DateTime<Utc>>,
+    Option<Vec<u8>>,
+);
+/// A [`Permission`] with the account's iD.
+type PermissionRow = (String, Permission);
+
+/// What a person's stored permission (`None`: no account) says about pushing now.
+fn decide(found: Option<Permission>, source: ClaimSource, now: DateTime<Utc>) -> Result<PermissionToken, Readiness> {
     let label = source.label();
     let not_granted = || Readiness::Blocked {
         code: "permission_not_granted",
         message: format!("{label} is not enabled for this ORCID record; the work goes out once it is."),
     };
-    Ok(match found {
+    match found {
         None => Err(Readiness::Blocked {
             code: "no_account",
             message: format!(
@@ -147,7 +196,7 @@ pub fn permission_token(
             _ => Err(not_granted()),
         },
         Some(_) => Err(not_granted()),
-    })
+    }
 }
 
 /// ORCID refused the token: keep it for the record, but stop using it until the person grants
@@ -292,38 +341,63 @@ pub fn submit(
                     existing
                 }
             }
-            Requester::AutoUpdate => {
-                // Named again after Auto-Update withdrew the work because DataCite no longer
-                // named the person: back it comes.
-                let withdrawn = existing.action() == ClaimAction::Delete
-                    && existing.state() == ClaimState::Deleted
-                    && existing.source() == ClaimSource::AutoUpdate
-                    && existing.skip_reason.as_deref() == Some(super::intake::NO_LONGER_NAMED);
-                if withdrawn && s.skip_reason.is_none() {
+            Requester::AutoUpdate => match auto_update_again(&existing, s.skip_reason.is_some()) {
+                AutoUpdateAgain::Revive => {
                     let c = set_intent(conn, existing.id, s.source, ClaimAction::Create)?;
                     route(conn, &c, max_attempts, now)?
-                // Never undo a person's removal; refresh pushed or failed works with new metadata.
-                } else if existing.action() == ClaimAction::Delete {
-                    existing
-                } else if let Some(reason) = &s.skip_reason {
-                    if matches!(state, ClaimState::Waiting | ClaimState::WaitingForPermission)
-                        && existing.source() == ClaimSource::AutoUpdate
-                    {
-                        ignore(conn, &existing, reason)?.unwrap_or(existing)
-                    } else {
-                        existing
-                    }
-                } else if matches!(state, ClaimState::Done | ClaimState::Failed)
-                    || (state == ClaimState::Ignored && existing.source() == ClaimSource::AutoUpdate)
-                {
-                    route(conn, &existing, max_attempts, now)?
-                } else {
-                    existing
                 }
-            }
+                AutoUpdateAgain::Skip => match &s.skip_reason {
+                    Some(reason) => ignore(conn, &existing, reason)?.unwrap_or(existing),
+                    None => existing,
+                },
+                AutoUpdateAgain::Refresh => route(conn, &existing, max_attempts, now)?,
+                AutoUpdateAgain::Keep => existing,
+            },
         };
         Ok((claim, false))
     })
+}
+
+/// What Auto-Update does with a claim that exists when DataCite names its person again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoUpdateAgain {
+    /// Withdrawn by Auto-Update because DataCite no longer named the person: back it comes.
+    Revive,
+    /// Now skipped (`skipped`), and not pushed yet: set aside.
+    Skip,
+    /// Pushed, failed or skipped before: pushed again with the new metadata.
+    Refresh,
+    /// Left as it is: a person's removal is never undone, and a claim on its way stays so.
+    Keep,
+}
+
+/// How [`submit`] treats `existing` for Auto-Update; `skipped` says whether the DOI is now
+/// skipped for this person.
+pub fn auto_update_again(existing: &Claim, skipped: bool) -> AutoUpdateAgain {
+    let state = existing.state();
+    let withdrawn = existing.action() == ClaimAction::Delete
+        && state == ClaimState::Deleted
+        && existing.source() == ClaimSource::AutoUpdate
+        && existing.skip_reason.as_deref() == Some(super::intake::NO_LONGER_NAMED);
+    if withdrawn && !skipped {
+        AutoUpdateAgain::Revive
+    } else if existing.action() == ClaimAction::Delete {
+        AutoUpdateAgain::Keep
+    } else if skipped {
+        if matches!(state, ClaimState::Waiting | ClaimState::WaitingForPermission)
+            && existing.source() == ClaimSource::AutoUpdate
+        {
+            AutoUpdateAgain::Skip
+        } else {
+            AutoUpdateAgain::Keep
+        }
+    } else if matches!(state, ClaimState::Done | ClaimState::Failed)
+        || (state == ClaimState::Ignored && existing.source() == ClaimSource::AutoUpdate)
+    {
+        AutoUpdateAgain::Refresh
+    } else {
+        AutoUpdateAgain::Keep
+    }
 }
 
 fn set_intent(conn: &mut PgConnection, id: Uuid, source: ClaimSource, action: ClaimAction) -> QueryResult<Claim> {

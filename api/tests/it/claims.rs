@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use profiles_api::claims::process::Engine;
-use profiles_api::db::schema::{claims, jobs, orcid_permissions};
+use profiles_api::db::schema::{accounts, claims, jobs, orcid_permissions};
 use profiles_api::jobs::{Worker, WorkerOptions};
 use serde_json::{json, Value};
 
@@ -936,6 +936,57 @@ async fn the_poller_claims_dois_updated_since_its_cursor() {
         .first(&mut conn)
         .unwrap();
     assert_eq!(perm, "active");
+}
+
+/// One poll takes in a page of DOIs a chunk at a time: each person's rules and the cap on claims
+/// waiting for a permission hold across the page's DOIs, and reading the page again adds nothing.
+#[actix_web::test]
+async fn one_poll_takes_in_a_page_together_with_each_persons_rules_and_the_cap() {
+    let (app, _) = spawn_app_with_providers(&[("WAITING_CLAIMS_PER_PERSON", "2")]).await;
+    let (_, reviewer) = person(&app, &["auto_update"]).await;
+    let (_, pushed) = person(&app, &["auto_update"]).await;
+    let stranger = random_orcid();
+    let mut conn = app.db.conn();
+    diesel::update(accounts::table.filter(accounts::orcid.eq(&reviewer)))
+        .set(accounts::auto_update_mode.eq("review"))
+        .execute(&mut conn)
+        .unwrap();
+    let poll = |conn: &mut PgConnection| {
+        profiles_api::jobs::enqueue(conn, profiles_api::jobs::NewJob::new("autoupdate.poll", json!({}))).unwrap();
+    };
+    // The first run starts the clock.
+    poll(&mut conn);
+    drain(&app, false).await;
+    let mut dois = Vec::new();
+    for _ in 0..3 {
+        dois.push(seed_doi(&[&stranger, &reviewer, &pushed], json!({})).await);
+    }
+    let states = |conn: &mut PgConnection, orcid: &str| -> Vec<String> {
+        let mut states: Vec<String> = claims::table
+            .filter(claims::orcid.eq(orcid))
+            .filter(claims::doi.eq_any(&dois))
+            .select(claims::state)
+            .load(conn)
+            .unwrap();
+        states.sort();
+        states
+    };
+    for round in ["first", "again"] {
+        poll(&mut conn);
+        drain(&app, false).await;
+        assert_eq!(
+            states(&mut conn, &stranger),
+            ["waiting_for_permission", "waiting_for_permission"],
+            "{round}: at most 2 wait for someone who never granted"
+        );
+        assert_eq!(
+            states(&mut conn, &reviewer),
+            ["pending_review"; 3],
+            "{round}: held for review"
+        );
+        assert_eq!(states(&mut conn, &pushed), ["done"; 3], "{round}");
+        assert_eq!(record(&pushed).await.len(), 3, "{round}: one work per DOI");
+    }
 }
 
 /// The state machine writes every claim state, and only the moves its table allows: each pair
