@@ -3,7 +3,9 @@
 //! through a release `profiles serve` one request at a time (latency, not throughput): that
 //! person's list page by page with keyset cursors, and staff's search by state and by error; then
 //! the job queue's pick-up with a 10,000-job backlog and with one as large as the claims, as a
-//! ratio (flat is 1).
+//! ratio (flat is 1); and a `profiles worker`'s peak RSS over its idle RSS while a backlog of
+//! 10,000 push jobs, then one as large as the claims, drains (each watched for
+//! `BENCH_SCALE_DRAIN_SECS`, default 10).
 //!
 //! Expects `DATABASE_URL` (an admin URL) and `PROFILES_BIN` (the release binary).
 
@@ -61,6 +63,12 @@ async fn run() -> Result<bool, BoxError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(200_000)
         .max(PERSONAL * 2);
+    let drain_secs = Duration::from_secs(
+        std::env::var("BENCH_SCALE_DRAIN_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10),
+    );
     let admin_url = std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set (scripts/bench.sh sets it)")?;
     let profiles = profiles_binary()?;
     let database = BenchDatabase::create(&admin_url)?;
@@ -252,6 +260,56 @@ async fn run() -> Result<bool, BoxError> {
     backlog(&mut conn, total - 10_000)?;
     diesel::sql_query("ANALYZE jobs").execute(&mut conn)?;
     let large = pick(&mut conn)?;
+
+    // A worker's memory while a backlog drains: its RSS idle (empty queue), then its peak while
+    // 10,000 push jobs wait, then while `total` do. Each job is real work (the claim is read and,
+    // being done already, left alone), so the worker takes jobs as fast as PostgreSQL lets it.
+    diesel::sql_query("DELETE FROM jobs").execute(&mut conn)?;
+    let mut worker = Command::new(&profiles)
+        .arg("worker")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&env)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(
+            std::env::temp_dir().join("bench_scale_worker.log"),
+        )?)
+        .spawn()?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let worker_idle = proc_status_kib(worker.id(), "VmRSS")?;
+    let push_backlog = |conn: &mut PgConnection, n: i64| -> QueryResult<usize> {
+        diesel::sql_query(
+            "INSERT INTO jobs (kind, payload, max_attempts)
+             SELECT 'claims.push', jsonb_build_object('claim_id', id), 3 FROM claims LIMIT $1",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(n)
+        .execute(conn)
+    };
+    let queued = |conn: &mut PgConnection| -> QueryResult<i64> {
+        use profiles_api::db::schema::jobs;
+        jobs::table.filter(jobs::state.eq("pending")).count().get_result(conn)
+    };
+    let mut drains = Vec::new();
+    for n in [10_000, total] {
+        push_backlog(&mut conn, n)?;
+        let (started, mut peak) = (Instant::now(), 0u64);
+        let before = queued(&mut conn)?;
+        // Watched for up to BENCH_SCALE_DRAIN_SECS (default 10) or until the queue is empty.
+        while started.elapsed() < drain_secs {
+            peak = peak.max(proc_status_kib(worker.id(), "VmRSS")?);
+            if queued(&mut conn)? == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let after = queued(&mut conn)?;
+        let rate = (before - after) as f64 / started.elapsed().as_secs_f64();
+        drains.push((n, peak, rate));
+        diesel::sql_query("DELETE FROM jobs").execute(&mut conn)?;
+    }
+    let _ = worker.kill();
+    let _ = worker.wait();
     drop(conn);
 
     println!();
@@ -279,6 +337,15 @@ async fn run() -> Result<bool, BoxError> {
         large / small.max(0.001),
         if large / small.max(0.001) < 2.0 { "yes" } else { "no" }
     );
+    let idle_mib = worker_idle as f64 / 1024.0;
+    for (n, peak, rate) in &drains {
+        let ratio = *peak as f64 / worker_idle.max(1) as f64;
+        println!(
+            "| a worker draining {n} push jobs ({rate:.0} jobs/s): RSS idle {idle_mib:.1} MiB, peak {:.1} MiB, ratio {ratio:.2} | | | ≤ 1.3 | {} |",
+            *peak as f64 / 1024.0,
+            if ratio <= 1.3 { "yes" } else { "no" }
+        );
+    }
     drop(database);
     Ok(true)
 }
