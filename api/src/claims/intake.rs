@@ -254,31 +254,21 @@ fn take_in_chunk(
             }
         };
         fast.push((orcid.clone(), n));
-        rows.push((
-            claims::orcid.eq(orcid.to_string()),
-            claims::doi.eq(n.doi.to_string()),
-            claims::source.eq(ClaimSource::AutoUpdate),
-            claims::action.eq(super::ClaimAction::Create),
-            claims::title.eq(n.metadata.title().map(str::to_owned)),
-            claims::state.eq(state),
-            claims::error_code.eq(code),
-            claims::error_message.eq(message),
-        ));
+        rows.push(super::machine::NewRouted {
+            orcid: orcid.to_string(),
+            doi: n.doi.to_string(),
+            title: n.metadata.title().map(str::to_owned),
+            state,
+            error_code: code,
+            error_message: message,
+        });
     }
     let mut inserted: HashSet<(String, String)> = HashSet::new();
-    for rows in rows.chunks(1000) {
-        let new: Vec<(uuid::Uuid, String, String, ClaimState)> = diesel::insert_into(claims::table)
-            .values(rows)
-            .on_conflict((claims::orcid, claims::doi))
-            .do_nothing()
-            .returning((claims::id, claims::orcid, claims::doi, claims::state))
-            .get_results(conn)?;
-        for (id, orcid, doi, state) in new {
-            if state == ClaimState::Waiting {
-                store::enqueue(conn, id, max_attempts)?;
-            }
-            inserted.insert((orcid, doi));
+    for (id, orcid, doi, state) in super::machine::insert_routed(conn, &rows)? {
+        if state == ClaimState::Waiting {
+            store::enqueue(conn, id, max_attempts)?;
         }
+        inserted.insert((orcid, doi));
     }
     report.claims_created += inserted.len();
     // Inserted meanwhile by someone else: taken in one by one, as existing claims are.

@@ -79,6 +79,56 @@ pub fn transition(
         .optional()
 }
 
+/// A new Auto-Update claim, already routed: the state routing gave it and why it waits, if so.
+#[derive(Debug, Clone)]
+pub struct NewRouted {
+    pub orcid: String,
+    pub doi: String,
+    pub title: Option<String>,
+    pub state: ClaimState,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// Inserts new Auto-Update claims in the states they were routed to, in one statement (those
+/// whose (iD, DOI) exists already are left out). A new claim starts `waiting`, so only states
+/// `waiting` may become are written; the others are refused and logged. Returns what was
+/// inserted: id, iD, DOI and state.
+pub fn insert_routed(
+    conn: &mut PgConnection,
+    new: &[NewRouted],
+) -> QueryResult<Vec<(Uuid, String, String, ClaimState)>> {
+    let rows: Vec<_> = new
+        .iter()
+        .filter(|n| n.state == ClaimState::Waiting || !allowed(None, &[ClaimState::Waiting], n.state).is_empty())
+        .map(|n| {
+            (
+                claims::orcid.eq(&n.orcid),
+                claims::doi.eq(&n.doi),
+                claims::source.eq(ClaimSource::AutoUpdate),
+                claims::action.eq(ClaimAction::Create),
+                claims::title.eq(&n.title),
+                claims::state.eq(n.state),
+                claims::error_code.eq(&n.error_code),
+                claims::error_message.eq(&n.error_message),
+            )
+        })
+        .collect();
+    let mut inserted = Vec::with_capacity(rows.len());
+    // 8 parameters a row: well under PostgreSQL's 65,535 a statement.
+    for rows in rows.chunks(1000) {
+        inserted.extend(
+            diesel::insert_into(claims::table)
+                .values(rows)
+                .on_conflict((claims::orcid, claims::doi))
+                .do_nothing()
+                .returning((claims::id, claims::orcid, claims::doi, claims::state))
+                .get_results::<(Uuid, String, String, ClaimState)>(conn)?,
+        );
+    }
+    Ok(inserted)
+}
+
 /// Moves every claim of `orcid` from `source` that is in `from` to `to`; returns their ids.
 pub fn transition_all(
     conn: &mut PgConnection,
