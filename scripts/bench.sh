@@ -4,9 +4,13 @@
 #      static file as a ratio to /heartbeat in the same run; BENCH_API_SECS per run (default 8);
 #   2. the ORCID claims engine (api/examples/bench_claims.rs): BENCH_CLAIMS=N claims (default
 #      400) through two workers against ORCID's limit, a lone claim's wake-up latency, and intake
-#      (BENCH_INTAKE_DOIS, default 2000, three creators each) through DOI events and the poller;
+#      (BENCH_INTAKE_DOIS, default 2000, three creators each) through the poller, and half as
+#      many through DOI events;
 #   3. scale (api/examples/bench_scale.rs): BENCH_SCALE_CLAIMS claims (default 200,000; the
-#      issue's 1,000,000 by setting it) read one request at a time, and the queue's pick-up cost;
+#      issue's 1,000,000 by setting it) read one request at a time, the queue's pick-up cost, and
+#      a worker's RSS while backlogs of 10,000 and BENCH_SCALE_CLAIMS jobs drain
+#      (BENCH_SCALE_DRAIN_SECS each, default 10). BENCH_API_HOLD=1 (bench_api alone) keeps a
+#      seeded server up for profiling by hand;
 #   4. the settings page's Largest Contentful Paint in Debian's Chromium (e2e/bench/lcp.mjs): the
 #      journeys' stack on the release binary, one person signed in with ORCID, /settings loaded
 #      warm (BENCH_LCP_RUNS, default 10) and cold (BENCH_LCP_COLD_RUNS, default 5) at desktop and
