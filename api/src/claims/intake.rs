@@ -41,13 +41,11 @@ pub const NO_LONGER_NAMED: &str = "DataCite's record of this DOI no longer names
 fn no_longer_named(
     conn: &mut PgConnection,
     named: &HashMap<String, HashSet<String>>,
-    max_attempts: i32,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
+) -> QueryResult<Vec<store::Claim>> {
     use super::{ClaimAction, ClaimState};
     use crate::db::schema::claims;
     if named.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let dois: Vec<&String> = named.keys().collect();
     let gone: Vec<store::Claim> = claims::table
@@ -65,7 +63,19 @@ fn no_longer_named(
         .into_iter()
         .filter(|c| named.get(&c.doi).is_some_and(|people| !people.contains(&c.orcid)))
         .collect();
-    for claim in &gone {
+    Ok(gone)
+}
+
+/// Settles the claims [`no_longer_named`] found (their people's locks held).
+fn settle_no_longer_named(
+    conn: &mut PgConnection,
+    gone: &[store::Claim],
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    use super::ClaimState;
+    use crate::db::schema::claims;
+    for claim in gone {
         match (claim.source(), claim.state()) {
             (ClaimSource::AutoUpdate, ClaimState::Done) => {
                 let after = store::withdraw_auto_update(conn, claim.id, max_attempts, now)?;
@@ -90,7 +100,7 @@ fn no_longer_named(
             _ => {}
         }
     }
-    Ok(gone.len())
+    Ok(())
 }
 
 /// What the intake did with one DOI.
@@ -107,9 +117,7 @@ pub struct IntakeReport {
 fn over_waiting_cap(conn: &mut PgConnection, orcid: &str, doi: &Doi, cap: i64) -> QueryResult<bool> {
     use crate::db::schema::claims;
     // Intake jobs run side by side: one person's count and insert are taken one at a time.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
-        .bind::<diesel::sql_types::Text, _>(orcid)
-        .execute(conn)?;
+    store::lock_people(conn, &[orcid.to_owned()])?;
     if crate::notifications::waiting_count(conn, orcid)? < cap {
         return Ok(false);
     }
@@ -164,7 +172,7 @@ fn take_in_chunk(
             (n.doi.to_string(), people)
         })
         .collect();
-    no_longer_named(conn, &named, max_attempts, now)?;
+    let gone = no_longer_named(conn, &named)?;
     // Everyone named, by (iD, DOI): in iD order, so that two intakes lock people in one order.
     let mut pairs: Vec<(OrcidId, &Named)> = chunk
         .iter()
@@ -172,6 +180,19 @@ fn take_in_chunk(
         .collect();
     pairs.sort_by(|a, b| (a.0.as_str(), a.1.doi.as_str()).cmp(&(b.0.as_str(), b.1.doi.as_str())));
     pairs.dedup_by(|a, b| a.0 == b.0 && a.1.doi == b.1.doi);
+    let mut orcids: Vec<String> = pairs.iter().map(|(o, _)| o.to_string()).collect();
+    orcids.dedup();
+    // Intake jobs run side by side: one person's cap count and inserts are taken one at a time.
+    // Everyone whose claims this writes is locked before its first write.
+    let mut locked: Vec<String> = orcids
+        .iter()
+        .cloned()
+        .chain(gone.iter().map(|c| c.orcid.clone()))
+        .collect();
+    locked.sort();
+    locked.dedup();
+    store::lock_people(conn, &locked)?;
+    settle_no_longer_named(conn, &gone, max_attempts, now)?;
     if pairs.is_empty() {
         tracing::debug!(
             dois = chunk.len(),
@@ -179,12 +200,6 @@ fn take_in_chunk(
         );
         return Ok(report);
     }
-    let mut orcids: Vec<String> = pairs.iter().map(|(o, _)| o.to_string()).collect();
-    orcids.dedup();
-    // Intake jobs run side by side: one person's cap count and inserts are taken one at a time.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended(o, 7)) FROM unnest($1::text[]) AS o")
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&orcids)
-        .execute(conn)?;
     let readiness = store::readiness_many(conn, &orcids, ClaimSource::AutoUpdate, now)?;
     let rules = super::exclusions::rules_for_many(conn, &orcids)?;
     let mut waiting: HashMap<String, i64> = claim_counts::table

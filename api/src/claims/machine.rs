@@ -10,6 +10,10 @@ use super::store::Claim;
 use super::{ClaimAction, ClaimSource, ClaimState};
 use crate::db::schema::claims;
 
+/// The longest error message kept on a claim, in characters (PostgreSQL's limit on an index entry
+/// is 2,704 bytes, and the index of claims with an error carries the message).
+pub const ERROR_MESSAGE_CHARS: usize = 500;
+
 /// The other columns a move writes with the state (`None`: left as they are; `Some(None)`:
 /// cleared).
 #[derive(Debug, Default, Clone, AsChangeset)]
@@ -36,10 +40,14 @@ impl ClaimChangeset {
         self
     }
 
-    /// Records why the claim stopped or waits.
+    /// Records why the claim stopped or waits; a message (perhaps an upstream's) is cut to
+    /// [`ERROR_MESSAGE_CHARS`] characters, as the index of claims with an error carries it.
     pub fn error(mut self, code: &str, message: &str) -> Self {
         self.error_code = Some(Some(code.to_owned()));
-        self.error_message = Some(Some(message.to_owned()));
+        self.error_message = Some(Some(match message.char_indices().nth(ERROR_MESSAGE_CHARS) {
+            Some((at, _)) => format!("{}…", &message[..at]),
+            None => message.to_owned(),
+        }));
         self
     }
 }
@@ -170,4 +178,21 @@ pub fn set_aside(conn: &mut PgConnection, ids: &[Uuid], from: ClaimState, reason
     )
     .set((claims::state.eq(ClaimState::Ignored), change))
     .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_message_is_cut_to_what_the_index_of_errors_can_hold() {
+        // 2,000 two-byte characters: 4,000 bytes, over PostgreSQL's 2,704 for an index entry.
+        let long = "é".repeat(2000);
+        let kept = ClaimChangeset::default().error("orcid_rejected", &long).error_message;
+        let kept = kept.flatten().unwrap();
+        assert_eq!(kept.chars().count(), ERROR_MESSAGE_CHARS + 1);
+        assert!(kept.ends_with('…') && kept.len() < 2000, "{} bytes", kept.len());
+        let short = ClaimChangeset::default().error("orcid_rejected", "ORCID said no.");
+        assert_eq!(short.error_message, Some(Some("ORCID said no.".to_owned())));
+    }
 }

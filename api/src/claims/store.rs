@@ -124,6 +124,25 @@ pub fn permission_token(
     Ok(decide(found.map(|(_, row)| row), source, now))
 }
 
+/// How many advisory locks stand for all people: a person's intake and permission changes take
+/// their bucket's, so a transaction holds at most this many however many people it names.
+const PEOPLE_LOCK_BUCKETS: i64 = 64;
+
+/// Takes, until the transaction ends, the advisory locks of `orcids`' buckets, in bucket order
+/// (so two transactions never wait on each other's in a cycle). Intake holds them while it counts
+/// and inserts a person's claims waiting for a permission; granting a permission holds them while
+/// those claims resume.
+pub fn lock_people(conn: &mut PgConnection, orcids: &[String]) -> QueryResult<usize> {
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(7, b) FROM (
+             SELECT DISTINCT (hashtextextended(o, 7) & ($2 - 1))::int AS b FROM unnest($1::text[]) AS o ORDER BY 1
+         ) AS buckets",
+    )
+    .bind::<Array<Text>, _>(orcids)
+    .bind::<diesel::sql_types::BigInt, _>(PEOPLE_LOCK_BUCKETS)
+    .execute(conn)
+}
+
 /// Readiness for each of `orcids` with the permission `source` needs, in one query: what
 /// [`readiness`] says for each.
 pub fn readiness_many(
@@ -512,6 +531,8 @@ fn request_removal(
 
 /// Re-queues the claims of `orcid` that waited for the permission `source` needs.
 pub fn resume(conn: &mut PgConnection, orcid: &str, source: ClaimSource, max_attempts: i32) -> QueryResult<usize> {
+    // Not while an intake is deciding whether this person's new claims wait.
+    lock_people(conn, &[orcid.to_owned()])?;
     let change = ClaimChangeset {
         error_code: Some(None),
         error_message: Some(None),

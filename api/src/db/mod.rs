@@ -32,12 +32,16 @@ pub struct Manager(ConnectionManager<PgConnection>);
 pub struct Conn {
     conn: PgConnection,
     worked_at: Option<Instant>,
+    /// Whether this check-out's user said how its use went ([`Conn::note_use`]); one that did not
+    /// (a caller of `pool.get()` of its own) leaves the connection to be checked next time.
+    noted: bool,
 }
 
 impl Conn {
     /// Records how the last use went: whether the connection itself still works.
     pub fn note_use(&mut self, connection_lost: bool) {
         self.worked_at = (!connection_lost).then(Instant::now);
+        self.noted = true;
     }
 }
 
@@ -62,6 +66,7 @@ impl r2d2::ManageConnection for Manager {
         Ok(Conn {
             conn: self.0.connect()?,
             worked_at: Some(Instant::now()),
+            noted: false,
         })
     }
 
@@ -74,7 +79,11 @@ impl r2d2::ManageConnection for Manager {
         Ok(())
     }
 
+    // Called as each check-out ends.
     fn has_broken(&self, conn: &mut Conn) -> bool {
+        if !std::mem::take(&mut conn.noted) {
+            conn.worked_at = None;
+        }
         self.0.has_broken(&mut conn.conn)
     }
 }
