@@ -293,19 +293,20 @@ pub fn matching(rules: &[Exclusion], metadata: &DoiMetadata) -> Option<String> {
 
 /// The rules of the person with iD `orcid` for `metadata` (none without an account).
 pub fn rules_for(conn: &mut PgConnection, orcid: &str, metadata: &DoiMetadata) -> QueryResult<PersonRules> {
-    let account: Option<(Uuid, String)> = accounts::table
-        .filter(accounts::orcid.eq(orcid))
-        .select((accounts::id, accounts::auto_update_mode))
-        .first(conn)
-        .optional()?;
-    let Some((id, mode)) = account else {
-        return Ok(PersonRules::default());
-    };
-    let rules = list(conn, id)?;
-    Ok(PersonRules {
-        review: mode == "review",
-        excluded: matching(&rules, metadata),
-    })
+    let rules = rules_for_many(conn, &[orcid.to_owned()])?;
+    Ok(person_rules(rules.get(orcid), metadata))
+}
+
+/// What a person's mode and exclusions (from [`rules_for_many`]; `None`: no account) say of
+/// `metadata`.
+pub fn person_rules(found: Option<&(bool, Vec<Exclusion>)>, metadata: &DoiMetadata) -> PersonRules {
+    match found {
+        Some((review, rules)) => PersonRules {
+            review: *review,
+            excluded: matching(rules, metadata),
+        },
+        None => PersonRules::default(),
+    }
 }
 
 /// Each of `orcids`' Auto-Update mode (review first?) and exclusions, in two queries; people

@@ -223,10 +223,8 @@ fn take_in_chunk(
     let mut one_by_one: Vec<(OrcidId, &Named, Option<String>, bool)> = Vec::new();
     let (mut fast, mut rows) = (Vec::new(), Vec::new());
     for (orcid, n) in pairs {
-        let (review, excluded) = match rules.get(orcid.as_str()) {
-            Some((review, rules)) => (*review, super::exclusions::matching(rules, &n.metadata)),
-            None => (false, None),
-        };
+        let super::exclusions::PersonRules { review, excluded } =
+            super::exclusions::person_rules(rules.get(orcid.as_str()), &n.metadata);
         let skip_reason = n.skip.clone().or(excluded);
         let review = review && skip_reason.is_none();
         if let Some(claim) = existing.get(&(orcid.to_string(), n.doi.to_string())) {

@@ -233,6 +233,17 @@ pub fn zero_counts<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeMap<
 }
 
 /// The claims that match `f`, one page in `order`.
+/// One (state, source) count from a grouped SQL query.
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    state: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    source: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// Counts by (state, source) without going through the list of matching ids, when the filters
 /// allow: a person's from `claim_counts` (kept by a trigger), everyone's by state from the state
 /// index, and those by error from the index of claims with one. `None`: count the claims.
@@ -252,16 +263,7 @@ fn kept_counts(conn: &mut PgConnection, f: &Filters) -> QueryResult<Option<Vec<(
         if f.states.is_empty() {
             return Ok(None);
         }
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            state: String,
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            source: String,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let rows: Vec<Row> = diesel::sql_query(
+        let rows: Vec<CountRow> = diesel::sql_query(
             "SELECT state, source, COUNT(*) AS n FROM claims
              WHERE state = ANY($1) AND ($2::text IS NULL OR source = $2) GROUP BY state, source",
         )
@@ -290,16 +292,7 @@ fn kept_counts(conn: &mut PgConnection, f: &Filters) -> QueryResult<Option<Vec<(
 /// its message), perhaps of one person, states and a source: grouped straight from the rows, so
 /// the partial index of claims with an error, which carries these columns, answers it alone.
 fn error_counts(conn: &mut PgConnection, f: &Filters, error: &str) -> QueryResult<Vec<(String, String, i64)>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        state: String,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        source: String,
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<CountRow> = diesel::sql_query(
         "SELECT state, source, COUNT(*) AS n FROM claims
          WHERE error_code IS NOT NULL AND (error_code = $1 OR error_message ILIKE $2)
            AND ($3::text IS NULL OR orcid = $3)
