@@ -212,13 +212,9 @@ pub async fn overview(state: &AppState, account_id: Uuid) -> ApiResult<AccountVi
 }
 
 /// The caller's own account as the overview shows it, from the account row the caller's
-/// authentication has just read (one query fewer than [`overview`]).
-pub async fn own_overview(state: &AppState, account: Account) -> ApiResult<AccountView> {
-    let account_id = account.id;
-    let (ids, perms) = crate::db::run(&state.pool, move |conn| {
-        Ok((load_identities(conn, account_id)?, load_permissions(conn, account_id)?))
-    })
-    .await?;
+/// authentication has just read on this connection (one query fewer than [`overview`]).
+pub fn own_overview(conn: &mut PgConnection, state: &AppState, account: Account) -> ApiResult<AccountView> {
+    let (ids, perms) = (load_identities(conn, account.id)?, load_permissions(conn, account.id)?);
     Ok(view_of(state, account, ids, perms))
 }
 

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::db::models::Account;
 use crate::db::schema::{accounts, sessions};
 use crate::domain::Role;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::policy::{self, Action, Actor, Credential, Denial, Subject, Surface};
 
 pub const SESSION_COOKIE: &str = "profiles_session";
@@ -301,15 +301,99 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        Box::pin(authenticate(req.clone()))
+        let req = req.clone();
+        Box::pin(async move {
+            let pending = PendingCaller::of(req).await?;
+            pending.run(|_, caller| Ok(caller.clone())).await
+        })
     }
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| ApiError::internal("AppState missing"))?;
+/// A request's credential, checked as far as it can be without the database (the JWT's
+/// signature, the cookie's seal and the request's origin), with the caller not yet looked up.
+///
+/// [`PendingCaller::run`] looks the caller up and runs the route's own queries on the same pooled
+/// connection, in one trip to the blocking pool: for the reads that are most of the traffic, the
+/// [`Caller`] extractor's separate lookup was a second round of thread wake-ups per request.
+pub struct PendingCaller {
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    presented: Presented,
+}
+
+enum Presented {
+    Session(Uuid),
+    Jwt {
+        orcid: String,
+        sid: Option<Uuid>,
+        sso: bool,
+    },
+    ApiToken(String),
+}
+
+/// What the lookup found: the caller or why not, and what the browser's session turned out to be.
+struct LookedUp {
+    caller: Result<Caller, ApiError>,
+    seen: Option<crate::auth::sso::SessionSeen>,
+}
+
+impl FromRequest for PendingCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        Box::pin(PendingCaller::of(req.clone()))
+    }
+}
+
+impl PendingCaller {
+    async fn of(req: HttpRequest) -> Result<Self, ApiError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("AppState missing"))?;
+        let presented = present(&req, &state).await?;
+        Ok(PendingCaller { req, state, presented })
+    }
+
+    /// Looks the caller up, then runs `f` with them on the same connection (not at all if the
+    /// credential is refused). `f` decides what the caller may do through [`Caller::authorize`].
+    pub async fn run<T, F>(self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection, &Caller) -> ApiResult<T> + Send + 'static,
+    {
+        let PendingCaller { req, state, presented } = self;
+        let now = state.clock.now();
+        let window = chrono::Duration::from_std(state.config.security.reauth_max_age).unwrap_or(chrono::Duration::MAX);
+        let (found, out) = crate::db::run(&state.pool, move |conn| {
+            let found = look_up(conn, presented, now, window)?;
+            let out = match &found.caller {
+                Ok(caller) => match f(conn, caller) {
+                    // A lost connection is the whole trip's failure (the pool checks it again).
+                    Err(e) if e.code == ErrorCode::DatabaseUnavailable => return Err(e),
+                    out => Some(out),
+                },
+                Err(_) => None,
+            };
+            Ok((found, out))
+        })
+        .await?;
+        if let Some(seen) = found.seen {
+            req.extensions_mut().insert(seen);
+            if seen == crate::auth::sso::SessionSeen::Ended {
+                // Only the dead session goes: a Google/GitHub sign-up waiting in this browser to
+                // be linked to an ORCID iD stays, so /link-orcid can still finish it.
+                req.get_session().remove(SID);
+            }
+        }
+        found.caller?;
+        out.unwrap_or_else(|| Err(ApiError::internal("the caller was found but the route did not run")))
+    }
+}
+
+/// Reads the credential the request carries, without the database.
+async fn present(req: &HttpRequest, state: &AppState) -> Result<Presented, ApiError> {
     if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
         let value = auth.to_str().unwrap_or_default();
         let token = value
@@ -323,116 +407,114 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
                 )
             })?;
         if token.starts_with(crate::auth::api_tokens::TOKEN_PREFIX) {
-            return from_api_token(&state, token).await;
+            return Ok(Presented::ApiToken(token.to_owned()));
         }
-        return from_jwt(&state, token).await;
+        let claims = state
+            .keys
+            .verify(&state.pool, &state.config.jwt, token)
+            .await
+            .map_err(|r| ApiError::new(r.code(), r.message()))?;
+        return Ok(Presented::Jwt {
+            sid: claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok()),
+            orcid: claims.sub,
+            sso: claims.sso,
+        });
     }
-    let session = req.get_session();
-    let sid = cookie_session_id(&session).ok_or_else(unauthenticated)?;
-    crate::auth::origin::check_cookie_write(&req, &state)?;
-    let now = state.clock.now();
-    let found = crate::db::run(&state.pool, move |conn| {
-        let found = live_session(conn, sid, now)?;
-        if let Some((_, last_seen, _, _)) = &found {
-            // Keep last-seen fresh without a write on every request.
-            if now - *last_seen > chrono::Duration::minutes(1) {
-                diesel::update(sessions::table.find(sid))
-                    .set(sessions::last_seen_at.eq(now))
-                    .execute(conn)?;
+    let sid = cookie_session_id(&req.get_session()).ok_or_else(unauthenticated)?;
+    crate::auth::origin::check_cookie_write(req, state)?;
+    Ok(Presented::Session(sid))
+}
+
+/// Finds who presented the credential. `window` is how long a sign-in counts as recent.
+fn look_up(
+    conn: &mut PgConnection,
+    presented: Presented,
+    now: DateTime<Utc>,
+    window: chrono::Duration,
+) -> ApiResult<LookedUp> {
+    use crate::auth::sso::SessionSeen;
+    let caller = |caller| LookedUp {
+        caller: Ok(caller),
+        seen: None,
+    };
+    let refused = |e| LookedUp {
+        caller: Err(e),
+        seen: None,
+    };
+    Ok(match presented {
+        Presented::Session(sid) => match live_session(conn, sid, now)? {
+            Some((account, last_seen, authenticated, expires_at)) => {
+                // Keep last-seen fresh without a write on every request.
+                if now - last_seen > chrono::Duration::minutes(1) {
+                    diesel::update(sessions::table.find(sid))
+                        .set(sessions::last_seen_at.eq(now))
+                        .execute(conn)?;
+                }
+                LookedUp {
+                    caller: Ok(Caller {
+                        account,
+                        session_id: Some(sid),
+                        method: AuthMethod::Session,
+                        scopes: None,
+                        // Recent: the person typed their password at the provider lately, not
+                        // merely rode on a lasting login there (its `auth_time` says which).
+                        recent_sign_in: authenticated.is_some_and(|at| now - at <= window),
+                        sso: false,
+                    }),
+                    seen: Some(SessionSeen::Live { sid, expires_at }),
+                }
+            }
+            None => LookedUp {
+                caller: Err(ApiError::new(
+                    ErrorCode::SessionExpired,
+                    "Your session has ended (signed out, revoked or expired). Please sign in again.",
+                )),
+                seen: Some(SessionSeen::Ended),
+            },
+        },
+        Presented::ApiToken(token) => match crate::auth::api_tokens::authenticate(conn, &token, now)? {
+            Some((account, scopes)) => caller(Caller {
+                account,
+                session_id: None,
+                method: AuthMethod::ApiToken,
+                scopes: Some(scopes),
+                recent_sign_in: false,
+                sso: false,
+            }),
+            None => refused(ApiError::new(
+                ErrorCode::InvalidApiToken,
+                "This API token is unknown, revoked or expired.",
+            )),
+        },
+        Presented::Jwt { orcid, sid, sso } => {
+            let account: Option<Account> = accounts::table
+                .filter(accounts::orcid.eq(&orcid))
+                .select(Account::as_select())
+                .first(conn)
+                .optional()?;
+            // A token made from a session ends with that session.
+            let live = match (&account, sid) {
+                (Some(_), Some(sid)) => live_session(conn, sid, now)?.is_some(),
+                _ => true,
+            };
+            match account {
+                Some(account) if live => caller(Caller {
+                    account,
+                    session_id: sid,
+                    method: AuthMethod::Jwt,
+                    scopes: None,
+                    recent_sign_in: false,
+                    sso,
+                }),
+                Some(_) => refused(ApiError::new(
+                    ErrorCode::SessionRevoked,
+                    "The session this token was issued from has ended.",
+                )),
+                None => refused(ApiError::new(
+                    ErrorCode::UnknownAccount,
+                    "The token names an account that does not exist.",
+                )),
             }
         }
-        Ok(found)
     })
-    .await?;
-    let window = chrono::Duration::from_std(state.config.security.reauth_max_age).unwrap_or(chrono::Duration::MAX);
-    match found {
-        // Recent: the person typed their password at the provider lately, not merely rode on a
-        // lasting login there (its `auth_time` says which).
-        Some((account, _, authenticated, expires_at)) => {
-            req.extensions_mut()
-                .insert(crate::auth::sso::SessionSeen::Live { sid, expires_at });
-            Ok(Caller {
-                account,
-                session_id: Some(sid),
-                method: AuthMethod::Session,
-                scopes: None,
-                recent_sign_in: authenticated.is_some_and(|at| now - at <= window),
-                sso: false,
-            })
-        }
-        None => {
-            req.extensions_mut().insert(crate::auth::sso::SessionSeen::Ended);
-            // Only the dead session goes: a Google/GitHub sign-up waiting in this browser to be
-            // linked to an ORCID iD stays, so /link-orcid can still finish it.
-            session.remove(SID);
-            Err(ApiError::new(
-                ErrorCode::SessionExpired,
-                "Your session has ended (signed out, revoked or expired). Please sign in again.",
-            ))
-        }
-    }
-}
-
-async fn from_api_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let (token, now) = (token.to_owned(), state.clock.now());
-    let found = crate::db::run(&state.pool, move |conn| {
-        Ok(crate::auth::api_tokens::authenticate(conn, &token, now)?)
-    })
-    .await?;
-    let Some((account, scopes)) = found else {
-        return Err(ApiError::new(
-            ErrorCode::InvalidApiToken,
-            "This API token is unknown, revoked or expired.",
-        ));
-    };
-    Ok(Caller {
-        account,
-        session_id: None,
-        method: AuthMethod::ApiToken,
-        scopes: Some(scopes),
-        recent_sign_in: false,
-        sso: false,
-    })
-}
-
-async fn from_jwt(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let claims = state
-        .keys
-        .verify(&state.pool, &state.config.jwt, token)
-        .await
-        .map_err(|r| ApiError::new(r.code(), r.message()))?;
-    let sid = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok());
-    let (orcid, now) = (claims.sub.clone(), state.clock.now());
-    let found = crate::db::run(&state.pool, move |conn| {
-        let account: Option<Account> = accounts::table
-            .filter(accounts::orcid.eq(&orcid))
-            .select(Account::as_select())
-            .first(conn)
-            .optional()?;
-        // A token made from a session ends with that session.
-        let live = match sid {
-            Some(sid) => live_session(conn, sid, now)?.is_some(),
-            None => true,
-        };
-        Ok((account, live))
-    })
-    .await?;
-    match found {
-        (Some(account), true) => Ok(Caller {
-            account,
-            session_id: sid,
-            method: AuthMethod::Jwt,
-            scopes: None,
-            recent_sign_in: false,
-            sso: claims.sso,
-        }),
-        (Some(_), false) => Err(ApiError::new(
-            ErrorCode::SessionRevoked,
-            "The session this token was issued from has ended.",
-        )),
-        (None, _) => Err(ApiError::new(
-            ErrorCode::UnknownAccount,
-            "The token names an account that does not exist.",
-        )),
-    }
 }

@@ -351,14 +351,13 @@ pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult
             }
         }};
     }
-    let mut rows = match sort {
+    let rows = match sort {
         SortKey::Created => ordered!(claims::created_at),
         SortKey::Updated => ordered!(claims::updated_at),
     };
-    if cursor.is_none() {
-        rows = rows.offset((page - 1) * page_size);
-    }
-    let data: Vec<Claim> = rows.limit(page_size).select(Claim::as_select()).load(conn)?;
+    let skip = if cursor.is_none() { (page - 1) * page_size } else { 0 };
+    let data: Vec<Claim> =
+        crate::db::Page::new(rows.select(Claim::as_select()), page_size, skip).load(conn, page_size)?;
     let mut states = zero_counts(&ClaimState::ALL, ClaimState::as_str);
     states.extend(by_state);
     let mut sources = zero_counts(&ClaimSource::ALL, ClaimSource::as_str);

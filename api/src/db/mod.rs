@@ -175,3 +175,75 @@ pub fn contains_pattern(text: &str) -> String {
         text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
     )
 }
+
+/// The row limits a page query is written with: a page's size rounded up to one of these, so a
+/// connection prepares at most four statements per query shape (see [`Page`]).
+const PAGE_LIMITS: [i64; 4] = [10, 25, 50, 100];
+
+/// `query LIMIT n`, with `n` written into the statement rather than bound, and `OFFSET $k` only
+/// when there is one to skip.
+///
+/// PostgreSQL plans a prepared statement again on every execution when a generic plan would have
+/// to guess a bound `LIMIT` or `OFFSET` (it assumes a tenth of the rows), and on a person's list
+/// that planning cost more than the query. Written in, the first page and every keyset page keep
+/// one generic plan per connection, while PostgreSQL still compares it with a custom plan for
+/// values where that pays (staff's searches). `n` is the page's size rounded up to
+/// [`PAGE_LIMITS`]; the caller keeps the first `size` rows ([`Page::load`] does).
+#[derive(Debug, Clone)]
+pub struct Page<Q> {
+    query: Q,
+    limit: i64,
+    offset: i64,
+}
+
+impl<Q> Page<Q> {
+    /// A page of at most `size` rows (1–100) of `query` (ordered), after `offset` rows.
+    pub fn new(query: Q, size: i64, offset: i64) -> Self {
+        let limit = PAGE_LIMITS.into_iter().find(|l| *l >= size).unwrap_or(size.max(1));
+        Page {
+            query,
+            limit,
+            offset: offset.max(0),
+        }
+    }
+
+    /// The page's rows: at most `size` of the ones PostgreSQL returned.
+    pub fn load<'q, U>(self, conn: &mut PgConnection, size: i64) -> diesel::QueryResult<Vec<U>>
+    where
+        Self: diesel::query_dsl::LoadQuery<'q, PgConnection, U>,
+    {
+        use diesel::RunQueryDsl;
+        let mut rows: Vec<U> = RunQueryDsl::load(self, conn)?;
+        rows.truncate(usize::try_from(size).unwrap_or(0));
+        Ok(rows)
+    }
+}
+
+impl<Q> diesel::query_builder::QueryId for Page<Q> {
+    type QueryId = ();
+    // The SQL differs by limit, so the statement cache must key on the text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for Page<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, C> diesel::RunQueryDsl<C> for Page<Q> {}
+
+impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>> diesel::query_builder::QueryFragment<diesel::pg::Pg>
+    for Page<Q>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(&format!(" LIMIT {}", self.limit));
+        if self.offset > 0 {
+            out.push_sql(" OFFSET ");
+            out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.offset)?;
+        }
+        Ok(())
+    }
+}

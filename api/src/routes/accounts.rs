@@ -13,7 +13,7 @@ use crate::accounts::{
     IdentityView, PermissionView, SessionView,
 };
 use crate::app::AppState;
-use crate::auth::session::{self, Caller};
+use crate::auth::session::{self, Caller, PendingCaller};
 use crate::crypto::{identity_context, permission_context};
 use crate::db::models::{OrcidPermission, Session};
 use crate::db::schema::{identities, orcid_permissions, sessions};
@@ -34,9 +34,14 @@ use crate::policy::Action;
     )
 )]
 #[get("/api/v1/accounts/me")]
-pub async fn me(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    caller.authorize(Action::ReadOwnAccount, None)?;
-    Ok(HttpResponse::Ok().json(crate::accounts::own_overview(&state, caller.account).await?))
+pub async fn me(caller: PendingCaller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let view = caller
+        .run(move |conn, caller| {
+            caller.authorize(Action::ReadOwnAccount, None)?;
+            crate::accounts::own_overview(conn, &state, caller.account.clone())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Update your account

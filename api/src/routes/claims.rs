@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::accounts::find_by_orcid;
 use crate::app::AppState;
-use crate::auth::session::Caller;
+use crate::auth::session::{Caller, PendingCaller};
 use crate::claims::access::target;
 use crate::claims::query::{self, decode_cursor, next_link, one_of, parse_time, Filters, Order, SortKey};
 use crate::claims::store::{self, Claim, Requester, Submission};
@@ -224,19 +224,43 @@ pub async fn retry(caller: Caller, state: web::Data<AppState>, id: web::Path<Uui
 )]
 #[get("/api/v1/claims")]
 pub async fn list(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: PendingCaller,
     query: web::Query<crate::claims::query::ClaimQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
+    // The caller's lookup, the checks and the search share one connection and one trip.
+    let (found, order) = caller.run(move |conn, caller| list_search(conn, caller, q)).await?;
+    let (page, page_size) = (order.page, order.page_size);
+    let links = ListLinks {
+        next: found.next.as_deref().map(|c| next_link(req.query_string(), c)),
+    };
+    Ok(HttpResponse::Ok().json(ClaimList {
+        meta: ClaimListMeta {
+            total: found.total,
+            page: order.cursor.is_none().then_some(page),
+            page_size,
+            total_pages: (found.total + page_size - 1) / page_size,
+            states: found.states,
+            sources: found.sources,
+        },
+        data: found.data.into_iter().map(ClaimView::from).collect(),
+        links,
+    }))
+}
+
+/// The list's query checked and authorised for `caller`, then searched.
+fn list_search(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    q: crate::claims::query::ClaimQuery,
+) -> ApiResult<(query::Found, Order)> {
     let not_yours = || ApiError::new(ErrorCode::NotYourRecord, "Only staff can list other people's claims.");
     crate::claims::query::check_doi_filter(q.doi.as_deref())?;
     let orcid = match q.orcid.as_deref().filter(|v| !v.trim().is_empty()) {
         Some(value) => {
             let wanted = parse_orcid(value, "orcid")?.to_string();
-            let lookup = wanted.clone();
-            let owner = crate::db::run(&state.pool, move |conn| Ok(find_by_orcid(conn, &lookup)?)).await?;
+            let owner = find_by_orcid(conn, &wanted)?;
             caller.authorize_or(
                 Action::ReadClaims,
                 Some(Subject::record(&wanted, owner.as_ref())),
@@ -313,22 +337,7 @@ pub async fn list(
         page_size,
         cursor,
     };
-    let found = crate::db::run(&state.pool, move |conn| Ok(query::search(conn, &filters, order)?)).await?;
-    let links = ListLinks {
-        next: found.next.as_deref().map(|c| next_link(req.query_string(), c)),
-    };
-    Ok(HttpResponse::Ok().json(ClaimList {
-        meta: ClaimListMeta {
-            total: found.total,
-            page: cursor.is_none().then_some(page),
-            page_size,
-            total_pages: (found.total + page_size - 1) / page_size,
-            states: found.states,
-            sources: found.sources,
-        },
-        data: found.data.into_iter().map(ClaimView::from).collect(),
-        links,
-    }))
+    Ok((query::search(conn, &filters, order)?, order))
 }
 
 /// Your claim counts
@@ -344,10 +353,13 @@ pub async fn list(
     )
 )]
 #[get("/api/v1/accounts/me/claims/stats")]
-pub async fn stats(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
-    let orcid = caller.account.orcid.clone();
-    let stats = crate::db::run(&state.pool, move |conn| Ok(query::stats(conn, &orcid)?)).await?;
+pub async fn stats(caller: PendingCaller) -> ApiResult<HttpResponse> {
+    let stats = caller
+        .run(|conn, caller| {
+            caller.authorize(Action::ReadClaims, Some(Subject::of(&caller.account)))?;
+            Ok(query::stats(conn, &caller.account.orcid)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(stats))
 }
 

@@ -666,15 +666,18 @@ async fn the_list_filters_counts_and_pages() {
         .unwrap();
     assert_eq!(p2["data"].as_array().unwrap().len(), 2);
     assert_eq!(p2["meta"]["total_pages"], 2);
-    let mut seen = Vec::new();
+    let (mut seen, mut sizes) = (Vec::new(), Vec::new());
     let mut next = Some("/api/v1/claims?page[size]=4&sort=created".to_owned());
     while let Some(path) = next {
         let page: Value = b.get(app.url(&path)).send().await.unwrap().json().await.unwrap();
         for c in page["data"].as_array().unwrap() {
             seen.push(c["created_at"].as_str().unwrap().to_owned());
         }
+        sizes.push(page["data"].as_array().unwrap().len());
         next = page["links"]["next"].as_str().map(str::to_owned);
     }
+    // Four a page, whatever limit the statement was written with.
+    assert_eq!(sizes, [4, 2]);
     assert_eq!(seen.len(), 6);
     let mut sorted = seen.clone();
     sorted.sort();
