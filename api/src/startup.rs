@@ -54,6 +54,15 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let document = web::Data::new(openapi());
     let route_table = web::Data::new(RouteTable::from_openapi(document.get_ref()));
     let shutdown_timeout = state.config.shutdown_timeout.as_secs();
+    // One HTTP worker per core, and between them no more threads for database work than the
+    // pool has connections: a request beyond that waits in its worker's queue and is taken by
+    // the next thread to finish, where a thread of its own would sleep on the pool and be woken
+    // (context switches were most of the cost of a read under load).
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let blocking_threads = usize::try_from(state.config.database_pool_size)
+        .unwrap_or(1)
+        .div_ceil(workers)
+        .max(1);
     let session_key = match &state.config.session_secret {
         Some(secret) => Key::derive_from(secret.expose()),
         None => {
@@ -149,6 +158,8 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         // Hashed asset names change with their content, so they may be cached for good.
         app.route("/assets/{name}", web::get().to(asset))
     })
+    .workers(workers)
+    .worker_max_blocking_threads(blocking_threads)
     .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
