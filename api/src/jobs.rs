@@ -139,6 +139,23 @@ pub fn complete(conn: &mut PgConnection, id: i64, worker: &str, now: DateTime<Ut
     Ok(n == 1)
 }
 
+/// Marks jobs done in one statement, those this worker still holds; returns how many it held.
+pub fn complete_all(conn: &mut PgConnection, ids: &[i64], worker: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq_any(ids))
+            .filter(jobs::locked_by.eq(worker)),
+    )
+    .set((
+        jobs::state.eq("done"),
+        jobs::finished_at.eq(now),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<DateTime<Utc>>),
+        jobs::last_error.eq(None::<String>),
+    ))
+    .execute(conn)
+}
+
 /// Records a failure: retried after `retry_in`, or `failed` for good once the attempts run out
 /// or when the error is permanent.
 pub fn fail(
@@ -243,6 +260,9 @@ impl JobError {
 
 pub type Handler = Arc<dyn Fn(Job) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
 
+/// Runs many jobs of one kind together; answers one outcome per job, in the jobs' order.
+pub type BatchHandler = Arc<dyn Fn(Vec<Job>) -> BoxFuture<'static, Vec<Result<(), JobError>>> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct WorkerOptions {
     pub id: String,
@@ -334,6 +354,8 @@ fn listen_for_jobs(pool: DbPool, wake: Arc<tokio::sync::Notify>, shutdown: watch
 pub struct Worker {
     pool: DbPool,
     handlers: HashMap<String, Handler>,
+    /// Kinds whose jobs are taken up to `max` at a time and run by one call.
+    batches: HashMap<String, (BatchHandler, i64)>,
     options: WorkerOptions,
 }
 
@@ -342,6 +364,7 @@ impl Worker {
         Self {
             pool,
             handlers: HashMap::new(),
+            batches: HashMap::new(),
             options,
         }
     }
@@ -351,8 +374,17 @@ impl Worker {
         self
     }
 
+    /// Jobs of `kind` run together: when a pick-up takes one, the worker takes up to `max` of that
+    /// kind that are ready, and `handler` runs them in one call (one upstream request and one
+    /// transaction for many, where a job each would pay for its own). Each job keeps its own
+    /// outcome, attempts and backoff.
+    pub fn handle_batch(mut self, kind: impl Into<String>, max: i64, handler: BatchHandler) -> Self {
+        self.batches.insert(kind.into(), (handler, max.max(1)));
+        self
+    }
+
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let kinds: Vec<String> = self.handlers.keys().cloned().collect();
+        let kinds: Vec<String> = self.handlers.keys().chain(self.batches.keys()).cloned().collect();
         let wake = Arc::new(tokio::sync::Notify::new());
         listen_for_jobs(self.pool.clone(), wake.clone(), shutdown.clone());
         tracing::info!(worker = %self.options.id, ?kinds, "worker started");
@@ -405,16 +437,57 @@ impl Worker {
         let (worker, lease, batch) = (self.options.id.clone(), self.options.lease, self.options.batch);
         let now = self.options.clock.now();
         let kinds_owned = kinds.to_vec();
+        let batched: Vec<(String, i64)> = self.batches.iter().map(|(k, (_, max))| (k.clone(), *max)).collect();
         let jobs =
             tokio::task::spawn_blocking(move || -> Result<Vec<Job>, Box<dyn std::error::Error + Send + Sync>> {
                 let mut conn = pool.get()?;
-                Ok(claim(&mut conn, &worker, &kinds_owned, lease, batch, now)?)
+                let mut jobs = claim(&mut conn, &worker, &kinds_owned, lease, batch, now)?;
+                // A kind run in batches: as many more of it as a batch holds.
+                for (kind, max) in &batched {
+                    let taken = jobs.iter().filter(|j| &j.kind == kind).count();
+                    let more = *max - i64::try_from(taken).unwrap_or(i64::MAX);
+                    if taken > 0 && more > 0 {
+                        jobs.extend(claim(&mut conn, &worker, std::slice::from_ref(kind), lease, more, now)?);
+                    }
+                }
+                Ok(jobs)
             })
             .await??;
         let n = jobs.len();
-        let runs = jobs.into_iter().map(|job| self.run_one(job));
-        futures_util::future::join_all(runs).await;
+        let (mut singles, mut grouped): (Vec<Job>, HashMap<String, Vec<Job>>) = (Vec::new(), HashMap::new());
+        for job in jobs {
+            if self.batches.contains_key(&job.kind) {
+                grouped.entry(job.kind.clone()).or_default().push(job);
+            } else {
+                singles.push(job);
+            }
+        }
+        let singles = futures_util::future::join_all(singles.into_iter().map(|job| self.run_one(job)));
+        let groups = futures_util::future::join_all(grouped.into_iter().map(|(kind, jobs)| self.run_batch(kind, jobs)));
+        futures_util::future::join(singles, groups).await;
         Ok(n)
+    }
+
+    async fn run_batch(&self, kind: String, jobs: Vec<Job>) {
+        use tracing::Instrument;
+        let Some((handler, _)) = self.batches.get(&kind).cloned() else {
+            return;
+        };
+        let span = tracing::info_span!("jobs", kind = %kind, n = jobs.len());
+        async move {
+            let mut outcomes = handler(jobs.clone()).await;
+            if outcomes.len() != jobs.len() {
+                tracing::error!(
+                    outcomes = outcomes.len(),
+                    "a batch handler answered for a different number of jobs"
+                );
+                outcomes = vec![Err(JobError::retry("the batch gave no outcome for this job")); jobs.len()];
+            }
+            let outcomes: Vec<(Job, Result<(), JobError>)> = jobs.into_iter().zip(outcomes).collect();
+            self.record(outcomes).await;
+        }
+        .instrument(span)
+        .await;
     }
 
     async fn run_one(&self, job: Job) {
@@ -430,34 +503,48 @@ impl Worker {
             return;
         };
         let outcome = handler(job.clone()).await;
-        let counted = match &outcome {
-            Ok(()) => "done",
-            Err(e) if e.retry && job.attempts < job.max_attempts => "retry",
-            Err(_) => "failed",
-        };
-        crate::metrics::job(&job.kind, counted);
+        self.record(vec![(job, outcome)]).await;
+    }
+
+    /// Marks each job done, or failed (to be retried or for good), while this worker holds it.
+    async fn record(&self, outcomes: Vec<(Job, Result<(), JobError>)>) {
+        for (job, outcome) in &outcomes {
+            let counted = match outcome {
+                Ok(()) => "done",
+                Err(e) if e.retry && job.attempts < job.max_attempts => "retry",
+                Err(_) => "failed",
+            };
+            crate::metrics::job(&job.kind, counted);
+        }
         let pool = self.pool.clone();
         let worker = self.options.id.clone();
         let now = self.options.clock.now();
-        let result = tokio::task::spawn_blocking(move || -> QueryResult<bool> {
+        let result = tokio::task::spawn_blocking(move || -> QueryResult<usize> {
             let mut conn = pool.get().map_err(|e| {
                 diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::ClosedConnection,
                     Box::new(e.to_string()),
                 )
             })?;
-            match &outcome {
-                Ok(()) => complete(&mut conn, job.id, &worker, now),
-                Err(e) => {
-                    tracing::warn!(error = %e.message, retry = e.retry, "job failed");
-                    fail(&mut conn, &job, &worker, e, now)
+            let done: Vec<i64> = outcomes.iter().filter(|(_, o)| o.is_ok()).map(|(j, _)| j.id).collect();
+            let mut lost = done.len().saturating_sub(complete_all(&mut conn, &done, &worker, now)?);
+            for (job, outcome) in &outcomes {
+                if let Err(e) = outcome {
+                    tracing::warn!(job = job.id, error = %e.message, retry = e.retry, "job failed");
+                    lost += usize::from(!fail(&mut conn, job, &worker, e, now)?);
                 }
             }
+            Ok(lost)
         })
         .await;
         match result {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => tracing::warn!("lease lost before the job finished; another worker will run it"),
+            Ok(Ok(0)) => {}
+            Ok(Ok(lost)) => {
+                tracing::warn!(
+                    jobs = lost,
+                    "lease lost before the job finished; another worker will run it"
+                )
+            }
             Ok(Err(e)) => tracing::error!(error = %e, "could not record the job outcome"),
             Err(e) => tracing::error!(error = %e, "job bookkeeping panicked"),
         }

@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use crate::claims::backfill::BACKFILL_JOB;
-use crate::claims::intake::{DOI_EVENT_JOB, POLL_JOB};
+use crate::claims::intake::{DOI_EVENT_BATCH, DOI_EVENT_JOB, POLL_JOB};
 use crate::claims::process::Engine;
 use crate::claims::reconcile::{RECONCILE_JOB, RECONCILE_SWEEP_JOB};
 use crate::claims::store::PUSH_JOB;
@@ -77,11 +77,16 @@ pub fn build(pool: DbPool, engine: Engine, notifier: Notifier, options: WorkerOp
                 async move { engine.process(&job).await }.boxed()
             }),
         )
-        .handle(
+        .handle_batch(
             DOI_EVENT_JOB,
-            Arc::new(move |job| {
+            DOI_EVENT_BATCH,
+            Arc::new(move |jobs| {
                 let engine = event.clone();
-                async move { engine.doi_event(&job.payload).await }.boxed()
+                async move {
+                    let payloads: Vec<serde_json::Value> = jobs.into_iter().map(|job| job.payload).collect();
+                    engine.doi_events(&payloads).await
+                }
+                .boxed()
             }),
         )
         .handle(

@@ -18,6 +18,8 @@
 //                  `creators.nameIdentifiers.nameIdentifierScheme:ORCID AND updated:[A TO B]` works as is.
 //                  Unescaped `/` or a second `:` in an unquoted term is a 400, as it is a parse error in
 //                  Elasticsearch, so quote ORCID URLs.
+//   ids            comma-separated DOIs (any case): those records whatever their state, every other
+//                  filter ignored, as lupo's `find_by_ids` does
 //   has-person, resource-type-id, client-id, provider-id, prefix, sort, page[size], page[number],
 //   page[cursor], disable-facets, fields[dois], include=client, affiliation=true, publisher=true.
 // Anything else is ignored, as lupo ignores parameters it does not know (notably there is no `updated=`
@@ -731,6 +733,8 @@ ${items.length ? `<ul class="dois">${items.join('\n')}</ul>` : ''}`;
 
   function listDois(req, res, url) {
     const p = url.searchParams;
+    const ids = p.get('ids');
+    if (ids !== null && ids.trim()) return listByIds(req, res, url, ids);
     let records = [...state.dois.values()].filter(findable);
 
     const userId = p.get('user-id');
@@ -830,6 +834,29 @@ ${items.length ? `<ul class="dois">${items.join('\n')}</ul>` : ''}`;
       body.included = clients.map((id) => ({ id, type: 'clients', attributes: { name: `Repository ${id}`, symbol: id.toUpperCase(), clientType: 'repository' } }));
     }
     return sendJson(req, res, 200, body);
+  }
+
+  /**
+   * `GET /dois?ids=a,b,…`, lupo's `find_by_ids`: the DOIs named (split at commas, matched whatever
+   * their case), with no other filter (not even `state`: lupo's controller does not pass it on), sorted
+   * by `sort` (default `-updated`), paged by page[size] (default 25) and page[number].
+   */
+  function listByIds(req, res, url, ids) {
+    const p = url.searchParams;
+    const wanted = new Set(ids.split(',').map(bareDoi).filter(Boolean));
+    const records = [...state.dois.values()].filter((r) => wanted.has(r.attributes.doi));
+    sortRecords(records, p.get('sort'));
+    const size = Math.min(MAX_PAGE_SIZE, Math.max(0, Number.parseInt(p.get('page[size]') ?? `${DEFAULT_PAGE_SIZE}`, 10) || 0));
+    const pageNumber = Math.max(1, Number.parseInt(p.get('page[number]') ?? '1', 10) || 1);
+    const page = records.slice((pageNumber - 1) * size, pageNumber * size);
+    const meta = { total: records.length, totalPages: size > 0 ? Math.ceil(records.length / size) : 0, page: pageNumber };
+    if (!truthy(p.get('disable-facets'))) Object.assign(meta, facets(records));
+    const options = renderOptions(url);
+    return sendJson(req, res, 200, {
+      data: page.map((r) => renderDoi(r, options)),
+      meta,
+      links: { self: `${baseUrl(req)}${url.pathname}${url.search}` },
+    });
   }
 
   // -------------------------------------------------------------------------------------------------

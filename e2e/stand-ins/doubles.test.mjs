@@ -1310,6 +1310,18 @@ describe('DataCite REST double', () => {
     assert.deepEqual(ids(await list({ 'user-id': QUILL })), ['10.14454/m8fd-0c37']);
   });
 
+  test('ids: the DOIs named, in any case, whatever their state, every other filter ignored', async () => {
+    const [a, b] = findable.map((d) => d.doi);
+    const asked = [a.toUpperCase(), b, '10.5555/dr4f-7x0p', '10.5555/no-such-doi'].join(',');
+    const res = await list({ ids: asked, 'user-id': QUILL, query: 'nothing:matches', 'disable-facets': 'true' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(ids(res), [a, b, '10.5555/dr4f-7x0p'].sort());
+    assert.equal(res.json.meta.total, 3);
+    assert.equal(res.json.data.find((d) => d.id === '10.5555/dr4f-7x0p').attributes.state, 'registered');
+    // page[size] defaults to 25, as lupo's does.
+    assert.equal((await list({ ids: asked, 'page[size]': '1' })).json.data.length, 1);
+  });
+
   test('query on creators.nameIdentifiers.nameIdentifier, quoted URL, bare iD, escaped URL', async () => {
     const expected = ids(await list({ 'user-id': CARBERRY }));
     for (const q of [

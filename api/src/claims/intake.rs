@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use super::datacite::{DataciteError, DoiQuery};
+use super::datacite::{DataciteError, DoiQuery, MAX_IDS};
 use super::process::Engine;
 use super::store::{self, Requester, Submission};
 use super::work::DoiMetadata;
@@ -17,6 +17,8 @@ use crate::domain::{Doi, OrcidId};
 use crate::jobs::{self, JobError, NewJob};
 
 pub const DOI_EVENT_JOB: &str = "autoupdate.doi";
+/// How many `autoupdate.doi` jobs a worker takes and runs together ([`Engine::doi_events`]).
+pub const DOI_EVENT_BATCH: i64 = MAX_IDS as i64;
 pub const POLL_JOB: &str = "autoupdate.poll";
 pub const POLL_CURSOR_KEY: &str = "datacite_poller";
 /// Re-read this much before the cursor, for DOIs indexed late.
@@ -354,32 +356,121 @@ impl Engine {
         Ok(report)
     }
 
-    /// The `autoupdate.doi` job: fetch the DOI and take it in.
-    pub async fn doi_event(&self, payload: &Value) -> Result<(), JobError> {
-        let doi = payload
-            .get("doi")
-            .and_then(Value::as_str)
-            .and_then(|d| Doi::parse(d).ok())
-            .ok_or_else(|| JobError::permanent("job payload has no valid doi"))?;
-        let record = match self.datacite.doi(&doi).await {
-            Ok(r) => r,
-            Err(DataciteError::NotFound(_)) => {
-                tracing::info!(%doi, "DOI event for a DOI DataCite does not show (yet); nothing to claim");
-                return Ok(());
+    /// The `autoupdate.doi` jobs, up to [`DOI_EVENT_BATCH`] at a time: their DOIs read from
+    /// DataCite in one request (`GET /dois?ids=…`) and taken in together by [`Engine::take_in_all`].
+    /// One outcome per payload, in order: a DOI DataCite does not show (yet) is done with nothing
+    /// to claim, a record that cannot be read fails its own job for good, and an outage or a
+    /// failed write leaves each job to be retried.
+    pub async fn doi_events(&self, payloads: &[Value]) -> Vec<Result<(), JobError>> {
+        let mut outcomes: Vec<Option<Result<(), JobError>>> = vec![None; payloads.len()];
+        let mut wanted: Vec<(usize, Doi)> = Vec::new();
+        for (i, payload) in payloads.iter().enumerate() {
+            match payload
+                .get("doi")
+                .and_then(Value::as_str)
+                .and_then(|d| Doi::parse(d).ok())
+            {
+                Some(doi) => wanted.push((i, doi)),
+                None => outcomes[i] = Some(Err(JobError::permanent("job payload has no valid doi"))),
             }
-            Err(DataciteError::Unavailable { message, retry_after }) => {
-                return Err(JobError {
-                    message,
-                    retry: true,
-                    retry_after,
-                })
+        }
+        // lupo splits `ids` at commas, so a DOI with a comma in it is read on its own.
+        let (alone, together): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(_, d)| d.as_str().contains(','));
+        let (mut records, mut taken) = (Vec::new(), Vec::new());
+        for (i, doi) in &alone {
+            let found = match self.datacite.doi(doi).await {
+                Ok(record) => Ok(vec![record]),
+                Err(DataciteError::NotFound(_)) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            };
+            self.match_records(&[(*i, doi.clone())], found, &mut outcomes, &mut records, &mut taken);
+        }
+        for chunk in together.chunks(MAX_IDS) {
+            let dois: Vec<Doi> = chunk.iter().map(|(_, d)| d.clone()).collect();
+            let found = self.datacite.dois(&dois).await;
+            self.match_records(chunk, found, &mut outcomes, &mut records, &mut taken);
+        }
+        if !records.is_empty() {
+            let n = records.len();
+            match self.take_in_all(records).await {
+                Ok(report) => {
+                    tracing::info!(
+                        dois = n,
+                        created = report.claims_created,
+                        existing = report.claims_existing,
+                        skipped = report.skipped,
+                        over_cap = report.over_cap,
+                        "DOI events taken in"
+                    );
+                    for i in taken {
+                        outcomes[i] = Some(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    for i in taken {
+                        outcomes[i] = Some(Err(e.clone()));
+                    }
+                }
             }
-            Err(e) => return Err(JobError::permanent(e.to_string())),
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(JobError::retry("the DOI event was not taken in"))))
+            .collect()
+    }
+
+    /// Pairs what DataCite answered for `asked` with the jobs that asked: the readable records
+    /// go to `records` (their jobs to `taken`); every other job gets its outcome now.
+    fn match_records(
+        &self,
+        asked: &[(usize, Doi)],
+        found: Result<Vec<Value>, DataciteError>,
+        outcomes: &mut [Option<Result<(), JobError>>],
+        records: &mut Vec<DoiMetadata>,
+        taken: &mut Vec<usize>,
+    ) {
+        let found = match found {
+            Ok(found) => found,
+            Err(e) => {
+                let error = datacite_job_error(e);
+                for (i, _) in asked {
+                    outcomes[*i] = Some(Err(error.clone()));
+                }
+                return;
+            }
         };
-        let metadata = DoiMetadata::from_response(&record).map_err(|e| JobError::permanent(e.to_string()))?;
-        let report = self.take_in(metadata).await?;
-        tracing::info!(%doi, created = report.claims_created, existing = report.claims_existing, skipped = report.skipped, over_cap = report.over_cap, "DOI event taken in");
-        Ok(())
+        let mut by_doi: HashMap<String, Value> = HashMap::new();
+        for record in found {
+            let data = record.get("data").unwrap_or(&record);
+            let attributes = data.get("attributes");
+            // As `GET /dois/{doi}` does for anyone signed out: only findable DOIs are shown.
+            let state = attributes.and_then(|a| a.get("state")).and_then(Value::as_str);
+            if state.is_some_and(|s| s != "findable") {
+                continue;
+            }
+            let id = attributes
+                .and_then(|a| a.get("doi"))
+                .or_else(|| data.get("id"))
+                .and_then(Value::as_str)
+                .and_then(|d| Doi::parse(d).ok());
+            if let Some(id) = id {
+                by_doi.insert(id.as_str().to_owned(), record);
+            }
+        }
+        for (i, doi) in asked {
+            let Some(record) = by_doi.remove(doi.as_str()) else {
+                tracing::info!(%doi, "DOI event for a DOI DataCite does not show (yet); nothing to claim");
+                outcomes[*i] = Some(Ok(()));
+                continue;
+            };
+            match DoiMetadata::from_response(&record) {
+                Ok(metadata) => {
+                    records.push(metadata);
+                    taken.push(*i);
+                }
+                Err(e) => outcomes[*i] = Some(Err(JobError::permanent(e.to_string()))),
+            }
+        }
     }
 
     /// The `autoupdate.poll` job: every DOI with an ORCID iD updated since the stored cursor.

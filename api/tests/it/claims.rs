@@ -890,6 +890,71 @@ async fn auto_update_events_claim_for_every_person_named_and_skip_versions() {
 }
 
 #[actix_web::test]
+async fn doi_events_waiting_together_are_read_from_datacite_in_one_request() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (_, feed_orcid) = person(&app, &[]).await;
+    let feed = api_token(&app, &feed_orcid, &["events:write"]);
+    let (_, named) = person(&app, &["auto_update"]).await;
+    let mut dois = Vec::new();
+    for _ in 0..10 {
+        dois.push(seed_doi(&[&named], json!({})).await);
+    }
+    let missing = format!("10.5555/t-missing-{}", uuid::Uuid::new_v4().simple());
+    // Registered but not findable: DataCite's `ids` lookup returns it; it must not be claimed.
+    let hidden = seed_doi(&[&named], json!({"state": "registered"})).await;
+    let events: Vec<Value> = dois
+        .iter()
+        .chain([&missing, &hidden])
+        .map(|d| json!({"doi": d}))
+        .collect();
+    let res = app
+        .client
+        .post(app.url("/api/v1/events/dois"))
+        .bearer_auth(&feed)
+        .json(&json!({ "events": events }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+
+    let w = worker(&app);
+    // One pick-up takes every waiting event (more than a batch of 8 would), in one DataCite read.
+    let ran = w.tick(&["autoupdate.doi".to_owned()]).await.unwrap();
+    assert_eq!(ran, 12);
+    let log: Vec<Value> = reqwest::get(format!("{}/_control/requests", standins().datacite))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<&Value> = log
+        .iter()
+        .filter(|r| dois.iter().any(|d| r.to_string().contains(d.as_str())))
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0]["path"], "/dois");
+    let mut conn = app.db.conn();
+    let mut claimed: Vec<String> = claims::table
+        .filter(claims::orcid.eq(&named))
+        .select(claims::doi)
+        .load(&mut conn)
+        .unwrap();
+    claimed.sort();
+    let mut expected = dois.clone();
+    expected.sort();
+    assert_eq!(
+        claimed, expected,
+        "the findable DOIs, and nothing for the missing and hidden ones"
+    );
+    let states: Vec<String> = jobs::table
+        .filter(jobs::kind.eq("autoupdate.doi"))
+        .select(jobs::state)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(states, vec!["done"; 12]);
+}
+
+#[actix_web::test]
 async fn datacites_claim_form_is_accepted_on_the_event_endpoint() {
     let (app, _) = spawn_app_with_providers(&[]).await;
     let (b, orcid) = person(&app, &["auto_update"]).await;
