@@ -375,7 +375,7 @@ impl Worker {
     }
 
     /// Jobs of `kind` run together: when a pick-up takes one, the worker takes up to `max` of that
-    /// kind that are ready, and `handler` runs them in one call (one upstream request and one
+    /// kind that are ready, and `handler` runs at most `max` of them in one call (one upstream request and one
     /// transaction for many, where a job each would pay for its own). Each job keeps its own
     /// outcome, attempts and backoff.
     pub fn handle_batch(mut self, kind: impl Into<String>, max: i64, handler: BatchHandler) -> Self {
@@ -463,7 +463,18 @@ impl Worker {
             }
         }
         let singles = futures_util::future::join_all(singles.into_iter().map(|job| self.run_one(job)));
-        let groups = futures_util::future::join_all(grouped.into_iter().map(|(kind, jobs)| self.run_batch(kind, jobs)));
+        // A pick-up may have taken more of a kind than its batch holds: then several batches.
+        let batches: Vec<(String, Vec<Job>)> = grouped
+            .into_iter()
+            .flat_map(|(kind, jobs)| {
+                let max = self
+                    .batches
+                    .get(&kind)
+                    .map_or(1, |(_, max)| usize::try_from(*max).unwrap_or(1));
+                jobs.chunks(max).map(|c| (kind.clone(), c.to_vec())).collect::<Vec<_>>()
+            })
+            .collect();
+        let groups = futures_util::future::join_all(batches.into_iter().map(|(kind, jobs)| self.run_batch(kind, jobs)));
         futures_util::future::join(singles, groups).await;
         Ok(n)
     }

@@ -39,22 +39,29 @@ fn gzipped(body: &[u8]) -> Option<Bytes> {
     (out.len() * 10 < body.len() * 9).then(|| Bytes::from(out))
 }
 
-/// Whether the request's `Accept-Encoding` takes gzip (`gzip` or `*`, without `q=0`).
+/// Whether the request's `Accept-Encoding` takes gzip: named, or `*`, with a weight above 0 (an
+/// explicit `gzip;q=0` wins over `*`).
 fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
+    let (mut gzip, mut any) = (None, None);
+    for coding in req
+        .headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
+    {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let weight = parts
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+            .map_or(1.0, |(_, q)| q.trim().parse::<f32>().unwrap_or(0.0));
+        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(weight);
+        } else if name == "*" {
+            any = Some(weight);
+        }
+    }
+    gzip.or(any).is_some_and(|q| q > 0.0)
 }
 
 /// The web UI's files under `dir`.
@@ -112,7 +119,11 @@ fn respond(req: &HttpRequest, file: &Cached, cache_control: &'static str) -> Htt
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+        });
     let mut res = if fresh {
         HttpResponse::NotModified()
     } else {

@@ -315,6 +315,10 @@ impl FromRequest for Caller {
 /// [`PendingCaller::run`] looks the caller up and runs the route's own queries on the same pooled
 /// connection, in one trip to the blocking pool: for the reads that are most of the traffic, the
 /// [`Caller`] extractor's separate lookup was a second round of thread wake-ups per request.
+///
+/// Nothing about the caller is known until `run`: a route must do everything, its decision
+/// through [`Caller::authorize`] first, inside the closure.
+#[must_use = "the caller is only looked up, and authorised, by `run`"]
 pub struct PendingCaller {
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -98,7 +98,7 @@ pub async fn issue_until(
     })
 }
 
-/// What the request's browser session turned out to be (set by the `Caller` extractor), so that
+/// What the request's browser session turned out to be (set when the `Caller` or `PendingCaller` looks the caller up), so that
 /// the `_datacite` cookie can follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionSeen {

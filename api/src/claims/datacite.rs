@@ -28,7 +28,8 @@ pub enum DataciteError {
     Rejected { status: u16, message: String },
 }
 
-/// The most DOIs asked for in one `GET /dois?ids=…` (about 5 kB of URL at 50 characters each).
+/// The most DOIs asked for in one `GET /dois?ids=…` (the intake also keeps each request's `ids`
+/// to about 6 kB once URL-encoded).
 pub const MAX_IDS: usize = 100;
 
 /// One page of `GET /dois`.

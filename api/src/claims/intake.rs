@@ -17,8 +17,10 @@ use crate::domain::{Doi, OrcidId};
 use crate::jobs::{self, JobError, NewJob};
 
 pub const DOI_EVENT_JOB: &str = "autoupdate.doi";
-/// How many `autoupdate.doi` jobs a worker takes and runs together ([`Engine::doi_events`]).
+/// How many `autoupdate.doi` jobs a worker takes and runs together ([`Engine::doi_events`]):
+/// one DataCite request and, at most [`INTAKE_CHUNK`] DOIs, one transaction.
 pub const DOI_EVENT_BATCH: i64 = MAX_IDS as i64;
+const _: () = assert!(DOI_EVENT_BATCH as usize <= INTAKE_CHUNK);
 pub const POLL_JOB: &str = "autoupdate.poll";
 pub const POLL_CURSOR_KEY: &str = "datacite_poller";
 /// Re-read this much before the cursor, for DOIs indexed late.
@@ -356,11 +358,16 @@ impl Engine {
         Ok(report)
     }
 
-    /// The `autoupdate.doi` jobs, up to [`DOI_EVENT_BATCH`] at a time: their DOIs read from
-    /// DataCite in one request (`GET /dois?ids=…`) and taken in together by [`Engine::take_in_all`].
-    /// One outcome per payload, in order: a DOI DataCite does not show (yet) is done with nothing
-    /// to claim, a record that cannot be read fails its own job for good, and an outage or a
-    /// failed write leaves each job to be retried.
+    /// The `autoupdate.doi` jobs, [`DOI_EVENT_BATCH`] at a time: their DOIs read from DataCite
+    /// in one request (`GET /dois?ids=…`) and taken in together by [`Engine::take_in_all`], in one
+    /// transaction. One outcome per payload, in order:
+    /// - a DOI the list does not return is read again alone (`GET /dois/{doi}` reads DataCite's
+    ///   database; the list its search index, which can lag a registration by seconds), and if
+    ///   DataCite does not show it either, the job is done with nothing to claim;
+    /// - DataCite refusing the list request (4xx) sends each DOI alone, as before batching;
+    /// - a record that cannot be read fails its own job for good;
+    /// - a failed write is tried again DOI by DOI, so one bad record holds up no other job;
+    /// - an outage leaves each job to its own retry.
     pub async fn doi_events(&self, payloads: &[Value]) -> Vec<Result<(), JobError>> {
         let mut outcomes: Vec<Option<Result<(), JobError>>> = vec![None; payloads.len()];
         let mut wanted: Vec<(usize, Doi)> = Vec::new();
@@ -374,25 +381,13 @@ impl Engine {
                 None => outcomes[i] = Some(Err(JobError::permanent("job payload has no valid doi"))),
             }
         }
-        // lupo splits `ids` at commas, so a DOI with a comma in it is read on its own.
-        let (alone, together): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(_, d)| d.as_str().contains(','));
-        let (mut records, mut taken) = (Vec::new(), Vec::new());
-        for (i, doi) in &alone {
-            let found = match self.datacite.doi(doi).await {
-                Ok(record) => Ok(vec![record]),
-                Err(DataciteError::NotFound(_)) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            };
-            self.match_records(&[(*i, doi.clone())], found, &mut outcomes, &mut records, &mut taken);
-        }
-        for chunk in together.chunks(MAX_IDS) {
-            let dois: Vec<Doi> = chunk.iter().map(|(_, d)| d.clone()).collect();
-            let found = self.datacite.dois(&dois).await;
-            self.match_records(chunk, found, &mut outcomes, &mut records, &mut taken);
-        }
-        if !records.is_empty() {
+        for group in wanted.chunks(usize::try_from(DOI_EVENT_BATCH).unwrap_or(1)) {
+            let (records, taken) = self.read_events(group, &mut outcomes).await;
+            if records.is_empty() {
+                continue;
+            }
             let n = records.len();
-            match self.take_in_all(records).await {
+            match self.take_in_all(records.clone()).await {
                 Ok(report) => {
                     tracing::info!(
                         dois = n,
@@ -406,9 +401,11 @@ impl Engine {
                         outcomes[i] = Some(Ok(()));
                     }
                 }
+                Err(e) if n == 1 => outcomes[taken[0]] = Some(Err(e)),
                 Err(e) => {
-                    for i in taken {
-                        outcomes[i] = Some(Err(e.clone()));
+                    tracing::warn!(dois = n, error = %e.message, "DOI events could not be taken in together; taking them in one by one");
+                    for (i, metadata) in taken.into_iter().zip(records) {
+                        outcomes[i] = Some(self.take_in(metadata).await.map(|_| ()));
                     }
                 }
             }
@@ -419,58 +416,50 @@ impl Engine {
             .collect()
     }
 
-    /// Pairs what DataCite answered for `asked` with the jobs that asked: the readable records
-    /// go to `records` (their jobs to `taken`); every other job gets its outcome now.
-    fn match_records(
+    /// Reads the records of `group` from DataCite: those to take in, with the index of each one's
+    /// job; every other job of the group gets its outcome in `outcomes`.
+    async fn read_events(
         &self,
-        asked: &[(usize, Doi)],
-        found: Result<Vec<Value>, DataciteError>,
+        group: &[(usize, Doi)],
         outcomes: &mut [Option<Result<(), JobError>>],
-        records: &mut Vec<DoiMetadata>,
-        taken: &mut Vec<usize>,
-    ) {
-        let found = match found {
-            Ok(found) => found,
-            Err(e) => {
-                let error = datacite_job_error(e);
-                for (i, _) in asked {
-                    outcomes[*i] = Some(Err(error.clone()));
+    ) -> (Vec<DoiMetadata>, Vec<usize>) {
+        // lupo splits `ids` at commas, so a DOI with a comma in it is read alone.
+        let (mut alone, together): (Vec<_>, Vec<_>) =
+            group.iter().cloned().partition(|(_, d)| d.as_str().contains(','));
+        let (mut records, mut taken) = (Vec::new(), Vec::new());
+        for request in ids_requests(&together) {
+            let dois: Vec<Doi> = request.iter().map(|(_, d)| d.clone()).collect();
+            match self.datacite.dois(&dois).await {
+                Ok(found) => {
+                    let mut found = findable_by_doi(found);
+                    for (i, doi) in request {
+                        match found.remove(doi.as_str()) {
+                            Some(record) => read_record(*i, &record, outcomes, &mut records, &mut taken),
+                            None => alone.push((*i, doi.clone())),
+                        }
+                    }
                 }
-                return;
-            }
-        };
-        let mut by_doi: HashMap<String, Value> = HashMap::new();
-        for record in found {
-            let data = record.get("data").unwrap_or(&record);
-            let attributes = data.get("attributes");
-            // As `GET /dois/{doi}` does for anyone signed out: only findable DOIs are shown.
-            let state = attributes.and_then(|a| a.get("state")).and_then(Value::as_str);
-            if state.is_some_and(|s| s != "findable") {
-                continue;
-            }
-            let id = attributes
-                .and_then(|a| a.get("doi"))
-                .or_else(|| data.get("id"))
-                .and_then(Value::as_str)
-                .and_then(|d| Doi::parse(d).ok());
-            if let Some(id) = id {
-                by_doi.insert(id.as_str().to_owned(), record);
+                Err(DataciteError::Rejected { .. }) => alone.extend(request.iter().cloned()),
+                Err(e) => {
+                    let error = datacite_job_error(e);
+                    for (i, _) in request {
+                        outcomes[*i] = Some(Err(error.clone()));
+                    }
+                }
             }
         }
-        for (i, doi) in asked {
-            let Some(record) = by_doi.remove(doi.as_str()) else {
-                tracing::info!(%doi, "DOI event for a DOI DataCite does not show (yet); nothing to claim");
-                outcomes[*i] = Some(Ok(()));
-                continue;
-            };
-            match DoiMetadata::from_response(&record) {
-                Ok(metadata) => {
-                    records.push(metadata);
-                    taken.push(*i);
+        for (i, doi) in alone {
+            match self.datacite.doi(&doi).await {
+                Ok(record) => read_record(i, &record, outcomes, &mut records, &mut taken),
+                Err(DataciteError::NotFound(_)) => {
+                    tracing::info!(%doi, "DOI event for a DOI DataCite does not show (yet); nothing to claim");
+                    outcomes[i] = Some(Ok(()));
                 }
-                Err(e) => outcomes[*i] = Some(Err(JobError::permanent(e.to_string()))),
+                Err(e @ DataciteError::Rejected { .. }) => outcomes[i] = Some(Err(JobError::permanent(e.to_string()))),
+                Err(e) => outcomes[i] = Some(Err(datacite_job_error(e))),
             }
         }
+        (records, taken)
     }
 
     /// The `autoupdate.poll` job: every DOI with an ORCID iD updated since the stored cursor.
@@ -553,6 +542,102 @@ fn datacite_job_error(e: DataciteError) -> JobError {
             retry_after,
         },
         other => JobError::retry(other.to_string()),
+    }
+}
+
+/// The `GET /dois?ids=…` requests for `dois`: at most [`MAX_IDS`] DOIs and about
+/// [`IDS_BUDGET`] bytes of URL-encoded `ids` each.
+fn ids_requests(dois: &[(usize, Doi)]) -> Vec<&[(usize, Doi)]> {
+    let encoded = |d: &Doi| {
+        d.as_str()
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    1
+                } else {
+                    3
+                }
+            })
+            .sum::<usize>()
+            + 3
+    };
+    let mut requests = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (at, (_, doi)) in dois.iter().enumerate() {
+        let size = encoded(doi);
+        if at > start && (at - start >= MAX_IDS || bytes + size > IDS_BUDGET) {
+            requests.push(&dois[start..at]);
+            (start, bytes) = (at, 0);
+        }
+        bytes += size;
+    }
+    if start < dois.len() {
+        requests.push(&dois[start..]);
+    }
+    requests
+}
+
+/// About this many bytes of `ids` a request: well inside the 8 kB request line that common
+/// proxies accept.
+const IDS_BUDGET: usize = 6_000;
+
+/// The findable records of a `GET /dois?ids=…` answer, by DOI. lupo returns the DOIs named
+/// whatever their state, where `GET /dois/{doi}` shows someone signed out only findable ones.
+fn findable_by_doi(found: Vec<Value>) -> HashMap<String, Value> {
+    let mut by_doi = HashMap::new();
+    for record in found {
+        let data = record.get("data").unwrap_or(&record);
+        let attributes = data.get("attributes");
+        let state = attributes.and_then(|a| a.get("state")).and_then(Value::as_str);
+        if state.is_some_and(|s| s != "findable") {
+            continue;
+        }
+        let id = attributes
+            .and_then(|a| a.get("doi"))
+            .or_else(|| data.get("id"))
+            .and_then(Value::as_str)
+            .and_then(|d| Doi::parse(d).ok());
+        if let Some(id) = id {
+            by_doi.insert(id.as_str().to_owned(), record);
+        }
+    }
+    by_doi
+}
+
+/// A record read for job `i`: to be taken in, or that job failed for good if it cannot be read.
+fn read_record(
+    i: usize,
+    record: &Value,
+    outcomes: &mut [Option<Result<(), JobError>>],
+    records: &mut Vec<DoiMetadata>,
+    taken: &mut Vec<usize>,
+) {
+    match DoiMetadata::from_response(record) {
+        Ok(metadata) => {
+            records.push(metadata);
+            taken.push(i);
+        }
+        Err(e) => outcomes[i] = Some(Err(JobError::permanent(e.to_string()))),
+    }
+}
+
+#[cfg(test)]
+mod ids_tests {
+    use super::*;
+
+    #[test]
+    fn ids_requests_keep_to_the_count_and_the_url_budget() {
+        let doi = |s: String| Doi::parse(&s).unwrap();
+        let short: Vec<(usize, Doi)> = (0..250).map(|i| (i, doi(format!("10.5555/d{i}")))).collect();
+        let sizes: Vec<usize> = ids_requests(&short).iter().map(|r| r.len()).collect();
+        assert_eq!(sizes, [100, 100, 50]);
+        let long: Vec<(usize, Doi)> = (0..100)
+            .map(|i| (i, doi(format!("10.5555/{}-{i}", "a/b".repeat(40)))))
+            .collect();
+        let requests = ids_requests(&long);
+        assert!(requests.len() > 1);
+        assert_eq!(requests.iter().map(|r| r.len()).sum::<usize>(), 100);
+        assert!(ids_requests(&[]).is_empty());
     }
 }
 

@@ -102,12 +102,14 @@ async fn text_assets_go_gzipped_to_browsers_that_accept_it() {
     assert_eq!(inflated, script);
 
     // No Accept-Encoding, or gzip refused: the plain file, under its own ETag.
-    for accept in [None, Some("gzip;q=0, br"), Some("identity")] {
+    for accept in [None, Some("gzip;q=0, br"), Some("identity"), Some("gzip; Q=0, *")] {
         let res = get("/assets/index-def456.js", accept).await.unwrap();
         assert!(res.headers().get("content-encoding").is_none(), "{accept:?}");
         assert_ne!(res.headers()["etag"].to_str().unwrap(), gz_etag);
         assert_eq!(res.text().await.unwrap(), script, "{accept:?}");
     }
+    let res = get("/assets/index-def456.js", Some("*")).await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip", "any coding includes gzip");
     // Each representation revalidates with its own ETag.
     let res = app
         .client
