@@ -127,10 +127,11 @@ impl Doi {
             let head = s.get(..prefix.len())?;
             head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
         }
-        let s = input.trim();
-        if s.chars().count() > 500 {
+        // Counted as given, before trimming, as the API's `maxLength` counts it.
+        if input.chars().count() > 500 {
             return Err(DoiError::TooLong);
         }
+        let s = input.trim();
         let mut rest = s;
         for prefix in ["https://", "http://"] {
             if let Some(r) = strip_ascii_prefix(rest, prefix) {
@@ -464,6 +465,11 @@ mod tests {
             Doi::parse(&format!("10.5555/{}", "a".repeat(600))),
             Err(DoiError::TooLong)
         );
+        // The limit counts the input as sent, as the API's `maxLength` does: padding counts.
+        let padded = format!("{}10.5555/{}", "\r".repeat(10), "a".repeat(484));
+        assert_eq!(padded.chars().count(), 502);
+        assert_eq!(Doi::parse(&padded), Err(DoiError::TooLong));
+        assert!(Doi::parse(&padded[10..]).is_ok());
     }
 }
 
