@@ -127,16 +127,7 @@ pub fn claim(
 
 /// Marks a job done, but only while this worker still holds its lease.
 pub fn complete(conn: &mut PgConnection, id: i64, worker: &str, now: DateTime<Utc>) -> QueryResult<bool> {
-    let n = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::locked_by.eq(worker)))
-        .set((
-            jobs::state.eq("done"),
-            jobs::finished_at.eq(now),
-            jobs::locked_by.eq(None::<String>),
-            jobs::locked_until.eq(None::<DateTime<Utc>>),
-            jobs::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
+    Ok(complete_all(conn, &[id], worker, now)? == 1)
 }
 
 /// Marks jobs done in one statement, those this worker still holds; returns how many it held.
