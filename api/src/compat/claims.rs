@@ -273,7 +273,8 @@ pub fn parse_claim_filters(
         .get("dois")
         .map(|v| {
             v.split(',')
-                .filter(|d| !d.trim().is_empty())
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
                 .map(|d| {
                     Doi::parse(d)
                         .map(String::from)
