@@ -42,18 +42,31 @@ pub struct ClaimView {
     /// Attempts made by the current round of processing.
     pub attempts: i32,
     /// When the next attempt is due, after a failure that is retried.
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// When the work was last written to ORCID.
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
     pub claimed_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::rfc3339")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// `https://doi.org/` and the DOI, built without `core::fmt` (a list builds one per row).
+fn doi_url(doi: &str) -> String {
+    const RESOLVER: &str = "https://doi.org/";
+    let mut url = String::with_capacity(RESOLVER.len() + doi.len());
+    url.push_str(RESOLVER);
+    url.push_str(doi);
+    url
 }
 
 impl From<Claim> for ClaimView {
     fn from(c: Claim) -> Self {
         let (state, source, action) = (c.state(), c.source(), c.action());
         Self {
-            doi_url: format!("https://doi.org/{}", c.doi),
+            doi_url: doi_url(&c.doi),
             error: match (c.error_code, c.error_message) {
                 (Some(code), Some(message)) => Some(ClaimError { code, message }),
                 _ => None,
