@@ -309,6 +309,98 @@ fn error_counts(conn: &mut PgConnection, f: &Filters, error: &str) -> QueryResul
     Ok(rows.into_iter().map(|r| (r.state, r.source, r.n)).collect())
 }
 
+/// A person's counts from `claim_counts` as one text column, `state source n` per (state,
+/// source) joined by commas, for the page's own statement to carry: a list then takes one round
+/// trip to PostgreSQL, not two. PostgreSQL runs the uncorrelated subquery once per statement, and
+/// every row repeats its value. `None` where [`kept_counts`] would not read `claim_counts`.
+#[derive(Debug, Clone)]
+struct InlineCounts {
+    orcid: String,
+    states: Vec<String>,
+    source: Option<String>,
+}
+
+impl InlineCounts {
+    fn of(f: &Filters) -> Option<Self> {
+        let simple = f.action.is_none()
+            && f.dois.is_empty()
+            && f.q.is_none()
+            && f.error.is_none()
+            && f.created_from.is_none()
+            && f.created_to.is_none();
+        let orcid = f.orcid.clone().filter(|_| simple)?;
+        Some(InlineCounts {
+            orcid,
+            states: f.states.clone(),
+            source: f.source.clone(),
+        })
+    }
+
+    /// The column's text back as (state, source, count) rows.
+    fn parse(text: Option<&str>) -> QueryResult<Vec<(String, String, i64)>> {
+        let bad = || diesel::result::Error::DeserializationError(format!("unreadable counts {text:?}").into());
+        text.unwrap_or_default()
+            .split(',')
+            .filter(|row| !row.is_empty())
+            .map(|row| {
+                let mut parts = row.split(' ');
+                match (
+                    parts.next(),
+                    parts.next(),
+                    parts.next().map(str::parse::<i64>),
+                    parts.next(),
+                ) {
+                    (Some(state), Some(source), Some(Ok(n)), None) => Ok((state.to_owned(), source.to_owned(), n)),
+                    _ => Err(bad()),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Expression for InlineCounts {
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+impl diesel::expression::ValidGrouping<()> for InlineCounts {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for InlineCounts {}
+
+impl<QS> SelectableExpression<QS> for InlineCounts {}
+
+impl diesel::query_builder::QueryId for InlineCounts {
+    type QueryId = ();
+    // The text differs by filter; the statement cache keys on it (it stays cacheable: only
+    // fixed SQL and bound values are written).
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<Pg> for InlineCounts {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Text};
+        // `state` and `source` are single words (the tables check them), so spaces and commas
+        // separate them safely.
+        out.push_sql(
+            "(SELECT string_agg(k.state || ' ' || k.source || ' ' || k.n, ',') \
+             FROM claim_counts k WHERE k.n > 0 AND k.orcid = ",
+        );
+        out.push_bind_param::<Text, _>(&self.orcid)?;
+        if !self.states.is_empty() {
+            out.push_sql(" AND k.state = ANY(");
+            out.push_bind_param::<Array<Text>, _>(&self.states)?;
+            out.push_sql(")");
+        }
+        if let Some(source) = &self.source {
+            out.push_sql(" AND k.source = ");
+            out.push_bind_param::<Text, _>(source)?;
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult<Found> {
     let Order {
         sort,
@@ -317,22 +409,7 @@ pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult
         page_size,
         cursor,
     } = order;
-    // One pass for the counts: per (state, source), summed up into the total and each facet.
-    let counted: Vec<(String, String, i64)> = match kept_counts(conn, f)? {
-        Some(kept) => kept,
-        None => claims::table
-            .filter(claims::id.eq_any(filtered(f).select(claims::id)))
-            .group_by((claims::state, claims::source))
-            .select((claims::state, claims::source, count_star()))
-            .load(conn)?,
-    };
-    let total: i64 = counted.iter().map(|(_, _, n)| n).sum();
-    let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
-    let mut by_source: BTreeMap<String, i64> = BTreeMap::new();
-    for (state, source, n) in counted {
-        *by_state.entry(state).or_default() += n;
-        *by_source.entry(source).or_default() += n;
-    }
+    let inline = InlineCounts::of(f);
     // Keyset order on (sort key, id), so cursors are stable while claims change.
     macro_rules! ordered {
         ($key:expr) => {{
@@ -356,8 +433,40 @@ pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult
         SortKey::Updated => ordered!(claims::updated_at),
     };
     let skip = if cursor.is_none() { (page - 1) * page_size } else { 0 };
-    let data: Vec<Claim> =
-        crate::db::Page::new(rows.select(Claim::as_select()), page_size, skip).load(conn, page_size)?;
+    use crate::db::Page;
+    let (data, inline_counted): (Vec<Claim>, Option<Option<String>>) = match inline {
+        // A person's list: the counts ride on the page's statement.
+        Some(counts) => {
+            let loaded: Vec<(Claim, Option<String>)> =
+                Page::new(rows.select((Claim::as_select(), counts)), page_size, skip).load(conn, page_size)?;
+            let counts = loaded.first().map(|(_, counts)| counts.clone());
+            (loaded.into_iter().map(|(claim, _)| claim).collect(), counts)
+        }
+        None => (
+            Page::new(rows.select(Claim::as_select()), page_size, skip).load(conn, page_size)?,
+            None,
+        ),
+    };
+    // One pass for the counts: per (state, source), summed up into the total and each facet.
+    let counted: Vec<(String, String, i64)> = match inline_counted {
+        Some(text) => InlineCounts::parse(text.as_deref())?,
+        // An empty page carries no counts; and other filters count another way.
+        None => match kept_counts(conn, f)? {
+            Some(kept) => kept,
+            None => claims::table
+                .filter(claims::id.eq_any(filtered(f).select(claims::id)))
+                .group_by((claims::state, claims::source))
+                .select((claims::state, claims::source, count_star()))
+                .load(conn)?,
+        },
+    };
+    let total: i64 = counted.iter().map(|(_, _, n)| n).sum();
+    let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_source: BTreeMap<String, i64> = BTreeMap::new();
+    for (state, source, n) in counted {
+        *by_state.entry(state).or_default() += n;
+        *by_source.entry(source).or_default() += n;
+    }
     let mut states = zero_counts(&ClaimState::ALL, ClaimState::as_str);
     states.extend(by_state);
     let mut sources = zero_counts(&ClaimSource::ALL, ClaimSource::as_str);

@@ -699,6 +699,131 @@ async fn the_list_filters_counts_and_pages() {
     assert!(dois.contains(&stats["last_claimed"]["doi"].as_str().unwrap().to_owned()));
 }
 
+/// A person's list reads its page and its counts in one statement; where there is no row to
+/// carry the counts, or the filters count another way, the counts agree all the same.
+#[test]
+fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
+    use diesel::connection::InstrumentationEvent;
+    use profiles_api::claims::query::{search, Filters, Found, Order, SortKey};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let db = crate::support::TestDb::new();
+    let mut conn = db.conn();
+    let orcid = "0000-0002-1825-0097";
+    let rows = [
+        (orcid, "done", "search_and_link"),
+        (orcid, "done", "search_and_link"),
+        (orcid, "done", "auto_update"),
+        (orcid, "failed", "search_and_link"),
+        (orcid, "waiting", "auto_update"),
+        ("0000-0001-5109-3700", "done", "search_and_link"),
+    ];
+    for (i, (who, state, source)) in rows.into_iter().enumerate() {
+        diesel::insert_into(claims::table)
+            .values((
+                claims::orcid.eq(who),
+                claims::doi.eq(format!("10.5555/counted-{i}")),
+                claims::state.eq(state),
+                claims::source.eq(source),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let statements = Arc::new(AtomicUsize::new(0));
+    let seen = statements.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let mut run = |f: &Filters, page: i64| -> (Found, usize) {
+        statements.store(0, Ordering::SeqCst);
+        let order = Order {
+            sort: SortKey::Created,
+            descending: true,
+            page,
+            page_size: 2,
+            cursor: None,
+        };
+        let found = search(&mut conn, f, order).unwrap();
+        (found, statements.load(Ordering::SeqCst))
+    };
+    let theirs = Filters {
+        orcid: Some(orcid.into()),
+        states: Vec::new(),
+        source: None,
+        action: None,
+        dois: Vec::new(),
+        q: None,
+        error: None,
+        created_from: None,
+        created_to: None,
+    };
+
+    let (first, n) = run(&theirs, 1);
+    assert_eq!(n, 1, "the page and its counts in one statement");
+    assert_eq!(first.total, 5);
+    assert_eq!(first.data.len(), 2);
+    assert!(first.next.is_some());
+    assert_eq!(
+        (first.states["done"], first.states["failed"], first.states["waiting"]),
+        (3, 1, 1)
+    );
+    assert_eq!(first.states["working"], 0);
+    assert_eq!((first.sources["search_and_link"], first.sources["auto_update"]), (3, 2));
+
+    // Filtered by state and source: still one statement, and the filtered counts.
+    let done = Filters {
+        states: vec!["done".into(), "failed".into()],
+        source: Some("search_and_link".into()),
+        ..theirs.clone()
+    };
+    let (filtered, n) = run(&done, 1);
+    assert_eq!(n, 1);
+    assert_eq!(
+        (filtered.total, filtered.states["done"], filtered.states["failed"]),
+        (3, 2, 1)
+    );
+    assert_eq!(
+        (filtered.sources["search_and_link"], filtered.sources["auto_update"]),
+        (3, 0)
+    );
+
+    // Past the last page no row carries the counts: they are read on their own.
+    let (past, n) = run(&theirs, 9);
+    assert_eq!(n, 2);
+    assert!(past.data.is_empty() && past.next.is_none());
+    assert_eq!(
+        (past.total, &past.states, &past.sources),
+        (5, &first.states, &first.sources)
+    );
+
+    // Counted the long way (a date filter), the same figures.
+    let dated = Filters {
+        created_from: Some(chrono::DateTime::UNIX_EPOCH),
+        ..theirs.clone()
+    };
+    let (long, n) = run(&dated, 1);
+    assert_eq!(n, 2);
+    assert_eq!(
+        (long.total, &long.states, &long.sources),
+        (5, &first.states, &first.sources)
+    );
+    assert_eq!(
+        long.data.iter().map(|c| c.id).collect::<Vec<_>>(),
+        first.data.iter().map(|c| c.id).collect::<Vec<_>>()
+    );
+
+    // Someone with no claims: an empty page, zero counts.
+    let nobody = Filters {
+        orcid: Some("0000-0003-1415-9269".into()),
+        ..theirs
+    };
+    let (none, _) = run(&nobody, 1);
+    assert_eq!((none.total, none.states["done"], none.data.len()), (0, 0, 0));
+}
+
 #[actix_web::test]
 async fn works_search_annotates_dois_with_the_callers_claims() {
     let (app, _) = spawn_app_with_providers(&[]).await;
