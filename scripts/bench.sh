@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmark suite, self-sufficient like `make test`, on release builds.
 #   1. the API (api/examples/bench_api.rs): wrk against a release `profiles serve`, each read and
-#      static file as a ratio to /heartbeat in the same run; BENCH_API_SECS per run (default 8);
+#      static file as a ratio to the /heartbeat runs either side of it, the median of
+#      BENCH_API_ROUNDS rounds (default 3) of BENCH_API_SECS per run (default 4);
 #   2. the ORCID claims engine (api/examples/bench_claims.rs): BENCH_CLAIMS=N claims (default
 #      400) through two workers against ORCID's limit, a lone claim's wake-up latency, and intake
 #      (BENCH_INTAKE_DOIS, default 2000, three creators each) through the poller, and half as
