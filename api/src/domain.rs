@@ -98,6 +98,18 @@ impl FromStr for OrcidId {
     }
 }
 
+/// The longest DOI accepted, in characters.
+pub const MAX_DOI_CHARS: usize = 500;
+
+/// `https://doi.org/` and the DOI (or any text), built without `core::fmt`: lists build one a row.
+pub fn doi_url(doi: &str) -> String {
+    const RESOLVER: &str = "https://doi.org/";
+    let mut url = String::with_capacity(RESOLVER.len() + doi.len());
+    url.push_str(RESOLVER);
+    url.push_str(doi);
+    url
+}
+
 /// A DOI in the form claims store it: `10.<registrant>/<suffix>`, lower case, no resolver prefix.
 /// DOIs are case-insensitive, so `10.5555/ABC` and `10.5555/abc` are the same claim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -127,11 +139,10 @@ impl Doi {
             let head = s.get(..prefix.len())?;
             head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
         }
-        // Counted as given, before trimming, as the API's `maxLength` counts it.
-        if input.chars().count() > 500 {
+        let s = input.trim();
+        if s.chars().count() > MAX_DOI_CHARS {
             return Err(DoiError::TooLong);
         }
-        let s = input.trim();
         let mut rest = s;
         for prefix in ["https://", "http://"] {
             if let Some(r) = strip_ascii_prefix(rest, prefix) {
@@ -364,9 +375,15 @@ impl FromStr for PermissionKind {
     }
 }
 
-/// A DOI from request input, or a 422 problem naming `field`.
+/// A DOI from request input, or a 422 problem naming `field`. Its length counts the value as sent,
+/// surrounding spaces included, as the API's `maxLength` of 500 does.
 pub fn parse_doi(value: &str, field: &str) -> crate::error::ApiResult<Doi> {
-    Doi::parse(value).map_err(|e| {
+    let as_sent = if value.chars().count() > MAX_DOI_CHARS {
+        Err(DoiError::TooLong)
+    } else {
+        Doi::parse(value)
+    };
+    as_sent.map_err(|e| {
         crate::error::ApiError::new(ErrorCode::InvalidDoi, format!("{value:?} is not a DOI: {e}."))
             .with_field(field, e.to_string())
     })
@@ -465,11 +482,14 @@ mod tests {
             Doi::parse(&format!("10.5555/{}", "a".repeat(600))),
             Err(DoiError::TooLong)
         );
-        // The limit counts the input as sent, as the API's `maxLength` does: padding counts.
+        // Request input counts as sent, as the API's `maxLength` does: padding counts there.
+        // Data from ORCID and DataCite is trimmed first.
         let padded = format!("{}10.5555/{}", "\r".repeat(10), "a".repeat(484));
         assert_eq!(padded.chars().count(), 502);
-        assert_eq!(Doi::parse(&padded), Err(DoiError::TooLong));
-        assert!(Doi::parse(&padded[10..]).is_ok());
+        let refused = parse_doi(&padded, "doi").unwrap_err();
+        assert_eq!(refused.code, ErrorCode::InvalidDoi);
+        assert!(parse_doi(&padded[10..], "doi").is_ok());
+        assert!(Doi::parse(&padded).is_ok());
     }
 }
 

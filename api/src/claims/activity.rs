@@ -238,8 +238,10 @@ impl ActivityQuery {
             }
             actions.push(a);
         }
-        let doi = present(&self.doi)
-            .map(|d| crate::domain::parse_doi(&d, "doi").map(String::from))
+        // Read as sent: its length counts surrounding spaces, as `maxLength` does.
+        let doi = (self.doi.as_deref())
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| crate::domain::parse_doi(d, "doi").map(String::from))
             .transpose()?;
         // Checked even where it does not apply (a person's own log): bad input is said so.
         let asked = present(&self.orcid)

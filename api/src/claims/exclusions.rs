@@ -120,6 +120,9 @@ impl NewExclusion {
             )
             .with_field("kind", "unknown kind")
         })?;
+        if self.value.as_deref().is_some_and(|v| v.chars().count() > 500) {
+            return Err(invalid("value: at most 500 characters."));
+        }
         let value = self.value.as_deref().map(str::trim).unwrap_or_default();
         let value = match kind {
             ExclusionKind::Doi => Doi::parse(value)

@@ -53,20 +53,11 @@ pub struct ClaimView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// `https://doi.org/` and the DOI, built without `core::fmt` (a list builds one per row).
-fn doi_url(doi: &str) -> String {
-    const RESOLVER: &str = "https://doi.org/";
-    let mut url = String::with_capacity(RESOLVER.len() + doi.len());
-    url.push_str(RESOLVER);
-    url.push_str(doi);
-    url
-}
-
 impl From<Claim> for ClaimView {
     fn from(c: Claim) -> Self {
         let (state, source, action) = (c.state(), c.source(), c.action());
         Self {
-            doi_url: doi_url(&c.doi),
+            doi_url: crate::domain::doi_url(&c.doi),
             error: match (c.error_code, c.error_message) {
                 (Some(code), Some(message)) => Some(ClaimError { code, message }),
                 _ => None,

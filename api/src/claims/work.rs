@@ -286,7 +286,7 @@ impl DoiMetadata {
             json!({ "external-id": [{
                 "external-id-type": "doi",
                 "external-id-value": self.doi.as_str(),
-                "external-id-url": { "value": format!("https://doi.org/{}", self.doi) },
+                "external-id-url": { "value": crate::domain::doi_url(self.doi.as_str()) },
                 "external-id-relationship": "self",
             }] }),
         );

@@ -173,7 +173,7 @@ pub fn claim_resource(c: &Claim) -> Value {
         "type": "claims",
         "attributes": {
             "orcid": format!("https://orcid.org/{}", c.orcid),
-            "doi": format!("https://doi.org/{}", c.doi_as_given.as_deref().unwrap_or(&c.doi)),
+            "doi": crate::domain::doi_url(c.doi_as_given.as_deref().unwrap_or(&c.doi)),
             "sourceId": source_id(c.source()),
             "state": datacite_state(c.state()),
             "claimAction": c.action().as_str(),

@@ -21,7 +21,8 @@ pub const MAX_EVENTS: usize = 1000;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DoiEvent {
-    #[schema(example = "10.5555/k4s2-v7q8")]
+    /// Any accepted form of a DOI; at most 500 characters as sent.
+    #[schema(example = "10.5555/k4s2-v7q8", max_length = 500)]
     pub doi: String,
     /// `create` or `update` (informational: both are handled alike).
     #[serde(rename = "type")]

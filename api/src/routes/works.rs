@@ -226,7 +226,7 @@ pub async fn search(
                 .filter(|(ours, _)| !ours)
                 .map(|(_, source)| source.clone().unwrap_or_else(|| "someone else".to_owned()));
             WorkView {
-                doi_url: format!("https://doi.org/{}", m.doi()),
+                doi_url: crate::domain::doi_url(m.doi()),
                 doi: m.doi().to_owned(),
                 title: m.title().map(str::to_owned),
                 creators: names(&record),

@@ -2063,7 +2063,10 @@ export interface components {
         };
         /** @description One DOI that was registered or updated. */
         DoiEvent: {
-            /** @example 10.5555/k4s2-v7q8 */
+            /**
+             * @description Any accepted form of a DOI; at most 500 characters as sent.
+             * @example 10.5555/k4s2-v7q8
+             */
             doi: string;
             /** @description `create` or `update` (informational: both are handled alike). */
             type?: string | null;
