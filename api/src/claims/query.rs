@@ -244,14 +244,18 @@ struct CountRow {
     n: i64,
 }
 
+/// Whether the filters narrow by nothing but person, state, source and error: those the kept
+/// counts answer.
+fn by_state_and_source(f: &Filters) -> bool {
+    f.action.is_none() && f.dois.is_empty() && f.q.is_none() && f.created_from.is_none() && f.created_to.is_none()
+}
+
 /// Counts by (state, source) without going through the list of matching ids, when the filters
 /// allow: a person's from `claim_counts` (kept by a trigger), everyone's by state from the state
 /// index, and those by error from the index of claims with one. `None`: count the claims.
 fn kept_counts(conn: &mut PgConnection, f: &Filters) -> QueryResult<Option<Vec<(String, String, i64)>>> {
     use crate::db::schema::claim_counts;
-    let simple =
-        f.action.is_none() && f.dois.is_empty() && f.q.is_none() && f.created_from.is_none() && f.created_to.is_none();
-    if !simple {
+    if !by_state_and_source(f) {
         return Ok(None);
     }
     if let Some(error) = &f.error {
@@ -322,13 +326,12 @@ struct InlineCounts {
 
 impl InlineCounts {
     fn of(f: &Filters) -> Option<Self> {
-        let simple = f.action.is_none()
-            && f.dois.is_empty()
-            && f.q.is_none()
-            && f.error.is_none()
-            && f.created_from.is_none()
-            && f.created_to.is_none();
-        let orcid = f.orcid.clone().filter(|_| simple)?;
+        // As `kept_counts` reads `claim_counts`: a person's, with no error filter (those are
+        // counted from the index of claims with an error).
+        let orcid = f
+            .orcid
+            .clone()
+            .filter(|_| by_state_and_source(f) && f.error.is_none())?;
         Some(InlineCounts {
             orcid,
             states: f.states.clone(),
@@ -380,8 +383,8 @@ impl diesel::query_builder::QueryId for InlineCounts {
 impl diesel::query_builder::QueryFragment<Pg> for InlineCounts {
     fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         use diesel::sql_types::{Array, Text};
-        // `state` and `source` are single words (the tables check them), so spaces and commas
-        // separate them safely.
+        // `state` and `source` are single words (`claims` checks them, and the trigger copies
+        // them into `claim_counts`), so spaces and commas separate them safely.
         out.push_sql(
             "(SELECT string_agg(k.state || ' ' || k.source || ' ' || k.n, ',') \
              FROM claim_counts k WHERE k.n > 0 AND k.orcid = ",

@@ -730,6 +730,14 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
             .execute(&mut conn)
             .unwrap();
     }
+    // The failed claim has ORCID's error.
+    diesel::update(claims::table.filter(claims::doi.eq("10.5555/counted-3")))
+        .set((
+            claims::error_code.eq("orcid_rejected"),
+            claims::error_message.eq("ORCID said no"),
+        ))
+        .execute(&mut conn)
+        .unwrap();
     let statements = Arc::new(AtomicUsize::new(0));
     let seen = statements.clone();
     conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
@@ -737,14 +745,15 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
             seen.fetch_add(1, Ordering::SeqCst);
         }
     });
-    let mut run = |f: &Filters, page: i64| -> (Found, usize) {
+    type Cursor = Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>;
+    let mut run = |f: &Filters, page: i64, cursor: Cursor| -> (Found, usize) {
         statements.store(0, Ordering::SeqCst);
         let order = Order {
             sort: SortKey::Created,
             descending: true,
             page,
             page_size: 2,
-            cursor: None,
+            cursor,
         };
         let found = search(&mut conn, f, order).unwrap();
         (found, statements.load(Ordering::SeqCst))
@@ -761,7 +770,7 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
         created_to: None,
     };
 
-    let (first, n) = run(&theirs, 1);
+    let (first, n) = run(&theirs, 1, None);
     assert_eq!(n, 1, "the page and its counts in one statement");
     assert_eq!(first.total, 5);
     assert_eq!(first.data.len(), 2);
@@ -779,7 +788,7 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
         source: Some("search_and_link".into()),
         ..theirs.clone()
     };
-    let (filtered, n) = run(&done, 1);
+    let (filtered, n) = run(&done, 1, None);
     assert_eq!(n, 1);
     assert_eq!(
         (filtered.total, filtered.states["done"], filtered.states["failed"]),
@@ -790,8 +799,15 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
         (3, 0)
     );
 
+    // A cursor page carries the counts of the whole filter too.
+    let last = first.data.last().map(|c| (c.created_at, c.id));
+    let (next, n) = run(&theirs, 1, last);
+    assert_eq!(n, 1);
+    assert_eq!((next.total, &next.states), (5, &first.states));
+    assert!(next.data.iter().all(|c| !first.data.iter().any(|f| f.id == c.id)));
+
     // Past the last page no row carries the counts: they are read on their own.
-    let (past, n) = run(&theirs, 9);
+    let (past, n) = run(&theirs, 9, None);
     assert_eq!(n, 2);
     assert!(past.data.is_empty() && past.next.is_none());
     assert_eq!(
@@ -799,12 +815,21 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
         (5, &first.states, &first.sources)
     );
 
+    // A person and an error: counted from the claims with an error, not from `claim_counts`.
+    let rejected = Filters {
+        error: Some("orcid_rejected".into()),
+        ..theirs.clone()
+    };
+    let (errors, n) = run(&rejected, 1, None);
+    assert_eq!(n, 2);
+    assert_eq!((errors.total, errors.states["failed"], errors.data.len()), (1, 1, 1));
+
     // Counted the long way (a date filter), the same figures.
     let dated = Filters {
         created_from: Some(chrono::DateTime::UNIX_EPOCH),
         ..theirs.clone()
     };
-    let (long, n) = run(&dated, 1);
+    let (long, n) = run(&dated, 1, None);
     assert_eq!(n, 2);
     assert_eq!(
         (long.total, &long.states, &long.sources),
@@ -820,7 +845,7 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
         orcid: Some("0000-0003-1415-9269".into()),
         ..theirs
     };
-    let (none, _) = run(&nobody, 1);
+    let (none, _) = run(&nobody, 1, None);
     assert_eq!((none.total, none.states["done"], none.data.len()), (0, 0, 0));
 }
 
