@@ -699,6 +699,34 @@ async fn the_list_filters_counts_and_pages() {
     assert!(dois.contains(&stats["last_claimed"]["doi"].as_str().unwrap().to_owned()));
 }
 
+/// A DOI's 500 characters count as sent, padding included, as the spec's `maxLength` says; the same
+/// DOI unpadded is taken.
+#[actix_web::test]
+async fn a_doi_over_500_characters_as_sent_is_refused() {
+    let (app, _) = spawn_app_with_providers(&[]).await;
+    let (b, _) = person(&app, &["search_and_link"]).await;
+    let doi = format!("10.5555/{}", "a".repeat(484));
+    let padded = format!("{}{doi}", "\r".repeat(10));
+    assert_eq!(padded.chars().count(), 502);
+    let res = post_claim(&app, &b, json!({ "doi": padded })).await;
+    assert_problem(res, 422, "invalid_doi").await;
+    let res = b
+        .get(app.url("/api/v1/accounts/me/activity"))
+        .query(&[("doi", padded.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 422, "invalid_doi").await;
+    let res = b
+        .post(app.url("/api/v1/auto-update/exclusions"))
+        .json(&json!({ "kind": "doi", "value": padded }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    add(&app, &b, &doi).await;
+}
+
 /// A person's list reads its page and its counts in one statement; where there is no row to
 /// carry the counts, or the filters count another way, the counts agree all the same.
 #[test]
