@@ -417,12 +417,8 @@ pub fn search(conn: &mut PgConnection, f: &Filters, order: Order) -> QueryResult
     macro_rules! ordered {
         ($key:expr) => {{
             let mut rows = filtered(f);
-            if let Some((at, id)) = cursor {
-                rows = if descending {
-                    rows.filter($key.lt(at).or($key.eq(at).and(claims::id.lt(id))))
-                } else {
-                    rows.filter($key.gt(at).or($key.eq(at).and(claims::id.gt(id))))
-                };
+            if let Some(past) = cursor {
+                rows = rows.filter(crate::db::Keyset::past($key, claims::id, past, descending));
             }
             if descending {
                 rows.order(($key.desc(), claims::id.desc()))

@@ -439,12 +439,8 @@ pub fn search_claims(conn: &mut PgConnection, f: &ClaimFilters) -> QueryResult<C
     let mut query = filtered(f);
     let mut next_cursor = None;
     let rows: Vec<Claim> = if let Some(after) = f.cursor {
-        if let Some((at, id)) = after {
-            query = query.filter(
-                claims::created_at
-                    .gt(at)
-                    .or(claims::created_at.eq(at).and(claims::id.gt(id))),
-            );
+        if let Some(past) = after {
+            query = query.filter(crate::db::Keyset::past(claims::created_at, claims::id, past, false));
         }
         let mut rows: Vec<Claim> = query
             .order((claims::created_at.asc(), claims::id.asc()))

@@ -247,3 +247,80 @@ impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>> diesel::query_buil
         Ok(())
     }
 }
+
+/// `(key, id) < (at, after)` (`>` ascending): the keyset condition of a cursor page, written as a
+/// row comparison so that PostgreSQL reads it from an index on `(…, key, id)` as the scan's
+/// bound. The equivalent `key < at OR (key = at AND id < after)` is only a filter, checked on
+/// every row before the cursor: a person's 400th page of 25 read 10,000 index entries.
+#[derive(Debug, Clone, Copy)]
+pub struct Keyset<K, I> {
+    key: K,
+    id: I,
+    at: chrono::DateTime<chrono::Utc>,
+    after: uuid::Uuid,
+    descending: bool,
+}
+
+impl<K, I> Keyset<K, I> {
+    /// Rows past `(at, after)` in `(key, id)` order, descending or not.
+    pub fn past(key: K, id: I, (at, after): (chrono::DateTime<chrono::Utc>, uuid::Uuid), descending: bool) -> Self {
+        Keyset {
+            key,
+            id,
+            at,
+            after,
+            descending,
+        }
+    }
+}
+
+impl<K, I> diesel::expression::Expression for Keyset<K, I> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<K, I> diesel::expression::ValidGrouping<()> for Keyset<K, I> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<K, I, QS> diesel::expression::AppearsOnTable<QS> for Keyset<K, I>
+where
+    K: diesel::expression::AppearsOnTable<QS>,
+    I: diesel::expression::AppearsOnTable<QS>,
+{
+}
+
+impl<K, I, QS> diesel::expression::SelectableExpression<QS> for Keyset<K, I>
+where
+    K: diesel::expression::SelectableExpression<QS>,
+    I: diesel::expression::SelectableExpression<QS>,
+{
+}
+
+impl<K, I> diesel::query_builder::QueryId for Keyset<K, I> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<K, I> diesel::query_builder::QueryFragment<diesel::pg::Pg> for Keyset<K, I>
+where
+    K: diesel::expression::Expression<SqlType = diesel::sql_types::Timestamptz>
+        + diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+    I: diesel::expression::Expression<SqlType = diesel::sql_types::Uuid>
+        + diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql("(");
+        self.key.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        self.id.walk_ast(out.reborrow())?;
+        out.push_sql(if self.descending { ") < (" } else { ") > (" });
+        out.push_bind_param::<diesel::sql_types::Timestamptz, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.after)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}

@@ -699,6 +699,80 @@ async fn the_list_filters_counts_and_pages() {
     assert!(dois.contains(&stats["last_claimed"]["doi"].as_str().unwrap().to_owned()));
 }
 
+/// A cursor page starts its index scan at the cursor: the rows before it are not read and thrown
+/// away, so a person's 40th page costs what their first does.
+#[test]
+fn a_cursor_page_reads_the_index_from_the_cursor_on() {
+    use profiles_api::claims::query::{search, Filters, Order, SortKey};
+
+    let db = crate::support::TestDb::new();
+    let mut conn = db.conn();
+    diesel::sql_query(
+        "INSERT INTO claims (orcid, doi, source, state, created_at)
+         SELECT '0000-0002-1825-0097', '10.5555/deep-' || g, 'search_and_link', 'done',
+                now() - g * interval '1 second'
+         FROM generate_series(1, 1000) g",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    // Other people's, as in any real table.
+    diesel::sql_query(
+        "INSERT INTO claims (orcid, doi, source, state, created_at)
+         SELECT '0000-0001-0000-' || lpad((g % 5000)::text, 4, '0'), '10.5555/other-' || g,
+                'search_and_link', 'done', now() - g * interval '1 second'
+         FROM generate_series(1, 50000) g",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("ANALYZE claims").execute(&mut conn).unwrap();
+    // The 900th newest claim: the cursor of a deep page.
+    let (at, id): (chrono::DateTime<chrono::Utc>, uuid::Uuid) = claims::table
+        .filter(claims::orcid.eq("0000-0002-1825-0097"))
+        .order((claims::created_at.desc(), claims::id.desc()))
+        .offset(899)
+        .select((claims::created_at, claims::id))
+        .first(&mut conn)
+        .unwrap();
+    let filters = Filters {
+        orcid: Some("0000-0002-1825-0097".into()),
+        states: Vec::new(),
+        source: None,
+        action: None,
+        dois: Vec::new(),
+        q: None,
+        error: None,
+        created_from: None,
+        created_to: None,
+    };
+    #[derive(QueryableByName)]
+    struct Read {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let (page, read) = conn
+        .transaction(|c| {
+            let order = Order {
+                sort: SortKey::Created,
+                descending: true,
+                page: 1,
+                page_size: 25,
+                cursor: Some((at, id)),
+            };
+            let page = search(c, &filters, order)?;
+            // Index entries this transaction's scans returned, before any filter.
+            let read: Read = diesel::sql_query(
+                "SELECT pg_stat_get_xact_tuples_returned('claims_orcid_created_id_idx'::regclass) AS n",
+            )
+            .get_result(c)?;
+            diesel::QueryResult::Ok((page, read.n))
+        })
+        .unwrap();
+    assert_eq!(page.data.len(), 25);
+    assert!(page.data.iter().all(|c| (c.created_at, c.id) < (at, id)));
+    assert_eq!(page.total, 1000);
+    assert!((1..=50).contains(&read), "the page read {read} index entries");
+}
+
 /// A DOI's 500 characters count as sent, padding included, as the spec's `maxLength` says; the same
 /// DOI unpadded is taken.
 #[actix_web::test]
