@@ -279,7 +279,8 @@ impl<K, I> diesel::expression::Expression for Keyset<K, I> {
 }
 
 impl<K, I> diesel::expression::ValidGrouping<()> for Keyset<K, I> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
+    // It reads columns, as a plain comparison of them would.
+    type IsAggregate = diesel::expression::is_aggregate::No;
 }
 
 impl<K, I, QS> diesel::expression::AppearsOnTable<QS> for Keyset<K, I>
