@@ -699,11 +699,26 @@ async fn the_list_filters_counts_and_pages() {
     assert!(dois.contains(&stats["last_claimed"]["doi"].as_str().unwrap().to_owned()));
 }
 
+/// The filters of one person's whole list.
+fn persons(orcid: &str) -> profiles_api::claims::query::Filters {
+    profiles_api::claims::query::Filters {
+        orcid: Some(orcid.into()),
+        states: Vec::new(),
+        source: None,
+        action: None,
+        dois: Vec::new(),
+        q: None,
+        error: None,
+        created_from: None,
+        created_to: None,
+    }
+}
+
 /// A cursor page starts its index scan at the cursor: the rows before it are not read and thrown
 /// away, so a person's 40th page costs what their first does.
 #[test]
 fn a_cursor_page_reads_the_index_from_the_cursor_on() {
-    use profiles_api::claims::query::{search, Filters, Order, SortKey};
+    use profiles_api::claims::query::{search, Order, SortKey};
 
     let db = crate::support::TestDb::new();
     let mut conn = db.conn();
@@ -733,17 +748,7 @@ fn a_cursor_page_reads_the_index_from_the_cursor_on() {
         .select((claims::created_at, claims::id))
         .first(&mut conn)
         .unwrap();
-    let filters = Filters {
-        orcid: Some("0000-0002-1825-0097".into()),
-        states: Vec::new(),
-        source: None,
-        action: None,
-        dois: Vec::new(),
-        q: None,
-        error: None,
-        created_from: None,
-        created_to: None,
-    };
+    let filters = persons("0000-0002-1825-0097");
     #[derive(QueryableByName)]
     struct Read {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -864,17 +869,7 @@ fn a_persons_list_reads_its_page_and_its_counts_in_one_statement() {
         let found = search(&mut conn, f, order).unwrap();
         (found, statements.load(Ordering::SeqCst))
     };
-    let theirs = Filters {
-        orcid: Some(orcid.into()),
-        states: Vec::new(),
-        source: None,
-        action: None,
-        dois: Vec::new(),
-        q: None,
-        error: None,
-        created_from: None,
-        created_to: None,
-    };
+    let theirs = persons(orcid);
 
     let (first, n) = run(&theirs, 1, None);
     assert_eq!(n, 1, "the page and its counts in one statement");
